@@ -1,0 +1,1 @@
+"""The contract ledger: Merkle log, anchoring and signing. Never imports exchange or Flask."""

@@ -1,0 +1,45 @@
+"""Ganshu Data Exchange (赣数交易): the Flask marketplace."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the exchange: configuration, extensions, blueprints, adapters, error handlers."""
+    from exchange import cli, extensions, models  # noqa: F401 - models register their tables
+    from exchange.api import init_api
+    from exchange.api.problems import register_error_handlers
+    from exchange.auth import init_auth
+    from exchange.config import load_config
+    from exchange.i18n import init_i18n
+    from exchange.web import init_web
+
+    instance = (config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "EXCHANGE_INSTANCE_PATH", str(ROOT / "instance")
+    )
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        instance_relative_config=True,
+        template_folder="web/templates",
+    )
+    load_config(app, config)
+    extensions.install_sqlite_pragmas()
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
+    extensions.csrf.init_app(app)
+    extensions.bootstrap.init_app(app)
+    init_i18n(app)
+    init_auth(app)
+    init_api(app)
+    init_web(app)
+    register_error_handlers(app)
+    cli.init_cli(app)
+    return app

@@ -1,0 +1,27 @@
+"""The JSON API under /api/v1, documented by OpenAPI 3 at /api/openapi.json."""
+
+from __future__ import annotations
+
+from flask import Flask, send_from_directory
+from flask_smorest import Api
+from swagger_ui_bundle import swagger_ui_path
+
+from exchange.extensions import csrf
+
+
+def init_api(app: Flask) -> Api:
+    """Attach flask-smorest, the bearer security scheme and every API blueprint."""
+    from exchange.api import accounts, organisations
+
+    api = Api(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for module in (accounts, organisations):
+        csrf.exempt(module.blp)  # bearer tokens, not cookies: no CSRF to defend against
+        api.register_blueprint(module.blp)
+
+    @app.route("/api/docs/assets/<path:filename>")
+    def swagger_assets(filename: str):  # type: ignore[no-untyped-def]
+        """Swagger UI from the installed package, never from a CDN."""
+        return send_from_directory(swagger_ui_path, filename)
+
+    return api

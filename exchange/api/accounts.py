@@ -1,0 +1,94 @@
+"""Registration, bearer tokens and the caller's own profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_smorest import Blueprint
+
+from exchange.api.schemas import (
+    IssuedTokenSchema,
+    MeSchema,
+    ProfileUpdateSchema,
+    RegisteredSchema,
+    RegistrationSchema,
+    TokenRequestSchema,
+    TokenSchema,
+)
+from exchange.auth import bearer_actor
+from exchange.context import client_address, uow
+from exchange.services import accounts, tokens
+from exchange.services.accounts import SignInPolicy
+
+blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="Accounts and tokens")
+BEARER = [{"bearerAuth": []}]
+
+
+def sign_in_policy() -> SignInPolicy:
+    """The throttling policy from configuration."""
+    config = current_app.config
+    return SignInPolicy(
+        max_failures=config["SIGNIN_MAX_FAILURES"],
+        max_failures_per_address=config["SIGNIN_MAX_FAILURES_PER_ADDRESS"],
+        window_seconds=config["SIGNIN_WINDOW_SECONDS"],
+    )
+
+
+@blp.route("/registrations", methods=["POST"])
+@blp.arguments(RegistrationSchema)
+@blp.response(201, RegisteredSchema)
+def register(data: dict[str, Any]) -> Any:
+    """Register an organisation (awaiting verification) and its first user."""
+    return accounts.register_organisation(uow(), data, client_address=client_address())
+
+
+@blp.route("/auth/tokens", methods=["POST"])
+@blp.arguments(TokenRequestSchema)
+@blp.response(201, IssuedTokenSchema)
+def create_token(data: dict[str, Any]) -> Any:
+    """Exchange an email and password for a bearer token; the token is shown only once."""
+    max_hours = current_app.config["TOKEN_LIFETIME_HOURS"]
+    return tokens.issue_token(
+        uow(),
+        data["email"],
+        data["password"],
+        name=data.get("name") or "api",
+        lifetime_hours=data.get("lifetime_hours") or max_hours,
+        max_lifetime_hours=max_hours,
+        client_address=client_address(),
+        policy=sign_in_policy(),
+    )
+
+
+@blp.route("/auth/tokens", methods=["GET"])
+@blp.response(200, TokenSchema(many=True))
+@blp.doc(security=BEARER)
+def list_tokens() -> Any:
+    """The caller's tokens, without their secrets."""
+    return tokens.list_tokens(uow(), bearer_actor())
+
+
+@blp.route("/auth/tokens/<int:token_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.doc(security=BEARER)
+def revoke_token(token_id: int) -> None:
+    """Revoke one of the caller's tokens at once."""
+    tokens.revoke_token(uow(), bearer_actor(), token_id)
+
+
+@blp.route("/me", methods=["GET"])
+@blp.response(200, MeSchema)
+@blp.doc(security=BEARER)
+def me() -> Any:
+    """Who the token belongs to, with their organisations and roles."""
+    return bearer_actor()
+
+
+@blp.route("/me", methods=["PATCH"])
+@blp.arguments(ProfileUpdateSchema)
+@blp.response(200, MeSchema)
+@blp.doc(security=BEARER)
+def update_me(changes: dict[str, Any]) -> Any:
+    """Change the caller's display name, language or password."""
+    return accounts.update_profile(uow(), bearer_actor(), changes)

@@ -1,0 +1,50 @@
+"""Command-line tasks: load demo data and serve the demo."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from exchange.context import uow
+from exchange.services.demo import demo_logins, load_demo_data
+
+demo = AppGroup("demo", help="Demo data and the demo server.")
+
+
+@demo.command("seed")
+def seed() -> None:
+    """Load the demo organisations and logins (running it again adds nothing)."""
+    created = load_demo_data(uow())
+    click.echo(f"Demo data: {created} organisation(s) added.")
+
+
+@demo.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the exchange with waitress and print one login per role."""
+    from waitress import serve as waitress_serve
+
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    click.echo("")
+    click.secho(
+        f"  Ganshu Data Exchange (赣数交易) is running at http://{shown_host}:{port}", bold=True
+    )
+    click.echo("  Demo logins (email / password):")
+    for login in demo_logins():
+        click.echo(
+            f"    {login.role:<13} {login.email:<28} {login.password}   {login.organisation}"
+        )
+    click.echo("  Press Ctrl-C to stop.\n")
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        waitress_serve(app, host=host, port=port, threads=8, _quiet=True)
+    except KeyboardInterrupt:
+        pass
+    click.echo("Stopped.")
+
+
+def init_cli(app: Flask) -> None:
+    """Add the exchange's commands to `flask`."""
+    app.cli.add_command(demo)

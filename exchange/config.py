@@ -1,0 +1,114 @@
+"""Configuration: defaults, then instance/config.py, then EXCHANGE_* environment variables."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+MODES = ("production", "demo", "test")
+GENERATED_SECRETS = ("SECRET_KEY", "MASTER_KEY")
+
+
+class ConfigurationError(RuntimeError):
+    """The exchange cannot start with this configuration."""
+
+
+class DefaultConfig:
+    """Embedded defaults: SQLite under instance/, no chain, bank-transfer payments."""
+
+    MODE = "production"
+    SQLALCHEMY_DATABASE_URI = ""  # filled in from the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE: bool | None = None  # None: secure in production, plain http in demo
+    SESSION_COOKIE_NAME = "ganshu_session"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    BOOTSTRAP_SERVE_LOCAL = True
+    TOKEN_LIFETIME_HOURS = 24 * 30
+    SIGNIN_MAX_FAILURES = 5
+    SIGNIN_MAX_FAILURES_PER_ADDRESS = 30
+    SIGNIN_WINDOW_SECONDS = 15 * 60
+    CHAIN_URL = ""
+    API_TITLE = "Ganshu Data Exchange API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/api/docs/assets/"
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Layer the configuration and refuse to start without the secrets production needs."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("EXCHANGE")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if overrides:
+        app.config.update(overrides)
+    mode = app.config["MODE"]
+    if mode not in MODES:
+        raise ConfigurationError(f"EXCHANGE_MODE must be one of {', '.join(MODES)}, not {mode!r}")
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = mode == "production"
+    if mode == "test":
+        app.config["TESTING"] = True
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"], Path(app.instance_path)
+    )
+    _ensure_secrets(app, mode)
+
+
+def database_url(url: str, instance: Path) -> str:
+    """Default to SQLite in the instance folder and pick psycopg 3 for PostgreSQL URLs."""
+    if not url:
+        instance.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{instance / 'exchange.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _ensure_secrets(app: Flask, mode: str) -> None:
+    missing = [name for name in GENERATED_SECRETS if not app.config.get(name)]
+    if not missing:
+        return
+    if mode == "production":
+        names = ", ".join(f"EXCHANGE_{name}" for name in missing)
+        raise ConfigurationError(
+            f"{names} must be set outside demo and test mode "
+            "(environment or instance/config.py); refusing to start."
+        )
+    if mode == "test":
+        for name in missing:
+            app.config[name] = secrets.token_urlsafe(32)
+        return
+    app.config.update(_demo_secrets(Path(app.instance_path) / "secrets.json", missing))
+
+
+def _demo_secrets(path: Path, names: list[str]) -> dict[str, str]:
+    """Generate demo secrets once and keep them in the instance folder, never in git."""
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if all(name in stored for name in names):
+        return {name: stored[name] for name in names}
+    for name in names:
+        stored.setdefault(name, secrets.token_urlsafe(32))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(stored, handle)
+    return {name: stored[name] for name in names}

@@ -1,0 +1,28 @@
+"""What views need from the request: a unit of work, the client's address, the acting user."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+
+from exchange.extensions import db
+from exchange.services.actors import Actor
+from exchange.services.errors import NotAuthenticated
+from exchange.services.unit_of_work import UnitOfWork
+
+
+def uow() -> UnitOfWork:
+    """A unit of work over this request's session."""
+    return UnitOfWork(db.session)
+
+
+def client_address() -> str | None:
+    """The address the request came from (behind a proxy, configure ProxyFix)."""
+    return request.remote_addr
+
+
+def web_actor() -> Actor:
+    """The signed-in user of a page request."""
+    if not current_user.is_authenticated:
+        raise NotAuthenticated()
+    return current_user.actor

@@ -1,0 +1,1 @@
+"""Framework-free domain vocabulary of the exchange."""

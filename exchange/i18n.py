@@ -1,0 +1,35 @@
+"""Chinese by default, English on request; the choice is kept per user and per session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, request, session
+from flask_babel import gettext
+from flask_login import current_user
+
+from exchange.extensions import babel
+
+
+def select_locale() -> str:
+    """The signed-in user's language, else the session's, else Chinese (API: Accept-Language)."""
+    languages = current_app.config["LANGUAGES"]
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(languages) or languages[0]
+    if current_user.is_authenticated and current_user.actor.locale in languages:
+        return current_user.actor.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def translate(message: str, **params: Any) -> str:
+    """Translate a message marked with N_ in a service, then fill in its parameters."""
+    text = gettext(str(message))
+    return text % params if params else text
+
+
+def init_i18n(app: Flask) -> None:
+    """Attach Babel with the locale selector and make translate() available to templates."""
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["translate"] = translate

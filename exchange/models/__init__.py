@@ -1,0 +1,16 @@
+"""SQLAlchemy models, one module per aggregate; importing this registers them all."""
+
+from exchange.models.audit import AuditEvent
+from exchange.models.base import Base
+from exchange.models.organisation import Membership, MembershipRole, Organisation
+from exchange.models.user import ApiToken, User
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Membership",
+    "MembershipRole",
+    "Organisation",
+    "User",
+]

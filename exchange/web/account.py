@@ -1,0 +1,36 @@
+"""The signed-in user's own profile: name, language and password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from exchange.api.schemas import ProfileUpdateSchema
+from exchange.context import uow, web_actor
+from exchange.services import accounts
+from exchange.web.forms import submit_form
+
+bp = Blueprint("account", __name__)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> Any:
+    """Show the profile and save changes to it."""
+    actor = web_actor()
+    if request.method == "GET":
+        values = {"display_name": actor.display_name, "locale": actor.locale or "zh_CN"}
+        return render_template("account/profile.html", actor=actor, values=values, errors={})
+
+    def done(changes: dict[str, Any]) -> Response:
+        updated = accounts.update_profile(uow(), actor, changes)
+        if updated.locale:
+            session["locale"] = updated.locale
+        flash(gettext("Your profile is saved."), "success")
+        return redirect(url_for("account.profile"))
+
+    return submit_form(ProfileUpdateSchema(), "account/profile.html", done, actor=actor)

@@ -1,0 +1,47 @@
+"""The home page, the language switch and the health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from exchange.context import uow
+from exchange.services import accounts
+from exchange.services.health import check_health
+
+bp = Blueprint("main", __name__)
+
+
+def safe_next(default: str = "/") -> str:
+    """A local path to return to; anything pointing elsewhere falls back to the default."""
+    target = request.values.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+@bp.route("/")
+def home() -> str:
+    """The front page: what the exchange is and where each role starts."""
+    return render_template("home.html")
+
+
+@bp.route("/language", methods=["POST"])
+def switch_language() -> Response:
+    """Switch between Chinese and English, remembered in the session and on the account."""
+    locale = request.form.get("locale", "")
+    if locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            accounts.update_profile(uow(), current_user.actor, {"locale": locale})
+    return redirect(safe_next())
+
+
+@bp.route("/healthz")
+def healthz() -> tuple[Any, int]:
+    """Liveness and readiness: the database and the chain."""
+    report = check_health(uow().session, chain_url=current_app.config["CHAIN_URL"])
+    return jsonify(report), 200 if report["status"] == "ok" else 503

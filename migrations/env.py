@@ -1,0 +1,40 @@
+"""Alembic environment: the exchange's engine and metadata, taken from the Flask app."""
+
+import logging
+from logging.config import fileConfig
+
+from alembic import context
+from flask import current_app
+
+config = context.config
+if config.config_file_name and not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+migrate_ext = current_app.extensions["migrate"]
+target_metadata = migrate_ext.db.metadata
+
+
+def run_migrations_offline() -> None:
+    """Emit SQL without a connection (`flask db upgrade --sql`)."""
+    url = migrate_ext.db.engine.url.render_as_string(hide_password=False)
+    context.configure(
+        url=url, target_metadata=target_metadata, literal_binds=True, **migrate_ext.configure_args
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    """Run the migrations over the app's engine, each revision in a transaction."""
+    with migrate_ext.db.engine.connect() as connection:
+        context.configure(
+            connection=connection, target_metadata=target_metadata, **migrate_ext.configure_args
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,1 @@
+"""Valuation of data products: pure, Decimal in, frozen dataclasses out, no I/O."""
