@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, request, session
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from exchange.extensions import babel
@@ -21,6 +21,15 @@ def select_locale() -> str:
     if session.get("locale") in languages:
         return session["locale"]
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    """The exchange's code for the language in use: 'zh_CN' or 'en'.
+
+    Babel resolves zh_CN to zh_Hans_CN, so the Chinese catalog lives in translations/zh,
+    the directory gettext falls back to for any Chinese locale.
+    """
+    return "zh_CN" if get_locale().language == "zh" else "en"
 
 
 def translate(message: str, **params: Any) -> str:

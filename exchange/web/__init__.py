@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app
-from flask_babel import get_locale
 from flask_login import current_user
 
 from exchange.domain.vocabulary import REGIONS, ROLE_LABELS, VERIFICATION_LABELS, Role
-from exchange.i18n import translate
+from exchange.i18n import current_language, translate
 
 
 def navigation() -> dict[str, Any]:
@@ -37,7 +36,7 @@ def init_web(app: Flask) -> None:
     def _globals() -> dict[str, Any]:
         return {
             "nav": navigation(),
-            "current_locale": str(get_locale()),
+            "current_locale": current_language(),
             "languages": current_app.config["LANGUAGES"],
             "region_labels": REGIONS,
             "role_labels": ROLE_LABELS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from flask_login import current_user
 from marshmallow import fields
 from werkzeug.wrappers import Response
@@ -14,6 +14,7 @@ from exchange.api.accounts import sign_in_policy
 from exchange.api.schemas import BaseSchema, RegistrationSchema, email
 from exchange.auth import end_session, start_session
 from exchange.context import client_address, uow, web_actor
+from exchange.i18n import current_language
 from exchange.services import accounts
 from exchange.web.forms import submit_form
 from exchange.web.main import safe_next
@@ -34,7 +35,7 @@ def register() -> Any:
 
     def done(data: dict[str, Any]) -> Response:
         accounts.register_organisation(
-            uow(), data, client_address=client_address(), locale=str(get_locale())
+            uow(), data, client_address=client_address(), locale=current_language()
         )
         start_session(
             accounts.sign_in(
