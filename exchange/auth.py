@@ -39,12 +39,13 @@ def init_auth(app: Flask) -> None:
 
 def start_session(actor: Actor) -> None:
     """Begin a fresh session for a signed-in user so no earlier session id survives."""
+    chosen_locale = session.get("locale")
     session.clear()
     session["sid"] = secrets.token_urlsafe(24)
     session.permanent = True
     login_user(SessionUser(actor))
-    if actor.locale:
-        session["locale"] = actor.locale
+    if actor.locale or chosen_locale:
+        session["locale"] = actor.locale or chosen_locale
 
 
 def end_session() -> None:

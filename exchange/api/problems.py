@@ -8,7 +8,7 @@ from flask import Flask, Response, current_app, json, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 from exchange.domain.i18n import N_
 from exchange.i18n import translate
@@ -138,8 +138,9 @@ def http_error_response(error: HTTPException) -> Response:
 def internal_error_response(error: Exception) -> Response:
     """Log the failure and say nothing about it."""
     original = getattr(error, "original_exception", None) or error
-    if not isinstance(original, InternalServerError) or original is not error:
-        current_app.logger.error("Unhandled error on %s", request.path, exc_info=original)
+    current_app.logger.error(
+        "Unhandled error on %s %s", request.method, request.path, exc_info=original
+    )
     return problem_response(500, code="internal-error")
 
 

@@ -47,7 +47,9 @@ class Organisation(Base):
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="organisation", order_by="Membership.id"
+    )
 
 
 class Membership(Base):

@@ -198,10 +198,15 @@ def sign_in(
     """Check credentials, refusing for a while after repeated failures, and audit the outcome."""
     session = uow.session
     email = email.strip().lower()
-    since = utcnow() - timedelta(seconds=policy.window_seconds)
+    window_start = utcnow() - timedelta(seconds=policy.window_seconds)
+    # Failures before the last successful sign-in are forgiven.
+    last_success = audit.last_at(session, "auth.signed_in", subject=email)
+    since = max(window_start, last_success) if last_success else window_start
     failures = audit.count_recent(session, "auth.sign_in_failed", since, subject=email)
     from_address = (
-        audit.count_recent(session, "auth.sign_in_failed", since, client_address=client_address)
+        audit.count_recent(
+            session, "auth.sign_in_failed", window_start, client_address=client_address
+        )
         if client_address
         else 0
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -49,6 +50,17 @@ def count_recent(session: Session, action: str, since: Any, **match: Any) -> int
     for column, value in match.items():
         query = query.where(getattr(AuditEvent, column) == value)
     return session.scalar(query) or 0
+
+
+def last_at(session: Session, action: str, **match: Any) -> datetime | None:
+    """When the latest event of one action matching these columns happened, if ever."""
+    query = select(func.max(AuditEvent.occurred_at)).where(AuditEvent.action == action)
+    for column, value in match.items():
+        query = query.where(getattr(AuditEvent, column) == value)
+    latest = session.scalar(query)
+    if latest is not None and latest.tzinfo is None:
+        latest = latest.replace(tzinfo=UTC)
+    return latest
 
 
 def list_events(

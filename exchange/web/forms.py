@@ -19,7 +19,11 @@ FORM_STATUSES = frozenset({400, 401, 409, 422, 429})
 
 
 def form_input(schema: Schema) -> dict[str, Any]:
-    """The posted values for the schema's fields: blanks left out, checkbox lists as lists."""
+    """The posted values for the schema's fields, checkbox lists as lists.
+
+    A blank optional field means "none"; a blank required field is left out so the schema says
+    it is required, or, when editing (partial), kept blank so the schema refuses to clear it.
+    """
     data: dict[str, Any] = {}
     for name, field in schema.load_fields.items():
         if isinstance(field, fields.List):
@@ -28,6 +32,10 @@ def form_input(schema: Schema) -> dict[str, Any]:
             data[name] = name in request.form
         elif request.form.get(name, "").strip():
             data[name] = request.form[name]
+        elif name in request.form and field.allow_none:
+            data[name] = None
+        elif name in request.form and schema.partial:
+            data[name] = ""
     return data
 
 
