@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -38,11 +40,18 @@ def serve(host: str, port: int) -> None:
         )
     click.echo("  Press Ctrl-C to stop.\n")
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    # Stop cleanly on Ctrl-C and on SIGTERM, even when started where SIGINT was ignored.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         waitress_serve(app, host=host, port=port, threads=8, _quiet=True)
     except KeyboardInterrupt:
         pass
     click.echo("Stopped.")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def init_cli(app: Flask) -> None:
