@@ -32,10 +32,12 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Re-extract the messages after changing user-facing text, then translate the zh_CN catalog.
 messages: setup
