@@ -5,9 +5,11 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, g, request, session
+from flask_babel import gettext
 from flask_login import UserMixin, login_user, logout_user
 
 from exchange.context import client_address, uow
+from exchange.domain.i18n import N_
 from exchange.extensions import db, login_manager
 from exchange.services.actors import Actor, load_actor
 from exchange.services.errors import NotAuthenticated
@@ -30,6 +32,9 @@ def init_auth(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.session_protection = "basic"
+    # Flask-Login flashes its own English prompt unless given ours and a translator.
+    login_manager.login_message = N_("Sign in first")
+    login_manager.localize_callback = gettext
 
     @login_manager.user_loader
     def _load(user_id: str) -> SessionUser | None:
@@ -49,9 +54,12 @@ def start_session(actor: Actor) -> None:
 
 
 def end_session() -> None:
-    """Forget everything the session held."""
+    """Forget everything the session held but the visitor's language."""
+    chosen_locale = session.get("locale")
     logout_user()
     session.clear()
+    if chosen_locale:
+        session["locale"] = chosen_locale
 
 
 def bearer_actor() -> Actor:

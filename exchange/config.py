@@ -104,6 +104,7 @@ def _demo_secrets(path: Path, names: list[str]) -> dict[str, str]:
     """Generate demo secrets once and keep them in the instance folder, never in git."""
     stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     if all(name in stored for name in names):
+        path.chmod(0o600)  # whoever copied the file in may have loosened it
         return {name: stored[name] for name in names}
     for name in names:
         stored.setdefault(name, secrets.token_urlsafe(32))

@@ -45,7 +45,8 @@ def database_url(
     require_component(server is not None, "PostgreSQL: set TEST_DATABASE_URL")
     assert server is not None
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    url = create_postgres_database(server, f"ganshu_test_{worker}")
+    # One database per run and worker, so concurrent runs never drop each other's.
+    url = create_postgres_database(server, f"ganshu_test_{worker}_{os.getpid()}")
     migrate_to_head(url, instance)
     yield url
     drop_postgres_database(url)

@@ -54,7 +54,7 @@ def create_token(data: dict[str, Any]) -> Any:
         data["email"],
         data["password"],
         name=data.get("name") or "api",
-        lifetime_hours=data.get("lifetime_hours") or max_hours,
+        lifetime_hours=max_hours if data["lifetime_hours"] is None else data["lifetime_hours"],
         max_lifetime_hours=max_hours,
         client_address=client_address(),
         policy=sign_in_policy(),

@@ -43,7 +43,7 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
         for key, value in messages.items():
             flat |= flatten_errors(value, f"{prefix}.{key}" if prefix else str(key))
         return flat
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+    if isinstance(messages, list) and not any(isinstance(m, (dict, list)) for m in messages):
         return {prefix or "_schema": [gettext(str(m)) for m in messages]}
     if isinstance(messages, list):
         return flatten_errors(dict(enumerate(messages)), prefix)
@@ -107,7 +107,10 @@ def exchange_error_response(error: ExchangeError) -> Response:
         code=error.code,
         title=error.title,
         detail=translate(error.detail, **error.params),
-        errors={field: [translate(m) for m in msgs] for field, msgs in error.errors.items()},
+        errors={
+            field: [translate(m, **error.params) for m in msgs]
+            for field, msgs in error.errors.items()
+        },
         headers=headers,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from exchange.domain.vocabulary import Role, VerificationStatus
 
@@ -37,9 +37,20 @@ def email(**kwargs: Any) -> fields.Email:
     )
 
 
+class Choice(fields.Enum):
+    """An enumeration field whose translated (lazy) message still gets its choices filled in."""
+
+    def make_error(self, key: str, **kwargs: Any) -> ValidationError:
+        # marshmallow formats only plain str messages; lazy_gettext gives a LazyString.
+        message = self.error_messages.get(key)
+        if message is not None and not isinstance(message, str | bytes):
+            return ValidationError(str(message).format(**kwargs))
+        return super().make_error(key, **kwargs)
+
+
 def choice(enum_type: type, **kwargs: Any) -> fields.Enum:
     """One value of an enumeration, by value, with a translated message."""
-    return fields.Enum(
+    return Choice(
         enum_type,
         by_value=True,
         error_messages={"unknown": _l("Choose one of: {choices}.")},

@@ -102,7 +102,8 @@ def update_organisation(
     changes = {k: v for k, v in changes.items() if k in ORGANISATION_FIELDS}
     if "credit_code" in changes:
         changes["credit_code"] = normalise_credit_code(changes["credit_code"])
-    errors = organisation_problems(changes)
+    # A new certificate number is checked against the level already on record.
+    errors = organisation_problems({"dcmm_level": organisation.dcmm_level} | changes)
     if errors:
         raise ValidationFailed(errors=errors)
     if "credit_code" in changes and credit_code_taken(

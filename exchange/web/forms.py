@@ -44,7 +44,7 @@ def submit_form(
     template: str,
     action: Callable[[dict[str, Any]], Response],
     **context: Any,
-) -> Response | tuple[str, int]:
+) -> Response | tuple[Any, ...]:
     """Load the form, run the action; on a fixable error re-render with messages and input kept."""
     try:
         return action(schema.load(form_input(schema)))
@@ -59,10 +59,15 @@ def submit_form(
     except ExchangeError as error:
         if error.status not in FORM_STATUSES:
             raise
-        errors = {field: [translate(m) for m in msgs] for field, msgs in error.errors.items()}
-        return render_form(
+        errors = {
+            field: [translate(m, **error.params) for m in msgs]
+            for field, msgs in error.errors.items()
+        }
+        page = render_form(
             template, error.status, translate(error.detail, **error.params), errors, **context
         )
+        retry_after = getattr(error, "retry_after", None)
+        return (*page, {"Retry-After": str(retry_after)}) if retry_after else page
 
 
 def render_form(

@@ -20,9 +20,27 @@ def _catalog(path: Path):  # noqa: ANN202
 def _extracted_ids(tmp_path: Path) -> set[str]:
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "N_", "-k", "_l", "-k", "lazy_gettext", "--no-location", "-o", str(pot), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "--no-location",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     return {message.id for message in _catalog(pot) if message.id}
 
@@ -37,9 +55,10 @@ def test_every_message_has_a_chinese_translation():
     chinese = _catalog(TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.po")
     template = _catalog(TRANSLATIONS / "messages.pot")
     untranslated = [
-        m.id for m in template
-        if m.id and (chinese.get(m.id) is None or not chinese.get(m.id).string
-                     or chinese.get(m.id).fuzzy)
+        m.id
+        for m in template
+        if m.id
+        and (chinese.get(m.id) is None or not chinese.get(m.id).string or chinese.get(m.id).fuzzy)
     ]
     assert untranslated == []
 

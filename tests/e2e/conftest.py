@@ -1,0 +1,81 @@
+"""Fixtures: the exchange served on a free port, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from tests.components import require_component
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Playwright cannot download its own browser here; these flags keep Debian's build quiet
+# and working as root in a container.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 5_000
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The exchange served over HTTP from a background thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    # A short poll interval so shutdown() returns at once instead of after half a second.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server"
+    )
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium, launched once for the session."""
+    require_component(CHROMIUM.exists(), "Chromium: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: str) -> Iterator[Page]:
+    """A page in a fresh browser context (no cookies) whose relative URLs go to the exchange."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page: Page, request: pytest.FixtureRequest) -> Callable[[str], Path]:
+    """Save a full-page screenshot for people to look at; tests never assert on it."""
+    callspec = getattr(request.node, "callspec", None)
+    suffix = f"-{callspec.id}" if callspec else ""
+
+    def take(name: str) -> Path:
+        path = Path(tempfile.gettempdir()) / f"e2e-{name}{suffix}.png"
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return take

@@ -1,0 +1,48 @@
+"""/healthz: the database's state and the chain's, as JSON."""
+
+from __future__ import annotations
+
+from exchange import create_app
+from exchange.extensions import db
+
+
+def test_healthz_reports_ok_with_the_database_reachable(client, database_url):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["status"] == "ok"
+    assert body["database"]["status"] == "ok"
+
+
+def test_healthz_names_the_database_dialect(client, database_url):
+    expected = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    assert client.get("/healthz").get_json()["database"]["dialect"] == expected
+
+
+def test_healthz_reports_chain_not_configured(client):
+    assert client.get("/healthz").get_json()["chain"] == {"status": "not configured"}
+
+
+def test_healthz_needs_no_sign_in_and_sets_no_session(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+
+
+def test_healthz_reports_unreachable_database_as_503(tmp_path):
+    missing = tmp_path / "no-such-folder" / "exchange.db"
+    app = create_app(
+        {
+            "MODE": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{missing}",
+            "INSTANCE_PATH": str(tmp_path),
+        }
+    )
+    response = app.test_client().get("/healthz")
+    with app.app_context():
+        db.engine.dispose()
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "degraded"
+    assert body["database"] == {"status": "unavailable"}
