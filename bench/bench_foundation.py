@@ -42,9 +42,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"MODE": "test", "INSTANCE_PATH": tmp,
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
-                          "SIGNIN_MAX_FAILURES": 10**9})
+        app = create_app(
+            {
+                "MODE": "test",
+                "INSTANCE_PATH": tmp,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
+                "SIGNIN_MAX_FAILURES": 10**9,
+            }
+        )
         with app.app_context():
             flask_migrate.upgrade()
             load_demo_data(UnitOfWork(db.session))
@@ -53,27 +58,34 @@ def main() -> None:
         token = client.post("/api/v1/auth/tokens", json=credentials).get_json()["token"]
         headers = {"Authorization": f"Bearer {token}"}
         org_id = client.get("/api/v1/me", headers=headers).get_json()["memberships"][0][
-            "organisation_id"]
+            "organisation_id"
+        ]
         n = args.requests
         cases = {
             "GET /healthz (baseline)": lambda: client.get("/healthz"),
             "GET /api/v1/me": lambda: client.get("/api/v1/me", headers=headers),
             "GET /api/v1/organisations/<id>": lambda: client.get(
-                f"/api/v1/organisations/{org_id}", headers=headers),
+                f"/api/v1/organisations/{org_id}", headers=headers
+            ),
             "GET / (home page)": lambda: client.get("/"),
             "POST /api/v1/auth/tokens (argon2)": lambda: client.post(
-                "/api/v1/auth/tokens", json=credentials),
+                "/api/v1/auth/tokens", json=credentials
+            ),
         }
-        results = {name: timed(call, n if "argon2" not in name else max(n // 10, 10))
-                   for name, call in cases.items()}
+        results = {
+            name: timed(call, n if "argon2" not in name else max(n // 10, 10))
+            for name, call in cases.items()
+        }
         with app.app_context():
             db.engine.dispose()
     baseline = results["GET /healthz (baseline)"]["median_ms"]
     print(f"{'case':<40}{'median ms':>12}{'p95 ms':>10}{'× baseline':>12}")
     for name, figures in results.items():
         figures["ratio_to_baseline"] = figures["median_ms"] / baseline
-        print(f"{name:<40}{figures['median_ms']:>12.2f}{figures['p95_ms']:>10.2f}"
-              f"{figures['ratio_to_baseline']:>12.1f}")
+        print(
+            f"{name:<40}{figures['median_ms']:>12.2f}{figures['p95_ms']:>10.2f}"
+            f"{figures['ratio_to_baseline']:>12.1f}"
+        )
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
