@@ -126,7 +126,7 @@ class MembershipSchema(Schema):
     name_zh = fields.String()
     name_en = fields.String()
     verification_status = fields.Enum(VerificationStatus, by_value=True)
-    roles = fields.List(fields.Enum(Role, by_value=True))
+    roles = fields.Function(lambda membership: sorted(role.value for role in membership.roles))
     is_admin = fields.Boolean()
 
 

@@ -208,6 +208,8 @@ def add_member(
     """An administrator creates a colleague's account inside the organisation."""
     require_admin_or_operator(actor, organisation_id)
     roles = {Role(r) for r in data["roles"]}
+    if not roles:
+        raise ValidationFailed.on("roles", N_("Choose at least one role."))
     _check_grantable(actor, roles)
     organisation = _load(uow, organisation_id)
     errors = account_problems(data["email"], data["password"])

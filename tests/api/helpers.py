@@ -1,0 +1,74 @@
+"""What the API tests share: an English-speaking client, problem checks, row counts, tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from werkzeug.test import TestResponse
+
+from exchange.extensions import db
+from exchange.models import ApiToken, AuditEvent, Membership, Organisation, User
+from tests.factories import Member
+
+PROBLEM = "application/problem+json"
+PROBLEM_MEMBERS = {"type", "title", "status", "detail", "instance"}
+COUNTED = (Organisation, User, Membership, ApiToken, AuditEvent)
+
+
+def english_client(app: Flask) -> FlaskClient:
+    """A client whose every request asks for English, so messages can be compared."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def assert_problem(response: TestResponse, status: int) -> dict[str, Any]:
+    """Check an RFC 9457 problem+json response with this status and return its body."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == PROBLEM
+    body = response.get_json()
+    assert PROBLEM_MEMBERS <= body.keys(), body
+    assert body["status"] == status
+    assert body["instance"] == response.request.path
+    assert body["title"] and body["detail"]
+    return body
+
+
+def field_errors(response: TestResponse, status: int = 422) -> dict[str, list[str]]:
+    """The `errors` member of a problem response with this status."""
+    body = assert_problem(response, status)
+    assert isinstance(body.get("errors"), dict), body
+    return body["errors"]
+
+
+def row_counts(app: Flask) -> dict[str, int]:
+    """How many rows each table of accounts, organisations, tokens and audit events holds."""
+    with app.app_context():
+        return {
+            model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+            for model in COUNTED
+        }
+
+
+def issue_token(client: FlaskClient, member: Member, **extra: Any) -> dict[str, Any]:
+    """A new token for the member, as the API returns it (id, token, name, expires_at)."""
+    response = client.post(
+        "/api/v1/auth/tokens",
+        json={"email": member.email, "password": member.password, **extra},
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def authorization(issued: dict[str, Any]) -> dict[str, str]:
+    """The Authorization header for an issued token."""
+    return {"Authorization": f"Bearer {issued['token']}"}
+
+
+def parse_time(value: str) -> datetime:
+    """An ISO 8601 timestamp from a response body."""
+    return datetime.fromisoformat(value)
