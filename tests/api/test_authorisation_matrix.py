@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from exchange.domain.vocabulary import Role
-from tests.api.helpers import assert_problem, authorization, english_client, issue_token, row_counts
+from tests.api.helpers import assert_problem, authorization, issue_token, row_counts
 from tests.factories import Member, bearer, make_member, organisation_data
 
 ROLES = ("anonymous", "admin_a", "member_a", "admin_b", "buyer", "regulator", "operator")
@@ -76,12 +76,6 @@ class World:
         if role == "admin_a":
             return authorization(self.admin_a_token)
         return bearer(self.client, self.person(role))
-
-
-@pytest.fixture
-def client(app):
-    """A client asking for English."""
-    return english_client(app)
 
 
 @pytest.fixture

@@ -5,17 +5,11 @@ from __future__ import annotations
 import pytest
 
 from exchange.domain.vocabulary import Role
-from tests.api.helpers import assert_problem, english_client, field_errors, row_counts
+from tests.api.helpers import assert_problem, field_errors, row_counts
 from tests.factories import PASSWORD, Member, bearer, make_member
 
 ME = "/api/v1/me"
 NEW_PASSWORD = "Tungsten-Ledger-2027"
-
-
-@pytest.fixture
-def client(app):
-    """A client asking for English."""
-    return english_client(app)
 
 
 @pytest.fixture

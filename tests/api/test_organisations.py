@@ -10,7 +10,6 @@ from exchange.domain.credit_code import ALPHABET
 from exchange.domain.vocabulary import Role
 from tests.api.helpers import (
     assert_problem,
-    english_client,
     field_errors,
     issue_token,
     parse_time,
@@ -30,12 +29,6 @@ PRIVATE_FIELDS = {
     "members",
 }
 MEMBER_FIELDS = {"user_id", "email", "display_name", "roles", "is_admin"}
-
-
-@pytest.fixture
-def client(app):
-    """A client asking for English."""
-    return english_client(app)
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ from __future__ import annotations
 import logging
 import re
 
-import pytest
-
 from exchange.domain.vocabulary import Role
-from tests.api.helpers import assert_problem, english_client
+from tests.api.helpers import assert_problem
 from tests.factories import bearer, make_member, organisation_data
 
 BEARER_PATHS = {
@@ -27,12 +25,6 @@ OPEN_PATHS = {
     "/api/v1/registrations": {"post"},
     "/api/v1/auth/tokens": {"post"},
 }
-
-
-@pytest.fixture
-def client(app):
-    """A client asking for English."""
-    return english_client(app)
 
 
 def explode():

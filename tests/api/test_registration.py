@@ -7,7 +7,6 @@ import pytest
 from exchange.domain.credit_code import ALPHABET
 from tests.api.helpers import (
     assert_problem,
-    english_client,
     field_errors,
     issue_token,
     row_counts,
@@ -15,12 +14,6 @@ from tests.api.helpers import (
 from tests.factories import Member, credit_code, organisation_data
 
 REGISTER = "/api/v1/registrations"
-
-
-@pytest.fixture
-def client(app):
-    """A client asking for English."""
-    return english_client(app)
 
 
 def register(client, **overrides):

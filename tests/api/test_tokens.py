@@ -27,12 +27,6 @@ WRONG_PASSWORD = "Not-The-Password-1"
 
 
 @pytest.fixture
-def client(app):
-    """A client asking for English."""
-    return english_client(app)
-
-
-@pytest.fixture
 def member(app) -> Member:
     return make_member(app)
 
