@@ -6,12 +6,15 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from contracts.schema import metadata as ledger_metadata
+
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 migrate_ext = current_app.extensions["migrate"]
-target_metadata = migrate_ext.db.metadata
+# The exchange's models and the ledger's own tables: one schema, one migration history.
+target_metadata = [migrate_ext.db.metadata, ledger_metadata]
 
 
 def run_migrations_offline() -> None:

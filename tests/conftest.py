@@ -15,10 +15,12 @@ from exchange.extensions import db
 from tests.components import require_component
 from tests.databases import (
     BACKENDS,
+    Seed,
     create_postgres_database,
     drop_postgres_database,
-    empty_tables,
     postgres_server_url,
+    reset_tables,
+    snapshot_rows,
 )
 
 
@@ -31,15 +33,15 @@ def migrate_to_head(url: str, instance: str) -> None:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(
+def migrated_database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A migrated database per backend for the whole session."""
+) -> Iterator[tuple[str, Seed]]:
+    """A migrated database per backend for the whole session, with the rows it was seeded with."""
     instance = str(tmp_path_factory.mktemp("instance"))
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'exchange.db'}"
         migrate_to_head(url, instance)
-        yield url
+        yield url, snapshot_rows(url)
         return
     server = postgres_server_url()
     require_component(server is not None, "PostgreSQL: set TEST_DATABASE_URL")
@@ -48,8 +50,16 @@ def database_url(
     # One database per run and worker, so concurrent runs never drop each other's.
     url = create_postgres_database(server, f"ganshu_test_{worker}_{os.getpid()}")
     migrate_to_head(url, instance)
-    yield url
+    yield url, snapshot_rows(url)
     drop_postgres_database(url)
+
+
+@pytest.fixture
+def database_url(migrated_database: tuple[str, Seed]) -> Iterator[str]:
+    """The session's migrated database, emptied back to its seed after each test."""
+    url, seed = migrated_database
+    yield url
+    reset_tables(url, seed)
 
 
 @pytest.fixture
@@ -66,7 +76,6 @@ def app(database_url: str, tmp_path) -> Iterator[Flask]:  # noqa: ANN001
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    empty_tables(database_url)
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import make_url
 
 from exchange.config import database_url
@@ -39,17 +40,49 @@ def drop_postgres_database(session_url: str) -> None:
     admin.dispose()
 
 
-def empty_tables(url: str) -> None:
-    """Delete every row the test wrote, keeping the migrated schema."""
+Seed = dict[str, list[dict[str, Any]]]
+
+
+def snapshot_rows(url: str) -> Seed:
+    """The rows the migrations seeded (e.g. the ledger's state row), to restore after each test."""
     engine = create_engine(url)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    with engine.connect() as connection:
+        seed = {
+            name: [dict(row._mapping) for row in connection.execute(table.select())]
+            for name, table in metadata.tables.items()
+            if name != "alembic_version"
+        }
+    engine.dispose()
+    return {name: rows for name, rows in seed.items() if rows}
+
+
+def reset_tables(url: str, seed: Seed) -> None:
+    """Delete every row the test wrote, append-only ledger tables included, and re-seed."""
+    engine = create_engine(url)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    tables = [t for name, t in metadata.tables.items() if name != "alembic_version"]
     with engine.begin() as connection:
-        tables = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
         if engine.dialect.name == "postgresql":
-            joined = ", ".join(f'"{t}"' for t in tables)
+            # A replica session fires no ordinary triggers, so the ledger's guards stand aside.
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+            joined = ", ".join(f'"{t.name}"' for t in tables)
             connection.execute(text(f"TRUNCATE TABLE {joined} RESTART IDENTITY CASCADE"))
         else:
+            triggers = connection.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            ).all()
+            for name, _ in triggers:
+                connection.execute(text(f'DROP TRIGGER "{name}"'))
             connection.execute(text("PRAGMA foreign_keys=OFF"))
-            for table in tables:
-                connection.execute(text(f'DELETE FROM "{table}"'))
+            for table in reversed(metadata.sorted_tables):
+                if table.name != "alembic_version":
+                    connection.execute(table.delete())
             connection.execute(text("PRAGMA foreign_keys=ON"))
+            for _, sql in triggers:
+                connection.execute(text(sql))
+        for name, rows in seed.items():
+            connection.execute(metadata.tables[name].insert(), rows)
     engine.dispose()

@@ -13,6 +13,7 @@ from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import inspect
 
+from contracts.schema import metadata as ledger_metadata
 from exchange import ROOT, create_app
 from exchange.extensions import db
 from exchange.models import Base
@@ -24,7 +25,9 @@ from tests.databases import (
     postgres_server_url,
 )
 
-MODEL_TABLES = set(Base.metadata.tables)
+# The exchange's models and the ledger's own tables, both built by the migrations.
+SCHEMAS = [Base.metadata, ledger_metadata]
+MODEL_TABLES = set(Base.metadata.tables) | set(ledger_metadata.tables)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -59,7 +62,7 @@ def table_names() -> set[str]:
 def schema_differences() -> list:
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return compare_metadata(context, Base.metadata)
+        return compare_metadata(context, SCHEMAS)
 
 
 def test_migrations_have_a_single_head():

@@ -1,0 +1,90 @@
+"""The ledger's own tables; the exchange's migrations create them, nothing here imports it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+# SQLite only autoincrements INTEGER; sequence numbers are assigned by the ledger anyway.
+Seq = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC on every backend and always hands back an aware datetime."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use datetime.now(UTC)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UTC_TIME = UTCDateTime()
+
+# One row: the tree size, bumped first in every append so appends serialise on it.
+ledger_state = Table(
+    "ledger_state",
+    metadata,
+    Column("id", SmallInteger, primary_key=True, autoincrement=False),
+    Column("tree_size", Seq, nullable=False),
+)
+
+# Never updated or deleted: triggers on SQLite and PostgreSQL refuse it.
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=False),
+    Column("entry_type", String(64), nullable=False, index=True),
+    Column("body", Text, nullable=False),
+    Column("leaf_hash", LargeBinary(32), nullable=False),
+    Column("recorded_at", UTC_TIME, nullable=False, index=True),
+)
+
+# Hashes of perfect subtrees above the leaves: level L, index i covers leaves [i·2^L, (i+1)·2^L).
+ledger_nodes = Table(
+    "ledger_nodes",
+    metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("idx", Seq, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+# Signed-off tree heads; each waits here (the outbox) until a batch anchors it on chain.
+ledger_checkpoints = Table(
+    "ledger_checkpoints",
+    metadata,
+    Column("tree_size", Seq, primary_key=True, autoincrement=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("hash_name", String(16), nullable=False),
+    Column("created_at", UTC_TIME, nullable=False),
+)
