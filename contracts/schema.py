@@ -51,12 +51,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 UTC_TIME = UTCDateTime()
 
-# One row: the tree size, bumped first in every append so appends serialise on it.
+# One row: the tree size, bumped first in every append so appends serialise on it, and the
+# hash the whole tree is built with (SHA-256, or SM3 in the national-cryptography mode).
 ledger_state = Table(
     "ledger_state",
     metadata,
     Column("id", SmallInteger, primary_key=True, autoincrement=False),
     Column("tree_size", Seq, nullable=False),
+    Column("hash_name", String(16), nullable=False),
 )
 
 # Never updated or deleted: triggers on SQLite and PostgreSQL refuse it.

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from contracts import ledger
 from exchange.domain.credit_code import normalise_credit_code
 from exchange.domain.i18n import N_
 from exchange.domain.vocabulary import SELF_SERVICE_ROLES, Role, VerificationStatus
@@ -190,6 +191,19 @@ def decide_verification(
         organisation_id=organisation_id,
         decision=decision.value,
         note=note or "",
+    )
+    # Who may trade is part of the trade record: the decision goes into the ledger with it.
+    ledger.append(
+        uow.session,
+        "organisation.verification_decided",
+        {
+            "organisation_id": organisation.id,
+            "credit_code": organisation.credit_code,
+            "name_zh": organisation.name_zh,
+            "decision": decision.value,
+            "decided_by": actor.user_id,
+        },
+        now=organisation.verified_at,
     )
     uow.commit()
     return _view(organisation, private=True)

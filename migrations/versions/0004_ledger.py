@@ -29,6 +29,7 @@ def upgrade():
         "ledger_state",
         sa.Column("id", sa.SmallInteger(), autoincrement=False, nullable=False),
         sa.Column("tree_size", SEQ, nullable=False),
+        sa.Column("hash_name", sa.String(length=16), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_state")),
     )
     op.create_table(
@@ -57,7 +58,7 @@ def upgrade():
         sa.Column("created_at", UTC_TIME, nullable=False),
         sa.PrimaryKeyConstraint("tree_size", name=op.f("pk_ledger_checkpoints")),
     )
-    op.execute("INSERT INTO ledger_state (id, tree_size) VALUES (1, 0)")
+    op.execute("INSERT INTO ledger_state (id, tree_size, hash_name) VALUES (1, 0, 'sha256')")
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             """
