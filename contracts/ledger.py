@@ -6,6 +6,7 @@ subtrees they complete, so any proof reads O(log n) rows and never rebuilds the 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,9 +46,15 @@ def canonical_json(value: Mapping[str, Any]) -> str:
 
 
 def leaf_data(seq: int, entry_type: str, body: str, recorded_at: datetime) -> bytes:
-    """What a leaf commits to: its position, type, time and body, all of it tamper-evident."""
+    """What a leaf commits to: its position, type, time and body, all of it tamper-evident.
+
+    The envelope holds only an integer and strings under ASCII keys, for which the standard
+    library's sorted, compact, non-ASCII-preserving JSON is exactly RFC 8785 — and fast enough
+    to recompute a million leaves in an audit.
+    """
     stamp = recorded_at.astimezone(UTC).isoformat(timespec="microseconds")
-    return rfc8785.dumps({"seq": seq, "type": entry_type, "recorded_at": stamp, "body": body})
+    envelope = {"body": body, "recorded_at": stamp, "seq": seq, "type": entry_type}
+    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def leaf_hash(hasher: Hasher, seq: int, entry_type: str, body: str, recorded_at: datetime) -> bytes:

@@ -1,0 +1,263 @@
+"""Recompute the whole ledger from its rows and name exactly what, if anything, was altered.
+
+The audit trusts nothing stored but the rows' own columns: it rebuilds every leaf and every
+perfect subtree, compares them with what is stored, checks each checkpoint against the rebuilt
+tree (and, when given, against the roots anchored on chain), and checks that consecutive
+checkpoints are consistent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+
+from contracts import merkle
+from contracts.ledger import Executor, StoredNodes, leaf_hash, state
+from contracts.merkle import Hasher
+from contracts.schema import ledger_checkpoints, ledger_entries, ledger_nodes
+
+PAGE = 20_000
+MAX_LISTED = 20  # problems of one kind listed in full; the rest are counted
+
+
+class Finding(StrEnum):
+    """The kinds of damage the audit tells apart."""
+
+    MODIFIED_ENTRY = "modified_entry"  # a row no longer hashes to its leaf
+    MISSING_ENTRIES = "missing_entries"  # a gap in the sequence numbers
+    DELETED_TAIL = "deleted_tail"  # the newest entries are gone
+    CORRUPT_NODE = "corrupt_node"  # a stored subtree hash does not match the leaves
+    REWRITTEN_HISTORY = "rewritten_history"  # self-consistent rows, but not what was signed off
+    MISSING_ANCHOR = "missing_anchor"  # the chain no longer has an anchored checkpoint
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: Finding
+    detail: str
+    seq: int | None = None
+    tree_size: int | None = None
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    entries: int
+    expected_entries: int
+    checkpoints: int
+    anchors_checked: int
+    hash_name: str
+    root: bytes
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong."""
+        return not self.problems
+
+    def first(self, kind: Finding) -> Problem | None:
+        """The first problem of a kind, e.g. the first modified sequence number."""
+        return next((p for p in self.problems if p.kind == kind), None)
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.found: list[Problem] = []
+        self.counts: dict[Finding, int] = {}
+
+    def add(self, problem: Problem) -> None:
+        count = self.counts.get(problem.kind, 0) + 1
+        self.counts[problem.kind] = count
+        if count <= MAX_LISTED:
+            self.found.append(problem)
+
+    def summary(self) -> tuple[Problem, ...]:
+        more = [
+            Problem(kind, f"and {count - MAX_LISTED} more of this kind")
+            for kind, count in self.counts.items()
+            if count > MAX_LISTED
+        ]
+        return tuple(self.found + more)
+
+
+def _rows(executor: Executor) -> Iterator[Any]:
+    last = -1
+    while True:
+        page = executor.execute(
+            select(
+                ledger_entries.c.seq,
+                ledger_entries.c.entry_type,
+                ledger_entries.c.body,
+                ledger_entries.c.leaf_hash,
+                ledger_entries.c.recorded_at,
+            )
+            .where(ledger_entries.c.seq > last)
+            .order_by(ledger_entries.c.seq)
+            .limit(PAGE)
+        ).all()
+        if not page:
+            return
+        yield from page
+        last = page[-1].seq
+
+
+class _StoredNodeCursor:
+    """Reads stored subtree hashes level by level, in index order, a page at a time."""
+
+    def __init__(self, executor: Executor) -> None:
+        self.executor = executor
+        self.pages: dict[int, dict[int, bytes]] = {}
+        self.next_start: dict[int, int] = {}
+
+    def get(self, level: int, index: int) -> bytes | None:
+        page = self.pages.get(level)
+        if page is None or index not in page and index >= self.next_start.get(level, 0):
+            rows = self.executor.execute(
+                select(ledger_nodes.c.idx, ledger_nodes.c.hash)
+                .where(ledger_nodes.c.level == level, ledger_nodes.c.idx >= index)
+                .order_by(ledger_nodes.c.idx)
+                .limit(PAGE)
+            ).all()
+            page = {row.idx: bytes(row.hash) for row in rows}
+            self.pages[level] = page
+            self.next_start[level] = (rows[-1].idx + 1) if rows else index + 1
+        return page.get(index)
+
+
+def _fold(hasher: Hasher, stack: list[tuple[int, bytes]]) -> bytes:
+    """The root of the prefix whose perfect subtrees are on the stack (RFC 9162's right fold)."""
+    if not stack:
+        return hasher.empty()
+    node = stack[-1][1]
+    for _, left in reversed(stack[:-1]):
+        node = hasher.node(left, node)
+    return node
+
+
+def audit_ledger(
+    executor: Executor, *, anchored: Mapping[int, bytes | None] | None = None
+) -> AuditReport:
+    """Recompute the ledger and report every kind of damage, or none."""
+    expected, hasher = state(executor)
+    checkpoints = [
+        (row.tree_size, bytes(row.root))
+        for row in executor.execute(
+            select(ledger_checkpoints.c.tree_size, ledger_checkpoints.c.root).order_by(
+                ledger_checkpoints.c.tree_size
+            )
+        )
+    ]
+    signed_off = dict(checkpoints)
+    recomputed: dict[int, bytes] = {}
+    problems = _Problems()
+    nodes = _StoredNodeCursor(executor)
+    stack: list[tuple[int, bytes]] = []
+    first_modified: int | None = None
+    count = 0
+    for seq, entry_type, body, stored_leaf, recorded_at in _rows(executor):
+        if seq != count:
+            problems.add(
+                Problem(
+                    Finding.MISSING_ENTRIES, f"entries {count}..{seq - 1} are missing", seq=count
+                )
+            )
+            break
+        leaf = leaf_hash(hasher, seq, entry_type, body, recorded_at)
+        if leaf != bytes(stored_leaf):
+            first_modified = seq if first_modified is None else first_modified
+            problems.add(
+                Problem(
+                    Finding.MODIFIED_ENTRY, f"entry {seq} no longer hashes to its leaf", seq=seq
+                )
+            )
+        stack.append((0, leaf))
+        index = seq
+        while len(stack) > 1 and stack[-1][0] == stack[-2][0]:
+            (level, right), (_, left) = stack.pop(), stack.pop()
+            node, level, index = hasher.node(left, right), level + 1, index // 2
+            stack.append((level, node))
+            if nodes.get(level, index) != node and first_modified is None:
+                problems.add(
+                    Problem(
+                        Finding.CORRUPT_NODE, f"stored subtree ({level}, {index}) is wrong", seq=seq
+                    )
+                )
+        count += 1
+        if count in signed_off:
+            recomputed[count] = _fold(hasher, stack)
+
+    if count < expected:
+        problems.add(
+            Problem(Finding.DELETED_TAIL, f"{expected - count} newest entries are gone", seq=count)
+        )
+    for size, root in checkpoints:
+        if size > count:
+            problems.add(
+                Problem(
+                    Finding.DELETED_TAIL,
+                    f"checkpoint {size} covers entries that are gone",
+                    tree_size=size,
+                )
+            )
+        elif recomputed[size] != root and (first_modified is None or first_modified >= size):
+            problems.add(
+                Problem(
+                    Finding.REWRITTEN_HISTORY,
+                    f"the entries no longer give checkpoint {size}'s root",
+                    tree_size=size,
+                )
+            )
+    _check_consistency(executor, hasher, checkpoints, count, problems)
+    for size, chain_root in sorted((anchored or {}).items()):
+        if chain_root is None:
+            problems.add(
+                Problem(
+                    Finding.MISSING_ANCHOR, f"checkpoint {size} is not on the chain", tree_size=size
+                )
+            )
+        elif signed_off.get(size) != chain_root or (
+            size in recomputed and recomputed[size] != chain_root
+        ):
+            problems.add(
+                Problem(
+                    Finding.REWRITTEN_HISTORY,
+                    f"the chain's root for {size} differs from the ledger's",
+                    tree_size=size,
+                )
+            )
+    return AuditReport(
+        entries=count,
+        expected_entries=expected,
+        checkpoints=len(checkpoints),
+        anchors_checked=len(anchored or {}),
+        hash_name=hasher.name,
+        root=_fold(hasher, stack),
+        problems=problems.summary(),
+    )
+
+
+def _check_consistency(
+    executor: Executor,
+    hasher: Hasher,
+    checkpoints: list[tuple[int, bytes]],
+    count: int,
+    problems: _Problems,
+) -> None:
+    """Each checkpoint must extend the one before it; proofs come from the stored subtrees."""
+    if any(p.kind in (Finding.CORRUPT_NODE, Finding.MISSING_ENTRIES) for p in problems.found):
+        return  # proofs read stored nodes, which are already known to be wrong
+    source = StoredNodes(executor, hasher)
+    present = [(size, root) for size, root in checkpoints if size <= count]
+    for (old, old_root), (new, new_root) in zip(present, present[1:], strict=False):
+        proof = merkle.consistency_proof(source, old, new)
+        if not merkle.verify_consistency(hasher, old, new, old_root, new_root, proof):
+            problems.add(
+                Problem(
+                    Finding.REWRITTEN_HISTORY,
+                    f"checkpoint {new} does not extend checkpoint {old}",
+                    tree_size=new,
+                )
+            )

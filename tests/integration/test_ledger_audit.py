@@ -1,0 +1,142 @@
+"""The audit names each kind of tampering behind the application's back, and only that."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from contracts import ledger
+from contracts.audit import Finding, audit_ledger
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def fill(engine: Engine, count: int, *, changed: int | None = None) -> None:
+    with engine.begin() as connection:
+        for n in range(count):
+            body = {"n": n, "price": "99.00" if n != changed else "1.00"}
+            ledger.append(connection, "trade.signed", body)
+        ledger.checkpoint(connection)
+
+
+def behind_the_back(engine: Engine, *statements: str) -> None:
+    """Change ledger rows the way someone with database access could, guards disabled."""
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+            for statement in statements:
+                connection.execute(text(statement))
+            return
+        triggers = connection.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        ).all()
+        for name, _ in triggers:
+            connection.execute(text(f'DROP TRIGGER "{name}"'))
+        for statement in statements:
+            connection.execute(text(statement))
+        for _, sql in triggers:
+            connection.execute(text(sql))
+
+
+def audit(engine: Engine, anchored=None):  # noqa: ANN001, ANN201
+    with engine.connect() as connection:
+        return audit_ledger(connection, anchored=anchored)
+
+
+def test_an_untouched_ledger_passes(engine):
+    fill(engine, 37)
+    report = audit(engine)
+    with engine.connect() as connection:
+        assert report.root == ledger.tree_head(connection).root
+    assert report.ok
+    assert (report.entries, report.checkpoints) == (37, 1)
+
+
+def test_an_empty_ledger_passes(engine):
+    assert audit(engine).ok
+
+
+def test_an_edited_body_is_a_modified_entry_at_its_sequence_number(engine):
+    fill(engine, 20)
+    behind_the_back(
+        engine, "UPDATE ledger_entries SET body = replace(body, '99.00', '1.00') WHERE seq = 13"
+    )
+    report = audit(engine)
+    first = report.first(Finding.MODIFIED_ENTRY)
+    assert first is not None and first.seq == 13
+    assert {p.kind for p in report.problems} == {Finding.MODIFIED_ENTRY}
+
+
+def test_a_deleted_middle_entry_is_reported_as_missing(engine):
+    fill(engine, 20)
+    behind_the_back(engine, "DELETE FROM ledger_entries WHERE seq = 7")
+    report = audit(engine)
+    missing = report.first(Finding.MISSING_ENTRIES)
+    assert missing is not None and missing.seq == 7
+
+
+def test_deleted_newest_entries_are_a_deleted_tail(engine):
+    fill(engine, 20)
+    behind_the_back(engine, "DELETE FROM ledger_entries WHERE seq >= 17")
+    report = audit(engine)
+    tail = report.first(Finding.DELETED_TAIL)
+    assert tail is not None and tail.seq == 17
+    assert Finding.MODIFIED_ENTRY not in {p.kind for p in report.problems}
+
+
+def test_a_wrong_stored_subtree_is_a_corrupt_node(engine):
+    fill(engine, 16)
+    behind_the_back(
+        engine,
+        "UPDATE ledger_nodes SET hash = "
+        + ("'\\x" + "00" * 32 + "'" if engine.dialect.name == "postgresql" else "zeroblob(32)")
+        + " WHERE level = 2 AND idx = 1",
+    )
+    report = audit(engine)
+    assert report.first(Finding.CORRUPT_NODE) is not None
+
+
+def test_an_altered_checkpoint_is_rewritten_history(engine):
+    fill(engine, 10)
+    zero = "'\\x" + "00" * 32 + "'" if engine.dialect.name == "postgresql" else "zeroblob(32)"
+    behind_the_back(engine, f"UPDATE ledger_checkpoints SET root = {zero}")
+    report = audit(engine)
+    rewritten = report.first(Finding.REWRITTEN_HISTORY)
+    assert rewritten is not None and rewritten.tree_size == 10
+
+
+def test_a_ledger_rebuilt_with_other_facts_contradicts_the_chain(engine):
+    fill(engine, 12)
+    with engine.connect() as connection:
+        anchored = {12: ledger.tree_head(connection).root}
+    behind_the_back(
+        engine,
+        "DELETE FROM ledger_checkpoints",
+        "DELETE FROM ledger_nodes",
+        "DELETE FROM ledger_entries",
+        "UPDATE ledger_state SET tree_size = 0",
+    )
+    fill(engine, 12, changed=5)  # every row and subtree consistent, but not what was anchored
+    report = audit(engine, anchored)
+    assert [p.kind for p in report.problems] == [Finding.REWRITTEN_HISTORY]
+    assert report.problems[0].tree_size == 12
+
+
+def test_an_anchor_the_chain_lost_is_a_missing_anchor(engine):
+    fill(engine, 5)
+    report = audit(engine, {5: None})
+    assert [p.kind for p in report.problems] == [Finding.MISSING_ANCHOR]
+
+
+def test_the_chains_roots_agreeing_pass(engine):
+    fill(engine, 5)
+    with engine.connect() as connection:
+        anchored = {5: ledger.tree_head(connection).root}
+    assert audit(engine, anchored).ok
