@@ -18,7 +18,7 @@ from sqlalchemy import select
 from contracts import merkle
 from contracts.ledger import Executor, StoredNodes, leaf_hash, state
 from contracts.merkle import Hasher
-from contracts.schema import ledger_checkpoints, ledger_entries, ledger_nodes
+from contracts.schema import ledger_checkpoints, ledger_entries, ledger_nodes, node_pos
 
 PAGE = 20_000
 MAX_LISTED = 20  # problems of one kind listed in full; the rest are counted
@@ -116,14 +116,17 @@ class _StoredNodeCursor:
         page = self.pages.get(level)
         if page is None or index not in page and index >= self.next_start.get(level, 0):
             rows = self.executor.execute(
-                select(ledger_nodes.c.idx, ledger_nodes.c.hash)
-                .where(ledger_nodes.c.level == level, ledger_nodes.c.idx >= index)
-                .order_by(ledger_nodes.c.idx)
+                select(ledger_nodes.c.pos, ledger_nodes.c.hash)
+                .where(
+                    ledger_nodes.c.pos >= node_pos(level, index),
+                    ledger_nodes.c.pos % 64 == level,
+                )
+                .order_by(ledger_nodes.c.pos)
                 .limit(PAGE)
             ).all()
-            page = {row.idx: bytes(row.hash) for row in rows}
+            page = {row.pos // 64: bytes(row.hash) for row in rows}
             self.pages[level] = page
-            self.next_start[level] = (rows[-1].idx + 1) if rows else index + 1
+            self.next_start[level] = (rows[-1].pos // 64 + 1) if rows else index + 1
         return page.get(index)
 
 

@@ -6,21 +6,28 @@ subtrees they complete, so any proof reads O(log n) rows and never rebuilds the 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from json.encoder import encode_basestring as _json_string
+from typing import Any, TypeVar
 
 import rfc8785
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from contracts import merkle
-from contracts.merkle import Hasher, TreeHead, hasher_named
-from contracts.schema import ledger_checkpoints, ledger_entries, ledger_nodes, ledger_state
+from contracts.merkle import Hasher, NodeSource, TreeHead, hasher_named
+from contracts.schema import (
+    ledger_checkpoints,
+    ledger_entries,
+    ledger_nodes,
+    ledger_state,
+    node_pos,
+)
 
 Executor = Session | Connection
+T = TypeVar("T")
 
 
 class LedgerError(Exception):
@@ -48,13 +55,15 @@ def canonical_json(value: Mapping[str, Any]) -> str:
 def leaf_data(seq: int, entry_type: str, body: str, recorded_at: datetime) -> bytes:
     """What a leaf commits to: its position, type, time and body, all of it tamper-evident.
 
-    The envelope holds only an integer and strings under ASCII keys, for which the standard
-    library's sorted, compact, non-ASCII-preserving JSON is exactly RFC 8785 — and fast enough
-    to recompute a million leaves in an audit.
+    The envelope holds only an integer and strings under sorted ASCII keys, for which the
+    standard library's string escaping gives exactly RFC 8785 — and written out by hand it is
+    fast enough to recompute a million leaves in an audit.
     """
     stamp = recorded_at.astimezone(UTC).isoformat(timespec="microseconds")
-    envelope = {"body": body, "recorded_at": stamp, "seq": seq, "type": entry_type}
-    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
+    return (
+        f'{{"body":{_json_string(body)},"recorded_at":"{stamp}",'
+        f'"seq":{seq:d},"type":{_json_string(entry_type)}}}'
+    ).encode()
 
 
 def leaf_hash(hasher: Hasher, seq: int, entry_type: str, body: str, recorded_at: datetime) -> bytes:
@@ -76,13 +85,63 @@ class StoredNodes:
         if level == 0:
             query = select(ledger_entries.c.leaf_hash).where(ledger_entries.c.seq == index)
         else:
-            query = select(ledger_nodes.c.hash).where(
-                ledger_nodes.c.level == level, ledger_nodes.c.idx == index
-            )
+            query = select(ledger_nodes.c.hash).where(ledger_nodes.c.pos == node_pos(level, index))
         value = self.executor.execute(query).scalar_one_or_none()
         if value is None:
             raise UnknownEntry(f"no stored subtree at level {level}, index {index}")
         return bytes(value)
+
+
+class _Recorder:
+    """A node source that only notes which subtrees a proof reads (proof shapes never depend
+    on the hashes), so one query can fetch them all."""
+
+    def __init__(self, hasher: Hasher) -> None:
+        self.hasher = hasher
+        self.keys: list[tuple[int, int]] = []
+
+    def perfect(self, level: int, index: int) -> bytes:
+        self.keys.append((level, index))
+        return bytes(self.hasher.size)
+
+
+class _Fetched:
+    """A node source over hashes fetched ahead."""
+
+    def __init__(self, hasher: Hasher, values: dict[tuple[int, int], bytes]) -> None:
+        self.hasher = hasher
+        self.values = values
+
+    def perfect(self, level: int, index: int) -> bytes:
+        try:
+            return self.values[(level, index)]
+        except KeyError:
+            raise UnknownEntry(f"no stored subtree at level {level}, index {index}") from None
+
+
+# Cached statements: an expanding IN list keeps one compiled form whatever the proof's size.
+_LEAVES = select(ledger_entries.c.seq, ledger_entries.c.leaf_hash).where(
+    ledger_entries.c.seq.in_(bindparam("seqs", expanding=True))
+)
+_NODES = select(ledger_nodes.c.pos, ledger_nodes.c.hash).where(
+    ledger_nodes.c.pos.in_(bindparam("positions", expanding=True))
+)
+
+
+def _prefetched(executor: Executor, hasher: Hasher, build: Callable[[NodeSource], T]) -> T:
+    """Run a proof twice: once to learn which subtrees it reads, then over one fetch of them."""
+    recorder = _Recorder(hasher)
+    build(recorder)
+    leaves = [index for level, index in recorder.keys if level == 0]
+    inner = {node_pos(level, index): (level, index) for level, index in recorder.keys if level}
+    values: dict[tuple[int, int], bytes] = {}
+    if leaves:
+        rows = executor.execute(_LEAVES, {"seqs": leaves})
+        values |= {(0, row.seq): bytes(row.leaf_hash) for row in rows}
+    if inner:
+        rows = executor.execute(_NODES, {"positions": list(inner)})
+        values |= {inner[row.pos]: bytes(row.hash) for row in rows}
+    return build(_Fetched(hasher, values))
 
 
 def state(executor: Executor) -> tuple[int, Hasher]:
@@ -131,7 +190,7 @@ def _store_completed_subtrees(executor: Executor, hasher: Hasher, seq: int, leaf
     while index % 2 == 1:
         node = hasher.node(source.perfect(level, index - 1), node)
         level, index = level + 1, index // 2
-        executor.execute(insert(ledger_nodes).values(level=level, idx=index, hash=node))
+        executor.execute(insert(ledger_nodes).values(pos=node_pos(level, index), hash=node))
 
 
 def entry(executor: Executor, seq: int) -> Entry:
@@ -148,7 +207,7 @@ def tree_head(executor: Executor, size: int | None = None) -> TreeHead:
     size = current if size is None else size
     if not 0 <= size <= current:
         raise UnknownEntry(f"the ledger has {current} entries, not {size}")
-    return merkle.tree_head(StoredNodes(executor, hasher), size)
+    return _prefetched(executor, hasher, lambda source: merkle.tree_head(source, size))
 
 
 def inclusion_proof(executor: Executor, seq: int, size: int | None = None) -> list[bytes]:
@@ -157,7 +216,7 @@ def inclusion_proof(executor: Executor, seq: int, size: int | None = None) -> li
     size = current if size is None else size
     if not 0 <= seq < size <= current:
         raise UnknownEntry(f"entry {seq} is not in a tree of {size} (the ledger has {current})")
-    return merkle.inclusion_proof(StoredNodes(executor, hasher), seq, size)
+    return _prefetched(executor, hasher, lambda source: merkle.inclusion_proof(source, seq, size))
 
 
 def consistency_proof(executor: Executor, old_size: int, new_size: int) -> list[bytes]:
@@ -165,7 +224,9 @@ def consistency_proof(executor: Executor, old_size: int, new_size: int) -> list[
     current, hasher = state(executor)
     if not 0 <= old_size <= new_size <= current:
         raise UnknownEntry(f"sizes {old_size}..{new_size} do not fit a ledger of {current}")
-    return merkle.consistency_proof(StoredNodes(executor, hasher), old_size, new_size)
+    return _prefetched(
+        executor, hasher, lambda source: merkle.consistency_proof(source, old_size, new_size)
+    )
 
 
 def checkpoint(executor: Executor, *, now: datetime | None = None) -> TreeHead | None:

@@ -73,13 +73,19 @@ ledger_entries = Table(
 )
 
 # Hashes of perfect subtrees above the leaves: level L, index i covers leaves [i·2^L, (i+1)·2^L).
+# One integer key, pos = i·64 + L, so a proof fetches all its subtrees with one IN list.
 ledger_nodes = Table(
     "ledger_nodes",
     metadata,
-    Column("level", SmallInteger, primary_key=True, autoincrement=False),
-    Column("idx", Seq, primary_key=True, autoincrement=False),
+    Column("pos", Seq, primary_key=True, autoincrement=False),
     Column("hash", LargeBinary(32), nullable=False),
 )
+
+
+def node_pos(level: int, index: int) -> int:
+    """The key of the perfect subtree at (level, index)."""
+    return index * 64 + level
+
 
 # Signed-off tree heads; each waits here (the outbox) until a batch anchors it on chain.
 ledger_checkpoints = Table(

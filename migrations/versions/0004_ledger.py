@@ -45,10 +45,9 @@ def upgrade():
     op.create_index(op.f("ix_ledger_entries_recorded_at"), "ledger_entries", ["recorded_at"])
     op.create_table(
         "ledger_nodes",
-        sa.Column("level", sa.SmallInteger(), autoincrement=False, nullable=False),
-        sa.Column("idx", SEQ, autoincrement=False, nullable=False),
+        sa.Column("pos", SEQ, autoincrement=False, nullable=False),
         sa.Column("hash", sa.LargeBinary(length=32), nullable=False),
-        sa.PrimaryKeyConstraint("level", "idx", name=op.f("pk_ledger_nodes")),
+        sa.PrimaryKeyConstraint("pos", name=op.f("pk_ledger_nodes")),
     )
     op.create_table(
         "ledger_checkpoints",

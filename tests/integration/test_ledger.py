@@ -99,7 +99,7 @@ def test_proof_for_an_entry_beyond_the_tree_is_refused(engine):
     [
         "UPDATE ledger_entries SET body = '{}'",
         "DELETE FROM ledger_entries",
-        "UPDATE ledger_nodes SET level = level + 100",
+        "UPDATE ledger_nodes SET pos = pos + 1000000",
         "DELETE FROM ledger_nodes",
         "DELETE FROM ledger_checkpoints",
         "UPDATE ledger_checkpoints SET tree_size = tree_size + 1",

@@ -97,7 +97,7 @@ def test_a_wrong_stored_subtree_is_a_corrupt_node(engine):
         engine,
         "UPDATE ledger_nodes SET hash = "
         + ("'\\x" + "00" * 32 + "'" if engine.dialect.name == "postgresql" else "zeroblob(32)")
-        + " WHERE level = 2 AND idx = 1",
+        + " WHERE pos = 66",
     )
     report = audit(engine)
     assert report.first(Finding.CORRUPT_NODE) is not None
