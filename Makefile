@@ -8,6 +8,9 @@ PORT ?= 5000
 DEMO := EXCHANGE_MODE=demo $(BIN)/flask --app exchange
 CATALOGS := $(wildcard exchange/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
+# anvil, the JSON-RPC node the chain tests run: its binary ships inside the npm package.
+ANVIL_VERSION := 1.7.1
+ANVIL_STAMP := .tools/.anvil-$(ANVIL_VERSION)
 
 .PHONY: setup demo test lint messages clean
 
@@ -23,7 +26,14 @@ $(STAMP): pyproject.toml constraints.txt
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
 
-setup: $(STAMP) $(COMPILED)
+# --ignore-scripts: the postinstall would only fetch a binary the platform package already holds.
+$(ANVIL_STAMP):
+	npm install --prefix .tools --ignore-scripts --no-audit --no-fund --loglevel=error \
+		@foundry-rs/anvil@$(ANVIL_VERSION)
+	rm -f .tools/.anvil-*
+	touch $@
+
+setup: $(STAMP) $(COMPILED) $(ANVIL_STAMP)
 
 demo: setup
 	$(DEMO) db upgrade
@@ -46,5 +56,5 @@ messages: setup
 	$(BIN)/pybabel update -i exchange/translations/messages.pot -d exchange/translations --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .tools .pytest_cache .ruff_cache
 	find exchange/translations -name '*.mo' -delete

@@ -1,0 +1,24 @@
+"""Fixtures of the integration tests (chains come from `chains.py`), and a gas summary."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.chains import anvil, chain_under_test
+
+__all__ = ["anvil", "chain_under_test"]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Show the gas each chain charged per anchor, recorded by the tests as `anchor_gas`."""
+    lines = [
+        f"{report.nodeid}: {value}"
+        for report in terminalreporter.stats.get("passed", [])
+        if report.when == "call"
+        for name, value in report.user_properties
+        if name == "anchor_gas"
+    ]
+    if lines:
+        terminalreporter.write_sep("-", "gas per anchor (first anchor, then a later one)")
+        for line in lines:
+            terminalreporter.write_line(line)
