@@ -26,21 +26,24 @@ $(STAMP): pyproject.toml constraints.txt
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
 
+# Only the tests need anvil, and only where npm is: the demo runs on the embedded chain.
 # --ignore-scripts: the postinstall would only fetch a binary the platform package already holds.
 $(ANVIL_STAMP):
-	npm install --prefix .tools --ignore-scripts --no-audit --no-fund --loglevel=error \
-		@foundry-rs/anvil@$(ANVIL_VERSION)
-	rm -f .tools/.anvil-*
-	touch $@
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --prefix .tools --ignore-scripts --no-audit --no-fund --loglevel=error \
+			@foundry-rs/anvil@$(ANVIL_VERSION) && rm -f .tools/.anvil-* && touch $@; \
+	else \
+		echo "npm not found: the anvil chain tests will be skipped (CI=true fails them)."; \
+	fi
 
-setup: $(STAMP) $(COMPILED) $(ANVIL_STAMP)
+setup: $(STAMP) $(COMPILED)
 
 demo: setup
 	$(DEMO) db upgrade
 	$(DEMO) demo seed
 	$(DEMO) demo serve --host $(HOST) --port $(PORT)
 
-test: setup
+test: setup $(ANVIL_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
