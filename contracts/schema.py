@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    ForeignKey,
     Integer,
     LargeBinary,
     MetaData,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -95,4 +97,38 @@ ledger_checkpoints = Table(
     Column("root", LargeBinary(32), nullable=False),
     Column("hash_name", String(16), nullable=False),
     Column("created_at", UTC_TIME, nullable=False),
+)
+
+
+# Anchor contracts the ledger has deployed; one is active per chain until the chain loses it.
+ledger_deployments = Table(
+    "ledger_deployments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chain_id", BigInteger, nullable=False, index=True),
+    Column("contract_address", String(42), nullable=False),
+    Column("operator", String(42), nullable=False),
+    Column("deployed_at", UTC_TIME, nullable=False),
+    # A reset chain can give the next deployment the same address, so no uniqueness here.
+    Column("retired_at", UTC_TIME, nullable=True),
+)
+
+# The anchoring outbox: one row per checkpoint sent to a deployment, idempotent by tree size.
+# status: sending (row first, then the transaction) → sent → anchored → confirmed, or rejected.
+ledger_anchors = Table(
+    "ledger_anchors",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("deployment_id", Integer, ForeignKey("ledger_deployments.id"), nullable=False),
+    Column("tree_size", Seq, ForeignKey("ledger_checkpoints.tree_size"), nullable=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("tx_hash", String(66), nullable=True, unique=True),
+    Column("block_number", BigInteger, nullable=True),
+    Column("gas_used", BigInteger, nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UTC_TIME, nullable=False),
+    Column("updated_at", UTC_TIME, nullable=False),
+    UniqueConstraint("deployment_id", "tree_size"),
 )

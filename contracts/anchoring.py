@@ -1,0 +1,282 @@
+"""Anchoring: checkpoints wait in an outbox; one transaction per batch puts them on chain.
+
+Idempotent by tree size. A row is written before its transaction is sent, so a crash at any
+point is repaired on the next run by asking the chain what it holds; the contract itself refuses
+a size that does not grow, so nothing is anchored twice. When the chain is down, appends go on
+and anchoring catches up when it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, update
+
+from contracts import ledger
+from contracts.chain import AnchorRejected, Chain, ChainError, ChainUnavailable
+from contracts.ledger import Executor
+from contracts.schema import ledger_anchors, ledger_deployments, ledger_entries
+
+UNFINISHED = ("sending", "sent")
+ON_CHAIN = ("anchored", "confirmed")
+
+
+@dataclass(frozen=True)
+class AnchorPolicy:
+    """When a batch is due: every `batch_size` entries or after `max_wait` seconds."""
+
+    batch_size: int = 256
+    max_wait_seconds: float = 60.0
+    confirmations: int = 1
+
+
+@dataclass(frozen=True)
+class Deployment:
+    id: int
+    chain_id: int
+    contract_address: str
+
+
+@dataclass(frozen=True)
+class AnchorRun:
+    """What one pass of the worker did, for logs and tests."""
+
+    anchored_size: int | None = None
+    tx_hash: str | None = None
+    repaired: int = 0
+    confirmed: int = 0
+    error: str | None = None
+
+
+class MissingDeployment(ChainError):
+    """The chain no longer has our anchor contract (a reset chain); re-anchor on command."""
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or datetime.now(UTC)).astimezone(UTC)
+
+
+def active_deployment(executor: Executor, chain_id: int) -> Deployment | None:
+    """The anchor contract in use on this chain, if one was deployed."""
+    row = executor.execute(
+        select(ledger_deployments)
+        .where(ledger_deployments.c.chain_id == chain_id, ledger_deployments.c.retired_at.is_(None))
+        .order_by(ledger_deployments.c.id.desc())
+    ).first()
+    return Deployment(row.id, row.chain_id, row.contract_address) if row else None
+
+
+def ensure_deployment(engine: Engine, chain: Chain, *, now: datetime | None = None) -> Deployment:
+    """Deploy the anchor contract on the chain's first use and record its address."""
+    chain_id = chain.chain_id()
+    with engine.begin() as connection:
+        deployment = active_deployment(connection, chain_id)
+    if deployment is not None:
+        if not chain.has_anchor(deployment.contract_address):
+            raise MissingDeployment(
+                f"chain {chain_id} has no anchor contract at {deployment.contract_address}"
+            )
+        return deployment
+    address = chain.deploy_anchor()
+    with engine.begin() as connection:
+        new_id = connection.execute(
+            insert(ledger_deployments)
+            .values(
+                chain_id=chain_id,
+                contract_address=address,
+                operator=chain.operator(),
+                deployed_at=_now(now),
+            )
+            .returning(ledger_deployments.c.id)
+        ).scalar_one()
+    return Deployment(new_id, chain_id, address)
+
+
+def _set(executor: Executor, anchor_id: int, now: datetime, **values: Any) -> None:
+    executor.execute(
+        update(ledger_anchors)
+        .where(ledger_anchors.c.id == anchor_id)
+        .values(updated_at=now, **values)
+    )
+
+
+def _last_anchored_size(executor: Executor, deployment: Deployment) -> int:
+    return int(
+        executor.execute(
+            select(func.coalesce(func.max(ledger_anchors.c.tree_size), 0)).where(
+                ledger_anchors.c.deployment_id == deployment.id,
+                ledger_anchors.c.status.in_(UNFINISHED + ON_CHAIN),
+            )
+        ).scalar_one()
+    )
+
+
+def _batch_due(executor: Executor, last: int, policy: AnchorPolicy, now: datetime) -> bool:
+    size, _ = ledger.state(executor)
+    if size <= last:
+        return False
+    if size - last >= policy.batch_size:
+        return True
+    oldest = executor.execute(
+        select(ledger_entries.c.recorded_at).where(ledger_entries.c.seq == last)
+    ).scalar_one_or_none()
+    return oldest is not None and oldest <= now - timedelta(seconds=policy.max_wait_seconds)
+
+
+def _send(engine: Engine, chain: Chain, deployment: Deployment, row: Any, now: datetime) -> str:
+    """Send one outbox row's transaction and remember its hash."""
+    try:
+        tx_hash = chain.send_anchor(deployment.contract_address, row.tree_size, bytes(row.root))
+    except AnchorRejected:
+        if chain.root_of(deployment.contract_address, row.tree_size) == bytes(row.root):
+            with engine.begin() as connection:  # an earlier, forgotten send got there first
+                _set(connection, row.id, now, status="anchored")
+            return ""
+        raise
+    with engine.begin() as connection:
+        _set(connection, row.id, now, status="sent", tx_hash=tx_hash, attempts=row.attempts + 1)
+    return tx_hash
+
+
+def _settle(
+    engine: Engine, chain: Chain, deployment: Deployment, policy: AnchorPolicy, now: datetime
+) -> tuple[int, int]:
+    """Finish rows a crash or an outage left half done; count repairs and new confirmations."""
+    repaired = confirmed = 0
+    with engine.begin() as connection:
+        rows = connection.execute(
+            select(ledger_anchors)
+            .where(
+                ledger_anchors.c.deployment_id == deployment.id,
+                ledger_anchors.c.status.in_(UNFINISHED + ("anchored",)),
+            )
+            .order_by(ledger_anchors.c.tree_size)
+        ).all()
+    for row in rows:
+        if row.status == "sending":
+            if chain.root_of(deployment.contract_address, row.tree_size) == bytes(row.root):
+                with engine.begin() as connection:
+                    _set(connection, row.id, now, status="anchored")
+            else:
+                _send(engine, chain, deployment, row, now)
+            repaired += 1
+            with engine.begin() as connection:
+                row = connection.execute(
+                    select(ledger_anchors).where(ledger_anchors.c.id == row.id)
+                ).one()
+        if row.tx_hash is None:
+            continue
+        receipt = chain.receipt(row.tx_hash)
+        if receipt is None:
+            continue
+        values: dict[str, Any] = {
+            "block_number": receipt.block_number,
+            "gas_used": receipt.gas_used,
+        }
+        if not receipt.succeeded:
+            values |= {"status": "rejected", "last_error": "the anchor transaction reverted"}
+        elif receipt.confirmations >= policy.confirmations:
+            values["status"] = "confirmed"
+            confirmed += 1
+        else:
+            values["status"] = "anchored"
+        with engine.begin() as connection:
+            _set(connection, row.id, now, **values)
+    return repaired, confirmed
+
+
+def anchor_pending(
+    engine: Engine,
+    chain: Chain,
+    policy: AnchorPolicy = AnchorPolicy(),
+    *,
+    now: datetime | None = None,
+    force: bool = False,
+) -> AnchorRun:
+    """One pass of the worker: repair, then checkpoint and anchor a batch when one is due."""
+    moment = _now(now)
+    try:
+        deployment = ensure_deployment(engine, chain, now=moment)
+        repaired, confirmed = _settle(engine, chain, deployment, policy, moment)
+        with engine.begin() as connection:
+            last = _last_anchored_size(connection, deployment)
+            if not (force or _batch_due(connection, last, policy, moment)):
+                return AnchorRun(repaired=repaired, confirmed=confirmed)
+            head = ledger.checkpoint(connection, now=moment) or ledger.latest_checkpoint(connection)
+            if head is None or head.size <= last:
+                return AnchorRun(repaired=repaired, confirmed=confirmed)
+            anchor_id = connection.execute(
+                insert(ledger_anchors)
+                .values(
+                    deployment_id=deployment.id,
+                    tree_size=head.size,
+                    root=head.root,
+                    status="sending",
+                    attempts=0,
+                    created_at=moment,
+                    updated_at=moment,
+                )
+                .returning(ledger_anchors.c.id)
+            ).scalar_one()
+        with engine.begin() as connection:
+            row = connection.execute(
+                select(ledger_anchors).where(ledger_anchors.c.id == anchor_id)
+            ).one()
+        tx_hash = _send(engine, chain, deployment, row, moment)
+        more_repaired, more_confirmed = _settle(engine, chain, deployment, policy, moment)
+        return AnchorRun(
+            anchored_size=head.size,
+            tx_hash=tx_hash or None,
+            repaired=repaired + more_repaired,
+            confirmed=confirmed + more_confirmed,
+        )
+    except ChainUnavailable as error:
+        return AnchorRun(error=f"chain unavailable: {error}")
+    except MissingDeployment as error:
+        return AnchorRun(error=f"{error}; run `flask ledger reanchor`")
+
+
+def anchored_roots(executor: Executor, chain: Chain) -> Mapping[int, bytes | None]:
+    """What the chain holds for every checkpoint we anchored (None where the chain lost it)."""
+    rows = executor.execute(
+        select(
+            ledger_anchors.c.tree_size,
+            ledger_anchors.c.tx_hash,
+            ledger_deployments.c.contract_address,
+        )
+        .join(ledger_deployments, ledger_deployments.c.id == ledger_anchors.c.deployment_id)
+        .where(
+            ledger_anchors.c.status.in_(ON_CHAIN),
+            ledger_deployments.c.chain_id == chain.chain_id(),
+            # Anchors on a contract retired after a chain reset are superseded by re-anchoring.
+            ledger_deployments.c.retired_at.is_(None),
+        )
+    ).all()
+    found: dict[int, bytes | None] = {}
+    for row in rows:
+        if not chain.has_anchor(row.contract_address) or (
+            row.tx_hash and chain.receipt(row.tx_hash) is None
+        ):
+            found[row.tree_size] = None
+            continue
+        root = chain.root_of(row.contract_address, row.tree_size)
+        found[row.tree_size] = None if root == bytes(32) else root
+    return found
+
+
+def reanchor(engine: Engine, chain: Chain, *, now: datetime | None = None) -> AnchorRun:
+    """After a chain reset: retire the lost contract, deploy anew and anchor the latest head."""
+    moment = _now(now)
+    with engine.begin() as connection:
+        connection.execute(
+            update(ledger_deployments)
+            .where(
+                ledger_deployments.c.chain_id == chain.chain_id(),
+                ledger_deployments.c.retired_at.is_(None),
+            )
+            .values(retired_at=moment)
+        )
+    return anchor_pending(engine, chain, now=moment, force=True)
