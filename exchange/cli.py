@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from exchange.context import uow
+from exchange.ledger_cli import ledger_cli, start_worker_thread
 from exchange.services.demo import demo_logins, load_demo_data
 
 demo = AppGroup("demo", help="Demo data and the demo server.")
@@ -40,6 +41,7 @@ def serve(host: str, port: int) -> None:
         )
     click.echo("  Press Ctrl-C to stop.\n")
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    stop_worker = start_worker_thread(app)  # in the demo the anchoring worker runs in-app
     # Stop cleanly on Ctrl-C and on SIGTERM, even when started where SIGINT was ignored.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
@@ -47,6 +49,7 @@ def serve(host: str, port: int) -> None:
         waitress_serve(app, host=host, port=port, threads=8, _quiet=True)
     except KeyboardInterrupt:
         pass
+    stop_worker.set()
     click.echo("Stopped.")
 
 
@@ -57,3 +60,4 @@ def _interrupt(signum: int, frame: object) -> None:
 def init_cli(app: Flask) -> None:
     """Add the exchange's commands to `flask`."""
     app.cli.add_command(demo)
+    app.cli.add_command(ledger_cli)

@@ -40,7 +40,17 @@ class DefaultConfig:
     SIGNIN_MAX_FAILURES = 5
     SIGNIN_MAX_FAILURES_PER_ADDRESS = 30
     SIGNIN_WINDOW_SECONDS = 15 * 60
+    # The ledger's chain: "embedded" (py-evm in this process, state in instance/chain.sqlite)
+    # or "rpc" (any JSON-RPC node at CHAIN_URL, signing with CHAIN_PRIVATE_KEY).
+    CHAIN = "embedded"
     CHAIN_URL = ""
+    CHAIN_PRIVATE_KEY = ""
+    CHAIN_PATH = ""  # default: instance/chain.sqlite
+    LEDGER_HASH = "sha256"  # or "sm3", the national-cryptography mode (fixed at the first entry)
+    ANCHOR_BATCH_SIZE = 256
+    ANCHOR_MAX_WAIT_SECONDS = 60
+    ANCHOR_CONFIRMATIONS = 1
+    ANCHOR_INTERVAL_SECONDS = 5  # how often the worker looks for a due batch
     API_TITLE = "Ganshu Data Exchange API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

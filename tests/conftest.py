@@ -73,6 +73,9 @@ def app(database_url: str, tmp_path) -> Iterator[Flask]:  # noqa: ANN001
         }
     )
     yield app
+    chain = app.extensions.get("chain")
+    if chain is not None and hasattr(chain, "close"):
+        chain.close()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -2,6 +2,7 @@
 
 from exchange.models.audit import AuditEvent
 from exchange.models.base import Base
+from exchange.models.ledger_party import LedgerParty
 from exchange.models.organisation import Membership, MembershipRole, Organisation
 from exchange.models.user import ApiToken, User
 
@@ -9,6 +10,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "LedgerParty",
     "Membership",
     "MembershipRole",
     "Organisation",

@@ -12,6 +12,7 @@ from exchange.models import Organisation, User
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.accounts import add_membership, new_user
+from exchange.services.ledger import record_event
 from exchange.services.unit_of_work import UnitOfWork
 
 DEMO_PASSWORD = "Ganshu-Demo-2026"  # noqa: S105 - a published demo login, never used in production
@@ -137,6 +138,19 @@ def load_demo_data(uow: UnitOfWork) -> int:
         user = new_user(session, password=DEMO_PASSWORD, **user_data)
         add_membership(session, user, organisation, entry["roles"], is_admin=True)
         session.flush()
+        if entry["status"] == VerificationStatus.VERIFIED:
+            record_event(
+                session,
+                "organisation.verification_decided",
+                {
+                    "organisation_id": organisation.id,
+                    "credit_code": organisation.credit_code,
+                    "name_zh": organisation.name_zh,
+                    "decision": "verified",
+                    "decided_by": None,
+                },
+                parties=[organisation.id],
+            )
         audit.record(
             session,
             "demo.loaded",

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from contracts import ledger
 from exchange.domain.credit_code import normalise_credit_code
 from exchange.domain.i18n import N_
 from exchange.domain.vocabulary import SELF_SERVICE_ROLES, Role, VerificationStatus
@@ -31,6 +30,7 @@ from exchange.services.actors import (
     require_role,
 )
 from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from exchange.services.ledger import record_event
 from exchange.services.unit_of_work import UnitOfWork
 
 PUBLIC_FIELDS = ("id", "name_zh", "name_en", "region", "dcmm_level", "verification_status")
@@ -193,7 +193,7 @@ def decide_verification(
         note=note or "",
     )
     # Who may trade is part of the trade record: the decision goes into the ledger with it.
-    ledger.append(
+    record_event(
         uow.session,
         "organisation.verification_decided",
         {
@@ -203,6 +203,7 @@ def decide_verification(
             "decision": decision.value,
             "decided_by": actor.user_id,
         },
+        parties=[organisation.id],
         now=organisation.verified_at,
     )
     uow.commit()

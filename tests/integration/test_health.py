@@ -20,8 +20,33 @@ def test_healthz_names_the_database_dialect(client, database_url):
     assert client.get("/healthz").get_json()["database"]["dialect"] == expected
 
 
-def test_healthz_reports_chain_not_configured(client):
-    assert client.get("/healthz").get_json()["chain"] == {"status": "not configured"}
+def test_healthz_reports_the_embedded_chain_and_what_is_anchored(client):
+    chain = client.get("/healthz").get_json()["chain"]
+    assert chain["status"] == "ok" and chain["kind"] == "embedded"
+    assert chain["chain_id"] > 0
+    assert (chain["anchored_entries"], chain["pending_entries"]) == (0, 0)
+
+
+def test_a_dead_chain_node_degrades_health_but_the_exchange_stays_ready(database_url, tmp_path):
+    from tests.integration.chains import free_port
+
+    app = create_app(
+        {
+            "MODE": "test",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_PATH": str(tmp_path),
+            "CHAIN": "rpc",
+            "CHAIN_URL": f"http://127.0.0.1:{free_port()}",
+            "CHAIN_PRIVATE_KEY": "0x" + "11" * 32,
+        }
+    )
+    response = app.test_client().get("/healthz")
+    with app.app_context():
+        db.engine.dispose()
+    body = response.get_json()
+    assert response.status_code == 200
+    assert body["status"] == "degraded" and body["ready"] is True
+    assert body["chain"] == {"status": "unavailable", "kind": "rpc"}
 
 
 def test_healthz_needs_no_sign_in_and_sets_no_session(client):

@@ -1,0 +1,97 @@
+"""`flask ledger …`: the anchoring worker, one anchoring pass, verification, re-anchoring."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from exchange.chains import anchor_policy, chain_of
+from exchange.extensions import db
+
+ledger_cli = AppGroup("ledger", help="The contract ledger and its anchoring.")
+
+
+def anchor_once(app: Flask, *, force: bool = False) -> str:
+    """One anchoring pass; returns a line saying what happened."""
+    from contracts.anchoring import anchor_pending
+
+    with app.app_context():
+        run = anchor_pending(db.engine, chain_of(app), anchor_policy(app), force=force)
+    if run.error:
+        return f"anchoring postponed: {run.error}"
+    if run.anchored_size:
+        return f"anchored tree size {run.anchored_size} in {run.tx_hash}"
+    return f"nothing due (repaired {run.repaired}, confirmed {run.confirmed})"
+
+
+def run_worker(app: Flask, stop: threading.Event) -> None:
+    """Anchor due batches until told to stop; a failing chain only postpones anchoring."""
+    interval = app.config["ANCHOR_INTERVAL_SECONDS"]
+    while not stop.is_set():
+        try:
+            line = anchor_once(app)
+            if not line.startswith("nothing due"):
+                app.logger.info("ledger worker: %s", line)
+        except Exception:  # noqa: BLE001 - the worker must outlive one bad pass
+            app.logger.exception("ledger worker: the pass failed; retrying")
+        stop.wait(interval)
+
+
+def start_worker_thread(app: Flask) -> threading.Event:
+    """The demo's in-app worker; set the returned event to stop it."""
+    stop = threading.Event()
+    threading.Thread(target=run_worker, args=(app, stop), name="ledger-worker", daemon=True).start()
+    return stop
+
+
+@ledger_cli.command("worker")
+def worker() -> None:
+    """Run the anchoring worker in this process until SIGINT or SIGTERM."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo("ledger worker: anchoring due batches; Ctrl-C stops it.")
+    run_worker(app, stop)
+    click.echo("ledger worker stopped.")
+
+
+@ledger_cli.command("anchor")
+@click.option("--force", is_flag=True, help="Anchor now even if no batch is due.")
+def anchor(force: bool) -> None:
+    """One anchoring pass."""
+    click.echo(anchor_once(current_app._get_current_object(), force=force))  # type: ignore[attr-defined]
+
+
+@ledger_cli.command("verify")
+def verify() -> None:
+    """Recompute the whole ledger and check it against the chain; exit 1 on any problem."""
+    from contracts.anchoring import anchored_roots
+    from contracts.audit import audit_ledger
+
+    start = time.perf_counter()
+    with db.engine.connect() as connection:
+        report = audit_ledger(connection, anchored=anchored_roots(connection, chain_of()))
+    click.echo(
+        f"{report.entries} entries ({report.hash_name}), {report.checkpoints} checkpoints, "
+        f"{report.anchors_checked} anchors checked in {time.perf_counter() - start:.1f} s"
+    )
+    click.echo(f"root 0x{report.root.hex()}")
+    for problem in report.problems:
+        click.echo(f"PROBLEM {problem.kind.value}: {problem.detail}")
+    click.echo("the ledger is intact" if report.ok else "the ledger has problems")
+    raise SystemExit(0 if report.ok else 1)
+
+
+@ledger_cli.command("reanchor")
+def reanchor() -> None:
+    """After a chain reset: deploy the anchor contract again and anchor the latest checkpoint."""
+    from contracts.anchoring import reanchor as reanchor_chain
+
+    run = reanchor_chain(db.engine, chain_of())
+    click.echo(run.error or f"re-anchored tree size {run.anchored_size} in {run.tx_hash}")
