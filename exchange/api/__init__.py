@@ -11,11 +11,11 @@ from exchange.extensions import csrf
 
 def init_api(app: Flask) -> Api:
     """Attach flask-smorest, the bearer security scheme and every API blueprint."""
-    from exchange.api import accounts, organisations
+    from exchange.api import accounts, ledger, organisations
 
     api = Api(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (accounts, organisations):
+    for module in (accounts, organisations, ledger):
         csrf.exempt(module.blp)  # bearer tokens, not cookies: no CSRF to defend against
         api.register_blueprint(module.blp)
 

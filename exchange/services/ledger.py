@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +19,9 @@ from exchange.services import audit
 from exchange.services.actors import Actor, require_role
 from exchange.services.errors import NotFound
 from exchange.services.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from contracts.chain import Chain
 
 SUPERVISORS = (Role.REGULATOR, Role.OPERATOR)
 
@@ -155,13 +158,24 @@ def entry_detail(uow: UnitOfWork, actor: Actor, seq: int) -> dict[str, Any]:
     }
 
 
-def verify_ledger(
-    uow: UnitOfWork, actor: Actor, anchored: Mapping[int, bytes | None] | None
-) -> dict[str, Any]:
-    """Recompute the whole ledger (supervisors only) and record that it was done."""
-    from contracts.audit import audit_ledger
-
+def require_supervisor(actor: Actor) -> None:
+    """Only regulators and operators act on the ledger as a whole."""
     require_role(actor, *SUPERVISORS)
+
+
+def verify_ledger(uow: UnitOfWork, actor: Actor, chain: Chain | None) -> dict[str, Any]:
+    """Recompute the whole ledger and check it against the chain (supervisors only)."""
+    from contracts.anchoring import anchored_roots
+    from contracts.audit import audit_ledger
+    from contracts.chain import ChainError
+
+    require_supervisor(actor)
+    chain_error = None
+    anchored: Mapping[int, bytes | None] | None = None
+    try:
+        anchored = anchored_roots(uow.session, chain) if chain is not None else None
+    except ChainError as error:
+        chain_error = f"the chain could not be reached, so anchors were not checked: {error}"
     report = audit_ledger(uow.session, anchored=anchored)
     audit.record(
         uow.session,
@@ -181,4 +195,16 @@ def verify_ledger(
         "hash_name": report.hash_name,
         "root": "0x" + report.root.hex(),
         "problems": [asdict(problem) for problem in report.problems],
+        "chain_error": chain_error,
     }
+
+
+def proof_bundle(uow: UnitOfWork, actor: Actor, seq: int) -> dict[str, Any]:
+    """A self-contained proof of one entry that anyone can check against the chain."""
+    from contracts.verify import NoSuchEntry, make_bundle
+
+    entry_detail(uow, actor, seq)  # the same visibility rule as reading the entry
+    try:
+        return make_bundle(uow.session, seq)
+    except NoSuchEntry:
+        raise NotFound() from None
