@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, insert, text, update
+from sqlalchemy import Engine, create_engine, event, insert, select, text, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -165,6 +165,42 @@ def proofs_and_audit(engine: Engine, size: int) -> dict[str, float]:
     }
 
 
+def gas_per_entry(url: str, chain_path: Path) -> dict[str, object]:
+    """Gas per ledger entry when one anchor covers 1, 16, 256 or 4096 entries (embedded chain).
+
+    Batch size 1 is the per-trade design: one transaction for every record.
+    """
+    from contracts.anchoring import AnchorPolicy, anchor_pending
+    from contracts.chain import EmbeddedChain
+    from contracts.schema import ledger_anchors
+
+    engine = fresh_engine(url)
+    chain = EmbeddedChain(chain_path)
+    figures: dict[str, object] = {}
+    try:
+        with engine.begin() as connection:  # the first anchor also pays for new storage slots
+            ledger.append(connection, "bench.warmup", {})
+        anchor_pending(engine, chain, AnchorPolicy(), force=True)
+        for batch in (1, 16, 256, 4096):
+            with engine.begin() as connection:
+                for n in range(batch):
+                    ledger.append(connection, "bench.gas", {"n": n})
+            run = anchor_pending(engine, chain, AnchorPolicy(batch_size=batch))
+            assert run.anchored_size, run
+            with engine.connect() as connection:
+                gas = connection.execute(
+                    select(ledger_anchors.c.gas_used).where(
+                        ledger_anchors.c.tree_size == run.anchored_size
+                    )
+                ).scalar_one()
+            figures[f"gas_per_entry_batch_{batch}"] = gas / batch
+        figures["gas_per_anchor_tx"] = gas
+    finally:
+        chain.close()
+        engine.dispose()
+    return figures
+
+
 def run(url: str, entries: int, appends: int) -> dict[str, object]:
     engine = fresh_engine(url)
     figures: dict[str, object] = {"backend": engine.dialect.name}
@@ -188,6 +224,8 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         results.append(run(f"sqlite:///{tmp}/ledger.db", args.entries, args.appends))
+        gas = gas_per_entry(f"sqlite:///{tmp}/gas.db", Path(tmp) / "chain.sqlite")
+        results.append({"backend": "embedded chain (gas)"} | gas)
     if args.postgres:
         url = args.postgres.replace("postgresql://", "postgresql+psycopg://", 1)
         results.append(run(url, args.entries, args.appends))

@@ -123,7 +123,8 @@ ledger_anchors = Table(
     Column("tree_size", Seq, ForeignKey("ledger_checkpoints.tree_size"), nullable=False),
     Column("root", LargeBinary(32), nullable=False),
     Column("status", String(16), nullable=False),
-    Column("tx_hash", String(66), nullable=True, unique=True),
+    # Unique per deployment only: on a reset chain the same signed transaction recurs.
+    Column("tx_hash", String(66), nullable=True),
     Column("block_number", BigInteger, nullable=True),
     Column("gas_used", BigInteger, nullable=True),
     Column("attempts", Integer, nullable=False),
@@ -131,4 +132,5 @@ ledger_anchors = Table(
     Column("created_at", UTC_TIME, nullable=False),
     Column("updated_at", UTC_TIME, nullable=False),
     UniqueConstraint("deployment_id", "tree_size"),
+    UniqueConstraint("deployment_id", "tx_hash", name="uq_ledger_anchors_deployment_tx_hash"),
 )

@@ -57,7 +57,9 @@ def upgrade():
         sa.UniqueConstraint(
             "deployment_id", "tree_size", name=op.f("uq_ledger_anchors_deployment_id")
         ),
-        sa.UniqueConstraint("tx_hash", name=op.f("uq_ledger_anchors_tx_hash")),
+        sa.UniqueConstraint(
+            "deployment_id", "tx_hash", name=op.f("uq_ledger_anchors_deployment_tx_hash")
+        ),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -13,7 +14,8 @@ from contracts.anchoring import AnchorPolicy
 from contracts.audit import Finding, audit_ledger
 from contracts.chain import EmbeddedChain, RpcChain
 from contracts.schema import ledger_anchors
-from tests.integration.chains import free_port
+from tests.components import require_component
+from tests.integration.chains import ANVIL_KEYS, anvil_binary, free_port, wait_until_answering
 
 BATCH = AnchorPolicy(batch_size=4, max_wait_seconds=60, confirmations=1)
 
@@ -168,3 +170,43 @@ def test_a_reset_chain_shows_missing_anchors_until_reanchored(engine, tmp_path):
             assert count.scalar_one() == 2
     finally:
         reset.close()
+
+
+def _start_anvil(port: int) -> subprocess.Popen[bytes]:
+    binary = anvil_binary()
+    require_component(binary is not None, "anvil: make test installs it")
+    assert binary is not None
+    process = subprocess.Popen(
+        [str(binary), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_until_answering(f"http://127.0.0.1:{port}", process, timeout=30)
+    return process
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_a_restarted_empty_anvil_is_reported_and_reanchored_on_command(engine):
+    port = free_port()
+    chain = RpcChain(f"http://127.0.0.1:{port}", ANVIL_KEYS[0])
+    process = _start_anvil(port)
+    try:
+        fill(engine, 4)
+        assert anchoring.anchor_pending(engine, chain, BATCH).anchored_size == 4
+    finally:
+        _stop(process)
+    process = _start_anvil(port)  # the same node address, its chain empty again
+    try:
+        with engine.connect() as connection:
+            report = audit_ledger(connection, anchored=anchoring.anchored_roots(connection, chain))
+        assert [p.kind for p in report.problems] == [Finding.MISSING_ANCHOR]
+        assert "reanchor" in anchoring.anchor_pending(engine, chain, BATCH, force=True).error
+        assert anchoring.reanchor(engine, chain).anchored_size == 4
+        with engine.connect() as connection:
+            assert audit_ledger(connection, anchored=anchoring.anchored_roots(connection, chain)).ok
+    finally:
+        _stop(process)
