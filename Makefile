@@ -40,6 +40,7 @@ setup: $(STAMP) $(COMPILED)
 
 demo: setup
 	$(DEMO) db upgrade
+	$(DEMO) ledger init
 	$(DEMO) demo seed
 	$(DEMO) demo serve --host $(HOST) --port $(PORT)
 

@@ -41,7 +41,7 @@ def serve(host: str, port: int) -> None:
         )
     click.echo("  Press Ctrl-C to stop.\n")
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    stop_worker = start_worker_thread(app)  # in the demo the anchoring worker runs in-app
+    worker = start_worker_thread(app)  # in the demo the anchoring worker runs in-app
     # Stop cleanly on Ctrl-C and on SIGTERM, even when started where SIGINT was ignored.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
@@ -49,7 +49,7 @@ def serve(host: str, port: int) -> None:
         waitress_serve(app, host=host, port=port, threads=8, _quiet=True)
     except KeyboardInterrupt:
         pass
-    stop_worker.set()
+    worker.stop()
     click.echo("Stopped.")
 
 

@@ -42,11 +42,41 @@ def run_worker(app: Flask, stop: threading.Event) -> None:
         stop.wait(interval)
 
 
-def start_worker_thread(app: Flask) -> threading.Event:
-    """The demo's in-app worker; set the returned event to stop it."""
-    stop = threading.Event()
-    threading.Thread(target=run_worker, args=(app, stop), name="ledger-worker", daemon=True).start()
-    return stop
+class WorkerThread:
+    """The demo's in-app worker, stopped (and waited for) with stop()."""
+
+    def __init__(self, app: Flask) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=run_worker, args=(app, self._stop), name="ledger-worker", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the worker to stop and wait for its pass in flight to finish."""
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+
+def start_worker_thread(app: Flask) -> WorkerThread:
+    """Run the anchoring worker beside the web server, as the demo does."""
+    return WorkerThread(app)
+
+
+@ledger_cli.command("init")
+def init() -> None:
+    """Fix the ledger's hash (LEDGER_HASH: sha256, or sm3 for national cryptography) before
+    its first entry; a ledger that has entries keeps the hash it was built with."""
+    from contracts import ledger
+
+    wanted = current_app.config["LEDGER_HASH"]
+    with db.engine.begin() as connection:
+        try:
+            ledger.choose_hash(connection, wanted)
+        except ledger.LedgerError as error:
+            raise click.ClickException(f"{error}; it stays as it is") from None
+        size, hasher = ledger.state(connection)
+    click.echo(f"ledger: {size} entries, hashed with {hasher.name}")
 
 
 @ledger_cli.command("worker")
