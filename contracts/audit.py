@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from contracts import merkle
-from contracts.ledger import Executor, StoredNodes, leaf_hash, state
+from contracts.ledger import Executor, StoredNodes, stamped_leaf_data, state, utc_stamp
 from contracts.merkle import Hasher
-from contracts.schema import ledger_checkpoints, ledger_entries, ledger_nodes, node_pos
+from contracts.schema import ledger_checkpoints, ledger_nodes, node_pos
 
 PAGE = 20_000
 MAX_LISTED = 20  # problems of one kind listed in full; the rest are counted
@@ -83,25 +82,29 @@ class _Problems:
         return tuple(self.found + more)
 
 
-def _rows(executor: Executor) -> Iterator[Any]:
+def _rows(executor: Executor) -> Iterator[tuple[int, str, str, bytes, str]]:
+    """Every entry in order, a page at a time, with its time already written as the leaf has it.
+
+    SQLite keeps the time as text 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC (SQLAlchemy's format,
+    always with microseconds), which becomes the leaf's stamp without building a datetime;
+    PostgreSQL hands back an aware datetime.
+    """
     last = -1
+    query = (
+        "SELECT seq, entry_type, body, leaf_hash, recorded_at FROM ledger_entries "
+        "WHERE seq > {last} ORDER BY seq LIMIT {page}"
+    )
     while True:
-        page = executor.execute(
-            select(
-                ledger_entries.c.seq,
-                ledger_entries.c.entry_type,
-                ledger_entries.c.body,
-                ledger_entries.c.leaf_hash,
-                ledger_entries.c.recorded_at,
-            )
-            .where(ledger_entries.c.seq > last)
-            .order_by(ledger_entries.c.seq)
-            .limit(PAGE)
-        ).all()
+        page = executor.execute(text(query.format(last=int(last), page=PAGE))).all()
         if not page:
             return
-        yield from page
-        last = page[-1].seq
+        for seq, entry_type, body, leaf, recorded_at in page:
+            if isinstance(recorded_at, str):
+                stamp = recorded_at.replace(" ", "T", 1) + "+00:00"
+            else:
+                stamp = utc_stamp(recorded_at)
+            yield seq, entry_type, body, bytes(leaf), stamp
+        last = page[-1][0]
 
 
 class _StoredNodeCursor:
@@ -168,8 +171,8 @@ def audit_ledger(
                 )
             )
             break
-        leaf = leaf_hash(hasher, seq, entry_type, body, recorded_at)
-        if leaf != bytes(stored_leaf):
+        leaf = hasher.leaf(stamped_leaf_data(seq, entry_type, body, recorded_at))
+        if leaf != stored_leaf:
             first_modified = seq if first_modified is None else first_modified
             problems.add(
                 Problem(
