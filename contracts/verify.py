@@ -1,4 +1,4 @@
-"""Self-contained proof bundles for one ledger entry, and their verification with no database.
+"""Verify a proof bundle (see contracts.bundle) with no database, offline or against a chain.
 
 A bundle carries the entry, its inclusion proof to the first checkpoint that covers it, the
 consistency proof from that checkpoint to the anchored one it grows into, and where the anchor
@@ -24,114 +24,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
-
 from contracts import ledger
-from contracts.anchoring import ON_CHAIN
+from contracts.bundle import FORMAT, BundleError, hex_of
 from contracts.chain import Chain, ChainError, ChainUnavailable, EmbeddedChain, RpcChain
-from contracts.ledger import Executor
 from contracts.merkle import Hasher, ProofError, check_consistency, check_inclusion, hasher_named
-from contracts.schema import ledger_anchors, ledger_checkpoints, ledger_deployments
 
-FORMAT = "ganshu-ledger-proof/1"
-PENDING = "pending"
 _TX_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
-class BundleError(Exception):
-    """Root of the errors this module raises on purpose."""
-
-
-class NoSuchEntry(BundleError):
-    """No bundle can be made: the ledger has no entry with that sequence number."""
-
-
 class MalformedBundle(BundleError):
     """The bundle cannot be read as a proof at all (wrong format, missing or mistyped fields)."""
-
-
-def _hex(value: bytes) -> str:
-    return "0x" + value.hex()
-
-
-def _head(tree_size: int, root: bytes) -> dict[str, Any]:
-    return {"tree_size": tree_size, "root": _hex(root)}
-
-
-def make_bundle(executor: Executor, seq: int) -> dict[str, Any]:
-    """Everything needed to check entry `seq` offline and against the chain, as plain JSON."""
-    try:
-        found = ledger.entry(executor, seq)
-    except ledger.UnknownEntry:
-        raise NoSuchEntry(f"the ledger has no entry {seq}") from None
-    _, hasher = ledger.state(executor)
-    bundle: dict[str, Any] = {
-        "format": FORMAT,
-        "hash": hasher.name,
-        "status": PENDING,
-        "entry": {
-            "seq": found.seq,
-            "type": found.entry_type,
-            "body": found.body,
-            "recorded_at": found.recorded_at.isoformat(timespec="microseconds"),
-            "leaf_hash": _hex(found.leaf_hash),
-        },
-        "checkpoint": None,
-        "inclusion_proof": [],
-        "anchored_checkpoint": None,
-        "anchor": None,
-    }
-    checkpoint = executor.execute(
-        select(ledger_checkpoints.c.tree_size, ledger_checkpoints.c.root)
-        .where(ledger_checkpoints.c.tree_size > seq)
-        .order_by(ledger_checkpoints.c.tree_size)
-        .limit(1)
-    ).first()
-    if checkpoint is None:
-        return bundle
-    size = int(checkpoint.tree_size)
-    bundle["checkpoint"] = _head(size, bytes(checkpoint.root))
-    bundle["inclusion_proof"] = [_hex(h) for h in ledger.inclusion_proof(executor, seq, size)]
-    anchor = executor.execute(
-        select(
-            ledger_anchors.c.tree_size,
-            ledger_anchors.c.root,
-            ledger_anchors.c.status,
-            ledger_anchors.c.tx_hash,
-            ledger_deployments.c.chain_id,
-            ledger_deployments.c.contract_address,
-        )
-        .join(ledger_deployments, ledger_deployments.c.id == ledger_anchors.c.deployment_id)
-        .where(
-            ledger_anchors.c.tree_size >= size,
-            ledger_anchors.c.status.in_(ON_CHAIN),
-            ledger_anchors.c.tx_hash.is_not(None),  # a verifier looks the transaction up by hash
-            ledger_deployments.c.retired_at.is_(None),  # anchors on a lost chain prove nothing
-        )
-        .order_by(ledger_anchors.c.tree_size, ledger_deployments.c.id.desc())
-        .limit(1)
-    ).first()
-    if anchor is None:
-        return bundle
-    anchored_size = int(anchor.tree_size)
-    if anchored_size != size:
-        bundle["anchored_checkpoint"] = {
-            **_head(anchored_size, bytes(anchor.root)),
-            "consistency_proof": [
-                _hex(h) for h in ledger.consistency_proof(executor, size, anchored_size)
-            ],
-        }
-    bundle["status"] = anchor.status
-    bundle["anchor"] = {
-        "chain_id": int(anchor.chain_id),
-        "contract_address": anchor.contract_address,
-        "tx_hash": anchor.tx_hash,
-        "tree_size": anchored_size,
-        "root": _hex(bytes(anchor.root)),
-        "status": anchor.status,
-    }
-    return bundle
 
 
 # Reading a bundle: every field is checked for shape before any hash is computed.
@@ -305,9 +208,9 @@ def _check_offline(proof: _Bundle, steps: list[Step]) -> _Anchor:
         raise _Failed(
             "leaf",
             "the entry was altered (leaf hash does not match)",
-            f"the entry hashes to {_hex(recomputed)}, the bundle says {_hex(proof.leaf_hash)}",
+            f"the entry hashes to {hex_of(recomputed)}, the bundle says {hex_of(proof.leaf_hash)}",
         )
-    steps.append(Step("leaf", True, f"entry {proof.seq} hashes to {_hex(recomputed)}"))
+    steps.append(Step("leaf", True, f"entry {proof.seq} hashes to {hex_of(recomputed)}"))
     checkpoint = proof.checkpoint
     if checkpoint is None:
         raise _Failed("checkpoint", "not anchored yet", "no checkpoint covers the entry yet")
@@ -329,7 +232,7 @@ def _check_offline(proof: _Bundle, steps: list[Step]) -> _Anchor:
             "inclusion",
             True,
             f"leaf {proof.seq} is in the tree of size {checkpoint.tree_size}, "
-            f"root {_hex(checkpoint.root)}",
+            f"root {hex_of(checkpoint.root)}",
         )
     )
     target = checkpoint
@@ -355,7 +258,7 @@ def _check_offline(proof: _Bundle, steps: list[Step]) -> _Anchor:
                 "consistency",
                 True,
                 f"the tree of size {checkpoint.tree_size} is a prefix of the tree of size "
-                f"{target.tree_size}, root {_hex(target.root)}",
+                f"{target.tree_size}, root {hex_of(target.root)}",
             )
         )
     anchor = proof.anchor
@@ -367,8 +270,8 @@ def _check_offline(proof: _Bundle, steps: list[Step]) -> _Anchor:
         raise _Failed(
             "anchor",
             "the anchor is not for the checkpoint the proofs lead to",
-            f"the proofs lead to size {target.tree_size}, root {_hex(target.root)}; the anchor "
-            f"is for size {anchor.tree_size}, root {_hex(anchor.root)}",
+            f"the proofs lead to size {target.tree_size}, root {hex_of(target.root)}; the anchor "
+            f"is for size {anchor.tree_size}, root {hex_of(anchor.root)}",
         )
     steps.append(
         Step(
@@ -432,9 +335,9 @@ def _check_on_chain(anchor: _Anchor, chain: Chain, steps: list[Step]) -> None:
         raise _Failed(
             step,
             f"the chain holds {what} root for size {anchor.tree_size}",
-            f"the chain holds {_hex(held)}, the proofs lead to {_hex(anchor.root)}",
+            f"the chain holds {hex_of(held)}, the proofs lead to {hex_of(anchor.root)}",
         )
-    steps.append(Step(step, True, f"the contract holds {_hex(held)} for size {anchor.tree_size}"))
+    steps.append(Step(step, True, f"the contract holds {hex_of(held)} for size {anchor.tree_size}"))
 
 
 # The command line: python -m contracts.verify BUNDLE.json [--rpc URL | --embedded PATH]

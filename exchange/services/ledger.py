@@ -8,13 +8,13 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from contracts import ledger
 from contracts.schema import ledger_anchors, ledger_deployments, ledger_entries
 from exchange.domain.vocabulary import Role
-from exchange.models import LedgerParty
+from exchange.models import LedgerParty, Organisation
 from exchange.services import audit
 from exchange.services.actors import Actor, require_role
 from exchange.services.errors import NotFound
@@ -56,6 +56,47 @@ def _parties(session: Session, seqs: list[int]) -> dict[int, list[int]]:
     for seq, organisation_id in rows:
         found[seq].append(organisation_id)
     return found
+
+
+def party_names(session: Session, organisation_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The Chinese and English names of the given organisations, by id, in one query."""
+    wanted = sorted(set(organisation_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Organisation.id, Organisation.name_zh, Organisation.name_en).where(
+            Organisation.id.in_(wanted)
+        )
+    )
+    return {row.id: {"id": row.id, "name_zh": row.name_zh, "name_en": row.name_en} for row in rows}
+
+
+def _named(names: Mapping[int, dict[str, Any]], parties: list[int]) -> list[dict[str, Any]]:
+    unknown = {"name_zh": None, "name_en": None}
+    return [names.get(o, {"id": o} | unknown) for o in parties]
+
+
+def _anchored_sizes(session: Session) -> tuple[int, int]:
+    """The largest tree sizes on the live chain at all and confirmed, in one query."""
+    row = session.execute(
+        select(
+            func.max(ledger_anchors.c.tree_size),
+            func.max(case((ledger_anchors.c.status == "confirmed", ledger_anchors.c.tree_size))),
+        )
+        .join(ledger_deployments, ledger_deployments.c.id == ledger_anchors.c.deployment_id)
+        .where(
+            ledger_anchors.c.status.in_(("sent", "anchored", "confirmed")),
+            ledger_deployments.c.retired_at.is_(None),
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def _anchor_status(seq: int, on_chain: int, confirmed: int) -> str:
+    """An entry is covered by every anchored tree larger than its sequence number."""
+    if seq < confirmed:
+        return "confirmed"
+    return "anchored" if seq < on_chain else "pending"
 
 
 def anchor_state(session: Session, seq: int) -> dict[str, Any]:
@@ -127,11 +168,17 @@ def list_entries(
         query = query.where(ledger_entries.c.seq < before_seq)
     rows = uow.session.execute(query).all()
     parties = _parties(uow.session, [row.seq for row in rows])
+    names = party_names(uow.session, (o for found in parties.values() for o in found))
+    on_chain, confirmed = _anchored_sizes(uow.session) if rows else (0, 0)
     return [
         _entry_view(
             ledger.Entry(row.seq, row.entry_type, row.body, bytes(row.leaf_hash), row.recorded_at),
             parties[row.seq],
         )
+        | {
+            "party_names": _named(names, parties[row.seq]),
+            "anchor_status": _anchor_status(row.seq, on_chain, confirmed),
+        }
         for row in rows
     ]
 
@@ -155,6 +202,8 @@ def entry_detail(uow: UnitOfWork, actor: Actor, seq: int) -> dict[str, Any]:
         "hash_name": head.hash_name,
         "inclusion_proof": ["0x" + node.hex() for node in proof],
         "anchor": anchor_state(session, seq),
+        "canonical_body": entry.body,
+        "party_names": _named(party_names(session, parties), parties),
     }
 
 
@@ -201,7 +250,7 @@ def verify_ledger(uow: UnitOfWork, actor: Actor, chain: Chain | None) -> dict[st
 
 def proof_bundle(uow: UnitOfWork, actor: Actor, seq: int) -> dict[str, Any]:
     """A self-contained proof of one entry that anyone can check against the chain."""
-    from contracts.verify import NoSuchEntry, make_bundle
+    from contracts.bundle import NoSuchEntry, make_bundle
 
     entry_detail(uow, actor, seq)  # the same visibility rule as reading the entry
     try:

@@ -13,8 +13,9 @@ from sqlalchemy import Engine, create_engine
 
 from contracts import anchoring, ledger
 from contracts.anchoring import AnchorPolicy
+from contracts.bundle import make_bundle
 from contracts.chain import EmbeddedChain, RpcChain
-from contracts.verify import make_bundle, verify_bundle
+from contracts.verify import verify_bundle
 from tests.integration.chains import ANVIL_KEYS, free_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,17 +12,11 @@ import pytest
 from sqlalchemy import Connection, create_engine, insert, text
 
 from contracts import ledger
+from contracts.bundle import FORMAT, NoSuchEntry, make_bundle
 from contracts.chain import AnchorReceipt, ChainUnavailable
 from contracts.merkle import SHA256
 from contracts.schema import ledger_anchors, ledger_deployments, metadata
-from contracts.verify import (
-    FORMAT,
-    MalformedBundle,
-    NoSuchEntry,
-    main,
-    make_bundle,
-    verify_bundle,
-)
+from contracts.verify import MalformedBundle, main, verify_bundle
 
 CHAIN_ID = 31337
 ADDRESS = "0x" + "ab" * 20
