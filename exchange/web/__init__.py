@@ -27,9 +27,9 @@ def navigation() -> dict[str, Any]:
 
 def init_web(app: Flask) -> None:
     """Register the page blueprints and what every template can read."""
-    from exchange.web import account, auth, main, operator, organisations
+    from exchange.web import account, auth, ledger, main, operator, organisations
 
-    for module in (main, auth, account, organisations, operator):
+    for module in (main, auth, account, organisations, operator, ledger):
         app.register_blueprint(module.bp)
 
     @app.context_processor
