@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy import Connection, Engine, MetaData, create_engine, text
 from sqlalchemy.engine import make_url
 
 from exchange.config import database_url
@@ -58,31 +60,49 @@ def snapshot_rows(url: str) -> Seed:
     return {name: rows for name, rows in seed.items() if rows}
 
 
+@contextmanager
+def guards_down(engine: Engine) -> Iterator[Connection]:
+    """A transaction in which the ledger's append-only triggers stand aside, as for someone
+    with direct database access: PostgreSQL's replica role fires no ordinary trigger; on SQLite
+    the triggers are dropped and recreated before the transaction commits."""
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+            yield connection
+            return
+        triggers = connection.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        ).all()
+        for name, _ in triggers:
+            connection.execute(text(f'DROP TRIGGER "{name}"'))
+        yield connection
+        for _, sql in triggers:
+            connection.execute(text(sql))
+
+
+def tamper(engine: Engine, *statements: str) -> None:
+    """Change rows behind the application's back, guards down."""
+    with guards_down(engine) as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+
+
 def reset_tables(url: str, seed: Seed) -> None:
     """Delete every row the test wrote, append-only ledger tables included, and re-seed."""
     engine = create_engine(url)
     metadata = MetaData()
     metadata.reflect(engine)
     tables = [t for name, t in metadata.tables.items() if name != "alembic_version"]
-    with engine.begin() as connection:
+    with guards_down(engine) as connection:
         if engine.dialect.name == "postgresql":
-            # A replica session fires no ordinary triggers, so the ledger's guards stand aside.
-            connection.execute(text("SET LOCAL session_replication_role = replica"))
             joined = ", ".join(f'"{t.name}"' for t in tables)
             connection.execute(text(f"TRUNCATE TABLE {joined} RESTART IDENTITY CASCADE"))
         else:
-            triggers = connection.execute(
-                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-            ).all()
-            for name, _ in triggers:
-                connection.execute(text(f'DROP TRIGGER "{name}"'))
             connection.execute(text("PRAGMA foreign_keys=OFF"))
             for table in reversed(metadata.sorted_tables):
                 if table.name != "alembic_version":
                     connection.execute(table.delete())
             connection.execute(text("PRAGMA foreign_keys=ON"))
-            for _, sql in triggers:
-                connection.execute(text(sql))
         for name, rows in seed.items():
             connection.execute(metadata.tables[name].insert(), rows)
     engine.dispose()

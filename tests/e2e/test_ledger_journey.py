@@ -50,9 +50,7 @@ def test_regulator_reads_an_entry_and_verifies_the_ledger(
     rows.first.locator("a[href$='/ledger/0']").click()
     expect(page).to_have_url(re.compile(r"/ledger/0$"))
     expect(page.get_by_test_id("verify-command")).to_contain_text("python -m contracts.verify")
-    expect(page.get_by_test_id("proof-download")).to_have_attribute(
-        "href", "/ledger/0/proof.json"
-    )
+    expect(page.get_by_test_id("proof-download")).to_have_attribute("href", "/ledger/0/proof.json")
     screenshot("ledger-entry")
 
     page.locator("#mainnav").get_by_role("link", name="账本").click()

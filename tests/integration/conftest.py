@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from sqlalchemy import Engine, create_engine
 
 from tests.integration.chains import anvil, chain_under_test
 
@@ -22,3 +25,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_sep("-", "gas per anchor (first anchor, then a later one)")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine straight onto the migrated database: the ledger needs no Flask."""
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from sqlalchemy import Engine, create_engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select
 
 from contracts import anchoring, ledger
 from contracts.anchoring import AnchorPolicy
@@ -18,13 +16,6 @@ from tests.components import require_component
 from tests.integration.chains import ANVIL_KEYS, anvil_binary, free_port, wait_until_answering
 
 BATCH = AnchorPolicy(batch_size=4, max_wait_seconds=60, confirmations=1)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def fill(engine: Engine, count: int) -> None:

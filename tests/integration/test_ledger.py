@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from contracts import ledger, merkle
 from contracts.merkle import SM3
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    """An engine straight onto the migrated database: the ledger needs no Flask."""
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def append_many(engine: Engine, count: int, entry_type: str = "test.event") -> list[ledger.Entry]:

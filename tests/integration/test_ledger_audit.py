@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
 from contracts import ledger
 from contracts.audit import Finding, audit_ledger
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
+from tests.databases import tamper
 
 
 def fill(engine: Engine, count: int, *, changed: int | None = None) -> None:
@@ -24,25 +15,6 @@ def fill(engine: Engine, count: int, *, changed: int | None = None) -> None:
             body = {"n": n, "price": "99.00" if n != changed else "1.00"}
             ledger.append(connection, "trade.signed", body)
         ledger.checkpoint(connection)
-
-
-def behind_the_back(engine: Engine, *statements: str) -> None:
-    """Change ledger rows the way someone with database access could, guards disabled."""
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("SET LOCAL session_replication_role = replica"))
-            for statement in statements:
-                connection.execute(text(statement))
-            return
-        triggers = connection.execute(
-            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-        ).all()
-        for name, _ in triggers:
-            connection.execute(text(f'DROP TRIGGER "{name}"'))
-        for statement in statements:
-            connection.execute(text(statement))
-        for _, sql in triggers:
-            connection.execute(text(sql))
 
 
 def audit(engine: Engine, anchored=None):  # noqa: ANN001, ANN201
@@ -65,9 +37,7 @@ def test_an_empty_ledger_passes(engine):
 
 def test_an_edited_body_is_a_modified_entry_at_its_sequence_number(engine):
     fill(engine, 20)
-    behind_the_back(
-        engine, "UPDATE ledger_entries SET body = replace(body, '99.00', '1.00') WHERE seq = 13"
-    )
+    tamper(engine, "UPDATE ledger_entries SET body = replace(body, '99.00', '1.00') WHERE seq = 13")
     report = audit(engine)
     first = report.first(Finding.MODIFIED_ENTRY)
     assert first is not None and first.seq == 13
@@ -76,7 +46,7 @@ def test_an_edited_body_is_a_modified_entry_at_its_sequence_number(engine):
 
 def test_a_deleted_middle_entry_is_reported_as_missing(engine):
     fill(engine, 20)
-    behind_the_back(engine, "DELETE FROM ledger_entries WHERE seq = 7")
+    tamper(engine, "DELETE FROM ledger_entries WHERE seq = 7")
     report = audit(engine)
     missing = report.first(Finding.MISSING_ENTRIES)
     assert missing is not None and missing.seq == 7
@@ -84,7 +54,7 @@ def test_a_deleted_middle_entry_is_reported_as_missing(engine):
 
 def test_deleted_newest_entries_are_a_deleted_tail(engine):
     fill(engine, 20)
-    behind_the_back(engine, "DELETE FROM ledger_entries WHERE seq >= 17")
+    tamper(engine, "DELETE FROM ledger_entries WHERE seq >= 17")
     report = audit(engine)
     tail = report.first(Finding.DELETED_TAIL)
     assert tail is not None and tail.seq == 17
@@ -93,7 +63,7 @@ def test_deleted_newest_entries_are_a_deleted_tail(engine):
 
 def test_a_wrong_stored_subtree_is_a_corrupt_node(engine):
     fill(engine, 16)
-    behind_the_back(
+    tamper(
         engine,
         "UPDATE ledger_nodes SET hash = "
         + ("'\\x" + "00" * 32 + "'" if engine.dialect.name == "postgresql" else "zeroblob(32)")
@@ -106,7 +76,7 @@ def test_a_wrong_stored_subtree_is_a_corrupt_node(engine):
 def test_an_altered_checkpoint_is_rewritten_history(engine):
     fill(engine, 10)
     zero = "'\\x" + "00" * 32 + "'" if engine.dialect.name == "postgresql" else "zeroblob(32)"
-    behind_the_back(engine, f"UPDATE ledger_checkpoints SET root = {zero}")
+    tamper(engine, f"UPDATE ledger_checkpoints SET root = {zero}")
     report = audit(engine)
     rewritten = report.first(Finding.REWRITTEN_HISTORY)
     assert rewritten is not None and rewritten.tree_size == 10
@@ -116,7 +86,7 @@ def test_a_ledger_rebuilt_with_other_facts_contradicts_the_chain(engine):
     fill(engine, 12)
     with engine.connect() as connection:
         anchored = {12: ledger.tree_head(connection).root}
-    behind_the_back(
+    tamper(
         engine,
         "DELETE FROM ledger_checkpoints",
         "DELETE FROM ledger_nodes",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
 
 from contracts import ledger
 from exchange import create_app
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from tests.databases import tamper
 from tests.factories import bearer, make_member
 
 
@@ -65,20 +65,7 @@ def test_anchor_then_verify_reports_an_intact_ledger(app, client):
 def test_verify_exits_1_and_names_a_tampered_entry(app, client):
     decide_one(app, client)
     with app.app_context():
-        engine = db.engine
-        with engine.begin() as connection:
-            if engine.dialect.name == "postgresql":
-                connection.execute(text("SET LOCAL session_replication_role = replica"))
-                connection.execute(text("UPDATE ledger_entries SET body = '{}'"))
-            else:
-                triggers = connection.execute(
-                    text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-                ).all()
-                for name, _ in triggers:
-                    connection.execute(text(f'DROP TRIGGER "{name}"'))
-                connection.execute(text("UPDATE ledger_entries SET body = '{}'"))
-                for _, sql in triggers:
-                    connection.execute(text(sql))
+        tamper(db.engine, "UPDATE ledger_entries SET body = '{}'")
     result = app.test_cli_runner().invoke(args=["ledger", "verify"])
     assert result.exit_code == 1
     assert "PROBLEM modified_entry: entry 0 no longer hashes to its leaf" in result.output

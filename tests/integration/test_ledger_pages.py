@@ -13,8 +13,8 @@ from contracts.verify import verify_bundle
 from exchange.chains import chain_of
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from tests.databases import tamper
 from tests.factories import bearer, csrf_token, make_member, sign_in
-from tests.integration.test_ledger_audit import behind_the_back
 
 LEDGER = "/ledger"
 
@@ -128,9 +128,9 @@ def test_a_regulator_verifies_an_intact_ledger(client, world):
     assert 'data-ok="true"' in html and "The ledger is intact" in html
 
 
-def test_verification_names_an_entry_modified_behind_the_back(app, client, world):
+def test_verification_names_an_entry_modified_tamper(app, client, world):
     with app.app_context():
-        behind_the_back(
+        tamper(
             db.engine,
             "UPDATE ledger_entries SET body = replace(body, 'verified', 'rejected') WHERE seq = 1",
         )

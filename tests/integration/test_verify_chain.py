@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 
 from contracts import anchoring, ledger
 from contracts.anchoring import AnchorPolicy
@@ -20,13 +18,6 @@ from tests.integration.chains import ANVIL_KEYS, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BATCH = AnchorPolicy(batch_size=4, max_wait_seconds=60, confirmations=1)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def fill(engine: Engine, count: int) -> None:
