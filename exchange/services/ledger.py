@@ -12,6 +12,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from contracts import ledger
+from contracts.anchoring import ON_CHAIN
 from contracts.schema import ledger_anchors, ledger_deployments, ledger_entries
 from exchange.domain.vocabulary import Role
 from exchange.models import LedgerParty, Organisation
@@ -85,7 +86,7 @@ def _anchored_sizes(session: Session) -> tuple[int, int]:
         )
         .join(ledger_deployments, ledger_deployments.c.id == ledger_anchors.c.deployment_id)
         .where(
-            ledger_anchors.c.status.in_(("sent", "anchored", "confirmed")),
+            ledger_anchors.c.status.in_(ON_CHAIN),
             ledger_deployments.c.retired_at.is_(None),
         )
     ).one()
@@ -106,7 +107,7 @@ def anchor_state(session: Session, seq: int) -> dict[str, Any]:
         .join(ledger_deployments, ledger_deployments.c.id == ledger_anchors.c.deployment_id)
         .where(
             ledger_anchors.c.tree_size > seq,
-            ledger_anchors.c.status.in_(("sent", "anchored", "confirmed")),
+            ledger_anchors.c.status.in_(ON_CHAIN),
             ledger_deployments.c.retired_at.is_(None),
         )
         .order_by(ledger_anchors.c.tree_size)
@@ -115,7 +116,7 @@ def anchor_state(session: Session, seq: int) -> dict[str, Any]:
     if row is None:
         return {"status": "pending"}
     return {
-        "status": "anchored" if row.status == "sent" else row.status,
+        "status": row.status,
         "tree_size": row.tree_size,
         "tx_hash": row.tx_hash,
         "chain_id": row.chain_id,
