@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 from contracts import merkle
 from contracts.ledger import Executor, StoredNodes, stamped_leaf_data, state, utc_stamp
 from contracts.merkle import Hasher
-from contracts.schema import ledger_checkpoints, ledger_nodes, node_pos
+from contracts.schema import ledger_checkpoints, ledger_nodes, node_index, node_pos
 
 PAGE = 20_000
 MAX_LISTED = 20  # problems of one kind listed in full; the rest are counted
@@ -122,14 +122,14 @@ class _StoredNodeCursor:
                 select(ledger_nodes.c.pos, ledger_nodes.c.hash)
                 .where(
                     ledger_nodes.c.pos >= node_pos(level, index),
-                    ledger_nodes.c.pos % 64 == level,
+                    ledger_nodes.c.pos < node_pos(level + 1, 0),
                 )
                 .order_by(ledger_nodes.c.pos)
                 .limit(PAGE)
             ).all()
-            page = {row.pos // 64: bytes(row.hash) for row in rows}
+            page = {node_index(row.pos): bytes(row.hash) for row in rows}
             self.pages[level] = page
-            self.next_start[level] = (rows[-1].pos // 64 + 1) if rows else index + 1
+            self.next_start[level] = (node_index(rows[-1].pos) + 1) if rows else index + 1
         return page.get(index)
 
 

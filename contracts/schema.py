@@ -75,7 +75,8 @@ ledger_entries = Table(
 )
 
 # Hashes of perfect subtrees above the leaves: level L, index i covers leaves [i·2^L, (i+1)·2^L).
-# One integer key, pos = i·64 + L, so a proof fetches all its subtrees with one IN list.
+# One integer key, pos = L·2^48 + i: a proof fetches all its subtrees with one IN list, and
+# each level is one contiguous range for the audit to read in order.
 ledger_nodes = Table(
     "ledger_nodes",
     metadata,
@@ -84,9 +85,17 @@ ledger_nodes = Table(
 )
 
 
+LEVEL_SHIFT = 48  # room for 2^48 leaves per level; level ≤ 48 keeps pos inside a signed bigint
+
+
 def node_pos(level: int, index: int) -> int:
     """The key of the perfect subtree at (level, index)."""
-    return index * 64 + level
+    return (level << LEVEL_SHIFT) + index
+
+
+def node_index(pos: int) -> int:
+    """The index within its level of the subtree stored under `pos`."""
+    return pos & ((1 << LEVEL_SHIFT) - 1)
 
 
 # Signed-off tree heads; each waits here (the outbox) until a batch anchors it on chain.

@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 
 from contracts import ledger
 from contracts.audit import Finding, audit_ledger
+from contracts.schema import node_pos
 from tests.databases import tamper
 
 
@@ -67,7 +68,7 @@ def test_a_wrong_stored_subtree_is_a_corrupt_node(engine):
         engine,
         "UPDATE ledger_nodes SET hash = "
         + ("'\\x" + "00" * 32 + "'" if engine.dialect.name == "postgresql" else "zeroblob(32)")
-        + " WHERE pos = 66",
+        + f" WHERE pos = {node_pos(2, 1)}",
     )
     report = audit(engine)
     assert report.first(Finding.CORRUPT_NODE) is not None
