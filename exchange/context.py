@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 
 from exchange.extensions import db
+from exchange.services.accounts import SignInPolicy
 from exchange.services.actors import Actor
 from exchange.services.errors import NotAuthenticated
 from exchange.services.unit_of_work import UnitOfWork
@@ -26,3 +27,13 @@ def web_actor() -> Actor:
     if not current_user.is_authenticated:
         raise NotAuthenticated()
     return current_user.actor
+
+
+def sign_in_policy() -> SignInPolicy:
+    """The throttling policy from configuration."""
+    config = current_app.config
+    return SignInPolicy(
+        max_failures=config["SIGNIN_MAX_FAILURES"],
+        max_failures_per_address=config["SIGNIN_MAX_FAILURES_PER_ADDRESS"],
+        window_seconds=config["SIGNIN_WINDOW_SECONDS"],
+    )

@@ -8,6 +8,9 @@ from swagger_ui_bundle import swagger_ui_path
 
 from exchange.extensions import csrf
 
+# OpenAPI security requirement of every route that takes a bearer token.
+BEARER = [{"bearerAuth": []}]
+
 
 def init_api(app: Flask) -> Api:
     """Attach flask-smorest, the bearer security scheme and every API blueprint."""

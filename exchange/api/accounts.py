@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app
 from flask_smorest import Blueprint
 
+from exchange.api import BEARER
 from exchange.api.schemas import (
     IssuedTokenSchema,
     MeSchema,
@@ -17,22 +18,10 @@ from exchange.api.schemas import (
     TokenSchema,
 )
 from exchange.auth import bearer_actor
-from exchange.context import client_address, uow
+from exchange.context import client_address, sign_in_policy, uow
 from exchange.services import accounts, tokens
-from exchange.services.accounts import SignInPolicy
 
 blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="Accounts and tokens")
-BEARER = [{"bearerAuth": []}]
-
-
-def sign_in_policy() -> SignInPolicy:
-    """The throttling policy from configuration."""
-    config = current_app.config
-    return SignInPolicy(
-        max_failures=config["SIGNIN_MAX_FAILURES"],
-        max_failures_per_address=config["SIGNIN_MAX_FAILURES_PER_ADDRESS"],
-        window_seconds=config["SIGNIN_WINDOW_SECONDS"],
-    )
 
 
 @blp.route("/registrations", methods=["POST"])

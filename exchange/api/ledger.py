@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
+from exchange.api import BEARER
 from exchange.api.schemas import (
     LedgerEntryDetailSchema,
     LedgerEntrySchema,
@@ -18,7 +19,6 @@ from exchange.context import uow
 from exchange.services import ledger
 
 blp = Blueprint("api_ledger", __name__, url_prefix="/api/v1/ledger", description="Contract ledger")
-BEARER = [{"bearerAuth": []}]
 
 
 @blp.route("/entries", methods=["GET"])

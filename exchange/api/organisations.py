@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
+from exchange.api import BEARER
 from exchange.api.schemas import (
     AuditEventSchema,
     AuditQuerySchema,
@@ -24,7 +25,6 @@ from exchange.services import audit, organisations
 blp = Blueprint(
     "api_organisations", __name__, url_prefix="/api/v1", description="Organisations and members"
 )
-BEARER = [{"bearerAuth": []}]
 
 
 @blp.route("/organisations", methods=["GET"])

@@ -10,10 +10,9 @@ from flask_login import current_user
 from marshmallow import fields
 from werkzeug.wrappers import Response
 
-from exchange.api.accounts import sign_in_policy
 from exchange.api.schemas import BaseSchema, RegistrationSchema, email
 from exchange.auth import end_session, start_session
-from exchange.context import client_address, uow, web_actor
+from exchange.context import client_address, sign_in_policy, uow, web_actor
 from exchange.i18n import current_language
 from exchange.services import accounts
 from exchange.web.forms import submit_form
@@ -39,7 +38,11 @@ def register() -> Any:
         )
         start_session(
             accounts.sign_in(
-                uow(), data["email"], data["password"], client_address=client_address()
+                uow(),
+                data["email"],
+                data["password"],
+                client_address=client_address(),
+                policy=sign_in_policy(),
             )
         )
         flash(
