@@ -7,6 +7,7 @@ from alembic import context
 from flask import current_app
 
 from contracts.schema import metadata as ledger_metadata
+from exchange.models.search_index import include_object
 
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
@@ -21,7 +22,11 @@ def run_migrations_offline() -> None:
     """Emit SQL without a connection (`flask db upgrade --sql`)."""
     url = migrate_ext.db.engine.url.render_as_string(hide_password=False)
     context.configure(
-        url=url, target_metadata=target_metadata, literal_binds=True, **migrate_ext.configure_args
+        url=url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        include_object=include_object,
+        **migrate_ext.configure_args,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -31,7 +36,10 @@ def run_migrations_online() -> None:
     """Run the migrations over the app's engine, each revision in a transaction."""
     with migrate_ext.db.engine.connect() as connection:
         context.configure(
-            connection=connection, target_metadata=target_metadata, **migrate_ext.configure_args
+            connection=connection,
+            target_metadata=target_metadata,
+            include_object=include_object,
+            **migrate_ext.configure_args,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, MetaData, create_engine, text
 from sqlalchemy.engine import make_url
 
 from exchange.config import database_url
+from exchange.models.search_index import is_search_index
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -45,11 +46,17 @@ def drop_postgres_database(session_url: str) -> None:
 Seed = dict[str, list[dict[str, Any]]]
 
 
+def _reflect(engine: Engine) -> MetaData:
+    """The database's tables, minus the full-text index (FTS5 keeps its own shadow tables)."""
+    metadata = MetaData()
+    metadata.reflect(engine, only=lambda name, _: not is_search_index(name))
+    return metadata
+
+
 def snapshot_rows(url: str) -> Seed:
     """The rows the migrations seeded (e.g. the ledger's state row), to restore after each test."""
     engine = create_engine(url)
-    metadata = MetaData()
-    metadata.reflect(engine)
+    metadata = _reflect(engine)
     with engine.connect() as connection:
         seed = {
             name: [dict(row._mapping) for row in connection.execute(table.select())]
@@ -90,8 +97,7 @@ def tamper(engine: Engine, *statements: str) -> None:
 def reset_tables(url: str, seed: Seed) -> None:
     """Delete every row the test wrote, append-only ledger tables included, and re-seed."""
     engine = create_engine(url)
-    metadata = MetaData()
-    metadata.reflect(engine)
+    metadata = _reflect(engine)
     tables = [t for name, t in metadata.tables.items() if name != "alembic_version"]
     with guards_down(engine) as connection:
         if engine.dialect.name == "postgresql":
@@ -102,6 +108,10 @@ def reset_tables(url: str, seed: Seed) -> None:
             for table in reversed(metadata.sorted_tables):
                 if table.name != "alembic_version":
                     connection.execute(table.delete())
+            # The triggers that keep the full-text index in step are down: empty it directly.
+            connection.execute(
+                text("INSERT INTO product_search(product_search) VALUES ('delete-all')")
+            )
             connection.execute(text("PRAGMA foreign_keys=ON"))
         for name, rows in seed.items():
             connection.execute(metadata.tables[name].insert(), rows)

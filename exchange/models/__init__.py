@@ -2,6 +2,14 @@
 
 from exchange.models.audit import AuditEvent
 from exchange.models.base import Base
+from exchange.models.catalog import (
+    DataProduct,
+    IndustryBoard,
+    LicenceOffer,
+    ListingTransition,
+    ProductRegion,
+    ProductVersion,
+)
 from exchange.models.ledger_party import LedgerParty
 from exchange.models.organisation import Membership, MembershipRole, Organisation
 from exchange.models.user import ApiToken, User
@@ -10,6 +18,12 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "DataProduct",
+    "IndustryBoard",
+    "LicenceOffer",
+    "ListingTransition",
+    "ProductRegion",
+    "ProductVersion",
     "LedgerParty",
     "Membership",
     "MembershipRole",

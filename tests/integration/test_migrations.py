@@ -17,6 +17,7 @@ from contracts.schema import metadata as ledger_metadata
 from exchange import ROOT, create_app
 from exchange.extensions import db
 from exchange.models import Base
+from exchange.models.search_index import include_object, is_search_index
 from tests.components import require_component
 from tests.databases import (
     BACKENDS,
@@ -56,12 +57,15 @@ def empty_app(request: pytest.FixtureRequest, tmp_path) -> Iterator[Flask]:
 
 
 def table_names() -> set[str]:
-    return set(inspect(db.engine).get_table_names())
+    """The tables, minus the SQLite full-text index's virtual and shadow tables."""
+    return {name for name in inspect(db.engine).get_table_names() if not is_search_index(name)}
 
 
 def schema_differences() -> list:
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         return compare_metadata(context, SCHEMAS)
 
 
@@ -105,7 +109,6 @@ def test_each_revision_downgrades_and_upgrades_again(empty_app):
 
 
 def test_comparison_notices_a_schema_behind_the_models(empty_app):
-    script = ScriptDirectory(str(ROOT / "migrations"))
-    before_head = script.get_revision(script.get_current_head()).down_revision
-    flask_migrate.upgrade(revision=before_head)
+    # 0008 adds the product tables the models describe; stopping short of it must show.
+    flask_migrate.upgrade(revision="0007_industry_boards")
     assert schema_differences() != []

@@ -1,0 +1,188 @@
+"""Data products: their boards, versions, licence offers and listing history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Enum,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from exchange.domain.catalog import (
+    CipherMode,
+    FileFormat,
+    Grade,
+    LicenceKind,
+    ListingStatus,
+    ProductType,
+    Territory,
+    UpdateFrequency,
+    UseScope,
+)
+from exchange.models.base import Base, utcnow
+
+# Money: up to a trillion yuan, to the fen.
+Money = Numeric(14, 2)
+
+
+def _enum(enum_type: type, name: str) -> Enum:
+    return Enum(
+        enum_type,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class IndustryBoard(Base):
+    """An industry board or sector of the catalog, seeded by a migration."""
+
+    __tablename__ = "industry_boards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(40))
+    name_en: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(8))  # "board" (industry) or "sector"
+    position: Mapped[int] = mapped_column(SmallInteger)
+
+
+class DataProduct(Base):
+    __tablename__ = "data_products"
+    __table_args__ = (
+        Index("ix_data_products_status_listed_at", "status", "listed_at"),
+        Index("ix_data_products_status_board_id", "status", "board_id"),
+        Index("ix_data_products_status_min_price", "status", "min_price"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("industry_boards.id"))
+    title_zh: Mapped[str] = mapped_column(String(120))
+    title_en: Mapped[str] = mapped_column(String(200))
+    summary_zh: Mapped[str] = mapped_column(String(500))
+    summary_en: Mapped[str] = mapped_column(String(1000))
+    description: Mapped[str] = mapped_column(Text, default="")
+    product_type: Mapped[ProductType] = mapped_column(_enum(ProductType, "product_type"))
+    update_frequency: Mapped[UpdateFrequency] = mapped_column(
+        _enum(UpdateFrequency, "update_frequency")
+    )
+    coverage_start: Mapped[date | None]
+    coverage_end: Mapped[date | None]
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    grade: Mapped[Grade] = mapped_column(_enum(Grade, "grade"))
+    grade_justification: Mapped[str] = mapped_column(Text)
+    declared_quality: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[ListingStatus] = mapped_column(
+        _enum(ListingStatus, "listing_status"), default=ListingStatus.DRAFT
+    )
+    cipher_mode: Mapped[CipherMode] = mapped_column(_enum(CipherMode, "cipher_mode"))
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    latest_version: Mapped[int] = mapped_column(default=0)
+    # The cheapest active offer, kept beside the product so the catalog sorts by price.
+    min_price: Mapped[Decimal | None] = mapped_column(Money)
+    view_count: Mapped[int] = mapped_column(default=0)
+    # Pre-segmented text (CJK unigrams and bigrams, English words) the full-text index reads.
+    search_title: Mapped[str] = mapped_column(Text, default="")
+    search_body: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    listed_at: Mapped[datetime | None]
+
+    board: Mapped[IndustryBoard] = relationship()
+    regions: Mapped[list[ProductRegion]] = relationship(
+        cascade="all, delete-orphan", order_by="ProductRegion.region"
+    )
+    offers: Mapped[list[LicenceOffer]] = relationship(
+        cascade="all, delete-orphan", order_by="LicenceOffer.id"
+    )
+    versions: Mapped[list[ProductVersion]] = relationship(
+        cascade="all, delete-orphan", order_by="ProductVersion.number"
+    )
+
+
+class ProductRegion(Base):
+    __tablename__ = "product_regions"
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("data_products.id", ondelete="CASCADE"), primary_key=True
+    )
+    region: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class ProductVersion(Base):
+    """One upload of the product's data; earlier versions stay."""
+
+    __tablename__ = "product_versions"
+    __table_args__ = (UniqueConstraint("product_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("data_products.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    note: Mapped[str] = mapped_column(String(500), default="")
+    file_name: Mapped[str] = mapped_column(String(200))
+    file_format: Mapped[FileFormat] = mapped_column(_enum(FileFormat, "file_format"))
+    object_key: Mapped[str] = mapped_column(String(200), unique=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    row_count: Mapped[int] = mapped_column(BigInteger)
+    fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    quality: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sample: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LicenceOffer(Base):
+    """Terms on which the vendor offers a licence, at a list price in CNY."""
+
+    __tablename__ = "licence_offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("data_products.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[LicenceKind] = mapped_column(_enum(LicenceKind, "licence_kind"))
+    scope: Mapped[UseScope] = mapped_column(_enum(UseScope, "use_scope"))
+    term_months: Mapped[int] = mapped_column(SmallInteger)
+    territory: Mapped[Territory] = mapped_column(_enum(Territory, "territory"))
+    seats: Mapped[int] = mapped_column(SmallInteger)
+    derivative: Mapped[bool]
+    redistribution: Mapped[bool]
+    price: Mapped[Decimal] = mapped_column(Money)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ListingTransition(Base):
+    """Who moved a product from one listing status to another, when and why."""
+
+    __tablename__ = "listing_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("data_products.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[ListingStatus | None] = mapped_column(_enum(ListingStatus, "from_status"))
+    to_status: Mapped[ListingStatus] = mapped_column(_enum(ListingStatus, "to_status"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    ledger_seq: Mapped[int | None] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
