@@ -18,8 +18,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from exchange.api.problems import register_error_handlers
     from exchange.auth import init_auth
     from exchange.config import load_config
+    from exchange.files import init_files
     from exchange.i18n import init_i18n
     from exchange.web import init_web
+    from exchange.web.uploads import init_uploads
 
     instance = (config or {}).get("INSTANCE_PATH") or os.environ.get(
         "EXCHANGE_INSTANCE_PATH", str(ROOT / "instance")
@@ -31,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder="web/templates",
     )
     load_config(app, config)
+    init_files(app)
     extensions.install_sqlite_pragmas()
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
@@ -40,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_auth(app)
     init_api(app)
     init_web(app)
+    init_uploads(app)
     register_error_handlers(app)
     cli.init_cli(app)
     return app

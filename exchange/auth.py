@@ -71,3 +71,10 @@ def bearer_actor() -> Actor:
         raise NotAuthenticated()
     g.bearer_actor = authenticate_token(uow(), token.strip(), client_address=client_address())
     return g.bearer_actor
+
+
+def optional_bearer_actor() -> Actor | None:
+    """The token's actor when the request carries one (a bad token is still a 401), else None."""
+    if not request.headers.get("Authorization", "").strip():
+        return None
+    return bearer_actor()

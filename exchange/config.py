@@ -51,6 +51,13 @@ class DefaultConfig:
     ANCHOR_MAX_WAIT_SECONDS = 60
     ANCHOR_CONFIRMATIONS = 1
     ANCHOR_INTERVAL_SECONDS = 5  # how often the worker looks for a due batch
+    # Data files: the encrypted object store (default instance/objects), the upload limit, the
+    # cipher for new products ("aes-256-gcm", or "sm4-gcm" for national cryptography) and how
+    # many rows the masked sample shows.
+    OBJECT_STORE_PATH = ""
+    UPLOAD_MAX_BYTES = 200 * 1024 * 1024
+    CIPHER_MODE = "aes-256-gcm"
+    SAMPLE_ROWS = 20
     API_TITLE = "Ganshu Data Exchange API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -37,3 +37,8 @@ def sign_in_policy() -> SignInPolicy:
         max_failures_per_address=config["SIGNIN_MAX_FAILURES_PER_ADDRESS"],
         window_seconds=config["SIGNIN_WINDOW_SECONDS"],
     )
+
+
+def page_actor() -> Actor | None:
+    """The signed-in user of a page anyone may see, or None for a visitor."""
+    return current_user.actor if current_user.is_authenticated else None

@@ -14,11 +14,11 @@ BEARER = [{"bearerAuth": []}]
 
 def init_api(app: Flask) -> Api:
     """Attach flask-smorest, the bearer security scheme and every API blueprint."""
-    from exchange.api import accounts, ledger, organisations
+    from exchange.api import accounts, catalog, ledger, organisations
 
     api = Api(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (accounts, organisations, ledger):
+    for module in (accounts, organisations, ledger, catalog):
         csrf.exempt(module.blp)  # bearer tokens, not cookies: no CSRF to defend against
         api.register_blueprint(module.blp)
 

@@ -66,7 +66,15 @@ class DataProduct(Base):
     __tablename__ = "data_products"
     __table_args__ = (
         Index("ix_data_products_status_listed_at", "status", "listed_at"),
-        Index("ix_data_products_status_board_id", "status", "board_id"),
+        # Covers the facet counts: one index-only scan groups the listed products.
+        Index(
+            "ix_data_products_facets",
+            "status",
+            "board_id",
+            "grade",
+            "product_type",
+            "update_frequency",
+        ),
         Index("ix_data_products_status_min_price", "status", "min_price"),
     )
 

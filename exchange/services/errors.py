@@ -62,6 +62,12 @@ class Conflict(ExchangeError):
     title = N_("That conflicts with existing data")
 
 
+class PayloadTooLarge(ExchangeError):
+    status = 413
+    code = "payload-too-large"
+    title = N_("The upload is too large")
+
+
 class TooManyAttempts(ExchangeError):
     status = 429
     code = "too-many-attempts"

@@ -52,7 +52,11 @@ def upgrade():
     sa.PrimaryKeyConstraint("id", name=op.f("pk_data_products"))
     )
     with op.batch_alter_table("data_products", schema=None) as batch_op:
-        batch_op.create_index("ix_data_products_status_board_id", ["status", "board_id"], unique=False)
+        batch_op.create_index(
+            "ix_data_products_facets",
+            ["status", "board_id", "grade", "product_type", "update_frequency"],
+            unique=False,
+        )
         batch_op.create_index("ix_data_products_status_listed_at", ["status", "listed_at"], unique=False)
         batch_op.create_index("ix_data_products_status_min_price", ["status", "min_price"], unique=False)
         batch_op.create_index(batch_op.f("ix_data_products_vendor_id"), ["vendor_id"], unique=False)

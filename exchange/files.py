@@ -1,0 +1,38 @@
+"""The data-file adapters, built from config in create_app and kept in app.extensions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from exchange.config import ConfigurationError
+from exchange.domain.catalog import CipherMode
+from exchange.services.datafiles import DataFiles
+from exchange.storage import KeyRing, LocalObjectStore
+
+
+def init_files(app: Flask) -> None:
+    """Build the encrypted object store, the key ring and the upload limits."""
+    config = app.config
+    try:
+        mode = CipherMode(config["CIPHER_MODE"])
+    except ValueError as error:
+        choices = ", ".join(m.value for m in CipherMode)
+        raise ConfigurationError(f"EXCHANGE_CIPHER_MODE must be one of {choices}") from error
+    instance = Path(app.instance_path)
+    root = Path(config["OBJECT_STORE_PATH"] or instance / "objects")
+    app.extensions["data_files"] = DataFiles(
+        store=LocalObjectStore(root),
+        keys=KeyRing(config["MASTER_KEY"]),
+        cipher_mode=mode,
+        max_bytes=int(config["UPLOAD_MAX_BYTES"]),
+        work_dir=instance / "uploads",
+        sample_rows=int(config["SAMPLE_ROWS"]),
+    )
+
+
+def data_files() -> DataFiles:
+    """The current app's data-file adapters."""
+    files: DataFiles = current_app.extensions["data_files"]
+    return files

@@ -1,0 +1,381 @@
+"""The public catalog: boards with their counts, a faceted and searchable list, a product page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from exchange.domain.catalog import Grade, ListingStatus, ProductType, UpdateFrequency
+from exchange.domain.vocabulary import Role
+from exchange.models import (
+    DataProduct,
+    IndustryBoard,
+    ListingTransition,
+    Organisation,
+    ProductRegion,
+    ProductVersion,
+    User,
+)
+from exchange.services.actors import Actor, require_found
+from exchange.services.errors import NotFound
+from exchange.services.search import apply_search
+from exchange.services.unit_of_work import UnitOfWork
+
+AnySelect = Select[*tuple[Any, ...]]
+SORTS = ("relevance", "newest", "price_asc", "price_desc")
+MAX_PER_PAGE = 100
+# Who may see a product that is not (or no longer) listed, besides its vendor's members.
+SUPERVISORS = (Role.OPERATOR, Role.REGULATOR)
+
+
+@dataclass(frozen=True)
+class CatalogQuery:
+    """What a buyer asks the catalog: words, facets, an order and a page."""
+
+    q: str | None = None
+    board: str | None = None
+    grade: Grade | None = None
+    product_type: ProductType | None = None
+    region: str | None = None
+    update_frequency: UpdateFrequency | None = None
+    dcmm_min: int | None = None
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    facets: tuple[str, ...] = field(default=("board", "grade", "product_type", "region"))
+
+
+def list_boards(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Every board and sector with how many listed products it holds, in the plan's order."""
+    counts = dict(
+        uow.session.execute(
+            select(DataProduct.board_id, func.count())
+            .where(DataProduct.status == ListingStatus.LISTED)
+            .group_by(DataProduct.board_id)
+        ).all()
+    )
+    boards = uow.session.scalars(select(IndustryBoard).order_by(IndustryBoard.position))
+    return [_board(board) | {"count": counts.get(board.id, 0)} for board in boards]
+
+
+def _board(board: IndustryBoard) -> dict[str, Any]:
+    return {"code": board.code, "name_zh": board.name_zh, "name_en": board.name_en}
+
+
+def _filtered(
+    session: Session, query: CatalogQuery, statement: AnySelect
+) -> tuple[AnySelect, Any]:
+    """The statement (products by default) restricted to listed products matching the query.
+
+    Filters are plain conditions on data_products (and the full-text join), so the same
+    restriction serves the page of products, the total and every facet count.
+    """
+    statement = statement.where(DataProduct.status == ListingStatus.LISTED)
+    rank: ColumnElement[float] | None = None
+    if query.q and query.q.strip():
+        statement, rank = apply_search(session, statement, query.q)
+    if query.board:
+        statement = statement.where(
+            DataProduct.board_id
+            == select(IndustryBoard.id).where(IndustryBoard.code == query.board).scalar_subquery()
+        )
+    if query.grade:
+        statement = statement.where(DataProduct.grade == query.grade)
+    if query.product_type:
+        statement = statement.where(DataProduct.product_type == query.product_type)
+    if query.update_frequency:
+        statement = statement.where(DataProduct.update_frequency == query.update_frequency)
+    if query.region:
+        statement = statement.where(
+            DataProduct.id.in_(
+                select(ProductRegion.product_id).where(ProductRegion.region == query.region)
+            )
+        )
+    if query.dcmm_min:
+        statement = statement.where(
+            DataProduct.vendor_id.in_(
+                select(Organisation.id).where(Organisation.dcmm_level >= query.dcmm_min)
+            )
+        )
+    if query.price_min is not None:
+        statement = statement.where(DataProduct.min_price >= query.price_min)
+    if query.price_max is not None:
+        statement = statement.where(DataProduct.min_price <= query.price_max)
+    return statement, rank
+
+
+def _ordered(statement: Select[Any], sort: str, rank: Any) -> Select[Any]:
+    newest = (DataProduct.listed_at.desc(), DataProduct.id.desc())
+    if sort == "price_asc":
+        return statement.order_by(DataProduct.min_price.asc(), DataProduct.id)
+    if sort == "price_desc":
+        return statement.order_by(DataProduct.min_price.desc(), DataProduct.id)
+    if sort == "relevance" and rank is not None:
+        return statement.order_by(rank.desc(), *newest)
+    return statement.order_by(*newest)
+
+
+def browse(uow: UnitOfWork, query: CatalogQuery) -> dict[str, Any]:
+    """One page of listed products matching the query, with the total and the facet counts."""
+    session = uow.session
+    statement, rank = _filtered(session, query, select(DataProduct))
+    page_rows = session.scalars(
+        _ordered(statement, query.sort, rank)
+        .options(selectinload(DataProduct.regions), selectinload(DataProduct.board))
+        .limit(query.per_page)
+        .offset((query.page - 1) * query.per_page)
+    ).all()
+    vendors = _vendors(session, {row.vendor_id for row in page_rows})
+    facets, total = _facets(session, query)
+    return {
+        "items": [summary(row, vendors[row.vendor_id]) for row in page_rows],
+        "total": total,
+        "page": query.page,
+        "per_page": query.per_page,
+        "pages": max(1, -(-total // query.per_page)),
+        "facets": {name: counts for name, counts in facets.items() if name in query.facets},
+    }
+
+
+FACET_COLUMNS = ("board", "grade", "product_type", "update_frequency")
+
+
+def _facets(session: Session, query: CatalogQuery) -> tuple[dict[str, dict[str, int]], int]:
+    """Facet counts over the matching products, in one grouped scan plus one for regions."""
+    grouped, _ = _filtered(
+        session,
+        query,
+        select(
+            DataProduct.board_id,
+            DataProduct.grade,
+            DataProduct.product_type,
+            DataProduct.update_frequency,
+            func.count(),
+        ),
+    )
+    grouped = grouped.group_by(
+        DataProduct.board_id,
+        DataProduct.grade,
+        DataProduct.product_type,
+        DataProduct.update_frequency,
+    )
+    boards = dict(session.execute(select(IndustryBoard.id, IndustryBoard.code)).all())
+    facets: dict[str, dict[str, int]] = {name: {} for name in (*FACET_COLUMNS, "region")}
+    total = 0
+    for board_id, grade, product_type, frequency, count in session.execute(grouped):
+        total += count
+        for name, value in zip(
+            FACET_COLUMNS, (boards[board_id], grade, product_type, frequency), strict=True
+        ):
+            key = getattr(value, "value", value)
+            facets[name][key] = facets[name].get(key, 0) + count
+    if "region" in query.facets and total:
+        by_region: AnySelect = select(ProductRegion.region, func.count()).join(
+            DataProduct, DataProduct.id == ProductRegion.product_id
+        )
+        regions, _ = _filtered(session, query, by_region)
+        facets["region"] = dict(session.execute(regions.group_by(ProductRegion.region)).all())
+    return facets, total
+
+
+def _vendors(session: Session, ids: set[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    rows = session.scalars(select(Organisation).where(Organisation.id.in_(ids)))
+    return {
+        org.id: {
+            "id": org.id,
+            "name_zh": org.name_zh,
+            "name_en": org.name_en,
+            "region": org.region,
+            "dcmm_level": org.dcmm_level,
+        }
+        for org in rows
+    }
+
+
+def summary(product: DataProduct, vendor: dict[str, Any]) -> dict[str, Any]:
+    """What a catalog card shows of a product."""
+    return {
+        "id": product.id,
+        "title_zh": product.title_zh,
+        "title_en": product.title_en,
+        "summary_zh": product.summary_zh,
+        "summary_en": product.summary_en,
+        "board": _board(product.board),
+        "product_type": product.product_type,
+        "grade": product.grade,
+        "update_frequency": product.update_frequency,
+        "regions": [r.region for r in product.regions],
+        "tags": list(product.tags),
+        "min_price": product.min_price,
+        "status": product.status,
+        "listed_at": product.listed_at,
+        "latest_version": product.latest_version,
+        "vendor": vendor,
+    }
+
+
+def can_see(actor: Actor | None, product: DataProduct) -> bool:
+    """Listed products are public; the rest only to their vendor and the supervisors."""
+    if product.status == ListingStatus.LISTED:
+        return True
+    return actor is not None and (
+        actor.is_member(product.vendor_id) or actor.has_role(*SUPERVISORS)
+    )
+
+
+def load_product(session: Session, product_id: int) -> DataProduct:
+    """The product with what its page needs, or 404."""
+    return require_found(
+        session.scalar(
+            select(DataProduct)
+            .where(DataProduct.id == product_id)
+            .options(
+                selectinload(DataProduct.regions),
+                selectinload(DataProduct.board),
+                selectinload(DataProduct.offers),
+                selectinload(DataProduct.versions),
+            )
+        )
+    )
+
+
+def get_product(
+    uow: UnitOfWork, actor: Actor | None, product_id: int, *, count_view: bool = False
+) -> dict[str, Any]:
+    """A product's page: metadata, schema, masked sample, quality, offers, versions, vendor."""
+    session = uow.session
+    product = load_product(session, product_id)
+    if not can_see(actor, product):
+        raise NotFound()
+    insider = actor is not None and (
+        actor.is_member(product.vendor_id) or actor.has_role(*SUPERVISORS)
+    )
+    if count_view and not (actor is not None and actor.is_member(product.vendor_id)):
+        session.execute(
+            update(DataProduct)
+            .where(DataProduct.id == product_id)
+            .values(view_count=DataProduct.view_count + 1)
+        )
+        uow.commit()
+    vendor = _vendors(session, {product.vendor_id})[product.vendor_id]
+    latest = product.versions[-1] if product.versions else None
+    view = summary(product, vendor) | {
+        "description": product.description,
+        "coverage_start": product.coverage_start,
+        "coverage_end": product.coverage_end,
+        "grade_justification": product.grade_justification,
+        "declared_quality": dict(product.declared_quality),
+        "view_count": product.view_count,
+        "created_at": product.created_at,
+        "updated_at": product.updated_at,
+        "offers": [offer_view(o) for o in product.offers if o.is_active or insider],
+        "versions": [version_summary(v) for v in reversed(product.versions)],
+        "latest": version_detail(latest) if latest else None,
+        "can_edit": actor is not None and actor.is_member(product.vendor_id),
+    }
+    if insider:
+        view["history"] = history(session, product_id)
+    return view
+
+
+def offer_view(offer: Any) -> dict[str, Any]:
+    """A licence offer as plain data."""
+    return {
+        "id": offer.id,
+        "kind": offer.kind,
+        "scope": offer.scope,
+        "term_months": offer.term_months,
+        "territory": offer.territory,
+        "seats": offer.seats,
+        "derivative": offer.derivative,
+        "redistribution": offer.redistribution,
+        "price": offer.price,
+        "is_active": offer.is_active,
+    }
+
+
+def version_summary(version: ProductVersion) -> dict[str, Any]:
+    """A version in the product's history."""
+    return {
+        "number": version.number,
+        "note": version.note,
+        "file_name": version.file_name,
+        "file_format": version.file_format,
+        "size_bytes": version.size_bytes,
+        "row_count": version.row_count,
+        "sha256": version.sha256,
+        "created_at": version.created_at,
+    }
+
+
+def version_detail(version: ProductVersion) -> dict[str, Any]:
+    """The latest version with its schema, quality and masked sample."""
+    return version_summary(version) | {
+        "fields": list(version.fields),
+        "quality": dict(version.quality),
+        "sample": dict(version.sample),
+    }
+
+
+def history(session: Session, product_id: int) -> list[dict[str, Any]]:
+    """Every listing transition of a product: who, when, why, and its ledger entry."""
+    rows = session.execute(
+        select(ListingTransition, User.display_name, Organisation.name_zh, Organisation.name_en)
+        .outerjoin(User, User.id == ListingTransition.actor_id)
+        .outerjoin(Organisation, Organisation.id == ListingTransition.organisation_id)
+        .where(ListingTransition.product_id == product_id)
+        .order_by(ListingTransition.id)
+    )
+    return [
+        {
+            "from_status": t.from_status,
+            "to_status": t.to_status,
+            "actor": name,
+            "organisation_zh": org_zh,
+            "organisation_en": org_en,
+            "reason": t.reason,
+            "at": t.at,
+            "ledger_seq": t.ledger_seq,
+        }
+        for t, name, org_zh, org_en in rows
+    ]
+
+
+def review_items(session: Session, statuses: list[ListingStatus]) -> list[dict[str, Any]]:
+    """Products in the given statuses, oldest change first, as catalog cards."""
+    rows = session.scalars(
+        select(DataProduct)
+        .where(DataProduct.status.in_(statuses))
+        .options(selectinload(DataProduct.regions), selectinload(DataProduct.board))
+        .order_by(DataProduct.updated_at, DataProduct.id)
+    ).all()
+    vendors = _vendors(session, {row.vendor_id for row in rows})
+    return [
+        summary(row, vendors[row.vendor_id])
+        | {"grade_justification": row.grade_justification, "updated_at": row.updated_at}
+        for row in rows
+    ]
+
+
+def vendor_products(session: Session, vendor_ids: list[int]) -> list[dict[str, Any]]:
+    """Every product of the vendors, newest change first, with its views."""
+    rows = session.scalars(
+        select(DataProduct)
+        .where(DataProduct.vendor_id.in_(vendor_ids))
+        .options(selectinload(DataProduct.regions), selectinload(DataProduct.board))
+        .order_by(DataProduct.updated_at.desc(), DataProduct.id.desc())
+    ).all()
+    vendors = _vendors(session, set(vendor_ids))
+    return [
+        summary(row, vendors[row.vendor_id])
+        | {"view_count": row.view_count, "updated_at": row.updated_at}
+        for row in rows
+    ]

@@ -1,0 +1,42 @@
+"""Uploads: the few views that take data files get the upload limit, the rest keep 2 MiB."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, request
+
+from exchange.domain.i18n import N_
+from exchange.services.datafiles import Upload
+from exchange.services.errors import ValidationFailed
+
+F = TypeVar("F", bound=Callable[..., Any])
+# Room for the multipart framing and the form fields around the file itself.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def accepts_upload(view: F) -> F:
+    """Mark a view as taking a data file (put it nearest the function: wrappers copy it)."""
+    view.accepts_upload = True  # type: ignore[attr-defined]
+    return view
+
+
+def init_uploads(app: Flask) -> None:
+    """Raise the request size limit for upload views before their body is read."""
+
+    @app.before_request
+    def _upload_limit() -> None:
+        view = current_app.view_functions.get(request.endpoint or "")
+        if getattr(view, "accepts_upload", False):
+            request.max_content_length = current_app.config["UPLOAD_MAX_BYTES"] + MULTIPART_OVERHEAD
+
+
+def received_upload(*, required: bool = True) -> Upload | None:
+    """The file posted as `file`, or a clear error naming the field."""
+    posted = request.files.get("file")
+    if posted is None or not posted.filename:
+        if not required:
+            return None
+        raise ValidationFailed.on("file", N_("Choose a data file to upload."))
+    return Upload(filename=posted.filename, stream=posted.stream)
