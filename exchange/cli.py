@@ -9,17 +9,21 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from exchange.context import uow
+from exchange.files import data_files
 from exchange.ledger_cli import ledger_cli, start_worker_thread
 from exchange.services.demo import demo_logins, load_demo_data
+from exchange.services.demo_catalog import load_demo_catalog
 
 demo = AppGroup("demo", help="Demo data and the demo server.")
 
 
 @demo.command("seed")
 def seed() -> None:
-    """Load the demo organisations and logins (running it again adds nothing)."""
+    """Load the demo organisations, logins and catalog (running it again adds nothing)."""
     created = load_demo_data(uow())
     click.echo(f"Demo data: {created} organisation(s) added.")
+    products = load_demo_catalog(uow(), data_files())
+    click.echo(f"Demo catalog: {products} product(s) added.")
 
 
 @demo.command("serve")

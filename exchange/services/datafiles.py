@@ -67,7 +67,9 @@ def _refuse(error: IngestError) -> ValidationFailed:
 def _spooled(files: DataFiles, upload: Upload) -> Iterator[tuple[Path, bytes]]:
     """Copy the upload into a private temporary file, refusing it once past the size limit."""
     files.work_dir.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=".upload-", dir=files.work_dir)
+    # openpyxl opens only names ending in .xlsx: keep the upload's extension.
+    suffix = Path(upload.filename).suffix.lower()[:10]
+    handle, name = tempfile.mkstemp(prefix=".upload-", suffix=suffix, dir=files.work_dir)
     path = Path(name)
     try:
         size = 0
@@ -120,7 +122,7 @@ def ingest(
                 )
         except IngestError as error:
             raise _refuse(error) from error
-        key = new_object_key(f"products/{product_id}")
+        key = new_object_key(str(product_id))
         try:
             stored = files.store.put(
                 key,
@@ -153,7 +155,9 @@ def reprofile(
 ) -> dict[str, Any]:
     """Profile a stored file again, e.g. after the vendor declares another column personal."""
     files.work_dir.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=".reprofile-", dir=files.work_dir)
+    handle, name = tempfile.mkstemp(
+        prefix=".reprofile-", suffix=f".{file_format.value}", dir=files.work_dir
+    )
     path = Path(name)
     try:
         with os.fdopen(handle, "wb") as out:

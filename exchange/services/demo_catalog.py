@@ -1,0 +1,178 @@
+"""The demo catalog: vendors and their products, fed through the same services a vendor uses.
+
+Every file is generated, uploaded, encrypted and profiled; every listing goes through the review
+workflow with the demo operator and regulator, so the ledger holds the same entries a real
+listing makes. Loading twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from sqlalchemy import select
+
+from exchange.demo import DEMO_PRODUCTS, DEMO_VENDORS, generate_file
+from exchange.demo.specs import DemoProduct, DemoVendor
+from exchange.domain.catalog import Grade, ListingStatus
+from exchange.domain.vocabulary import Role, VerificationStatus
+from exchange.models import DataProduct, Organisation, User
+from exchange.models.base import utcnow
+from exchange.services import listing, products
+from exchange.services.accounts import add_membership, new_user
+from exchange.services.actors import Actor, load_actor
+from exchange.services.datafiles import DataFiles, Upload
+from exchange.services.demo import DEMO_PASSWORD
+from exchange.services.ledger import record_event
+from exchange.services.unit_of_work import UnitOfWork
+
+OPERATOR_EMAIL = "operator@demo.ganshu.cn"
+REGULATOR_EMAIL = "regulator@demo.ganshu.cn"
+VENDOR_FIELDS = (
+    "name_zh",
+    "name_en",
+    "credit_code",
+    "region",
+    "dcmm_level",
+    "dcmm_certificate_no",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
+
+
+def _vendor_user(uow: UnitOfWork, vendor: DemoVendor) -> int:
+    """The vendor's login, creating the verified organisation and user when missing."""
+    session = uow.session
+    user_id = session.scalar(select(User.id).where(User.email == vendor.user_email))
+    if user_id is not None:
+        return user_id
+    organisation = session.scalar(
+        select(Organisation).where(Organisation.credit_code == vendor.credit_code)
+    )
+    if organisation is None:
+        organisation = Organisation(
+            **{k: getattr(vendor, k) for k in VENDOR_FIELDS},
+            verification_status=VerificationStatus.VERIFIED,
+            verified_at=utcnow(),
+        )
+        session.add(organisation)
+        session.flush()
+        record_event(
+            session,
+            "organisation.verification_decided",
+            {
+                "organisation_id": organisation.id,
+                "credit_code": organisation.credit_code,
+                "name_zh": organisation.name_zh,
+                "decision": "verified",
+                "decided_by": None,
+            },
+            parties=[organisation.id],
+        )
+    user = new_user(
+        session,
+        email=vendor.user_email,
+        display_name=vendor.user_display_name,
+        password=DEMO_PASSWORD,
+    )
+    add_membership(session, user, organisation, {Role.VENDOR, Role.BUYER}, is_admin=True)
+    uow.commit()
+    return user.id
+
+
+def _actor(uow: UnitOfWork, user_id: int) -> Actor:
+    actor = load_actor(uow.session, user_id)
+    assert actor is not None
+    return actor
+
+
+def _metadata(spec: DemoProduct) -> dict[str, Any]:
+    return {
+        "board": spec.board,
+        "title_zh": spec.title_zh,
+        "title_en": spec.title_en,
+        "summary_zh": spec.summary_zh,
+        "summary_en": spec.summary_en,
+        "description": spec.description,
+        "product_type": spec.product_type,
+        "update_frequency": spec.update_frequency,
+        "coverage_start": spec.coverage_start,
+        "coverage_end": spec.coverage_end,
+        "regions": list(spec.regions),
+        "tags": list(spec.tags),
+        "grade": spec.grade,
+        "grade_justification": spec.grade_justification,
+        "declared_quality": {"accuracy": spec.accuracy} if spec.accuracy is not None else {},
+        "offers": [
+            {
+                "kind": o.kind,
+                "scope": o.scope,
+                "term_months": o.term_months,
+                "territory": o.territory,
+                "seats": o.seats,
+                "derivative": o.derivative,
+                "redistribution": o.redistribution,
+                "price": o.price,
+            }
+            for o in spec.offers
+        ],
+        "fields": [
+            {"name": f.name, "unit": f.unit, "description": f.description, "personal": f.personal}
+            for f in spec.fields
+        ],
+    }
+
+
+def _upload(spec: DemoProduct, version: int) -> Upload:
+    name, content = generate_file(spec, version)
+    return Upload(filename=name, stream=io.BytesIO(content))
+
+
+def _place(
+    uow: UnitOfWork, spec: DemoProduct, product_id: int, reviewers: dict[str, Actor], vendor: Actor
+) -> None:
+    """Walk the product through the workflow to the status the spec asks for."""
+    if spec.status == ListingStatus.DRAFT:
+        return
+    listing.submit(uow, vendor, product_id)
+    if spec.status == ListingStatus.SUBMITTED:
+        return
+    listing.review(uow, reviewers["operator"], product_id, "approve")
+    if spec.grade == Grade.IMPORTANT and spec.status != ListingStatus.IN_REVIEW:
+        listing.review(uow, reviewers["regulator"], product_id, "approve")
+
+
+def load_demo_catalog(uow: UnitOfWork, files: DataFiles) -> int:
+    """Create the demo vendors and whatever demo products are missing; return how many."""
+    session = uow.session
+    vendors = {v.key: _vendor_user(uow, v) for v in DEMO_VENDORS}
+    reviewers = {
+        role: _actor(uow, session.scalar(select(User.id).where(User.email == email)) or 0)
+        for role, email in (("operator", OPERATOR_EMAIL), ("regulator", REGULATOR_EMAIL))
+    }
+    created = 0
+    for spec in DEMO_PRODUCTS:
+        vendor = _actor(uow, vendors[spec.vendor])
+        vendor_id = vendor.memberships[0].organisation_id
+        exists = session.scalar(
+            select(DataProduct.id).where(
+                DataProduct.vendor_id == vendor_id, DataProduct.title_zh == spec.title_zh
+            )
+        )
+        if exists:
+            continue
+        data = _metadata(spec) | {"vendor_id": vendor_id}
+        product = products.create_product(uow, vendor, files, data, _upload(spec, 1))
+        for version in range(2, spec.versions + 1):
+            products.add_version(
+                uow,
+                vendor,
+                files,
+                product["id"],
+                _upload(spec, version),
+                note=f"第 {version} 版：数据更新（演示）",
+            )
+        _place(uow, spec, product["id"], reviewers, vendor)
+        created += 1
+    return created
