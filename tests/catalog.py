@@ -1,11 +1,41 @@
-"""Catalog setup for tests: product metadata, small real files, products made through the API."""
+"""Catalog setup for tests: product metadata, small real files, products made through the API,
+people with tokens, and what a refused request must leave as it was."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import itertools
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from contracts.schema import ledger_entries
+from exchange.domain.vocabulary import Role, VerificationStatus
+from exchange.extensions import db
+from exchange.models import (
+    ApiToken,
+    AuditEvent,
+    DataProduct,
+    LicenceOffer,
+    ListingTransition,
+    Membership,
+    MembershipRole,
+    Organisation,
+    ProductVersion,
+    User,
+)
+from exchange.models.base import utcnow
+from exchange.services.passwords import hash_password
+from tests.factories import PASSWORD, organisation_data
 
 COPPER_CSV = (
     "日期,阴极铜现货价(元/吨),库存(吨),联系人手机\n"
@@ -87,3 +117,156 @@ def create_product(
         product = response.get_json()
     return product
 
+
+# People, made straight in the database: signing in through argon2 for every one of them would
+# cost more than the catalog tests themselves, and the token path has its own tests.
+
+_people = itertools.count(1)
+ORGANISATION_FIELDS = (
+    "name_zh",
+    "name_en",
+    "credit_code",
+    "region",
+    "dcmm_level",
+    "dcmm_certificate_no",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+@dataclass(frozen=True)
+class Person:
+    """A user with roles in one organisation, and the Authorization header of a live token."""
+
+    user_id: int
+    organisation_id: int
+    display_name: str
+    headers: dict[str, str]
+
+
+def person(
+    app: Flask,
+    roles: Iterable[Role | str] = (Role.VENDOR,),
+    *,
+    verified: bool = True,
+    organisation_id: int | None = None,
+    dcmm_level: int = 3,
+) -> Person:
+    """A member of a new (or the given) organisation with these roles and a bearer token."""
+    serial = next(_people)
+    with app.app_context():
+        session = db.session
+        if organisation_id is None:
+            data = organisation_data(dcmm_level=dcmm_level)
+            organisation = Organisation(
+                **{k: data[k] for k in ORGANISATION_FIELDS},
+                verification_status=(
+                    VerificationStatus.VERIFIED if verified else VerificationStatus.PENDING
+                ),
+            )
+            session.add(organisation)
+        else:
+            organisation = session.get(Organisation, organisation_id)
+        user = User(
+            email=f"catalog{serial}@example.cn",
+            display_name=f"目录成员{serial}",
+            password_hash=_password_hash(),
+        )
+        membership = Membership(user=user, organisation=organisation, is_admin=True)
+        membership.roles = [MembershipRole(role=Role(r)) for r in sorted(set(roles))]
+        session.add(membership)
+        session.flush()
+        token = "gsx_" + secrets.token_urlsafe(32)
+        # Stored the way exchange.services.tokens stores them: the token's SHA-256 only.
+        session.add(
+            ApiToken(
+                user_id=user.id,
+                name="catalog tests",
+                token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                expires_at=utcnow() + timedelta(hours=1),
+            )
+        )
+        session.commit()
+        return Person(
+            user.id, organisation.id, user.display_name, {"Authorization": f"Bearer {token}"}
+        )
+
+
+# Products through the workflow
+
+
+def post(client: FlaskClient, path: str, headers: dict[str, str], **body: Any) -> Any:
+    """POST a JSON body (empty when none is given) to a product's workflow endpoint."""
+    return client.post(path, json=body, headers=headers)
+
+
+def submit(client: FlaskClient, vendor: Person, product_id: int) -> Any:
+    """The vendor sends the product to compliance review."""
+    return post(client, f"/api/v1/products/{product_id}/submit", vendor.headers)
+
+
+def review(
+    client: FlaskClient, reviewer: Person, product_id: int, decision: str = "approve", **body: Any
+) -> Any:
+    """An operator's or a regulator's decision on the product."""
+    return post(
+        client,
+        f"/api/v1/products/{product_id}/review",
+        reviewer.headers,
+        decision=decision,
+        **body,
+    )
+
+
+def listed_product(
+    client: FlaskClient, vendor: Person, operator: Person, **overrides: Any
+) -> dict[str, Any]:
+    """A general-grade product taken through upload, submission and an operator's approval."""
+    product_id = create_product(client, vendor.headers, **overrides)["id"]
+    response = submit(client, vendor, product_id)
+    assert response.status_code == 200, response.get_json()
+    response = review(client, operator, product_id)
+    assert response.get_json()["status"] == "listed", response.get_json()
+    return client.get(f"/api/v1/products/{product_id}", headers=vendor.headers).get_json()
+
+
+# What a refused request must leave untouched
+
+CATALOG_TABLES = (DataProduct, ProductVersion, LicenceOffer, ListingTransition, AuditEvent)
+
+
+def catalog_counts(app: Flask) -> dict[str, int]:
+    """Rows of products, versions, offers, transitions, audit events and ledger entries."""
+    with app.app_context():
+        session = db.session
+        counts = {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
+            for model in CATALOG_TABLES
+        }
+        counts["ledger_entries"] = (
+            session.scalar(select(func.count()).select_from(ledger_entries)) or 0
+        )
+        session.remove()
+        return counts
+
+
+def stored_objects(app: Flask) -> list[Path]:
+    """Every file in the encrypted object store and the upload work folder, temporary included."""
+    instance = Path(app.instance_path)
+    return sorted(
+        path
+        for folder in (instance / "objects", instance / "uploads")
+        for path in folder.rglob("*")
+        if path.is_file()
+    )
+
+
+def catalog_state(app: Flask) -> tuple[dict[str, int], list[Path]]:
+    """The row counts and stored files a refused request must leave as they were."""
+    return catalog_counts(app), stored_objects(app)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from exchange.api import BEARER
 from exchange.api.catalog_schemas import (
@@ -23,10 +24,12 @@ from exchange.api.catalog_schemas import (
     StatusSchema,
     UploadSchema,
 )
+from exchange.api.problems import exchange_error_response
 from exchange.auth import bearer_actor, optional_bearer_actor
 from exchange.context import uow
 from exchange.files import data_files
 from exchange.services import catalog, listing, products
+from exchange.services.datafiles import too_large
 from exchange.web.uploads import accepts_upload, received_upload
 
 blp = Blueprint("api_catalog", __name__, url_prefix="/api/v1", description="Catalog and listing")
@@ -84,6 +87,12 @@ def upload_version(form: dict[str, Any], product_id: int) -> Any:
     return products.add_version(
         uow(), actor, data_files(), product_id, received_upload(), note=form.get("note") or ""
     )
+
+
+@blp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge) -> Any:
+    """A body far past the upload limit is refused before the view runs: name the file too."""
+    return exchange_error_response(too_large(data_files().max_bytes))
 
 
 @blp.route("/products/<int:product_id>/fields", methods=["PUT"])

@@ -57,6 +57,13 @@ class Ingested:
     profile: dict[str, Any]
 
 
+def too_large(max_bytes: int) -> PayloadTooLarge:
+    """The refusal of a file past the upload limit, named on the `file` field."""
+    message = N_("The file is larger than the %(limit)s MB allowed.")
+    # %g keeps a limit under 1 MB readable (0.5, not 0) and a whole one plain (200).
+    return PayloadTooLarge(message, errors={"file": [message]}, limit=f"{max_bytes / 2**20:g}")
+
+
 def _refuse(error: IngestError) -> ValidationFailed:
     return ValidationFailed(
         N_("The file cannot be used."), errors={"file": [error.message]}, **error.params
@@ -78,10 +85,7 @@ def _spooled(files: DataFiles, upload: Upload) -> Iterator[tuple[Path, bytes]]:
             while chunk := upload.stream.read(READ_SIZE):
                 size += len(chunk)
                 if size > files.max_bytes:
-                    raise PayloadTooLarge(
-                        N_("The file is larger than the %(limit)s MB allowed."),
-                        limit=files.max_bytes // (1024 * 1024),
-                    )
+                    raise too_large(files.max_bytes)
                 if len(head) < HEAD_SIZE:
                     head += chunk[: HEAD_SIZE - len(head)]
                 out.write(chunk)
@@ -132,7 +136,7 @@ def ingest(
                 max_bytes=files.max_bytes,
             )
         except ObjectTooLarge as error:
-            raise PayloadTooLarge() from error
+            raise too_large(files.max_bytes) from error
     return Ingested(
         file_name=filename,
         file_format=file_format,

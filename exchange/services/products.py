@@ -84,13 +84,13 @@ def _check(data: Mapping[str, Any]) -> None:
     start, end = data.get("coverage_start"), data.get("coverage_end")
     if start and end and start > end:
         problems["coverage_end"] = [N_("The coverage must end after it starts.")]
-    for region in data.get("regions") or ():
-        if region not in REGIONS:
-            problems["regions"] = [N_("Unknown region: %(region)s.")]
+    unknown = [region for region in data.get("regions") or () if region not in REGIONS]
+    if unknown:
+        problems["regions"] = [N_("Unknown region: %(region)s.")]
     if "grade_justification" in data and not str(data["grade_justification"]).strip():
         problems["grade_justification"] = [N_("Explain why the data has this grade.")]
     if problems:
-        raise ValidationFailed(errors=problems, region=",".join(data.get("regions") or ()))
+        raise ValidationFailed(errors=problems, region=", ".join(unknown))
 
 
 def _reindex(session: Session, product: DataProduct) -> None:
@@ -210,6 +210,9 @@ def create_product(
     """A vendor drafts a product, optionally with its first file and licence offers."""
     session = uow.session
     vendor_id = _vendor_for(actor, data.get("vendor_id"))
+    if upload is None and data.get("fields"):
+        # Notes are kept on a version; without a file they would be silently lost.
+        raise ValidationFailed.on("fields", N_("Upload the data file first."))
     _check(data)
     board = _board(session, data["board"])
     wrapped = files.keys.new_data_key(files.cipher_mode)[1]
@@ -273,7 +276,14 @@ def update_product(
             N_("The board, type, grade and regions can change only while the product is a draft."),
             errors={k: [N_("Withdraw the product to a draft to change this.")] for k in reviewed},
         )
-    _check(changes)
+    if "offers" in changes and not changes["offers"] and product.status == S.LISTED:
+        message = N_("A listed product keeps at least one licence offer.")  # as retire_offer
+        raise Conflict(message, errors={"offers": [message]})
+    # The coverage is checked as it will be, with whichever end the change leaves as it was.
+    _check(
+        {"coverage_start": product.coverage_start, "coverage_end": product.coverage_end}
+        | dict(changes)
+    )
     for key in DESCRIPTIVE_FIELDS:
         if key in changes:
             setattr(product, key, changes[key] if key != "description" else changes[key] or "")
@@ -365,6 +375,8 @@ def describe_fields(
     session = uow.session
     product = load_product(session, product_id)
     require_vendor_member(actor, product)
+    if product.status == S.DELISTED:
+        raise Conflict(N_("A delisted product cannot be changed."))
     if not product.versions:
         raise Conflict(N_("Upload the data file first."))
     version = product.versions[-1]
