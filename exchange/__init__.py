@@ -37,13 +37,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     extensions.install_sqlite_pragmas()
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
+    init_uploads(app)  # before CSRF, which reads the form: the upload limit must be set first
     extensions.csrf.init_app(app)
     extensions.bootstrap.init_app(app)
     init_i18n(app)
     init_auth(app)
     init_api(app)
     init_web(app)
-    init_uploads(app)
     register_error_handlers(app)
     cli.init_cli(app)
     return app

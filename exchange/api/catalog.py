@@ -28,7 +28,7 @@ from exchange.api.problems import exchange_error_response
 from exchange.auth import bearer_actor, optional_bearer_actor
 from exchange.context import uow
 from exchange.files import data_files
-from exchange.services import catalog, listing, products
+from exchange.services import catalog, listing, products, versions
 from exchange.services.datafiles import too_large
 from exchange.web.uploads import accepts_upload, received_upload
 
@@ -84,7 +84,7 @@ def update_product(changes: dict[str, Any], product_id: int) -> Any:
 def upload_version(form: dict[str, Any], product_id: int) -> Any:
     """Upload the data file: a product's first version, or a new one."""
     actor = bearer_actor()
-    return products.add_version(
+    return versions.add_version(
         uow(), actor, data_files(), product_id, received_upload(), note=form.get("note") or ""
     )
 
@@ -101,7 +101,7 @@ def upload_too_large(error: RequestEntityTooLarge) -> Any:
 @blp.doc(security=BEARER)
 def describe_fields(data: dict[str, Any], product_id: int) -> Any:
     """Units, descriptions and personal flags of the latest version's columns."""
-    return products.describe_fields(uow(), bearer_actor(), data_files(), product_id, data["fields"])
+    return versions.describe_fields(uow(), bearer_actor(), data_files(), product_id, data["fields"])
 
 
 @blp.route("/products/<int:product_id>/offers", methods=["POST"])

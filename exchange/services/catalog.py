@@ -68,9 +68,7 @@ def _board(board: IndustryBoard) -> dict[str, Any]:
     return {"code": board.code, "name_zh": board.name_zh, "name_en": board.name_en}
 
 
-def _filtered(
-    session: Session, query: CatalogQuery, statement: AnySelect
-) -> tuple[AnySelect, Any]:
+def _filtered(session: Session, query: CatalogQuery, statement: AnySelect) -> tuple[AnySelect, Any]:
     """The statement (products by default) restricted to listed products matching the query.
 
     Filters are plain conditions on data_products (and the full-text join), so the same
@@ -231,20 +229,22 @@ def can_see(actor: Actor | None, product: DataProduct) -> bool:
     )
 
 
-def load_product(session: Session, product_id: int) -> DataProduct:
-    """The product with what its page needs, or 404."""
-    return require_found(
-        session.scalar(
-            select(DataProduct)
-            .where(DataProduct.id == product_id)
-            .options(
-                selectinload(DataProduct.regions),
-                selectinload(DataProduct.board),
-                selectinload(DataProduct.offers),
-                selectinload(DataProduct.versions),
-            )
+def load_product(session: Session, product_id: int, *, for_update: bool = False) -> DataProduct:
+    """The product with what its page needs, or 404; locked against concurrent changes when
+    the caller is about to change it (a row lock on PostgreSQL; SQLite serialises writers)."""
+    statement = (
+        select(DataProduct)
+        .where(DataProduct.id == product_id)
+        .options(
+            selectinload(DataProduct.regions),
+            selectinload(DataProduct.board),
+            selectinload(DataProduct.offers),
+            selectinload(DataProduct.versions),
         )
     )
+    if for_update:
+        statement = statement.with_for_update(of=DataProduct)
+    return require_found(session.scalar(statement))
 
 
 def get_product(

@@ -18,7 +18,7 @@ from exchange.domain.catalog import Grade, ListingStatus
 from exchange.domain.vocabulary import Role, VerificationStatus
 from exchange.models import DataProduct, Organisation, User
 from exchange.models.base import utcnow
-from exchange.services import listing, products
+from exchange.services import listing, products, versions
 from exchange.services.accounts import add_membership, new_user
 from exchange.services.actors import Actor, load_actor
 from exchange.services.datafiles import DataFiles, Upload
@@ -165,7 +165,7 @@ def load_demo_catalog(uow: UnitOfWork, files: DataFiles) -> int:
         data = _metadata(spec) | {"vendor_id": vendor_id}
         product = products.create_product(uow, vendor, files, data, _upload(spec, 1))
         for version in range(2, spec.versions + 1):
-            products.add_version(
+            versions.add_version(
                 uow,
                 vendor,
                 files,

@@ -118,9 +118,20 @@ def _reason(reason: str | None, *, required: bool) -> str | None:
     return reason
 
 
+def _require_complete(product: DataProduct) -> None:
+    """A product goes to review, and is listed, only with its data and a licence offer."""
+    problems: dict[str, list[str]] = {}
+    if not product.versions:
+        problems["file"] = [N_("Upload the data file before submitting.")]
+    if not any(offer.is_active for offer in product.offers):
+        problems["offers"] = [N_("Add at least one licence offer before submitting.")]
+    if problems:
+        raise ValidationFailed(N_("This product is not ready for review."), errors=problems)
+
+
 def submit(uow: UnitOfWork, actor: Actor, product_id: int) -> dict[str, Any]:
     """The vendor sends a complete draft to compliance review."""
-    product = load_product(uow.session, product_id)
+    product = load_product(uow.session, product_id, for_update=True)
     require_vendor_member(actor, product)
     _refuse_unless(product, S.DRAFT)
     if product.grade == Grade.CORE:
@@ -131,13 +142,7 @@ def submit(uow: UnitOfWork, actor: Actor, product_id: int) -> dict[str, Any]:
     assert membership is not None
     if membership.verification_status != VerificationStatus.VERIFIED:
         raise Conflict(N_("Your organisation must be verified before it can list products."))
-    problems: dict[str, list[str]] = {}
-    if not product.versions:
-        problems["file"] = [N_("Upload the data file before submitting.")]
-    if not any(offer.is_active for offer in product.offers):
-        problems["offers"] = [N_("Add at least one licence offer before submitting.")]
-    if problems:
-        raise ValidationFailed(N_("This product is not ready for review."), errors=problems)
+    _require_complete(product)
     record_transition(uow.session, product, S.SUBMITTED, actor, organisation_id=product.vendor_id)
     uow.commit()
     return {"id": product.id, "status": product.status}
@@ -145,7 +150,7 @@ def submit(uow: UnitOfWork, actor: Actor, product_id: int) -> dict[str, Any]:
 
 def withdraw(uow: UnitOfWork, actor: Actor, product_id: int) -> dict[str, Any]:
     """The vendor takes a product back out of review to change it."""
-    product = load_product(uow.session, product_id)
+    product = load_product(uow.session, product_id, for_update=True)
     require_vendor_member(actor, product)
     _refuse_unless(product, S.SUBMITTED, S.IN_REVIEW)
     record_transition(
@@ -161,7 +166,7 @@ def review(
     """An operator (submitted products) or a regulator (important data in review) decides."""
     if decision not in DECISIONS:
         raise ValidationFailed.on("decision", N_("Decide approve or reject."))
-    product = load_product(uow.session, product_id)
+    product = load_product(uow.session, product_id, for_update=True)
     if product.status == S.SUBMITTED:
         reviewer = Role.OPERATOR
     elif product.status == S.IN_REVIEW:
@@ -173,6 +178,8 @@ def review(
     if actor.is_member(product.vendor_id):
         raise PermissionDenied(N_("Nobody may review their own organisation's product."))
     reason = _reason(reason, required=decision == "reject")
+    if decision == "approve":
+        _require_complete(product)
     if decision == "reject":
         target = S.DRAFT
     elif reviewer == Role.OPERATOR and product.grade == Grade.IMPORTANT:
@@ -194,7 +201,7 @@ def review(
 def suspend(uow: UnitOfWork, actor: Actor, product_id: int, reason: str | None) -> dict[str, Any]:
     """An operator takes a listed product off the catalog for now, saying why."""
     require_role(actor, Role.OPERATOR)
-    product = load_product(uow.session, product_id)
+    product = load_product(uow.session, product_id, for_update=True)
     _refuse_unless(product, S.LISTED)
     record_transition(
         uow.session,
@@ -213,7 +220,7 @@ def reinstate(
 ) -> dict[str, Any]:
     """An operator puts a suspended product back on the catalog."""
     require_role(actor, Role.OPERATOR)
-    product = load_product(uow.session, product_id)
+    product = load_product(uow.session, product_id, for_update=True)
     _refuse_unless(product, S.SUSPENDED)
     record_transition(
         uow.session,
@@ -229,7 +236,7 @@ def reinstate(
 
 def delist(uow: UnitOfWork, actor: Actor, product_id: int, reason: str | None) -> dict[str, Any]:
     """The vendor or an operator ends a listing for good; its history and versions stay."""
-    product = load_product(uow.session, product_id)
+    product = load_product(uow.session, product_id, for_update=True)
     if actor.has_role(Role.OPERATOR) and not actor.is_member(product.vendor_id):
         organisation_id = acting_organisation(actor, Role.OPERATOR)
     else:

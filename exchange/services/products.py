@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange.domain.catalog import QUALITY_DIMENSIONS, Grade, ListingStatus, Sensitivity
+from exchange.domain.catalog import QUALITY_DIMENSIONS, ListingStatus
 from exchange.domain.i18n import N_
 from exchange.domain.search_terms import index_tokens
 from exchange.domain.vocabulary import REGIONS, Role
@@ -19,17 +18,21 @@ from exchange.models import (
     LicenceOffer,
     Organisation,
     ProductRegion,
-    ProductVersion,
 )
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor
-from exchange.services.catalog import get_product, load_product
-from exchange.services.datafiles import DataFiles, Ingested, Upload, discard, ingest, reprofile
+from exchange.services.catalog import get_product
+from exchange.services.datafiles import DataFiles, Upload, ingest
 from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from exchange.services.ledger import record_event
-from exchange.services.listing import record_transition, require_vendor_member
+from exchange.services.listing import record_transition
 from exchange.services.unit_of_work import UnitOfWork
+from exchange.services.versions import (
+    append_version,
+    commit_or_discard,
+    declared_personal,
+    editable,
+)
 
 S = ListingStatus
 DESCRIPTIVE_FIELDS = (
@@ -120,86 +123,6 @@ def _offer(product: DataProduct, data: Mapping[str, Any]) -> LicenceOffer:
     return offer
 
 
-def _fields(profile: Mapping[str, Any], notes: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The inferred columns with the vendor's units, descriptions and personal flags."""
-    by_name = {note["name"]: note for note in notes}
-    return [
-        {
-            "name": column["name"],
-            "type": column["type"],
-            "unit": by_name.get(column["name"], {}).get("unit"),
-            "description": by_name.get(column["name"], {}).get("description"),
-            "personal": bool(by_name.get(column["name"], {}).get("personal"))
-            or column.get("sensitivity") is not None,
-            "sensitivity": column.get("sensitivity"),
-            "null_count": column.get("null_count"),
-        }
-        for column in profile["columns"]
-    ]
-
-
-def _declared_personal(notes: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Columns the vendor calls personal that no detector recognised on its own."""
-    return [
-        note["name"]
-        for note in notes
-        if note.get("personal") and note.get("sensitivity") in (None, Sensitivity.DECLARED.value)
-    ]
-
-
-def _add_version(
-    session: Session,
-    actor: Actor,
-    product: DataProduct,
-    ingested: Ingested,
-    notes: Sequence[Mapping[str, Any]],
-    note: str,
-) -> ProductVersion:
-    product.latest_version += 1
-    version = ProductVersion(
-        number=product.latest_version,
-        note=note,
-        file_name=ingested.file_name,
-        file_format=ingested.file_format,
-        object_key=ingested.object_key,
-        size_bytes=ingested.size_bytes,
-        sha256=ingested.sha256,
-        row_count=ingested.profile["rows"],
-        fields=_fields(ingested.profile, notes),
-        quality=ingested.profile["quality"],
-        sample=ingested.profile["sample"],
-        created_by_id=actor.user_id,
-    )
-    product.versions.append(version)
-    product.updated_at = utcnow()
-    session.flush()
-    record_event(
-        session,
-        "product.version_added",
-        {
-            "product_id": product.id,
-            "vendor_id": product.vendor_id,
-            "version": version.number,
-            "file_name": version.file_name,
-            "size_bytes": version.size_bytes,
-            "row_count": version.row_count,
-            "data_sha256": version.sha256,
-        },
-        parties=[product.vendor_id],
-    )
-    return version
-
-
-def _commit_or_discard(uow: UnitOfWork, files: DataFiles, ingested: Ingested | None) -> None:
-    """Commit; if that fails, remove the object just stored so no file outlives its product."""
-    try:
-        uow.commit()
-    except BaseException:
-        if ingested is not None:
-            discard(files, ingested.object_key)
-        raise
-
-
 def create_product(
     uow: UnitOfWork,
     actor: Actor,
@@ -247,13 +170,13 @@ def create_product(
             product_id=product.id,
             wrapped_key=product.wrapped_key,
             mode=product.cipher_mode,
-            declared_personal=_declared_personal(notes),
+            declared_personal=declared_personal(notes),
         )
-        _add_version(session, actor, product, ingested, notes, data.get("version_note") or "")
+        append_version(session, actor, product, ingested, notes, data.get("version_note") or "")
     audit.record(
         session, "product.created", actor=actor, organisation_id=vendor_id, subject=str(product.id)
     )
-    _commit_or_discard(uow, files, ingested)
+    commit_or_discard(uow, files, ingested)
     return get_product(uow, actor, product.id)
 
 
@@ -266,10 +189,7 @@ def update_product(
 ) -> dict[str, Any]:
     """Edit a product's description; what the review decided can change only in a draft."""
     session = uow.session
-    product = load_product(session, product_id)
-    require_vendor_member(actor, product)
-    if product.status == S.DELISTED:
-        raise Conflict(N_("A delisted product cannot be changed."))
+    product = editable(session, actor, product_id)
     reviewed = sorted(k for k in REVIEWED_FIELDS if k in changes)
     if reviewed and product.status != S.DRAFT:
         raise Conflict(
@@ -318,116 +238,6 @@ def update_product(
     return get_product(uow, actor, product.id)
 
 
-def add_version(
-    uow: UnitOfWork,
-    actor: Actor,
-    files: DataFiles,
-    product_id: int,
-    upload: Upload,
-    *,
-    note: str = "",
-    fields: Sequence[Mapping[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """Upload a new version of the data; the product, its history and earlier versions stay."""
-    session = uow.session
-    product = load_product(session, product_id)
-    require_vendor_member(actor, product)
-    if product.status == S.DELISTED:
-        raise Conflict(N_("A delisted product cannot be changed."))
-    # A new version keeps the vendor's notes on columns that are still there.
-    notes = (
-        list(fields)
-        if fields is not None
-        else (list(product.versions[-1].fields) if product.versions else [])
-    )
-    ingested = ingest(
-        files,
-        upload,
-        product_id=product.id,
-        wrapped_key=product.wrapped_key,
-        mode=product.cipher_mode,
-        declared_personal=_declared_personal(notes),
-    )
-    try:
-        _add_version(session, actor, product, ingested, notes, note)
-        audit.record(
-            session,
-            "product.version_added",
-            actor=actor,
-            organisation_id=product.vendor_id,
-            subject=str(product.id),
-        )
-    except BaseException:
-        discard(files, ingested.object_key)
-        raise
-    _commit_or_discard(uow, files, ingested)
-    return get_product(uow, actor, product.id)
-
-
-def describe_fields(
-    uow: UnitOfWork,
-    actor: Actor,
-    files: DataFiles,
-    product_id: int,
-    notes: Sequence[Mapping[str, Any]],
-) -> dict[str, Any]:
-    """Set the latest version's units, descriptions and personal flags; re-mask if needed."""
-    session = uow.session
-    product = load_product(session, product_id)
-    require_vendor_member(actor, product)
-    if product.status == S.DELISTED:
-        raise Conflict(N_("A delisted product cannot be changed."))
-    if not product.versions:
-        raise Conflict(N_("Upload the data file first."))
-    version = product.versions[-1]
-    current = {f["name"]: dict(f) for f in version.fields}
-    unknown = [n["name"] for n in notes if n["name"] not in current]
-    if unknown:
-        raise ValidationFailed.on(
-            "fields", N_("The file has no column named %(name)s."), name=unknown[0]
-        )
-    for note in notes:
-        current[note["name"]] |= {k: note[k] for k in ("unit", "description") if k in note}
-        current[note["name"]]["personal"] = bool(note.get("personal")) or current[note["name"]][
-            "sensitivity"
-        ] not in (None, Sensitivity.DECLARED.value)
-    declared = _declared_personal(list(current.values()))
-    if set(declared) != set(_declared_personal(version.fields)):
-        profile = reprofile(
-            files,
-            object_key=version.object_key,
-            file_name=version.file_name,
-            file_format=version.file_format,
-            wrapped_key=product.wrapped_key,
-            mode=product.cipher_mode,
-            declared_personal=declared,
-        )
-        version.sample = profile["sample"]
-        for column in profile["columns"]:
-            current[column["name"]]["sensitivity"] = column["sensitivity"]
-    version.fields = [current[f["name"]] for f in version.fields]
-    product.updated_at = utcnow()
-    audit.record(
-        session,
-        "product.fields_described",
-        actor=actor,
-        organisation_id=product.vendor_id,
-        subject=str(product.id),
-    )
-    uow.commit()
-    return get_product(uow, actor, product.id)
-
-
-def is_grade_listable(grade: Grade) -> bool:
-    """Core data never reaches the catalog."""
-    return grade != Grade.CORE
-
-
-def price_ok(price: Decimal) -> bool:
-    """A list price is positive and to the fen."""
-    return price > 0 and price == price.quantize(Decimal("0.01"))
-
-
 def my_products(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
     """The vendor dashboard: every product of the actor's vendor organisations."""
     from exchange.services.catalog import vendor_products
@@ -442,10 +252,7 @@ def add_offer(
     uow: UnitOfWork, actor: Actor, product_id: int, data: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The vendor offers the product on one more set of licence terms."""
-    product = load_product(uow.session, product_id)
-    require_vendor_member(actor, product)
-    if product.status == S.DELISTED:
-        raise Conflict(N_("A delisted product cannot be changed."))
+    product = editable(uow.session, actor, product_id)
     _offer(product, data)
     _reprice(product)
     product.updated_at = utcnow()
@@ -462,8 +269,7 @@ def add_offer(
 
 def retire_offer(uow: UnitOfWork, actor: Actor, product_id: int, offer_id: int) -> dict[str, Any]:
     """The vendor stops offering one set of terms; trades already made on it are unaffected."""
-    product = load_product(uow.session, product_id)
-    require_vendor_member(actor, product)
+    product = editable(uow.session, actor, product_id)
     offer = next((o for o in product.offers if o.id == offer_id and o.is_active), None)
     if offer is None:
         raise NotFound()

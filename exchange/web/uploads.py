@@ -6,10 +6,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
+from flask_login import current_user
 
+from exchange.auth import bearer_actor
 from exchange.domain.i18n import N_
 from exchange.services.datafiles import Upload
-from exchange.services.errors import ValidationFailed
+from exchange.services.errors import NotAuthenticated, ValidationFailed
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Room for the multipart framing and the form fields around the file itself.
@@ -23,13 +25,19 @@ def accepts_upload(view: F) -> F:
 
 
 def init_uploads(app: Flask) -> None:
-    """Raise the request size limit for upload views before their body is read."""
+    """Authenticate upload requests and raise their size limit before the body is read."""
 
     @app.before_request
     def _upload_limit() -> None:
         view = current_app.view_functions.get(request.endpoint or "")
-        if getattr(view, "accepts_upload", False):
-            request.max_content_length = current_app.config["UPLOAD_MAX_BYTES"] + MULTIPART_OVERHEAD
+        if not getattr(view, "accepts_upload", False):
+            return
+        # Only someone signed in may make the exchange read a large body.
+        if request.path.startswith("/api/"):
+            bearer_actor()
+        elif not current_user.is_authenticated:
+            raise NotAuthenticated()
+        request.max_content_length = current_app.config["UPLOAD_MAX_BYTES"] + MULTIPART_OVERHEAD
 
 
 def received_upload(*, required: bool = True) -> Upload | None:

@@ -1,0 +1,212 @@
+"""Vendors' data: upload versions of a product's file and describe its columns.
+
+A new version keeps the product, its history and its earlier versions; describing a column as
+personal masks it in the sample from then on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from exchange.domain.catalog import ListingStatus, Sensitivity
+from exchange.domain.i18n import N_
+from exchange.models import DataProduct, ProductVersion
+from exchange.models.base import utcnow
+from exchange.services import audit
+from exchange.services.actors import Actor
+from exchange.services.catalog import get_product, load_product
+from exchange.services.datafiles import DataFiles, Ingested, Upload, discard, ingest, reprofile
+from exchange.services.errors import Conflict, ValidationFailed
+from exchange.services.ledger import record_event
+from exchange.services.listing import require_vendor_member
+from exchange.services.unit_of_work import UnitOfWork
+
+S = ListingStatus
+
+
+def editable(session: Session, actor: Actor, product_id: int) -> DataProduct:
+    """The product, locked, if its vendor may change it now: not while reviewers look at it."""
+    product = load_product(session, product_id, for_update=True)
+    require_vendor_member(actor, product)
+    if product.status == S.DELISTED:
+        raise Conflict(N_("A delisted product cannot be changed."))
+    if product.status in (S.SUBMITTED, S.IN_REVIEW):
+        raise Conflict(N_("The product is under review; withdraw it to make changes."))
+    return product
+
+
+def _fields(profile: Mapping[str, Any], notes: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The inferred columns with the vendor's units, descriptions and personal flags."""
+    by_name = {note["name"]: note for note in notes}
+    return [
+        {
+            "name": column["name"],
+            "type": column["type"],
+            "unit": by_name.get(column["name"], {}).get("unit"),
+            "description": by_name.get(column["name"], {}).get("description"),
+            "personal": bool(by_name.get(column["name"], {}).get("personal"))
+            or column.get("sensitivity") is not None,
+            "sensitivity": column.get("sensitivity"),
+            "null_count": column.get("null_count"),
+        }
+        for column in profile["columns"]
+    ]
+
+
+def declared_personal(notes: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Columns the vendor calls personal that no detector recognised on its own."""
+    return [
+        note["name"]
+        for note in notes
+        if note.get("personal") and note.get("sensitivity") in (None, Sensitivity.DECLARED.value)
+    ]
+
+
+def append_version(
+    session: Session,
+    actor: Actor,
+    product: DataProduct,
+    ingested: Ingested,
+    notes: Sequence[Mapping[str, Any]],
+    note: str,
+) -> ProductVersion:
+    product.latest_version += 1
+    version = ProductVersion(
+        number=product.latest_version,
+        note=note,
+        file_name=ingested.file_name,
+        file_format=ingested.file_format,
+        object_key=ingested.object_key,
+        size_bytes=ingested.size_bytes,
+        sha256=ingested.sha256,
+        row_count=ingested.profile["rows"],
+        fields=_fields(ingested.profile, notes),
+        quality=ingested.profile["quality"],
+        sample=ingested.profile["sample"],
+        created_by_id=actor.user_id,
+    )
+    product.versions.append(version)
+    product.updated_at = utcnow()
+    session.flush()
+    record_event(
+        session,
+        "product.version_added",
+        {
+            "product_id": product.id,
+            "vendor_id": product.vendor_id,
+            "version": version.number,
+            "file_name": version.file_name,
+            "size_bytes": version.size_bytes,
+            "row_count": version.row_count,
+            "data_sha256": version.sha256,
+        },
+        parties=[product.vendor_id],
+    )
+    return version
+
+
+def commit_or_discard(uow: UnitOfWork, files: DataFiles, ingested: Ingested | None) -> None:
+    """Commit; if that fails, remove the object just stored so no file outlives its product."""
+    try:
+        uow.commit()
+    except BaseException:
+        if ingested is not None:
+            discard(files, ingested.object_key)
+        raise
+
+
+def add_version(
+    uow: UnitOfWork,
+    actor: Actor,
+    files: DataFiles,
+    product_id: int,
+    upload: Upload,
+    *,
+    note: str = "",
+    fields: Sequence[Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Upload a new version of the data; the product, its history and earlier versions stay."""
+    session = uow.session
+    product = editable(session, actor, product_id)
+    # A new version keeps the vendor's notes on columns that are still there.
+    notes = (
+        list(fields)
+        if fields is not None
+        else (list(product.versions[-1].fields) if product.versions else [])
+    )
+    ingested = ingest(
+        files,
+        upload,
+        product_id=product.id,
+        wrapped_key=product.wrapped_key,
+        mode=product.cipher_mode,
+        declared_personal=declared_personal(notes),
+    )
+    try:
+        append_version(session, actor, product, ingested, notes, note)
+        audit.record(
+            session,
+            "product.version_added",
+            actor=actor,
+            organisation_id=product.vendor_id,
+            subject=str(product.id),
+        )
+    except BaseException:
+        discard(files, ingested.object_key)
+        raise
+    commit_or_discard(uow, files, ingested)
+    return get_product(uow, actor, product.id)
+
+
+def describe_fields(
+    uow: UnitOfWork,
+    actor: Actor,
+    files: DataFiles,
+    product_id: int,
+    notes: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """Set the latest version's units, descriptions and personal flags; re-mask if needed."""
+    session = uow.session
+    product = editable(session, actor, product_id)
+    if not product.versions:
+        raise Conflict(N_("Upload the data file first."))
+    version = product.versions[-1]
+    current = {f["name"]: dict(f) for f in version.fields}
+    unknown = [n["name"] for n in notes if n["name"] not in current]
+    if unknown:
+        raise ValidationFailed.on(
+            "fields", N_("The file has no column named %(name)s."), name=unknown[0]
+        )
+    for note in notes:
+        current[note["name"]] |= {k: note[k] for k in ("unit", "description") if k in note}
+        current[note["name"]]["personal"] = bool(note.get("personal")) or current[note["name"]][
+            "sensitivity"
+        ] not in (None, Sensitivity.DECLARED.value)
+    declared = declared_personal(list(current.values()))
+    if set(declared) != set(declared_personal(version.fields)):
+        profile = reprofile(
+            files,
+            object_key=version.object_key,
+            file_name=version.file_name,
+            file_format=version.file_format,
+            wrapped_key=product.wrapped_key,
+            mode=product.cipher_mode,
+            declared_personal=declared,
+        )
+        version.sample = profile["sample"]
+        for column in profile["columns"]:
+            current[column["name"]]["sensitivity"] = column["sensitivity"]
+    version.fields = [current[f["name"]] for f in version.fields]
+    product.updated_at = utcnow()
+    audit.record(
+        session,
+        "product.fields_described",
+        actor=actor,
+        organisation_id=product.vendor_id,
+        subject=str(product.id),
+    )
+    uow.commit()
+    return get_product(uow, actor, product.id)
