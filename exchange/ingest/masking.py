@@ -39,7 +39,10 @@ EMBEDDED = (
     (Sensitivity.CREDIT_CODE, re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{18}(?![0-9A-Za-z])")),
     (
         Sensitivity.MOBILE,
-        re.compile(r"(?<![0-9A-Za-z+])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![0-9A-Za-z])"),
+        # Any grouping is_mobile accepts: separators may fall between any two digits.
+        re.compile(
+            r"(?<![0-9A-Za-z+])(?:\+?8[ -]?6[ -]?)?1[ -]?[3-9](?:[ -]?\d){9}(?![0-9A-Za-z])"
+        ),
     ),
     (Sensitivity.BANK_CARD, re.compile(r"(?<![0-9A-Za-z])\d(?: ?\d){12,18}(?![0-9A-Za-z])")),
     (Sensitivity.EMAIL, re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")),

@@ -41,6 +41,11 @@ FAMILIES = {
 }
 
 
+IDENTIFIERS = frozenset(
+    {Sensitivity.MOBILE, Sensitivity.ID_NUMBER, Sensitivity.BANK_CARD, Sensitivity.CREDIT_CODE}
+)
+
+
 @dataclass(frozen=True)
 class ColumnProfile:
     """A column as the file shows it: inferred type, detected or declared sensitivity, nulls."""
@@ -142,8 +147,12 @@ def profile_table(
                 reservoir[slot] = (rows, row)
         rows += 1
 
-    types = [infer_type(tally.kinds) for tally in tallies]
     detected = [_detected(tally) for tally in tallies]
+    # Phone, ID and card numbers are identifiers made of digits, not quantities.
+    types = [
+        FieldType.STRING if found in IDENTIFIERS else infer_type(tally.kinds)
+        for tally, found in zip(tallies, detected, strict=True)
+    ]
     columns = tuple(
         ColumnProfile(
             name=name,
