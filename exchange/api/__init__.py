@@ -4,12 +4,32 @@ from __future__ import annotations
 
 from flask import Flask, send_from_directory
 from flask_smorest import Api
+from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import RAISE
 from swagger_ui_bundle import swagger_ui_path
+from webargs.flaskparser import FlaskParser
 
 from exchange.extensions import csrf
 
 # OpenAPI security requirement of every route that takes a bearer token.
 BEARER = [{"bearerAuth": []}]
+
+
+class StrictParser(FlaskParser):
+    """webargs ignores unknown query parameters by default; a typo in a filter must not
+    silently widen a search, so the API refuses them as it refuses unknown body fields."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": RAISE,
+        "querystring": RAISE,
+    }
+
+
+class Blueprint(SmorestBlueprint):
+    """An API blueprint whose arguments refuse unknown parameters wherever they come from."""
+
+    ARGUMENTS_PARSER = StrictParser()
 
 
 def init_api(app: Flask) -> Api:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_smorest import Blueprint
 
-from exchange.api import BEARER
+from exchange.api import BEARER, Blueprint
 from exchange.api.schemas import (
     IssuedTokenSchema,
     MeSchema,

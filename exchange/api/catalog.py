@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from exchange.api import BEARER
+from exchange.api import BEARER, Blueprint
 from exchange.api.catalog_schemas import (
     BoardSchema,
     CatalogQuerySchema,

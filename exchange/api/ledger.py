@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
-from exchange.api import BEARER
+from exchange.api import BEARER, Blueprint
 from exchange.api.schemas import (
     LedgerEntryDetailSchema,
     LedgerEntrySchema,

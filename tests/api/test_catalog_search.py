@@ -366,3 +366,8 @@ def test_boards_count_their_listed_products(catalog):
 def test_bad_query_is_refused_on_its_field(catalog, query, field):
     errors = field_errors(catalog.client.get(PRODUCTS, query_string=query))
     assert list(errors) == [field]
+
+
+def test_an_unknown_query_parameter_is_refused_not_ignored(client):
+    response = client.get("/api/v1/products", query_string={"bord": "steel"})
+    assert field_errors(response)["bord"]
