@@ -7,8 +7,35 @@ from typing import Any
 from flask import Flask, current_app
 from flask_login import current_user
 
+from exchange.domain.catalog import (
+    GRADE_LABELS,
+    LICENCE_KIND_LABELS,
+    LISTING_STATUS_LABELS,
+    PRODUCT_TYPE_LABELS,
+    SENSITIVITY_LABELS,
+    TERRITORY_LABELS,
+    UPDATE_FREQUENCY_LABELS,
+    USE_SCOPE_LABELS,
+)
 from exchange.domain.vocabulary import REGIONS, ROLE_LABELS, VERIFICATION_LABELS, Role
 from exchange.i18n import current_language, translate
+
+# The catalog's closed sets, by name, for labels and select options in templates.
+CATALOG_LABELS = {
+    "grade_labels": GRADE_LABELS,
+    "licence_kind_labels": LICENCE_KIND_LABELS,
+    "listing_status_labels": LISTING_STATUS_LABELS,
+    "product_type_labels": PRODUCT_TYPE_LABELS,
+    "sensitivity_labels": SENSITIVITY_LABELS,
+    "territory_labels": TERRITORY_LABELS,
+    "update_frequency_labels": UPDATE_FREQUENCY_LABELS,
+    "use_scope_labels": USE_SCOPE_LABELS,
+}
+
+
+def choices(labels: dict[Any, str]) -> list[tuple[str, str]]:
+    """Select options from a label dict: (value, translated label), in the dict's order."""
+    return [(str(value), translate(label)) for value, label in labels.items()]
 
 
 def navigation() -> dict[str, Any]:
@@ -20,6 +47,7 @@ def navigation() -> dict[str, Any]:
         "signed_in": True,
         "display_name": actor.display_name,
         "memberships": actor.memberships,
+        "is_vendor": actor.has_role(Role.VENDOR),
         "is_operator": actor.has_role(Role.OPERATOR),
         "is_regulator": actor.has_role(Role.REGULATOR),
     }
@@ -27,10 +55,26 @@ def navigation() -> dict[str, Any]:
 
 def init_web(app: Flask) -> None:
     """Register the page blueprints and what every template can read."""
-    from exchange.web import account, auth, ledger, main, operator, organisations
+    from exchange.web import (
+        account,
+        auth,
+        catalog,
+        ledger,
+        main,
+        operator,
+        organisations,
+        review,
+        vendor,
+    )
 
-    for module in (main, auth, account, organisations, operator, ledger):
+    for module in (main, auth, account, organisations, operator, ledger, catalog, vendor, review):
         app.register_blueprint(module.bp)
+    app.jinja_env.globals.update(
+        CATALOG_LABELS,
+        choices=choices,
+        quality_labels=catalog.QUALITY_LABELS,
+        field_type_labels=catalog.FIELD_TYPE_LABELS,
+    )
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from exchange.chains import chain_of
 from exchange.context import uow
-from exchange.services import accounts
+from exchange.services import accounts, catalog
 from exchange.services.health import check_health
 
 bp = Blueprint("main", __name__)
@@ -26,8 +26,9 @@ def safe_next(default: str = "/") -> str:
 
 @bp.route("/")
 def home() -> str:
-    """The front page: what the exchange is and where each role starts."""
-    return render_template("home.html")
+    """The front page: a search box, the boards with their counts and the newest listings."""
+    newest = catalog.browse(uow(), catalog.CatalogQuery(sort="newest", per_page=6, facets=()))
+    return render_template("home.html", boards=catalog.list_boards(uow()), newest=newest)
 
 
 @bp.route("/language", methods=["POST"])

@@ -1,0 +1,101 @@
+"""The public catalog: search and facets over listed products, and a product's page."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+from marshmallow import ValidationError
+
+from exchange.api.catalog_schemas import CatalogQuerySchema
+from exchange.api.problems import flatten_errors
+from exchange.context import page_actor, uow
+from exchange.domain.i18n import N_
+from exchange.services import catalog
+
+bp = Blueprint("catalog", __name__)
+PRODUCT = "catalog/product.html"
+FACETS = ("board", "grade", "product_type", "region", "update_frequency")
+SORTS = {
+    "relevance": N_("Best match"),
+    "newest": N_("Newest first"),
+    "price_asc": N_("Price: low to high"),
+    "price_desc": N_("Price: high to low"),
+}
+QUALITY_LABELS = {
+    "completeness": (N_("Completeness"), N_("Share of cells that are filled in")),
+    "accuracy": (N_("Accuracy"), N_("Only the source can vouch for it")),
+    "consistency": (N_("Consistency"), N_("Values that agree with their column's type")),
+    "timeliness": (N_("Timeliness"), N_("How recent the newest date in the data is")),
+    "conformance": (N_("Conformance"), N_("Well-formed ID numbers, phones and codes")),
+    "accessibility": (N_("Accessibility"), N_("How directly common tools read the format")),
+}
+FIELD_TYPE_LABELS = {
+    "string": N_("Text"),
+    "integer": N_("Integer"),
+    "decimal": N_("Decimal"),
+    "boolean": N_("Yes/no"),
+    "date": N_("Date"),
+    "datetime": N_("Date and time"),
+}
+
+
+@bp.app_template_filter("yuan")
+def yuan(value: Decimal | str | None) -> str:
+    """A price in CNY as people write it: ¥12,000.00."""
+    return "" if value is None else f"¥{Decimal(value):,.2f}"
+
+
+@bp.app_template_filter("thousands")
+def thousands(value: int | None) -> str:
+    """A count with thousands separators."""
+    return "" if value is None else f"{value:,}"
+
+
+@bp.route("/products")
+def index() -> tuple[str, int]:
+    """Listed products: words, facets with counts, an order and pages."""
+    schema = CatalogQuerySchema()
+    filters = {k: v for k, v in request.args.items() if k in schema.fields and v.strip()}
+    try:
+        query = schema.load(filters)
+    except ValidationError as error:
+        return _catalog_page(filters, None, flatten_errors(error.messages)), 422
+    result = catalog.browse(uow(), catalog.CatalogQuery(**query, facets=FACETS))
+    return _catalog_page(filters, result, {}), 200
+
+
+def _catalog_page(
+    filters: dict[str, str], result: dict[str, Any] | None, errors: dict[str, list[str]]
+) -> str:
+    def link(**changes: Any) -> str:
+        """This search with some arguments changed (None drops one); back to the first page."""
+        args = {"page": None} | changes
+        merged = {k: v for k, v in (filters | args).items() if v not in (None, "")}
+        return url_for("catalog.index", **merged)
+
+    return render_template(
+        "catalog/index.html",
+        filters=filters,
+        result=result,
+        errors=errors,
+        boards=catalog.list_boards(uow()),
+        sorts=SORTS,
+        link=link,
+    )
+
+
+def product_page(product_id: int, active_form: str = "") -> dict[str, Any]:
+    """What the product page shows this visitor, for a form on it to be shown again."""
+    return {
+        "product": catalog.get_product(uow(), page_actor(), product_id),
+        "active_form": active_form,
+    }
+
+
+@bp.route("/products/<int:product_id>")
+def product(product_id: int) -> str:
+    """A product's page: metadata, schema, masked sample, quality, offers, versions, vendor."""
+    product = catalog.get_product(uow(), page_actor(), product_id, count_view=True)
+    return render_template(PRODUCT, product=product, active_form="", values={}, errors={})
