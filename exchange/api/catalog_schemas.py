@@ -164,6 +164,7 @@ class BoardRefSchema(Schema):
     code = fields.String()
     name_zh = fields.String()
     name_en = fields.String()
+    kind = fields.String(metadata={"description": "board (an industry) or sector"})
 
 
 class BoardSchema(BoardRefSchema):

@@ -48,7 +48,9 @@ class CatalogQuery:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
-    facets: tuple[str, ...] = field(default=("board", "grade", "product_type", "region"))
+    facets: tuple[str, ...] = field(
+        default=("board", "grade", "product_type", "region", "update_frequency", "dcmm_level")
+    )
 
 
 def list_boards(uow: UnitOfWork) -> list[dict[str, Any]]:
@@ -65,7 +67,12 @@ def list_boards(uow: UnitOfWork) -> list[dict[str, Any]]:
 
 
 def _board(board: IndustryBoard) -> dict[str, Any]:
-    return {"code": board.code, "name_zh": board.name_zh, "name_en": board.name_en}
+    return {
+        "code": board.code,
+        "name_zh": board.name_zh,
+        "name_en": board.name_en,
+        "kind": board.kind,
+    }
 
 
 def _filtered(session: Session, query: CatalogQuery, statement: AnySelect) -> tuple[AnySelect, Any]:
@@ -164,7 +171,9 @@ def _facets(session: Session, query: CatalogQuery) -> tuple[dict[str, dict[str, 
         DataProduct.update_frequency,
     )
     boards = dict(session.execute(select(IndustryBoard.id, IndustryBoard.code)).all())
-    facets: dict[str, dict[str, int]] = {name: {} for name in (*FACET_COLUMNS, "region")}
+    facets: dict[str, dict[str, int]] = {
+        name: {} for name in (*FACET_COLUMNS, "region", "dcmm_level")
+    }
     total = 0
     for board_id, grade, product_type, frequency, count in session.execute(grouped):
         total += count
@@ -179,6 +188,18 @@ def _facets(session: Session, query: CatalogQuery) -> tuple[dict[str, dict[str, 
         )
         regions, _ = _filtered(session, query, by_region)
         facets["region"] = dict(session.execute(regions.group_by(ProductRegion.region)).all())
+    if "dcmm_level" in query.facets and total:
+        by_level: AnySelect = (
+            select(Organisation.dcmm_level, func.count())
+            .select_from(DataProduct)
+            .join(Organisation, Organisation.id == DataProduct.vendor_id)
+        )
+        levels, _ = _filtered(session, query, by_level)
+        facets["dcmm_level"] = {
+            str(level): count
+            for level, count in session.execute(levels.group_by(Organisation.dcmm_level))
+            if level is not None
+        }
     return facets, total
 
 
@@ -227,6 +248,11 @@ def can_see(actor: Actor | None, product: DataProduct) -> bool:
     return actor is not None and (
         actor.is_member(product.vendor_id) or actor.has_role(*SUPERVISORS)
     )
+
+
+def _is_vendor_member(actor: Actor, vendor_id: int) -> bool:
+    membership = actor.membership(vendor_id)
+    return membership is not None and Role.VENDOR in membership.roles
 
 
 def load_product(session: Session, product_id: int, *, for_update: bool = False) -> DataProduct:
@@ -279,7 +305,7 @@ def get_product(
         "offers": [offer_view(o) for o in product.offers if o.is_active or insider],
         "versions": [version_summary(v) for v in reversed(product.versions)],
         "latest": version_detail(latest) if latest else None,
-        "can_edit": actor is not None and actor.is_member(product.vendor_id),
+        "can_edit": actor is not None and _is_vendor_member(actor, product.vendor_id),
     }
     if insider:
         view["history"] = history(session, product_id)

@@ -157,26 +157,32 @@ def create_product(
     for offer in data.get("offers") or ():
         _offer(product, offer)
     _reprice(product)
-    session.add(product)
-    session.flush()
-    _reindex(session, product)
-    record_transition(session, product, S.DRAFT, actor, organisation_id=vendor_id, initial=True)
-    ingested = None
-    if upload is not None:
-        notes = data.get("fields") or []
-        ingested = ingest(
-            files,
-            upload,
-            product_id=product.id,
-            wrapped_key=product.wrapped_key,
-            mode=product.cipher_mode,
-            declared_personal=declared_personal(notes),
+    # Leaving the block on any error rolls back the flushed product before anything else runs.
+    with uow:
+        session.add(product)
+        session.flush()
+        _reindex(session, product)
+        record_transition(session, product, S.DRAFT, actor, organisation_id=vendor_id, initial=True)
+        ingested = None
+        if upload is not None:
+            notes = data.get("fields") or []
+            ingested = ingest(
+                files,
+                upload,
+                product_id=product.id,
+                wrapped_key=product.wrapped_key,
+                mode=product.cipher_mode,
+                declared_personal=declared_personal(notes),
+            )
+            append_version(session, actor, product, ingested, notes, data.get("version_note") or "")
+        audit.record(
+            session,
+            "product.created",
+            actor=actor,
+            organisation_id=vendor_id,
+            subject=str(product.id),
         )
-        append_version(session, actor, product, ingested, notes, data.get("version_note") or "")
-    audit.record(
-        session, "product.created", actor=actor, organisation_id=vendor_id, subject=str(product.id)
-    )
-    commit_or_discard(uow, files, ingested)
+        commit_or_discard(uow, files, ingested)
     return get_product(uow, actor, product.id)
 
 

@@ -137,27 +137,28 @@ def add_version(
         if fields is not None
         else (list(product.versions[-1].fields) if product.versions else [])
     )
-    ingested = ingest(
-        files,
-        upload,
-        product_id=product.id,
-        wrapped_key=product.wrapped_key,
-        mode=product.cipher_mode,
-        declared_personal=declared_personal(notes),
-    )
-    try:
-        append_version(session, actor, product, ingested, notes, note)
-        audit.record(
-            session,
-            "product.version_added",
-            actor=actor,
-            organisation_id=product.vendor_id,
-            subject=str(product.id),
+    with uow:
+        ingested = ingest(
+            files,
+            upload,
+            product_id=product.id,
+            wrapped_key=product.wrapped_key,
+            mode=product.cipher_mode,
+            declared_personal=declared_personal(notes),
         )
-    except BaseException:
-        discard(files, ingested.object_key)
-        raise
-    commit_or_discard(uow, files, ingested)
+        try:
+            append_version(session, actor, product, ingested, notes, note)
+            audit.record(
+                session,
+                "product.version_added",
+                actor=actor,
+                organisation_id=product.vendor_id,
+                subject=str(product.id),
+            )
+        except BaseException:
+            discard(files, ingested.object_key)
+            raise
+        commit_or_discard(uow, files, ingested)
     return get_product(uow, actor, product.id)
 
 

@@ -16,7 +16,7 @@ from exchange.services import catalog
 
 bp = Blueprint("catalog", __name__)
 PRODUCT = "catalog/product.html"
-FACETS = ("board", "grade", "product_type", "region", "update_frequency")
+FACETS = ("board", "grade", "product_type", "region", "update_frequency", "dcmm_level")
 SORTS = {
     "relevance": N_("Best match"),
     "newest": N_("Newest first"),

@@ -15,7 +15,7 @@ from exchange.i18n import translate
 from exchange.services.errors import ExchangeError
 
 # Errors a person can fix on the same form; anything else goes to the error page.
-FORM_STATUSES = frozenset({400, 401, 409, 422, 429})
+FORM_STATUSES = frozenset({400, 401, 409, 413, 422, 429})
 
 
 def form_input(schema: Schema) -> dict[str, Any]:

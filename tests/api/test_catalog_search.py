@@ -328,6 +328,12 @@ def test_facets_count_the_listed_products_by_each_value(catalog):
     assert sum(facets["region"].values()) == 6
 
 
+def test_the_dcmm_facet_counts_products_by_their_vendors_level(catalog):
+    page = catalog.page(per_page=1)
+    assert set(page["facets"]["dcmm_level"]) <= {"1", "2", "3", "4", "5"}
+    assert sum(page["facets"]["dcmm_level"].values()) == page["total"]
+
+
 def test_facets_count_only_what_the_search_found(catalog):
     facets = catalog.page(q="碳酸")["facets"]
     assert facets["board"] == {"lithium": 1, "chemicals": 1}
@@ -341,8 +347,10 @@ def test_boards_count_their_listed_products(catalog):
         "code": "nonferrous",
         "name_zh": "有色金属",
         "name_en": "Non-ferrous metals",
+        "kind": "board",
         "count": 1,
     }
+    assert boards[-1]["kind"] == "sector"
     counts = {board["code"]: board["count"] for board in boards if board["count"]}
     assert counts == {"nonferrous": 1, "lithium": 2, "chemicals": 1, "energy": 1, "steel": 1}
 

@@ -89,6 +89,7 @@ def test_vendor_drafts_a_product_with_all_its_metadata(client, vendor):
         "code": "nonferrous",
         "name_zh": "有色金属",
         "name_en": "Non-ferrous metals",
+        "kind": "board",
     }
     assert (product["product_type"], product["update_frequency"]) == ("report", "weekly")
     assert (product["coverage_start"], product["coverage_end"]) == ("2026-10-08", "2026-10-11")

@@ -462,3 +462,44 @@ def test_navigation_offers_the_catalog_pages_by_role(app, world):
         links = set(re.findall(r'class="nav-link" href="([^"]+)"', text(client.get("/"))))
         assert shown <= links, role
         assert not hidden & links, role
+
+
+@pytest.fixture
+def small_uploads_app(database_url, tmp_path):
+    """The exchange accepting data files of at most 1 KiB."""
+    app = create_app(
+        {
+            "MODE": "test",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "UPLOAD_MAX_BYTES": 1024,
+        }
+    )
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_an_oversized_file_is_refused_beside_the_file_input(small_uploads_app):
+    world = {"app": small_uploads_app, "api": small_uploads_app.test_client()}
+    world[Role.VENDOR] = person(small_uploads_app, [Role.VENDOR])
+    client = small_uploads_app.test_client()
+    sign_in_as(client, world[Role.VENDOR])
+    english(client)
+    before = catalog_state(small_uploads_app)
+    content = COPPER_CSV + b"2026-10-12,72010.00,117920,13612345671\n" * 100
+    response = post_new_product(client, content=content)
+    assert response.status_code == 413
+    assert any("larger than" in message for message in feedback(response, "file"))
+    assert catalog_state(small_uploads_app) == before
+
+
+def test_a_colleague_without_the_vendor_role_sees_no_edit_actions(client, world):
+    product_id = draft(world)
+    colleague = person(
+        world["app"], [Role.BUYER], organisation_id=world[Role.VENDOR].organisation_id
+    )
+    sign_in_as(client, colleague)
+    body = text(client.get(f"/products/{product_id}"))
+    assert f"/vendor/products/{product_id}/edit" not in body
