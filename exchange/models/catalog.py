@@ -74,6 +74,7 @@ class DataProduct(Base):
             "grade",
             "product_type",
             "update_frequency",
+            "vendor_id",
         ),
         Index("ix_data_products_status_min_price", "status", "min_price"),
     )

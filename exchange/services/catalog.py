@@ -148,58 +148,45 @@ def browse(uow: UnitOfWork, query: CatalogQuery) -> dict[str, Any]:
     }
 
 
-FACET_COLUMNS = ("board", "grade", "product_type", "update_frequency")
+FACET_COLUMNS = ("board", "grade", "product_type", "update_frequency", "dcmm_level")
 
 
 def _facets(session: Session, query: CatalogQuery) -> tuple[dict[str, dict[str, int]], int]:
-    """Facet counts over the matching products, in one grouped scan plus one for regions."""
-    grouped, _ = _filtered(
-        session,
-        query,
-        select(
-            DataProduct.board_id,
-            DataProduct.grade,
-            DataProduct.product_type,
-            DataProduct.update_frequency,
-            func.count(),
-        ),
-    )
-    grouped = grouped.group_by(
+    """Facet counts over the matching products: one grouped scan (the facets index covers it),
+    plus one for regions, which a product can have several of."""
+    columns = (
         DataProduct.board_id,
         DataProduct.grade,
         DataProduct.product_type,
         DataProduct.update_frequency,
+        DataProduct.vendor_id,
     )
+    grouped, _ = _filtered(session, query, select(*columns, func.count()))
+    rows = session.execute(grouped.group_by(*columns)).all()
     boards = dict(session.execute(select(IndustryBoard.id, IndustryBoard.code)).all())
-    facets: dict[str, dict[str, int]] = {
-        name: {} for name in (*FACET_COLUMNS, "region", "dcmm_level")
-    }
+    vendor_ids = {row[4] for row in rows}
+    levels = dict(
+        session.execute(
+            select(Organisation.id, Organisation.dcmm_level).where(Organisation.id.in_(vendor_ids))
+        ).all()
+        if vendor_ids
+        else []
+    )
+    facets: dict[str, dict[str, int]] = {name: {} for name in (*FACET_COLUMNS, "region")}
     total = 0
-    for board_id, grade, product_type, frequency, count in session.execute(grouped):
+    for board_id, grade, product_type, frequency, vendor_id, count in rows:
         total += count
-        for name, value in zip(
-            FACET_COLUMNS, (boards[board_id], grade, product_type, frequency), strict=True
-        ):
-            key = getattr(value, "value", value)
-            facets[name][key] = facets[name].get(key, 0) + count
+        level = levels.get(vendor_id)
+        values = (boards[board_id], grade.value, product_type.value, frequency.value, level)
+        for name, value in zip(FACET_COLUMNS, values, strict=True):
+            if value is not None:
+                facets[name][str(value)] = facets[name].get(str(value), 0) + count
     if "region" in query.facets and total:
         by_region: AnySelect = select(ProductRegion.region, func.count()).join(
             DataProduct, DataProduct.id == ProductRegion.product_id
         )
         regions, _ = _filtered(session, query, by_region)
         facets["region"] = dict(session.execute(regions.group_by(ProductRegion.region)).all())
-    if "dcmm_level" in query.facets and total:
-        by_level: AnySelect = (
-            select(Organisation.dcmm_level, func.count())
-            .select_from(DataProduct)
-            .join(Organisation, Organisation.id == DataProduct.vendor_id)
-        )
-        levels, _ = _filtered(session, query, by_level)
-        facets["dcmm_level"] = {
-            str(level): count
-            for level, count in session.execute(levels.group_by(Organisation.dcmm_level))
-            if level is not None
-        }
     return facets, total
 
 

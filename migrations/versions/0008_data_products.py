@@ -54,7 +54,7 @@ def upgrade():
     with op.batch_alter_table("data_products", schema=None) as batch_op:
         batch_op.create_index(
             "ix_data_products_facets",
-            ["status", "board_id", "grade", "product_type", "update_frequency"],
+            ["status", "board_id", "grade", "product_type", "update_frequency", "vendor_id"],
             unique=False,
         )
         batch_op.create_index("ix_data_products_status_listed_at", ["status", "listed_at"], unique=False)
