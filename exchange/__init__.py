@@ -17,6 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from exchange.api import init_api
     from exchange.api.problems import register_error_handlers
     from exchange.auth import init_auth
+    from exchange.caches import init_caches
     from exchange.config import load_config
     from exchange.files import init_files
     from exchange.i18n import init_i18n
@@ -44,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_auth(app)
     init_api(app)
     init_web(app)
+    init_caches(app)
     register_error_handlers(app)
     cli.init_cli(app)
     return app

@@ -58,6 +58,10 @@ class DefaultConfig:
     UPLOAD_MAX_BYTES = 200 * 1024 * 1024
     CIPHER_MODE = "aes-256-gcm"
     SAMPLE_ROWS = 20
+    # Catalog answers and anonymous visitors' catalog pages may be this many seconds old (per
+    # process). None: 10 s, except in test mode, where tests expect every change at once.
+    CATALOG_CACHE_SECONDS: float | None = None
+    PAGE_CACHE_SECONDS: float | None = None
     API_TITLE = "Ganshu Data Exchange API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -83,6 +87,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = mode == "production"
     if mode == "test":
         app.config["TESTING"] = True
+    for name in ("CATALOG_CACHE_SECONDS", "PAGE_CACHE_SECONDS"):
+        if app.config[name] is None:
+            app.config[name] = 0 if mode == "test" else 10
+        app.config[name] = float(app.config[name])
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(
         app.config["SQLALCHEMY_DATABASE_URI"], Path(app.instance_path)
     )

@@ -25,6 +25,7 @@ from exchange.api.catalog_schemas import (
 )
 from exchange.api.problems import exchange_error_response
 from exchange.auth import bearer_actor, optional_bearer_actor
+from exchange.caches import catalog_cache
 from exchange.context import uow
 from exchange.files import data_files
 from exchange.services import catalog, listing, products, versions
@@ -46,7 +47,7 @@ def list_boards() -> Any:
 @blp.response(200, ProductPageSchema)
 def list_products(query: dict[str, Any]) -> Any:
     """Listed products: full-text search in Chinese or English, facets, sorting, pages."""
-    return catalog.browse(uow(), catalog.CatalogQuery(**query))
+    return catalog.browse(uow(), catalog.CatalogQuery(**query), catalog_cache())
 
 
 @blp.route("/products", methods=["POST"])

@@ -21,6 +21,7 @@ from exchange.models import (
     User,
 )
 from exchange.services.actors import Actor, require_found
+from exchange.services.caching import TtlCache
 from exchange.services.errors import NotFound
 from exchange.services.search import apply_search
 from exchange.services.unit_of_work import UnitOfWork
@@ -126,8 +127,17 @@ def _ordered(statement: Select[Any], sort: str, rank: Any) -> Select[Any]:
     return statement.order_by(*newest)
 
 
-def browse(uow: UnitOfWork, query: CatalogQuery) -> dict[str, Any]:
-    """One page of listed products matching the query, with the total and the facet counts."""
+def browse(
+    uow: UnitOfWork, query: CatalogQuery, cache: TtlCache[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """One page of listed products matching the query, with the total and the facet counts;
+    from the cache when the same query was answered moments ago."""
+    if cache is not None:
+        return cache.get_or_compute(query, lambda: _browse(uow, query))
+    return _browse(uow, query)
+
+
+def _browse(uow: UnitOfWork, query: CatalogQuery) -> dict[str, Any]:
     session = uow.session
     statement, rank = _filtered(session, query, select(DataProduct))
     page_rows = session.scalars(

@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 
 from exchange.api.catalog_schemas import CatalogQuerySchema
 from exchange.api.problems import flatten_errors
+from exchange.caches import catalog_cache
 from exchange.context import page_actor, uow
 from exchange.domain.i18n import N_
 from exchange.services import catalog
@@ -62,7 +63,7 @@ def index() -> tuple[str, int]:
         query = schema.load(filters)
     except ValidationError as error:
         return _catalog_page(filters, None, flatten_errors(error.messages)), 422
-    result = catalog.browse(uow(), catalog.CatalogQuery(**query, facets=FACETS))
+    result = catalog.browse(uow(), catalog.CatalogQuery(**query, facets=FACETS), catalog_cache())
     return _catalog_page(filters, result, {}), 200
 
 

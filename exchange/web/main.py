@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from exchange.caches import catalog_cache
 from exchange.chains import chain_of
 from exchange.context import uow
 from exchange.services import accounts, catalog
@@ -27,7 +28,9 @@ def safe_next(default: str = "/") -> str:
 @bp.route("/")
 def home() -> str:
     """The front page: a search box, the boards with their counts and the newest listings."""
-    newest = catalog.browse(uow(), catalog.CatalogQuery(sort="newest", per_page=6, facets=()))
+    newest = catalog.browse(
+        uow(), catalog.CatalogQuery(sort="newest", per_page=6, facets=()), catalog_cache()
+    )
     return render_template("home.html", boards=catalog.list_boards(uow()), newest=newest)
 
 

@@ -48,7 +48,7 @@ def _extracted_ids(tmp_path: Path) -> set[str]:
 def test_the_committed_template_lists_every_message_in_the_code(tmp_path):
     committed = {m.id for m in _catalog(TRANSLATIONS / "messages.pot") if m.id}
     missing = _extracted_ids(tmp_path) - committed
-    assert not missing, f"run `make messages` and translate: {sorted(missing)[:10]}"
+    assert not missing, f"run `make messages` and translate: {sorted(map(str, missing))[:10]}"
 
 
 def test_every_message_has_a_chinese_translation():
