@@ -103,12 +103,20 @@ def record_transition(
     return transition
 
 
+# Why a step is refused, by the status the product is in (whole sentences, to translate).
+NOT_NOW = {
+    S.DRAFT: N_("This product is still a draft; that cannot be done now."),
+    S.SUBMITTED: N_("This product is awaiting an operator's review; that cannot be done now."),
+    S.IN_REVIEW: N_("This product is awaiting a regulator's review; that cannot be done now."),
+    S.LISTED: N_("This product is listed; that cannot be done now."),
+    S.SUSPENDED: N_("This product is suspended; that cannot be done now."),
+    S.DELISTED: N_("This product has been delisted; that cannot be done now."),
+}
+
+
 def _refuse_unless(product: DataProduct, *allowed: ListingStatus) -> None:
     if product.status not in allowed:
-        raise Conflict(
-            N_("This product is %(status)s; that cannot be done now."),
-            status=product.status.value,
-        )
+        raise Conflict(NOT_NOW[product.status], status=product.status.value)
 
 
 def _reason(reason: str | None, *, required: bool) -> str | None:
