@@ -28,7 +28,7 @@ from exchange.auth import bearer_actor, optional_bearer_actor
 from exchange.caches import catalog_cache
 from exchange.context import uow
 from exchange.files import data_files
-from exchange.services import catalog, listing, products, versions
+from exchange.services import catalog, listing, product_page, products, versions
 from exchange.services.datafiles import too_large
 from exchange.web.uploads import accepts_upload, received_upload
 
@@ -64,7 +64,7 @@ def create_product(data: dict[str, Any]) -> Any:
 @blp.doc(security=BEARER)
 def get_product(product_id: int) -> Any:
     """A product with its schema, masked sample, quality, offers and versions."""
-    return catalog.get_product(uow(), optional_bearer_actor(), product_id, count_view=True)
+    return product_page.get_product(uow(), optional_bearer_actor(), product_id, count_view=True)
 
 
 @blp.route("/products/<int:product_id>", methods=["PATCH"])

@@ -19,9 +19,9 @@ from exchange.models import DataProduct, ListingTransition
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor, require_role
-from exchange.services.catalog import load_product
 from exchange.services.errors import Conflict, PermissionDenied, ValidationFailed
 from exchange.services.ledger import record_event
+from exchange.services.product_page import load_product
 from exchange.services.unit_of_work import UnitOfWork
 
 S = ListingStatus

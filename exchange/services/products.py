@@ -22,10 +22,10 @@ from exchange.models import (
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor
-from exchange.services.catalog import get_product
 from exchange.services.datafiles import DataFiles, Upload, ingest
 from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.services.listing import record_transition
+from exchange.services.product_page import get_product
 from exchange.services.unit_of_work import UnitOfWork
 from exchange.services.versions import (
     append_version,

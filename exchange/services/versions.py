@@ -17,11 +17,11 @@ from exchange.models import DataProduct, ProductVersion
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor
-from exchange.services.catalog import get_product, load_product
 from exchange.services.datafiles import DataFiles, Ingested, Upload, discard, ingest, reprofile
 from exchange.services.errors import Conflict, ValidationFailed
 from exchange.services.ledger import record_event
 from exchange.services.listing import require_vendor_member
+from exchange.services.product_page import get_product, load_product
 from exchange.services.unit_of_work import UnitOfWork
 
 S = ListingStatus

@@ -13,7 +13,7 @@ from exchange.api.problems import flatten_errors
 from exchange.caches import catalog_cache
 from exchange.context import page_actor, uow
 from exchange.domain.i18n import N_
-from exchange.services import catalog
+from exchange.services import catalog, product_page
 
 bp = Blueprint("catalog", __name__)
 PRODUCT = "catalog/product.html"
@@ -87,10 +87,10 @@ def _catalog_page(
     )
 
 
-def product_page(product_id: int, active_form: str = "") -> dict[str, Any]:
+def product_context(product_id: int, active_form: str = "") -> dict[str, Any]:
     """What the product page shows this visitor, for a form on it to be shown again."""
     return {
-        "product": catalog.get_product(uow(), page_actor(), product_id),
+        "product": product_page.get_product(uow(), page_actor(), product_id),
         "active_form": active_form,
     }
 
@@ -98,5 +98,5 @@ def product_page(product_id: int, active_form: str = "") -> dict[str, Any]:
 @bp.route("/products/<int:product_id>")
 def product(product_id: int) -> str:
     """A product's page: metadata, schema, masked sample, quality, offers, versions, vendor."""
-    product = catalog.get_product(uow(), page_actor(), product_id, count_view=True)
+    product = product_page.get_product(uow(), page_actor(), product_id, count_view=True)
     return render_template(PRODUCT, product=product, active_form="", values={}, errors={})

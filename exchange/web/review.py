@@ -15,7 +15,7 @@ from exchange.api.catalog_schemas import ReasonSchema, ReviewDecisionSchema
 from exchange.context import uow, web_actor
 from exchange.domain.catalog import ListingStatus
 from exchange.services import listing
-from exchange.web.catalog import PRODUCT, product_page
+from exchange.web.catalog import PRODUCT, product_context
 from exchange.web.catalog_forms import ConfirmSchema
 from exchange.web.forms import submit_form
 
@@ -40,7 +40,7 @@ def _on_product_page(
         flash(act(data), "success")
         return redirect(url_for("catalog.product", product_id=product_id))
 
-    return submit_form(schema, PRODUCT, done, **product_page(product_id, form))
+    return submit_form(schema, PRODUCT, done, **product_context(product_id, form))
 
 
 @bp.route("/products/<int:product_id>/submit", methods=["POST"])

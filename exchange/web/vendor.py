@@ -14,7 +14,7 @@ from exchange.context import uow, web_actor
 from exchange.files import data_files
 from exchange.services import catalog, products, versions
 from exchange.services.errors import PermissionDenied
-from exchange.web.catalog import PRODUCT, product_page
+from exchange.web.catalog import PRODUCT, product_context
 from exchange.web.catalog_forms import (
     NEW_PRODUCT_DEFAULTS,
     ConfirmSchema,
@@ -69,7 +69,7 @@ def create_product() -> Any:
 
 
 def _editable(product_id: int, form: str = "") -> dict[str, Any]:
-    context = product_page(product_id, form)
+    context = product_context(product_id, form)
     if not context["product"]["can_edit"]:
         raise PermissionDenied()
     return context | {"boards": catalog.list_boards(uow())}
@@ -123,7 +123,7 @@ def add_version(product_id: int) -> Any:
 @login_required
 def describe_fields(product_id: int) -> Any:
     """Units, descriptions and personal flags of the latest version's columns."""
-    context = product_page(product_id, "fields")
+    context = product_context(product_id, "fields")
     latest = context["product"]["latest"]
     schema = field_notes_schema(latest["fields"] if latest else [])
 
@@ -143,7 +143,7 @@ def add_offer(product_id: int) -> Any:
         products.add_offer(uow(), web_actor(), product_id, data)
         return _to_product(product_id, gettext("The licence offer is added."))
 
-    return submit_form(OfferSchema(), PRODUCT, done, **product_page(product_id, "offer"))
+    return submit_form(OfferSchema(), PRODUCT, done, **product_context(product_id, "offer"))
 
 
 @bp.post("/<int:product_id>/offers/<int:offer_id>/retire")
@@ -155,5 +155,5 @@ def retire_offer(product_id: int, offer_id: int) -> Any:
         products.retire_offer(uow(), web_actor(), product_id, offer_id)
         return _to_product(product_id, gettext("The licence offer is retired."))
 
-    context = product_page(product_id, f"retire-{offer_id}")
+    context = product_context(product_id, f"retire-{offer_id}")
     return submit_form(ConfirmSchema(), PRODUCT, done, **context)
