@@ -21,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from exchange.config import load_config
     from exchange.files import init_files
     from exchange.i18n import init_i18n
+    from exchange.pricing_setup import init_pricing
     from exchange.web import init_web
     from exchange.web.uploads import init_uploads
 
@@ -35,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     load_config(app, config)
     init_files(app)
+    init_pricing(app)
     extensions.install_sqlite_pragmas()
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))

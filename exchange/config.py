@@ -62,6 +62,10 @@ class DefaultConfig:
     # process). None: 10 s, except in test mode, where tests expect every change at once.
     CATALOG_CACHE_SECONDS: float | None = None
     PAGE_CACHE_SECONDS: float | None = None
+    # Valuations: the licence-terms table (a .toml or .json path; empty: the documented default
+    # shipped with pricing) and how many comparables the market approach weighs.
+    PRICING_LICENCE_TABLE = ""
+    VALUATION_COMPARABLES_K = 5
     API_TITLE = "Ganshu Data Exchange API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

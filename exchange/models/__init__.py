@@ -13,6 +13,7 @@ from exchange.models.catalog import (
 from exchange.models.ledger_party import LedgerParty
 from exchange.models.organisation import Membership, MembershipRole, Organisation
 from exchange.models.user import ApiToken, User
+from exchange.models.valuation import Valuation
 
 __all__ = [
     "ApiToken",
@@ -29,4 +30,5 @@ __all__ = [
     "MembershipRole",
     "Organisation",
     "User",
+    "Valuation",
 ]

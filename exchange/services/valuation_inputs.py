@@ -1,0 +1,123 @@
+"""What a valuation reads from the catalog: licence terms, quality and market comparables.
+
+Comparables are the exchange's listed prices for now: every active offer of every other listed
+product, dated by its listing, marked is_trade=False (weaker evidence than a deal). The trading
+issue adds completed trades: they join `gather_comparables` beside `comparables_from_listings`
+as is_trade=True, and nothing else changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from exchange.domain.catalog import QUALITY_DIMENSIONS, ListingStatus
+from exchange.models import DataProduct, IndustryBoard, LicenceOffer, Organisation, ProductVersion
+from pricing import (
+    Comparable,
+    Grade,
+    LicenceKind,
+    LicenceTerms,
+    ProductType,
+    QualityScore,
+    Territory,
+    UseScope,
+    ValuationError,
+    score_quality,
+)
+
+
+def licence_terms(offer: LicenceOffer) -> LicenceTerms:
+    """A catalog offer's terms as pricing reads them (its price left aside)."""
+    return LicenceTerms(
+        kind=LicenceKind(offer.kind.value),
+        scope=UseScope(offer.scope.value),
+        territory=Territory(offer.territory.value),
+        term_months=offer.term_months,
+        seats=offer.seats,
+        derivative=offer.derivative,
+        redistribution=offer.redistribution,
+    )
+
+
+def quality_scores(
+    computed: Mapping[str, Any] | None, declared: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The latest version's computed scores, with the vendor's declarations filling the gaps."""
+    scores = dict((computed or {}).get("scores") or {})
+    return {
+        name: scores.get(name) if scores.get(name) is not None else declared.get(name)
+        for name in QUALITY_DIMENSIONS
+    }
+
+
+def product_quality(product: DataProduct, dcmm_level: int | None) -> QualityScore | None:
+    """The product's quality score with its vendor's DCMM trust, or None when nothing is known."""
+    latest = product.versions[-1] if product.versions else None
+    scores = quality_scores(latest.quality if latest else None, product.declared_quality or {})
+    if all(value is None for value in scores.values()):
+        return None
+    return score_quality(scores, dcmm_level)
+
+
+def gather_comparables(session: Session, *, exclude: int) -> list[Comparable]:
+    """Every comparable the market approach may draw on: today, the listed prices."""
+    return comparables_from_listings(session, exclude=exclude)
+
+
+def comparables_from_listings(session: Session, *, exclude: int) -> list[Comparable]:
+    """The active offers of every other listed product, as listed-price comparables."""
+    rows = session.execute(
+        select(
+            LicenceOffer,
+            DataProduct.id,
+            DataProduct.product_type,
+            DataProduct.grade,
+            DataProduct.listed_at,
+            DataProduct.declared_quality,
+            IndustryBoard.code,
+            ProductVersion.row_count,
+            ProductVersion.quality,
+            Organisation.dcmm_level,
+        )
+        .join(DataProduct, DataProduct.id == LicenceOffer.product_id)
+        .join(IndustryBoard, IndustryBoard.id == DataProduct.board_id)
+        .join(Organisation, Organisation.id == DataProduct.vendor_id)
+        .join(
+            ProductVersion,
+            and_(
+                ProductVersion.product_id == DataProduct.id,
+                ProductVersion.number == DataProduct.latest_version,
+            ),
+        )
+        .where(
+            DataProduct.status == ListingStatus.LISTED,
+            DataProduct.id != exclude,
+            LicenceOffer.is_active.is_(True),
+        )
+        .order_by(LicenceOffer.id)
+    )
+    found: list[Comparable] = []
+    for offer, product_id, kind, grade, listed_at, declared, board, rows_, quality, dcmm in rows:
+        try:
+            score = score_quality(quality_scores(quality, declared or {}), dcmm)
+            found.append(
+                Comparable(
+                    board=board,
+                    product_type=ProductType(kind.value),
+                    grade=Grade(grade.value),
+                    rows=max(rows_, 1),
+                    licence=licence_terms(offer),
+                    quality=score.value,
+                    on=listed_at.date(),
+                    price=offer.price,
+                    is_trade=False,
+                    ref=f"product {product_id} offer {offer.id}",
+                )
+            )
+        except (ValuationError, AttributeError):
+            continue  # no quality known or no listing date: not evidence of a price
+    return found
