@@ -64,16 +64,20 @@ def init_web(app: Flask) -> None:
         operator,
         organisations,
         review,
+        valuations,
         vendor,
     )
 
-    for module in (main, auth, account, organisations, operator, ledger, catalog, vendor, review):
+    blueprints = (main, auth, account, organisations, operator, ledger, catalog, vendor, review)
+    for module in (*blueprints, valuations):
         app.register_blueprint(module.bp)
     app.jinja_env.globals.update(
         CATALOG_LABELS,
         choices=choices,
         quality_labels=catalog.QUALITY_LABELS,
         field_type_labels=catalog.FIELD_TYPE_LABELS,
+        valuation_approaches=valuations.APPROACHES,
+        valuation_purposes=valuations.PURPOSES,
     )
 
     @app.context_processor

@@ -12,8 +12,11 @@ from exchange.api.catalog_schemas import CatalogQuerySchema
 from exchange.api.problems import flatten_errors
 from exchange.caches import catalog_cache
 from exchange.context import page_actor, uow
+from exchange.domain.catalog import ListingStatus
 from exchange.domain.i18n import N_
-from exchange.services import catalog, product_page
+from exchange.domain.vocabulary import Role
+from exchange.services import catalog, product_page, valuations
+from exchange.services.errors import NotFound, PermissionDenied
 
 bp = Blueprint("catalog", __name__)
 PRODUCT = "catalog/product.html"
@@ -89,14 +92,43 @@ def _catalog_page(
 
 def product_context(product_id: int, active_form: str = "") -> dict[str, Any]:
     """What the product page shows this visitor, for a form on it to be shown again."""
-    return {
-        "product": product_page.get_product(uow(), page_actor(), product_id),
-        "active_form": active_form,
-    }
+    product = product_page.get_product(uow(), page_actor(), product_id)
+    return {"product": product, "valuation": valuation_card(product), "active_form": active_form}
 
 
 @bp.route("/products/<int:product_id>")
 def product(product_id: int) -> str:
     """A product's page: metadata, schema, masked sample, quality, offers, versions, vendor."""
     product = product_page.get_product(uow(), page_actor(), product_id, count_view=True)
-    return render_template(PRODUCT, product=product, active_form="", values={}, errors={})
+    return render_template(
+        PRODUCT,
+        product=product,
+        valuation=valuation_card(product),
+        active_form="",
+        values={},
+        errors={},
+    )
+
+
+def valuation_card(product: dict[str, Any]) -> dict[str, Any] | None:
+    """The latest valuation this visitor may read and whether to offer the form, or nothing.
+
+    Whether to show the form is a guess from the roles; the service decides when asked.
+    """
+    actor = page_actor()
+    if actor is None:
+        return None
+    try:
+        latest = valuations.latest_valuation(uow(), actor, product["id"])
+    except (NotFound, PermissionDenied):
+        latest = None
+    vendor_id, status = product["vendor"]["id"], product["status"]
+    membership = actor.membership(vendor_id)
+    vendor = membership is not None and Role.VENDOR in membership.roles
+    buyer = status == ListingStatus.LISTED and any(
+        Role.BUYER in m.roles and m.organisation_id != vendor_id for m in actor.memberships
+    )
+    may_value = (vendor and status != ListingStatus.DELISTED) or (buyer and not vendor)
+    if latest is None and not may_value:
+        return None
+    return {"latest": latest, "may_value": may_value, "with_costs": vendor}
