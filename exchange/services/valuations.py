@@ -247,26 +247,34 @@ def _comparable(used: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _purpose(actor: Actor, product: DataProduct) -> tuple[str, int | None]:
-    """Listing for the vendor's members, purchase for another organisation's buyers."""
-    membership = actor.membership(product.vendor_id)
+def valuation_purpose(actor: Actor, vendor_id: int, status: ListingStatus) -> str | None:
+    """Why the actor may value a product: listing (the vendor's members, until delisted) or
+    purchase (another organisation's buyers, on a listed product); None when they may not."""
+    membership = actor.membership(vendor_id)
     if membership is not None and Role.VENDOR in membership.roles:
-        if product.status == ListingStatus.DELISTED:
-            raise Conflict(N_("This product has been delisted; that cannot be done now."))
+        return LISTING if status != ListingStatus.DELISTED else None
+    buyer = any(Role.BUYER in m.roles and m.organisation_id != vendor_id for m in actor.memberships)
+    return PURCHASE if buyer and status == ListingStatus.LISTED else None
+
+
+def _purpose(actor: Actor, product: DataProduct) -> tuple[str, int | None]:
+    """The purpose and the organisation valuing, or the refusal that says why not."""
+    purpose = valuation_purpose(actor, product.vendor_id, product.status)
+    if purpose == LISTING:
         return LISTING, product.vendor_id
-    if not can_see(actor, product):
-        raise NotFound()
-    buyer = next(
-        (
+    if purpose == PURCHASE:
+        buyer = next(
             m.organisation_id
             for m in actor.memberships
             if Role.BUYER in m.roles and m.organisation_id != product.vendor_id
-        ),
-        None,
-    )
-    if buyer is None or product.status != ListingStatus.LISTED:
-        raise PermissionDenied()
-    return PURCHASE, buyer
+        )
+        return PURCHASE, buyer
+    membership = actor.membership(product.vendor_id)
+    if membership is not None and Role.VENDOR in membership.roles:  # only a delisting stops them
+        raise Conflict(N_("This product has been delisted; that cannot be done now."))
+    if not can_see(actor, product):
+        raise NotFound()
+    raise PermissionDenied()
 
 
 def _reads_all(actor: Actor, product: DataProduct) -> bool:

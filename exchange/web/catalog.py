@@ -12,9 +12,7 @@ from exchange.api.catalog_schemas import CatalogQuerySchema
 from exchange.api.problems import flatten_errors
 from exchange.caches import catalog_cache
 from exchange.context import page_actor, uow
-from exchange.domain.catalog import ListingStatus
 from exchange.domain.i18n import N_
-from exchange.domain.vocabulary import Role
 from exchange.services import catalog, product_page, valuations
 from exchange.services.errors import NotFound, PermissionDenied
 
@@ -111,10 +109,7 @@ def product(product_id: int) -> str:
 
 
 def valuation_card(product: dict[str, Any]) -> dict[str, Any] | None:
-    """The latest valuation this visitor may read and whether to offer the form, or nothing.
-
-    Whether to show the form is a guess from the roles; the service decides when asked.
-    """
+    """The latest valuation this visitor may read and whether to offer the form, or nothing."""
     actor = page_actor()
     if actor is None:
         return None
@@ -122,13 +117,8 @@ def valuation_card(product: dict[str, Any]) -> dict[str, Any] | None:
         latest = valuations.latest_valuation(uow(), actor, product["id"])
     except (NotFound, PermissionDenied):
         latest = None
-    vendor_id, status = product["vendor"]["id"], product["status"]
-    membership = actor.membership(vendor_id)
-    vendor = membership is not None and Role.VENDOR in membership.roles
-    buyer = status == ListingStatus.LISTED and any(
-        Role.BUYER in m.roles and m.organisation_id != vendor_id for m in actor.memberships
-    )
-    may_value = (vendor and status != ListingStatus.DELISTED) or (buyer and not vendor)
+    purpose = valuations.valuation_purpose(actor, product["vendor"]["id"], product["status"])
+    may_value = purpose is not None
     if latest is None and not may_value:
         return None
-    return {"latest": latest, "may_value": may_value, "with_costs": vendor}
+    return {"latest": latest, "may_value": may_value, "with_costs": purpose == valuations.LISTING}
