@@ -16,6 +16,12 @@ from tests.factories import Member
 
 PROBLEM = "application/problem+json"
 PROBLEM_MEMBERS = {"type", "title", "status", "detail", "instance"}
+# The problem types of the refusals the role matrices expect.
+PROBLEM_TYPES = {
+    401: "urn:ganshu:problem:not-authenticated",
+    403: "urn:ganshu:problem:forbidden",
+    404: "urn:ganshu:problem:not-found",
+}
 COUNTED = (Organisation, User, Membership, ApiToken, AuditEvent)
 
 

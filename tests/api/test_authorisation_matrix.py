@@ -16,16 +16,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from exchange.domain.vocabulary import Role
-from tests.api.helpers import assert_problem, authorization, issue_token, row_counts
+from tests.api.helpers import PROBLEM_TYPES, assert_problem, authorization, issue_token, row_counts
 from tests.factories import Member, bearer, make_member, organisation_data
 
 ROLES = ("anonymous", "admin_a", "member_a", "admin_b", "buyer", "regulator", "operator")
 PUBLIC_FIELDS = {"id", "name_zh", "name_en", "region", "dcmm_level", "verification_status"}
-PROBLEM_TYPES = {
-    401: "urn:ganshu:problem:not-authenticated",
-    403: "urn:ganshu:problem:forbidden",
-    404: "urn:ganshu:problem:not-found",
-}
 
 
 class World:

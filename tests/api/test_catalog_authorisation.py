@@ -19,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from exchange.domain.vocabulary import Role
+from tests.api.helpers import PROBLEM_TYPES
 from tests.catalog import (
     COPPER_CSV,
     Person,
@@ -32,11 +33,6 @@ from tests.catalog import (
 )
 
 ROLES = ("anonymous", "vendor", "other_vendor", "buyer", "operator", "regulator")
-PROBLEM_TYPES = {
-    401: "urn:ganshu:problem:not-authenticated",
-    403: "urn:ganshu:problem:forbidden",
-    404: "urn:ganshu:problem:not-found",
-}
 
 
 class World:
