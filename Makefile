@@ -54,8 +54,10 @@ lint: setup
 	$(BIN)/mypy
 
 # Re-extract the messages after changing user-facing text, then translate the zh_CN catalog.
+# Pricing speaks English: its refusals and explanations are extracted by argument position.
 messages: setup
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -k lazy_gettext \
+		-k ValuationError:2 -k Factor:3 -k explain:3 --no-location --sort-output \
 		--project "Ganshu Data Exchange" -o exchange/translations/messages.pot .
 	$(BIN)/pybabel update -i exchange/translations/messages.pot -d exchange/translations --no-fuzzy-matching
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from pricing.cost import CostValuation
 from pricing.errors import ValuationError
-from pricing.explain import METHOD_VERSION, Factor, jsonable
+from pricing.explain import METHOD_VERSION, Factor, explain, jsonable
 from pricing.income import IncomeValuation
 from pricing.licence import LicenceAdjustment
 from pricing.market import MarketValuation
@@ -106,7 +106,13 @@ def price_band(
     band = (priced(floor, "floor"), priced(reference, "reference"), priced(ceiling, "ceiling"))
     explanation = (
         *(
-            Factor(f"{a.value}_value", value, f"{a.value} approach, weight {shares[a]}")
+            explain(
+                f"{a.value}_value",
+                value,
+                "%(approach)s approach, weight %(weight)s",
+                approach=a.value,
+                weight=shares[a],
+            )
             for a, value in given.items()
         ),
         Factor(
@@ -115,7 +121,7 @@ def price_band(
             "√(Σ w (V − reference)²): the approaches' disagreement",
         ),
         Factor("market_spread", spread, "market weight × the comparables' spread"),
-        Factor("half_width", half, "max(√(methods² + market²), 10% of reference)"),
+        Factor("half_width", half, "max(√(methods² + market²), reference / 10)"),
         Factor("licence_multiplier", multiplier, "the licence's terms (1 for reference terms)"),
         Factor("floor", band[0], "max(reference − h, reference / 2) × licence, to the fen"),
         Factor("reference", band[1], "Σ w × V × licence, to the fen"),

@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from pricing.band import PriceBand
-from pricing.explain import METHOD_VERSION, Factor, jsonable
+from pricing.explain import METHOD_VERSION, N_, Factor, explain, jsonable
 from pricing.money import CONTEXT, ONE, ZERO, amount, bounded, cents
 
 DEVIATION_PLACES = Decimal("0.0001")
@@ -61,13 +61,15 @@ def suggest_counter(
     price = cents(min(max(split, band.floor), band.ceiling))
     clamped = not band.floor <= split <= band.ceiling
     explanation = (
-        Factor("positions", f"{low} to {high}", "the buyer's and the vendor's current prices"),
+        Factor("positions", f"{low}–{high}", "the buyer's and the vendor's current prices"),
         Factor("buyer_power", power, "β: the buyer keeps this share of the gap"),
         Factor("split", split, "low + (1 − β) × (high − low): the Nash bargaining solution"),
-        Factor(
+        explain(
             "counter",
             price,
-            f"clamped into the band {band.floor}–{band.ceiling}" if clamped else "inside the band",
+            N_("clamped into the band %(floor)s–%(ceiling)s") if clamped else N_("inside the band"),
+            floor=band.floor,
+            ceiling=band.ceiling,
         ),
     )
     return CounterSuggestion(price, buyer, vendor, power, split, clamped, explanation)

@@ -17,18 +17,18 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from pricing.errors import ValuationError
-from pricing.explain import METHOD_VERSION, Factor, jsonable
+from pricing.explain import METHOD_VERSION, N_, Factor, explain, jsonable
 from pricing.money import CONTEXT, ONE, ZERO, amount, bounded, priced, share, whole
 from pricing.quality import quality_adjustment
 
 COMPONENTS = (
-    ("planning", "vendor's declared planning cost"),
-    ("collection", "vendor's declared collection cost"),
-    ("storage_processing", "vendor's declared storage and processing cost"),
-    ("labour", "vendor's declared labour cost"),
-    ("indirect", "vendor's declared indirect cost"),
-    ("opportunity", "vendor's declared opportunity cost"),
-    ("taxes", "vendor's declared taxes"),
+    ("planning", N_("vendor's declared planning cost")),
+    ("collection", N_("vendor's declared collection cost")),
+    ("storage_processing", N_("vendor's declared storage and processing cost")),
+    ("labour", N_("vendor's declared labour cost")),
+    ("indirect", N_("vendor's declared indirect cost")),
+    ("opportunity", N_("vendor's declared opportunity cost")),
+    ("taxes", N_("vendor's declared taxes")),
 )
 MAX_LIFE_MONTHS = 1200
 
@@ -102,10 +102,12 @@ def cost_approach(inputs: CostInputs) -> CostValuation:
         Factor("return_rate", inputs.return_rate, "R: reasonable return on cost, given"),
         Factor("quality", inputs.quality, "quality score q, given"),
         Factor("quality_adjustment", adjustment, "0.5 + 0.5 × q"),
-        Factor(
+        explain(
             "obsolescence",
             obsolescence,
-            f"1 − {inputs.remaining_life_months}/{inputs.total_life_months} months of life left",
+            "1 − %(remaining)s/%(total)s months of life left",
+            remaining=inputs.remaining_life_months,
+            total=inputs.total_life_months,
         ),
         Factor("delta", delta, "δ = quality adjustment × (1 − obsolescence)"),
         Factor("value", value, "C × (1 + R) × δ, to the fen"),

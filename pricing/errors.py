@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pricing.explain import N_
+
 
 class ValuationError(ValueError):
     """An input pricing refuses; `field` names it and `message % params` says why, in English.
@@ -23,7 +25,7 @@ class TooFewComparables(ValuationError):
     def __init__(self, found: int, needed: int) -> None:
         super().__init__(
             "comparables",
-            "only %(found)s comparable(s) similar enough, %(needed)s needed",
+            N_("only %(found)s comparable(s) similar enough, %(needed)s needed"),
             found=found,
             needed=needed,
         )

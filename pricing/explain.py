@@ -14,12 +14,32 @@ from typing import Any, NamedTuple
 METHOD_VERSION = "ganshu-pricing/1"
 
 
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark an English template for the exchange's message catalog; pricing never translates."""
+    return message
+
+
 class Factor(NamedTuple):
-    """One step of a valuation: its name, its value, and where that value came from."""
+    """One step of a valuation: its name, its value, and why, as a template and its parameters.
+
+    `why` is an English `%(name)s` template kept apart from `params` so that the exchange can
+    translate it before filling it in; `source` is the sentence in English.
+    """
 
     name: str
     value: Decimal | int | str
-    source: str
+    why: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def source(self) -> str:
+        """Where the value came from, in English."""
+        return self.why % dict(self.params) if self.params else self.why
+
+
+def explain(name: str, value: Decimal | int | str, why: str, **params: object) -> Factor:
+    """A factor whose explanation has parameters; pybabel extracts `why` (the third argument)."""
+    return Factor(name, value, why, tuple(params.items()))
 
 
 def jsonable(value: object) -> Any:
@@ -33,7 +53,13 @@ def jsonable(value: object) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, Factor):
-        return {"name": value.name, "value": jsonable(value.value), "source": value.source}
+        return {
+            "name": value.name,
+            "value": jsonable(value.value),
+            "source": value.source,
+            "why": value.why,
+            "params": jsonable(dict(value.params)),
+        }
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):

@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from pricing.errors import ValuationError
-from pricing.explain import METHOD_VERSION, Factor, jsonable
+from pricing.explain import METHOD_VERSION, N_, Factor, explain, jsonable
 from pricing.money import CONTEXT, ONE, ZERO, amount, bounded, priced, whole
 from pricing.terms import choice
 
@@ -168,7 +168,8 @@ class IncomeValuation:
 
 def income_approach(inputs: IncomeInputs) -> IncomeValuation:
     """The present value of the income the data brings over the years it can live."""
-    years, bound = horizon(inputs)
+    bound = horizon(inputs)
+    years = int(bound.value)
     discount = inputs.discount
     rate = discount.total
     with localcontext(CONTEXT):
@@ -193,7 +194,7 @@ def income_approach(inputs: IncomeInputs) -> IncomeValuation:
         Factor("regulatory", discount.regulatory, "discount-rate build-up: regulatory premium"),
         Factor("discount_rate", rate, "i: the risk-free rate plus the four premiums"),
         Factor("growth", inputs.growth, "g: yearly growth of the income, given"),
-        Factor("years", years, bound),
+        bound,
         Factor("value", value, "Σ F_t / (1 + i)^t for t = 1..n, to the fen"),
     )
     return IncomeValuation(
@@ -201,13 +202,13 @@ def income_approach(inputs: IncomeInputs) -> IncomeValuation:
     )
 
 
-def horizon(inputs: IncomeInputs) -> tuple[int, str]:
+def horizon(inputs: IncomeInputs) -> Factor:
     """n, and why: the years asked for (or the most allowed) within the data's life."""
     months, reason = MAX_MONTHS + 1, ""
     for bound, why in (
-        (inputs.contract_term_months, "the contract term"),
-        (inputs.update_cycle_months, "the update cycle"),
-        (inputs.timeliness_months, "the data's timeliness"),
+        (inputs.contract_term_months, N_("the contract term")),
+        (inputs.update_cycle_months, N_("the update cycle")),
+        (inputs.timeliness_months, N_("the data's timeliness")),
     ):
         if bound is not None and bound < months:
             months, reason = bound, why
@@ -223,7 +224,13 @@ def horizon(inputs: IncomeInputs) -> tuple[int, str]:
             reason=reason,
         )
     if inputs.years is None:
-        return months // 12, f"n: the most whole years within {months} months ({reason})"
+        return explain(
+            "years",
+            months // 12,
+            "n: the most whole years within %(months)s months (%(reason)s)",
+            months=months,
+            reason=reason,
+        )
     if inputs.years * 12 > months:
         raise ValuationError(
             "years",
@@ -232,7 +239,13 @@ def horizon(inputs: IncomeInputs) -> tuple[int, str]:
             months=months,
             reason=reason,
         )
-    return inputs.years, f"n: asked for, within {months} months ({reason})"
+    return explain(
+        "years",
+        inputs.years,
+        "n: asked for, within %(months)s months (%(reason)s)",
+        months=months,
+        reason=reason,
+    )
 
 
 def first_income(inputs: IncomeInputs) -> tuple[Decimal, str]:
@@ -244,15 +257,15 @@ def first_income(inputs: IncomeInputs) -> tuple[Decimal, str]:
 def _first_income(inputs: IncomeInputs) -> tuple[Decimal, str]:
     method = inputs.method
     if method is IncomeMethod.DIRECT:
-        return _given(inputs.earnings), "F_1 = earnings the data brings in"
+        return _given(inputs.earnings), N_("F_1 = earnings the data brings in")
     if method is IncomeMethod.ROYALTY:
         first = _given(inputs.revenue) * _given(inputs.royalty_rate)
-        return first, "F_1 = revenue × royalty share K"
+        return first, N_("F_1 = revenue × royalty share K")
     if method is IncomeMethod.EXCESS:
         first = _given(inputs.revenue) - _given(inputs.contributory_charges)
-        return first, "F_1 = revenue − contributory-asset charges"
+        return first, N_("F_1 = revenue − contributory-asset charges")
     first = _given(inputs.profit_with) - _given(inputs.profit_without)
-    return first, "F_1 = profit with the data − profit without it"
+    return first, N_("F_1 = profit with the data − profit without it")
 
 
 def _given(value: Decimal | None) -> Decimal:

@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from pricing.errors import ValuationError
-from pricing.explain import METHOD_VERSION, Factor, jsonable
+from pricing.explain import METHOD_VERSION, N_, Factor, explain, jsonable
 from pricing.money import CONTEXT, ONE, ZERO, bounded, whole
 from pricing.terms import (
     MAX_SEATS,
@@ -140,19 +140,33 @@ def licence_adjustment(terms: LicenceTerms, table: LicenceTable) -> LicenceAdjus
         multiplier = ONE
         for value in values:
             multiplier *= value
-    where = f"licence table {table.version}".rstrip()
-    allowed = {True: "allowed", False: "not allowed"}
-    sources = (
-        f"{terms.kind.value}: {where}",
-        f"{terms.scope.value} use: {where}",
-        f"{terms.territory.value}: {where}",
-        f"{terms.term_months} months, step up to {_term(terms, table).up_to_months}: {where}",
-        f"{terms.seats} seat(s): {where}",
-        f"derivative works {allowed[terms.derivative]}: {where}",
-        f"redistribution {allowed[terms.redistribution]}: {where}",
+    whys: tuple[tuple[str, dict[str, object]], ...] = (
+        (N_("%(kind)s: licence table %(version)s"), {"kind": terms.kind.value}),
+        (N_("%(scope)s: licence table %(version)s"), {"scope": terms.scope.value}),
+        (N_("%(territory)s: licence table %(version)s"), {"territory": terms.territory.value}),
+        (
+            N_("%(months)s months, step up to %(step)s: licence table %(version)s"),
+            {"months": terms.term_months, "step": _term(terms, table).up_to_months},
+        ),
+        (N_("%(seats)s seat(s): licence table %(version)s"), {"seats": terms.seats}),
+        (
+            N_("derivative works allowed: licence table %(version)s")
+            if terms.derivative
+            else N_("derivative works not allowed: licence table %(version)s"),
+            {},
+        ),
+        (
+            N_("redistribution allowed: licence table %(version)s")
+            if terms.redistribution
+            else N_("redistribution not allowed: licence table %(version)s"),
+            {},
+        ),
     )
     explanation = (
-        *(Factor(*part) for part in zip(FACTORS, values, sources, strict=True)),
+        *(
+            explain(name, value, why, **params, version=table.version)
+            for name, value, (why, params) in zip(FACTORS, values, whys, strict=True)
+        ),
         Factor("licence", multiplier, "product of the factors above"),
     )
     return LicenceAdjustment(terms, table, multiplier, explanation)

@@ -34,7 +34,7 @@ from typing import Any
 
 from pricing.comparables import Comparable, ComparableIndex, MarketSubject, Match
 from pricing.errors import TooFewComparables, ValuationError
-from pricing.explain import METHOD_VERSION, Factor, jsonable
+from pricing.explain import METHOD_VERSION, N_, Factor, explain, jsonable
 from pricing.licence import LicenceTable
 from pricing.money import CONTEXT, ONE, ZERO, bounded, cents, priced, ratio, whole
 from pricing.quality import quality_adjustment
@@ -149,11 +149,15 @@ def market_approach(
         spread = cents((variance / total_weight).sqrt())
     value = priced(exact, "comparables")
     explanation = (
-        Factor(
+        explain(
             "comparables",
             len(used),
-            f"the {len(used)} most similar of {index.size} (similarity ≥ "
-            f"{parameters.min_similarity}, within {parameters.max_age_days} days)",
+            "the %(used)s most similar of %(size)s (similarity ≥ %(similarity)s, within %(days)s "
+            "days)",
+            used=len(used),
+            size=index.size,
+            similarity=parameters.min_similarity,
+            days=parameters.max_age_days,
         ),
         *(_factor(number, c) for number, c in enumerate(used, 1)),
         Factor("value", value, "Σ w × P' / Σ w, w = similarity × evidence, to the fen"),
@@ -211,12 +215,25 @@ def _adjust(
 
 def _factor(number: int, used: AdjustedComparable) -> Factor:
     comparable = used.comparable
-    kind = "trade" if comparable.is_trade else "listed price"
-    name = comparable.ref or f"#{number}"
-    return Factor(
+    why = (
+        N_(
+            "%(ref)s: trade of %(price)s on %(on)s, adjusted ×%(ratio)s, "
+            "similarity %(similarity)s, weight %(weight)s"
+        )
+        if comparable.is_trade
+        else N_(
+            "%(ref)s: listed price of %(price)s on %(on)s, adjusted ×%(ratio)s, "
+            "similarity %(similarity)s, weight %(weight)s"
+        )
+    )
+    return explain(
         f"comparable {number}",
         cents(used.adjusted_price),
-        f"{name}: {kind} of {comparable.price} on {comparable.on.isoformat()}, "
-        f"adjusted ×{used.adjusted_price / comparable.price:.4f}, "
-        f"similarity {used.similarity}, weight {used.weight}",
+        why,
+        ref=comparable.ref or f"#{number}",
+        price=comparable.price,
+        on=comparable.on.isoformat(),
+        ratio=f"{used.adjusted_price / comparable.price:.4f}",
+        similarity=used.similarity,
+        weight=used.weight,
     )

@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 from pricing.errors import ValuationError
-from pricing.explain import METHOD_VERSION, Factor, jsonable
+from pricing.explain import METHOD_VERSION, Factor, explain, jsonable
 from pricing.money import CONTEXT, ONE, share
 
 QUALITY_WEIGHTS: Mapping[str, Decimal] = MappingProxyType(
@@ -102,13 +102,24 @@ def score_quality(scores: Mapping[str, object], dcmm_level: int | None = None) -
     for name in QUALITY_DIMENSIONS:
         score = given[name]
         if score is None:
-            explanation.append(Factor(name, "missing", "not given: left out, others reweighted"))
+            explanation.append(Factor(name, "—", "not given: left out, others reweighted"))
         else:
-            weight = f"weight {QUALITY_WEIGHTS[name]} of {total_weight} given"
-            explanation.append(Factor(name, score, f"score given; {weight}"))
+            explanation.append(
+                explain(
+                    name,
+                    score,
+                    "score given; weight %(weight)s of %(total)s given",
+                    weight=QUALITY_WEIGHTS[name],
+                    total=total_weight,
+                )
+            )
     explanation.append(Factor("weighted_score", weighted, "weighted mean of the scores given"))
-    level = "not assessed" if dcmm_level is None else f"level {dcmm_level}"
-    explanation.append(Factor("dcmm_trust", trust, f"vendor's DCMM {level}"))
+    if dcmm_level is None:
+        explanation.append(Factor("dcmm_trust", trust, "vendor's DCMM level not assessed"))
+    else:
+        explanation.append(
+            explain("dcmm_trust", trust, "vendor's DCMM level %(level)s", level=dcmm_level)
+        )
     explanation.append(Factor("quality", value, "weighted score × DCMM trust, capped at 1"))
     return QualityScore(
         scores=MappingProxyType(given),

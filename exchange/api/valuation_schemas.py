@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
 from exchange.api.schemas import BaseSchema, choice
+from exchange.i18n import translate
 from pricing import IncomeMethod
 
 
@@ -120,6 +121,13 @@ class ValuationSchema(Schema):
     approaches = fields.Dict(keys=fields.String(), values=fields.List(fields.Dict()))
     licence = fields.List(fields.Dict(), allow_none=True)
     comparables = fields.List(fields.Nested(ComparableUsedSchema))
-    skipped = fields.Dict(keys=fields.String(), values=fields.Dict())
+    skipped = fields.Method("_skipped")
     inputs = fields.Dict()
     created_at = fields.DateTime()
+
+    def _skipped(self, view: dict[str, Any]) -> dict[str, dict[str, str]]:
+        """Why an approach was left out, in the caller's language."""
+        return {
+            name: {"field": why["field"], "reason": translate(why["message"], **why["params"])}
+            for name, why in view["skipped"].items()
+        }

@@ -1,14 +1,8 @@
 """Valuations in the exchange: a vendor values a product while listing it, a buyer before buying.
 
-Who may value: members of the product's vendor with the vendor role, in any status but delisted
-(purpose "listing"); members of another organisation with the buyer role, once it is listed
-(purpose "purchase"). Drafts stay 404 to everyone who may not see them, as on the product page.
-Only the vendor may give cost inputs (they are the vendor's own costs); a buyer who sends them
-is refused rather than silently ignored, so nobody believes their figures were used.
-
-Who may read: the vendor's members and the supervisors see every valuation of a product; a
-buyer sees only their own organisation's, never the vendor's listing valuations, because those
-carry the vendor's private costs.
+Who may value and who may read is `valuation_access`'s rule. Only the vendor may give cost
+inputs (they are the vendor's own costs); a buyer who sends them is refused rather than silently
+ignored, so nobody believes their figures were used.
 
 The pricing core does the arithmetic; this module gathers what it needs from the catalog
 (quality, the vendor's DCMM level, comparables), maps its refusals onto field errors, and
@@ -24,17 +18,21 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
-from exchange.domain.catalog import ListingStatus
 from exchange.domain.i18n import N_
-from exchange.domain.vocabulary import Role
 from exchange.models import DataProduct, LicenceOffer, Organisation, Valuation
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor, require_found
-from exchange.services.catalog import SUPERVISORS
-from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from exchange.services.errors import NotFound, ValidationFailed
 from exchange.services.product_page import can_see, load_product
 from exchange.services.unit_of_work import UnitOfWork
+from exchange.services.valuation_access import (
+    LISTING,
+    PURCHASE,
+    organisations_of,
+    reads_all,
+    valuing,
+)
 from exchange.services.valuation_inputs import (
     gather_comparables,
     licence_terms,
@@ -61,7 +59,6 @@ from pricing.explain import jsonable
 from pricing.money import cents
 
 T = TypeVar("T")
-LISTING, PURCHASE = "listing", "purchase"
 # Names pricing gives to a whole group of inputs rather than to one of them.
 OWN_NAMES = {
     "cost": ("total_cost",),
@@ -85,7 +82,7 @@ def request_valuation(
     session = uow.session
     now = now or utcnow()
     product = load_product(session, product_id)
-    purpose, organisation_id = _purpose(actor, product)
+    purpose, organisation_id = valuing(actor, product)
     if purpose == PURCHASE and data.get("cost") is not None:
         raise ValidationFailed.on(
             "cost", N_("Only the vendor's members may give cost inputs; leave them out.")
@@ -181,8 +178,8 @@ def latest_valuation(uow: UnitOfWork, actor: Actor, product_id: int) -> dict[str
     if not can_see(actor, product):
         raise NotFound()
     query = select(Valuation).where(Valuation.product_id == product_id)
-    if not _reads_all(actor, product):
-        query = query.where(Valuation.organisation_id.in_(_organisations(actor)))
+    if not reads_all(actor, product):
+        query = query.where(Valuation.organisation_id.in_(organisations_of(actor)))
     row = session.scalar(query.order_by(Valuation.created_at.desc(), Valuation.id.desc()).limit(1))
     return valuation_view(require_found(row))
 
@@ -193,7 +190,7 @@ def get_valuation(uow: UnitOfWork, actor: Actor, valuation_id: int) -> dict[str,
     row = require_found(session.get(Valuation, valuation_id))
     product = require_found(session.get(DataProduct, row.product_id))
     readable = can_see(actor, product) and (
-        _reads_all(actor, product) or row.organisation_id in _organisations(actor)
+        reads_all(actor, product) or row.organisation_id in organisations_of(actor)
     )
     if not readable:
         raise NotFound()
@@ -226,7 +223,7 @@ def valuation_view(row: Valuation) -> dict[str, Any]:
         "licence": result["licence"]["explanation"] if result.get("licence") else None,
         "comparables": [_comparable(used) for used in market["comparables"]] if market else [],
         "skipped": {
-            name: {"field": why["field"], "reason": why["message"] % why["params"]}
+            name: why | {"reason": why["message"] % why["params"]}
             for name, why in result.get("skipped", {}).items()
         },
         "inputs": row.inputs,
@@ -245,44 +242,6 @@ def _comparable(used: Mapping[str, Any]) -> dict[str, Any]:
         "similarity": used["similarity"],
         "weight": used["weight"],
     }
-
-
-def valuation_purpose(actor: Actor, vendor_id: int, status: ListingStatus) -> str | None:
-    """Why the actor may value a product: listing (the vendor's members, until delisted) or
-    purchase (another organisation's buyers, on a listed product); None when they may not."""
-    membership = actor.membership(vendor_id)
-    if membership is not None and Role.VENDOR in membership.roles:
-        return LISTING if status != ListingStatus.DELISTED else None
-    buyer = any(Role.BUYER in m.roles and m.organisation_id != vendor_id for m in actor.memberships)
-    return PURCHASE if buyer and status == ListingStatus.LISTED else None
-
-
-def _purpose(actor: Actor, product: DataProduct) -> tuple[str, int | None]:
-    """The purpose and the organisation valuing, or the refusal that says why not."""
-    purpose = valuation_purpose(actor, product.vendor_id, product.status)
-    if purpose == LISTING:
-        return LISTING, product.vendor_id
-    if purpose == PURCHASE:
-        buyer = next(
-            m.organisation_id
-            for m in actor.memberships
-            if Role.BUYER in m.roles and m.organisation_id != product.vendor_id
-        )
-        return PURCHASE, buyer
-    membership = actor.membership(product.vendor_id)
-    if membership is not None and Role.VENDOR in membership.roles:  # only a delisting stops them
-        raise Conflict(N_("This product has been delisted; that cannot be done now."))
-    if not can_see(actor, product):
-        raise NotFound()
-    raise PermissionDenied()
-
-
-def _reads_all(actor: Actor, product: DataProduct) -> bool:
-    return actor.is_member(product.vendor_id) or actor.has_role(*SUPERVISORS)
-
-
-def _organisations(actor: Actor) -> list[int]:
-    return [m.organisation_id for m in actor.memberships]
 
 
 def _offer(product: DataProduct, offer_id: int | None) -> LicenceOffer | None:

@@ -13,7 +13,7 @@ from exchange.api.problems import flatten_errors
 from exchange.caches import catalog_cache
 from exchange.context import page_actor, uow
 from exchange.domain.i18n import N_
-from exchange.services import catalog, product_page, valuations
+from exchange.services import catalog, product_page, valuation_access, valuations
 from exchange.services.errors import NotFound, PermissionDenied
 
 bp = Blueprint("catalog", __name__)
@@ -117,8 +117,12 @@ def valuation_card(product: dict[str, Any]) -> dict[str, Any] | None:
         latest = valuations.latest_valuation(uow(), actor, product["id"])
     except (NotFound, PermissionDenied):
         latest = None
-    purpose = valuations.valuation_purpose(actor, product["vendor"]["id"], product["status"])
+    purpose = valuation_access.valuation_purpose(actor, product["vendor"]["id"], product["status"])
     may_value = purpose is not None
     if latest is None and not may_value:
         return None
-    return {"latest": latest, "may_value": may_value, "with_costs": purpose == valuations.LISTING}
+    return {
+        "latest": latest,
+        "may_value": may_value,
+        "with_costs": purpose == valuation_access.LISTING,
+    }

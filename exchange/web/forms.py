@@ -14,8 +14,9 @@ from exchange.api.problems import flatten_errors
 from exchange.i18n import translate
 from exchange.services.errors import ExchangeError
 
-# Errors a person can fix on the same form; anything else goes to the error page.
-FORM_STATUSES = frozenset({400, 401, 409, 413, 422, 429})
+# Errors shown on the same form (a refusal too: the page says why in place, the state it raced
+# with shows); anything else goes to the error page.
+FORM_STATUSES = frozenset({400, 401, 403, 409, 413, 422, 429})
 
 
 def form_input(schema: Schema) -> dict[str, Any]:

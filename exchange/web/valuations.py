@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,7 +15,9 @@ from werkzeug.wrappers import Response
 from exchange.api.schemas import BaseSchema
 from exchange.api.valuation_schemas import ValuationRequestSchema
 from exchange.context import uow, web_actor
+from exchange.domain.catalog import LICENCE_KIND_LABELS, TERRITORY_LABELS, USE_SCOPE_LABELS
 from exchange.domain.i18n import N_
+from exchange.i18n import translate
 from exchange.pricing_setup import pricing_setup
 from exchange.services import product_page, valuations
 from exchange.web.catalog import PRODUCT, product_context
@@ -29,6 +32,13 @@ APPROACHES = {
     "market": N_("Market approach"),
 }
 PURPOSES = {"listing": N_("listing"), "purchase": N_("purchase")}
+# Parameters of pricing's explanations that are codes, and the labels they read as.
+PARAM_LABELS: dict[str, Mapping[str, str]] = {
+    "approach": {"cost": N_("cost"), "income": N_("income"), "market": N_("market")},
+    "kind": LICENCE_KIND_LABELS,
+    "scope": USE_SCOPE_LABELS,
+    "territory": TERRITORY_LABELS,
+}
 COST_AMOUNTS = (
     "planning",
     "collection",
@@ -94,6 +104,24 @@ def show(valuation_id: int) -> str:
     return render_template(
         PAGE, v=valuation, product=product, chart=chart(valuation), approaches=APPROACHES
     )
+
+
+@bp.app_template_global("explained")
+def explained(factor: Mapping[str, Any]) -> str:
+    """Where a factor's value came from, in the reader's language.
+
+    Pricing keeps each explanation as an English template and its parameters; codes among the
+    parameters read as their labels and phrases (a bound's reason) are translated too.
+    """
+    if "why" not in factor:  # stored before explanations kept their templates
+        return str(factor.get("source", ""))
+    params = {
+        name: translate(PARAM_LABELS.get(name, {}).get(value, value))
+        if isinstance(value, str)
+        else value
+        for name, value in factor["params"].items()
+    }
+    return translate(factor["why"], **params)
 
 
 @bp.app_template_filter("figure")

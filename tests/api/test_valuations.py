@@ -111,6 +111,27 @@ def test_market_approach_is_skipped_with_its_reason_below_three_comparables(
     assert "only 2 comparable(s)" in body["skipped"]["market"]["reason"]
 
 
+def test_reasons_and_refusals_speak_the_callers_language(client, vendor):
+    product = create_product(client, vendor.headers)
+    chinese = vendor.headers | {"Accept-Language": "zh-CN"}
+
+    body = client.post(
+        f"/api/v1/products/{product['id']}/valuations", json={"cost": COST}, headers=chinese
+    ).get_json()
+    refused = client.post(
+        f"/api/v1/products/{product['id']}/valuations",
+        json={"cost": COST | {"labour": "-5"}},
+        headers=chinese,
+    )
+
+    assert body["skipped"]["market"]["reason"] == "足够相似的可比案例只有 0 个，至少需要 3 个"
+    # The explanation keeps English beside its template, for clients that translate it.
+    planning = body["approaches"]["cost"][0]
+    assert planning["source"] == planning["why"] == "vendor's declared planning cost"
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"] == {"cost.labour": ["labour 不能为负数"]}
+
+
 def test_market_approach_contributes_with_three_listed_products(app, client, vendor, operator):
     list_others(app, client, operator, 3)
     product = create_product(client, vendor.headers)

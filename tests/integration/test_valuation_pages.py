@@ -91,6 +91,66 @@ def test_buyer_values_a_listed_product_by_the_market(app, client, api, vendor, o
     assert "for purchase" in body
 
 
+def test_the_chinese_page_explains_every_factor_in_chinese(app, client, api, vendor, operator):
+    for _ in range(3):
+        listed_product(api, person(app, [Role.VENDOR]), operator)
+    product = create_product(api, vendor.headers)
+    sign_in_as(client, vendor)  # Chinese is the default
+
+    response = ask(client, product["id"], COSTS | {"offer_id": str(product["offers"][0]["id"])})
+
+    body = text(client.get(response.headers["Location"]))
+    cost = re.search(r'data-testid="factors-cost">(.*?)</table>', body, re.S).group(1)
+    assert "卖方申报的人工成本" in cost and "1 − 剩余经济寿命 30/36 个月" in cost
+    licence = re.search(r'data-testid="factors-licence">(.*?)</table>', body, re.S).group(1)
+    assert "非独占许可：许可系数表" in licence
+    band = re.search(r'data-testid="factors-band">(.*?)</table>', body, re.S).group(1)
+    assert "成本法，权重" in band and "市场法，权重" in band
+    market = re.search(r'data-testid="factors-market">(.*?)</table>', body, re.S).group(1)
+    assert market.count("挂牌价") == 3
+    assert "approach, weight" not in body and "licence table" not in body
+
+
+def test_a_reason_to_skip_an_approach_is_in_chinese(client, api, vendor):
+    product = create_product(api, vendor.headers)
+    sign_in_as(client, vendor)
+
+    response = ask(client, product["id"], COSTS)
+
+    skipped = re.search(
+        r'data-testid="skipped">(.*?)</ul>', text(client.get(response.headers["Location"])), re.S
+    )
+    assert "足够相似的可比案例只有 0 个，至少需要 3 个" in skipped.group(1)
+
+
+def test_pricings_refusal_is_in_chinese_in_place(app, client, api, vendor):
+    product = create_product(api, vendor.headers)
+    sign_in_as(client, vendor)
+
+    response = ask(client, product["id"], COSTS | {"cost.labour": "-5"})
+
+    assert response.status_code == 422
+    assert feedback(response, "cost.labour") == ["labour 不能为负数"]
+    assert valuations(app) == 0
+
+
+def test_someone_who_may_not_value_is_told_so_on_the_product_page(
+    app, client, api, vendor, operator
+):
+    product = listed_product(api, vendor, operator)
+    sign_in_as(client, person(app, [Role.VENDOR]))  # another vendor, not a buyer
+    english(client)
+
+    response = ask(client, product["id"], {})
+
+    assert response.status_code == 403
+    page = text(response)
+    alert = re.search(r'data-testid="form-error">(.*?)</div>', page, re.S)
+    assert alert and "You are not allowed to do that" in alert.group(1)
+    assert 'data-testid="valuation-form"' not in page and product["title_en"] in page
+    assert valuations(app) == 0
+
+
 def test_buyer_without_comparables_sees_why_in_place(app, client, api, vendor, operator):
     product = listed_product(api, vendor, operator)
     sign_in_as(client, person(app, [Role.BUYER]))

@@ -88,7 +88,14 @@ def test_to_dict_is_json_with_money_as_strings():
         "name": "planning",
         "value": "10000",
         "source": "vendor's declared planning cost",
+        "why": "vendor's declared planning cost",
+        "params": {},
     }
+    # The template and its parameters travel apart, so the exchange can translate the template.
+    obsolescence = next(f for f in data["explanation"] if f["name"] == "obsolescence")
+    assert obsolescence["source"] == "1 − 45/60 months of life left"
+    assert obsolescence["why"] == "1 − %(remaining)s/%(total)s months of life left"
+    assert obsolescence["params"] == {"remaining": 45, "total": 60}
 
 
 def test_whole_numbers_are_taken_as_decimals():

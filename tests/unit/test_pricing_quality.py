@@ -50,7 +50,7 @@ def test_missing_dimensions_are_left_out_and_the_rest_reweighted():
     del partial["timeliness"]
     score = score_quality(partial)
     assert score.value == Decimal("0.7500")
-    missing = [f.name for f in score.explanation if f.value == "missing"]
+    missing = [f.name for f in score.explanation if f.value == "—"]
     assert missing == ["accuracy", "timeliness"]
 
 
