@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from exchange.files import init_files
     from exchange.i18n import init_i18n
     from exchange.pricing_setup import init_pricing
+    from exchange.rights_setup import init_rights
     from exchange.web import init_web
     from exchange.web.uploads import init_uploads
 
@@ -37,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     load_config(app, config)
     init_files(app)
     init_pricing(app)
+    init_rights(app)
     extensions.install_sqlite_pragmas()
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))

@@ -66,6 +66,10 @@ class DefaultConfig:
     # shipped with pricing) and how many comparables the market approach weighs.
     PRICING_LICENCE_TABLE = ""
     VALUATION_COMPARABLES_K = 5
+    # Rights registry: how long an application stands on public notice (None: 10 days, two
+    # minutes in demo mode so a visitor sees a certificate issued) and the largest basis document.
+    RIGHTS_NOTICE_SECONDS: float | None = None
+    RIGHTS_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
     API_TITLE = "Ganshu Data Exchange API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -95,6 +99,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         if app.config[name] is None:
             app.config[name] = 0 if mode == "test" else 10
         app.config[name] = float(app.config[name])
+    if app.config["RIGHTS_NOTICE_SECONDS"] is None:
+        app.config["RIGHTS_NOTICE_SECONDS"] = 120 if mode == "demo" else 10 * 86400
+    app.config["RIGHTS_NOTICE_SECONDS"] = float(app.config["RIGHTS_NOTICE_SECONDS"])
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(
         app.config["SQLALCHEMY_DATABASE_URI"], Path(app.instance_path)
     )

@@ -30,9 +30,18 @@ def anchor_once(app: Flask, *, force: bool = False) -> str:
 
 
 def run_worker(app: Flask, stop: threading.Event) -> None:
-    """Anchor due batches until told to stop; a failing chain only postpones anchoring."""
+    """Anchor due batches and issue due certificates until told to stop; a failing chain only
+    postpones anchoring."""
+    from exchange.rights_setup import settle_once
+
     interval = app.config["ANCHOR_INTERVAL_SECONDS"]
     while not stop.is_set():
+        try:
+            issued = settle_once(app)
+            if issued:
+                app.logger.info("worker: %s rights certificate(s) issued", issued)
+        except Exception:  # noqa: BLE001 - the worker must outlive one bad pass
+            app.logger.exception("worker: issuing certificates failed; retrying")
         try:
             line = anchor_once(app)
             if not line.startswith("nothing due"):

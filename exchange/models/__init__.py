@@ -12,6 +12,14 @@ from exchange.models.catalog import (
 )
 from exchange.models.ledger_party import LedgerParty
 from exchange.models.organisation import Membership, MembershipRole, Organisation
+from exchange.models.rights import (
+    LicenceGrant,
+    RightsCertificate,
+    RightsDocument,
+    RightsObjection,
+    RightsRecord,
+    RightsRegistration,
+)
 from exchange.models.user import ApiToken, User
 from exchange.models.valuation import Valuation
 
@@ -26,9 +34,15 @@ __all__ = [
     "ProductRegion",
     "ProductVersion",
     "LedgerParty",
+    "LicenceGrant",
     "Membership",
     "MembershipRole",
     "Organisation",
+    "RightsCertificate",
+    "RightsDocument",
+    "RightsObjection",
+    "RightsRecord",
+    "RightsRegistration",
     "User",
     "Valuation",
 ]
