@@ -11,19 +11,30 @@ from flask.cli import AppGroup
 from exchange.context import uow
 from exchange.files import data_files
 from exchange.ledger_cli import ledger_cli, start_worker_thread
+from exchange.rights_setup import rights_setup
 from exchange.services.demo import demo_logins, load_demo_data
 from exchange.services.demo_catalog import load_demo_catalog
+from exchange.services.demo_rights import load_demo_rights
 
 demo = AppGroup("demo", help="Demo data and the demo server.")
 
 
 @demo.command("seed")
 def seed() -> None:
-    """Load the demo organisations, logins and catalog (running it again adds nothing)."""
+    """Load the demo organisations, logins, catalog and rights (running it again adds nothing)."""
     created = load_demo_data(uow())
     click.echo(f"Demo data: {created} organisation(s) added.")
     products = load_demo_catalog(uow(), data_files())
     click.echo(f"Demo catalog: {products} product(s) added.")
+    setup = rights_setup()
+    registered = load_demo_rights(
+        uow(),
+        data_files(),
+        setup.signer,
+        notice_seconds=setup.notice_seconds,
+        max_document_bytes=setup.max_document_bytes,
+    )
+    click.echo(f"Demo rights: {registered} product(s) registered.")
 
 
 @demo.command("serve")

@@ -8,11 +8,21 @@ from sqlalchemy import func, select
 
 from exchange.demo import DEMO_PRODUCTS
 from exchange.domain.catalog import ListingStatus
+from exchange.domain.rights import ObjectionStatus, RegistrationStatus
 from exchange.extensions import db
 from exchange.files import data_files
-from exchange.models import DataProduct, ListingTransition, ProductVersion
+from exchange.models import (
+    DataProduct,
+    ListingTransition,
+    ProductVersion,
+    RightsCertificate,
+    RightsObjection,
+    RightsRegistration,
+)
+from exchange.rights_setup import rights_setup
 from exchange.services.demo import load_demo_data
 from exchange.services.demo_catalog import load_demo_catalog
+from exchange.services.demo_rights import load_demo_rights
 from exchange.services.unit_of_work import UnitOfWork
 from tests.api.helpers import english_client
 
@@ -57,3 +67,28 @@ def test_demo_catalog_is_alive_searchable_masked_and_loads_once(app):
         assert load_demo_catalog(UnitOfWork(db.session), data_files()) == 0
         again = db.session.scalar(select(func.count()).select_from(ListingTransition))
     assert again == transitions
+
+    # Every listed product's rights are registered: most certified, a few still on notice, one
+    # of them with an objection waiting for the operator.
+    with app.app_context():
+        setup = rights_setup()
+        load = lambda: load_demo_rights(  # noqa: E731 - the same call twice
+            UnitOfWork(db.session),
+            data_files(),
+            setup.signer,
+            notice_seconds=3600,
+            max_document_bytes=setup.max_document_bytes,
+        )
+        assert load() == statuses[ListingStatus.LISTED]
+        registrations = Counter(db.session.scalars(select(RightsRegistration.status)))
+        objections = db.session.scalars(select(RightsObjection.status)).all()
+        certificates = db.session.scalar(select(func.count()).select_from(RightsCertificate))
+        assert load() == 0
+    assert registrations == {
+        RegistrationStatus.CERTIFIED: statuses[ListingStatus.LISTED] - 3,
+        RegistrationStatus.NOTICE: 3,
+    }
+    assert certificates == registrations[RegistrationStatus.CERTIFIED]
+    assert objections == [ObjectionStatus.OPEN]
+    board = client.get("/api/v1/boards")  # the catalog still answers after the rights load
+    assert board.status_code == 200
