@@ -39,12 +39,19 @@ def rights_setup(app: Flask | None = None) -> RightsSetup:
 
 
 def settle_once(app: Flask) -> int:
-    """Issue every certificate now due; how many (the worker runs this on each pass)."""
+    """Issue every certificate now due and lapse what has expired; how many certificates (the
+    worker runs this on each pass)."""
+    from exchange.models.base import utcnow
     from exchange.services.rights_notice import settle_due
+    from exchange.services.rights_transfers import lapse_expired
 
     with app.app_context():
         try:
-            return settle_due(uow(), rights_setup(app).signer)
+            work = uow()
+            issued = settle_due(work, rights_setup(app).signer)
+            if lapse_expired(work.session, utcnow().date()):
+                work.commit()
+            return issued
         finally:
             db.session.remove()
 

@@ -161,6 +161,28 @@ def grant_licence(
     return grant
 
 
+def lapse_expired(session: Session, today: date) -> int:
+    """Close rights and end licences whose period is over; how many (the worker's sweep)."""
+    now = utcnow()
+    lapsed = 0
+    for record in session.scalars(
+        select(RightsRecord).where(
+            RightsRecord.status == RecordStatus.ACTIVE, RightsRecord.ends_on < today
+        )
+    ):
+        record.status = RecordStatus.CLOSED
+        record.closed_at = now
+        lapsed += 1
+    for grant in session.scalars(
+        select(LicenceGrant).where(
+            LicenceGrant.status == GrantStatus.ACTIVE, LicenceGrant.ends_on < today
+        )
+    ):
+        grant.status = GrantStatus.ENDED
+        lapsed += 1
+    return lapsed
+
+
 def _record(old: RightsRecord, holder_id: int, scope: Scope, contract_ref: str) -> RightsRecord:
     return RightsRecord(
         product_id=old.product_id,

@@ -591,3 +591,23 @@ def test_the_applicant_withdraws_during_notice(app, vendor, product):
     assert found["status"] == RegistrationStatus.WITHDRAWN
     assert {status for _, status in found["records"]} == {RecordStatus.CLOSED}
     apply_for(app, vendor, product["id"])  # nothing blocks a fresh application
+
+
+def test_the_worker_lapses_rights_and_licences_past_their_end(app, vendor, rival, product):
+    from exchange.rights_setup import settle_once
+
+    today = date.today()
+    yesterday = today - timedelta(days=1)
+    lapsing = claim("holding", starts_on=today - timedelta(days=90), ends_on=yesterday)
+    registration_id = certify(app, vendor, product["id"], application(lapsing))
+    since = claim("operation", starts_on=today - timedelta(days=90))
+    certify(app, vendor, product["id"], application(since))
+    past = scope(start=today - timedelta(days=60), months=1)  # ended some 30 days ago
+    grant_id = grant(app, vendor, rival, product["id"], scope=past)
+
+    settle_once(app)
+
+    assert registration(app, registration_id)["records"] == [("holding", RecordStatus.CLOSED)]
+    with app.app_context():
+        assert db.session.get(LicenceGrant, grant_id).status == "ended"
+        db.session.remove()
