@@ -17,6 +17,13 @@ from exchange.domain.catalog import (
     UPDATE_FREQUENCY_LABELS,
     USE_SCOPE_LABELS,
 )
+from exchange.domain.rights import (
+    OBJECTION_STATUS_LABELS,
+    RECORD_STATUS_LABELS,
+    REGISTRATION_STATUS_LABELS,
+    RIGHT_KIND_LABELS,
+    RIGHT_SOURCE_LABELS,
+)
 from exchange.domain.vocabulary import REGIONS, ROLE_LABELS, VERIFICATION_LABELS, Role
 from exchange.i18n import current_language, translate
 
@@ -30,6 +37,14 @@ CATALOG_LABELS = {
     "territory_labels": TERRITORY_LABELS,
     "update_frequency_labels": UPDATE_FREQUENCY_LABELS,
     "use_scope_labels": USE_SCOPE_LABELS,
+}
+# The rights registry's closed sets, likewise.
+RIGHTS_LABELS = {
+    "right_kind_labels": RIGHT_KIND_LABELS,
+    "right_source_labels": RIGHT_SOURCE_LABELS,
+    "registration_status_labels": REGISTRATION_STATUS_LABELS,
+    "record_status_labels": RECORD_STATUS_LABELS,
+    "objection_status_labels": OBJECTION_STATUS_LABELS,
 }
 
 
@@ -64,15 +79,17 @@ def init_web(app: Flask) -> None:
         operator,
         organisations,
         review,
+        rights,
         valuations,
         vendor,
     )
 
     blueprints = (main, auth, account, organisations, operator, ledger, catalog, vendor, review)
-    for module in (*blueprints, valuations):
+    for module in (*blueprints, valuations, rights):
         app.register_blueprint(module.bp)
     app.jinja_env.globals.update(
         CATALOG_LABELS,
+        **RIGHTS_LABELS,
         choices=choices,
         quality_labels=catalog.QUALITY_LABELS,
         field_type_labels=catalog.FIELD_TYPE_LABELS,

@@ -13,7 +13,7 @@ from exchange.api.problems import flatten_errors
 from exchange.caches import catalog_cache
 from exchange.context import page_actor, uow
 from exchange.domain.i18n import N_
-from exchange.services import catalog, product_page, valuation_access, valuations
+from exchange.services import catalog, product_page, rights_views, valuation_access, valuations
 from exchange.services.errors import NotFound, PermissionDenied
 
 bp = Blueprint("catalog", __name__)
@@ -91,7 +91,12 @@ def _catalog_page(
 def product_context(product_id: int, active_form: str = "") -> dict[str, Any]:
     """What the product page shows this visitor, for a form on it to be shown again."""
     product = product_page.get_product(uow(), page_actor(), product_id)
-    return {"product": product, "valuation": valuation_card(product), "active_form": active_form}
+    return {
+        "product": product,
+        "valuation": valuation_card(product),
+        "rights": rights_views.product_rights(uow(), page_actor(), product_id),
+        "active_form": active_form,
+    }
 
 
 @bp.route("/products/<int:product_id>")
@@ -102,6 +107,7 @@ def product(product_id: int) -> str:
         PRODUCT,
         product=product,
         valuation=valuation_card(product),
+        rights=rights_views.product_rights(uow(), page_actor(), product_id),
         active_form="",
         values={},
         errors={},
