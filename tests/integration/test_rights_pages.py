@@ -186,10 +186,14 @@ def test_the_vendor_registers_rights_through_the_form(app, client, vendor, produ
     assert status_of(app, registration_id) == RegistrationStatus.NOTICE
 
 
-def test_the_form_is_only_for_the_vendors_members(app, client, rival, product):
-    sign_in_as(client, rival)
-    assert client.get(f"/products/{product['id']}/rights/new").status_code in (403, 404)
-    assert register(client, product["id"]).status_code in (403, 404)
+def test_the_form_is_only_for_the_vendors_members(app, client, vendor, rival, product):
+    sign_in_as(client, rival)  # another organisation does not even see a draft
+    assert client.get(f"/products/{product['id']}/rights/new").status_code == 404
+    assert register(client, product["id"]).status_code == 404
+    buyer = person(app, [Role.BUYER], organisation_id=vendor.organisation_id)
+    sign_in_as(client, buyer)  # a colleague without the vendor role sees it but may not apply
+    assert client.get(f"/products/{product['id']}/rights/new").status_code == 403
+    assert register(client, product["id"]).status_code == 403
     assert counts(app) == (0, 0, 0)
 
 
