@@ -34,11 +34,11 @@ class Blueprint(SmorestBlueprint):
 
 def init_api(app: Flask) -> Api:
     """Attach flask-smorest, the bearer security scheme and every API blueprint."""
-    from exchange.api import accounts, catalog, ledger, organisations, valuations
+    from exchange.api import accounts, catalog, ledger, organisations, rights, valuations
 
     api = Api(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (accounts, organisations, ledger, catalog, valuations):
+    for module in (accounts, organisations, ledger, catalog, valuations, rights):
         csrf.exempt(module.blp)  # bearer tokens, not cookies: no CSRF to defend against
         api.register_blueprint(module.blp)
 

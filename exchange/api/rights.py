@@ -1,0 +1,272 @@
+"""The rights registry API: vendors register the three rights over a product, the application
+stands on public notice, organisations object, operators decide, and anyone checks a
+certificate against the exchange's key, its ledger and the chain."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from flask import Response, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from contracts.chain import ChainError
+from exchange.api import BEARER, Blueprint
+from exchange.api.problems import exchange_error_response
+from exchange.api.rights_schemas import (
+    ApplicationFormSchema,
+    CertificateKeySchema,
+    CertificateVerificationSchema,
+    DecisionSchema,
+    MyRightsSchema,
+    NoticeBoardSchema,
+    ObjectionInputSchema,
+    ObjectionOutcomeSchema,
+    ProductRightsSchema,
+    RightsCertificateSchema,
+    RightsRegistrationSchema,
+    RightsRegistrationSummarySchema,
+)
+from exchange.auth import bearer_actor, optional_bearer_actor
+from exchange.chains import ChainNotConfigured, chain_of
+from exchange.context import uow
+from exchange.domain.i18n import N_
+from exchange.files import data_files
+from exchange.rights_setup import rights_setup
+from exchange.services import rights, rights_notice, rights_views
+from exchange.services.actors import Actor
+from exchange.services.errors import PayloadTooLarge, ValidationFailed
+from exchange.services.rights_certificates import find_certificate, verify_certificate
+from exchange.services.rights_documents import Document
+from exchange.web.uploads import accepts_upload
+
+
+class RightsBlueprint(Blueprint):
+    """Objections come as JSON or, with evidence files, as a multipart form: OpenAPI shows the
+    JSON body (a form's files have no place in one request body's schema)."""
+
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "json_or_form": "application/json",
+    }
+
+
+blp = RightsBlueprint(
+    "api_rights", __name__, url_prefix="/api/v1/rights", description="Data rights registry"
+)
+
+
+# Applications
+
+
+@blp.route("/registrations", methods=["POST"])
+@blp.arguments(ApplicationFormSchema, location="form", content_type="multipart/form-data")
+@blp.response(201, RightsRegistrationSchema)
+@blp.doc(
+    security=BEARER,
+    description="multipart/form-data: the application as JSON in `application`, each basis "
+    "document (PDF, PNG or JPEG) as a file in `documents`.",
+)
+@accepts_upload
+def apply_for_rights(form: dict[str, Any]) -> Any:
+    """Apply to register rights over a product (its vendor); the application goes on notice."""
+    actor = bearer_actor()
+    application = form["application"]
+    setup = rights_setup()
+    registration = rights.apply(
+        uow(),
+        actor,
+        application["product_id"],
+        application,
+        posted_documents("documents", application["documents"]),
+        files=data_files(),
+        notice_seconds=setup.notice_seconds,
+        max_document_bytes=setup.max_document_bytes,
+    )
+    return rights_views.registration_detail(uow(), actor, registration.id)
+
+
+@blp.route("/registrations/<int:registration_id>", methods=["GET"])
+@blp.response(200, RightsRegistrationSchema)
+@blp.doc(security=BEARER)
+def get_registration(registration_id: int) -> Any:
+    """A registration: public, with reasons and documents for those involved."""
+    return rights_views.registration_detail(uow(), optional_bearer_actor(), registration_id)
+
+
+@blp.route("/registrations/<int:registration_id>/withdraw", methods=["POST"])
+@blp.response(200, RightsRegistrationSchema)
+@blp.doc(security=BEARER)
+def withdraw(registration_id: int) -> Any:
+    """Take back an application still on notice (the applicant's vendors)."""
+    actor = bearer_actor()
+    rights.withdraw(uow(), actor, registration_id)
+    return rights_views.registration_detail(uow(), actor, registration_id)
+
+
+@blp.route("/notices", methods=["GET"])
+@blp.response(200, NoticeBoardSchema)
+def notice_board() -> Any:
+    """The public notice board: applications on notice and the latest certified."""
+    return rights_views.notice_board(uow())
+
+
+# Objections
+
+
+@blp.route("/registrations/<int:registration_id>/objections", methods=["POST"])
+@blp.arguments(ObjectionInputSchema, location="json_or_form")
+@blp.response(201, ObjectionOutcomeSchema)
+@blp.doc(
+    security=BEARER,
+    description="JSON, or multipart/form-data with `reasons` and evidence files in `evidence`.",
+)
+@accepts_upload
+def object_to(data: dict[str, Any], registration_id: int) -> Any:
+    """Object to an application while its notice stands (any organisation but the applicant)."""
+    actor = bearer_actor()
+    objection = rights_notice.object_to(
+        uow(),
+        actor,
+        registration_id,
+        data["reasons"],
+        posted_documents("evidence"),
+        files=data_files(),
+        max_document_bytes=rights_setup().max_document_bytes,
+    )
+    return outcome(actor, objection.id, objection.status, registration_id)
+
+
+@blp.route("/objections/<int:objection_id>/decision", methods=["POST"])
+@blp.arguments(DecisionSchema)
+@blp.response(200, ObjectionOutcomeSchema)
+@blp.doc(security=BEARER)
+def decide(data: dict[str, Any], objection_id: int) -> Any:
+    """Uphold an objection (the registration is refused) or dismiss it (operators)."""
+    actor = bearer_actor()
+    objection = rights_notice.decide(
+        uow(),
+        actor,
+        objection_id,
+        data["decision"],
+        data["reason"],
+        signer=rights_setup().signer,
+    )
+    return outcome(actor, objection.id, objection.status, objection.registration_id)
+
+
+@blp.route("/objections", methods=["GET"])
+@blp.response(200, RightsRegistrationSummarySchema(many=True))
+@blp.doc(security=BEARER)
+def objection_queue() -> Any:
+    """Registrations with objections awaiting a decision, oldest first (operators)."""
+    return rights_views.objection_queue(uow(), bearer_actor())
+
+
+# Rights held
+
+
+@blp.route("/products/<int:product_id>", methods=["GET"])
+@blp.response(200, ProductRightsSchema)
+@blp.doc(security=BEARER)
+def product_rights(product_id: int) -> Any:
+    """A product's rights in force or pending, its registrations, and its licences."""
+    return rights_views.product_rights(uow(), optional_bearer_actor(), product_id)
+
+
+@blp.route("/mine", methods=["GET"])
+@blp.response(200, MyRightsSchema)
+@blp.doc(security=BEARER)
+def my_rights() -> Any:
+    """The caller's organisations' registrations, rights, licences and objections raised."""
+    return rights_views.my_rights(uow(), bearer_actor())
+
+
+# Certificates and documents
+
+
+@blp.route("/certificates/<number>", methods=["GET"])
+@blp.response(200, RightsCertificateSchema)
+def get_certificate(number: str) -> Any:
+    """A certificate as signed, with its signature and the ledger entries behind it."""
+    return rights_views.certificate_detail(uow(), number)
+
+
+@blp.route("/certificates/<number>/verification", methods=["GET"])
+@blp.response(200, CertificateVerificationSchema)
+def verify(number: str) -> Any:
+    """Check a certificate: signature, registration hash, ledger entry, proof and anchor."""
+    session = uow().session
+    certificate = find_certificate(session, number)
+    public_key = rights_setup().signer.public_key
+    try:
+        return verify_certificate(session, certificate, public_key, chain_of())
+    except (ChainError, ChainNotConfigured, OSError):
+        # Without the chain the proofs are still checked: the answer says pending, not verified.
+        current_app.logger.warning("No chain to verify %s against", number, exc_info=True)
+        return verify_certificate(session, certificate, public_key, None)
+
+
+@blp.route("/certificate-key", methods=["GET"])
+@blp.response(200, CertificateKeySchema)
+def certificate_key() -> Any:
+    """The exchange's public key, to check certificates' signatures without asking it."""
+    signer = rights_setup().signer
+    return {"algorithm": "Ed25519", "key_id": signer.key_id, "public_key": signer.public_key.hex()}
+
+
+@blp.route("/documents/<int:document_id>", methods=["GET"])
+@blp.response(200, description="The document's bytes, as its content type.")
+@blp.doc(security=BEARER)
+def download_document(document_id: int) -> Response:
+    """A basis document or evidence, for the applicant, the objector and the supervisors."""
+    info, chunks = rights_views.open_document(
+        uow(), optional_bearer_actor(), document_id, data_files()
+    )
+    response = Response(chunks, mimetype=info["content_type"])
+    response.content_length = info["size_bytes"]
+    response.headers.set("Content-Disposition", "attachment", **attachment_name(info["file_name"]))
+    return response
+
+
+@blp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge) -> Any:
+    """A body far past the limit is refused before the view runs: say so as a problem."""
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    message = N_("The documents sent together are larger than the %(limit)s MB allowed.")
+    return exchange_error_response(PayloadTooLarge(message, limit=f"{limit / 2**20:g}"))
+
+
+# Helpers
+
+
+def posted_documents(field: str, stated: Sequence[Mapping[str, str]] = ()) -> list[Document]:
+    """The files posted under `field`, each with the SHA-256 its sender stated for its name."""
+    posted = [f for f in request.files.getlist(field) if f.filename]
+    hashes = {item["name"]: item["sha256"] for item in stated}
+    missing = sorted(hashes.keys() - {f.filename for f in posted})
+    if missing:
+        raise ValidationFailed.on(
+            "application.documents",
+            N_("A SHA-256 is stated for %(name)s, but no file of that name was sent."),
+            name=missing[0],
+        )
+    return [Document(f.filename or "", f.stream, hashes.get(f.filename or "")) for f in posted]
+
+
+def outcome(actor: Actor, objection_id: int, status: Any, registration_id: int) -> dict[str, Any]:
+    """An objection's id and status with the registration as it now stands."""
+    registration = rights_views.registration_detail(uow(), actor, registration_id)
+    return {"objection_id": objection_id, "status": status, "registration": registration}
+
+
+def attachment_name(name: str) -> dict[str, str]:
+    """Content-Disposition parameters: an ASCII fallback and the UTF-8 name (RFC 6266)."""
+    try:
+        name.encode("ascii")
+    except UnicodeEncodeError:
+        fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+        return {"filename": fallback or "document", "filename*": f"UTF-8''{quote(name)}"}
+    return {"filename": name}
