@@ -44,6 +44,16 @@ def chain_of(app: Flask | None = None) -> Chain:
         return app.extensions["chain"]  # type: ignore[no-any-return]
 
 
+def chain_or_none(app: Flask | None = None) -> Chain | None:
+    """The chain for a check that can still say something without it (logged when missing)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        return chain_of(app)
+    except Exception:  # noqa: BLE001 - a missing or broken chain must not break the page
+        app.logger.warning("the chain could not be opened", exc_info=True)
+        return None
+
+
 def anchor_policy(app: Flask | None = None) -> AnchorPolicy:
     """How often and how much to anchor, from config."""
     config = (app or current_app).config

@@ -12,7 +12,6 @@ from urllib.parse import quote
 from flask import Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from contracts.chain import ChainError
 from exchange.api import BEARER, Blueprint
 from exchange.api.problems import exchange_error_response
 from exchange.api.rights_schemas import (
@@ -30,15 +29,15 @@ from exchange.api.rights_schemas import (
     RightsRegistrationSummarySchema,
 )
 from exchange.auth import bearer_actor, optional_bearer_actor
-from exchange.chains import ChainNotConfigured, chain_of
+from exchange.chains import chain_or_none
 from exchange.context import uow
 from exchange.domain.i18n import N_
 from exchange.files import data_files
 from exchange.rights_setup import rights_setup
 from exchange.services import rights, rights_notice, rights_views
 from exchange.services.actors import Actor
-from exchange.services.errors import PayloadTooLarge, ValidationFailed
-from exchange.services.rights_certificates import find_certificate, verify_certificate
+from exchange.services.errors import ExchangeError, PayloadTooLarge, ValidationFailed
+from exchange.services.rights_certificates import check_certificate
 from exchange.services.rights_documents import Document
 from exchange.web.uploads import accepts_upload
 
@@ -55,6 +54,10 @@ class RightsBlueprint(Blueprint):
 
 blp = RightsBlueprint(
     "api_rights", __name__, url_prefix="/api/v1/rights", description="Data rights registry"
+)
+# The application's fields, as the registry's service names them in its refusals.
+APPLICATION_FIELDS = frozenset(
+    {"product_id", "rights", "source", "source_reference", "basis_grant_ids"}
 )
 
 
@@ -75,16 +78,24 @@ def apply_for_rights(form: dict[str, Any]) -> Any:
     actor = bearer_actor()
     application = form["application"]
     setup = rights_setup()
-    registration = rights.apply(
-        uow(),
-        actor,
-        application["product_id"],
-        application,
-        posted_documents("documents", application["documents"]),
-        files=data_files(),
-        notice_seconds=setup.notice_seconds,
-        max_document_bytes=setup.max_document_bytes,
-    )
+    try:
+        registration = rights.apply(
+            uow(),
+            actor,
+            application["product_id"],
+            application,
+            posted_documents("documents", application["documents"]),
+            files=data_files(),
+            notice_seconds=setup.notice_seconds,
+            max_document_bytes=setup.max_document_bytes,
+        )
+    except ExchangeError as error:
+        # The service names the application's own fields; here they live inside `application`.
+        error.errors = {
+            f"application.{field}" if field in APPLICATION_FIELDS else field: messages
+            for field, messages in error.errors.items()
+        }
+        raise
     return rights_views.registration_detail(uow(), actor, registration.id)
 
 
@@ -198,15 +209,7 @@ def get_certificate(number: str) -> Any:
 @blp.response(200, CertificateVerificationSchema)
 def verify(number: str) -> Any:
     """Check a certificate: signature, registration hash, ledger entry, proof and anchor."""
-    session = uow().session
-    certificate = find_certificate(session, number)
-    public_key = rights_setup().signer.public_key
-    try:
-        return verify_certificate(session, certificate, public_key, chain_of())
-    except (ChainError, ChainNotConfigured, OSError):
-        # Without the chain the proofs are still checked: the answer says pending, not verified.
-        current_app.logger.warning("No chain to verify %s against", number, exc_info=True)
-        return verify_certificate(session, certificate, public_key, None)
+    return check_certificate(uow(), number, rights_setup().signer.public_key, chain_or_none())
 
 
 @blp.route("/certificate-key", methods=["GET"])

@@ -42,14 +42,15 @@ MAX_REASONS = 4000
 
 
 def objector_organisation(actor: Actor | None, registration: RightsRegistration) -> int | None:
-    """The organisation the actor objects for: their first that is not the applicant."""
+    """The organisation the actor objects for: their first that is not the applicant. The
+    exchange's operators decide objections, so they never raise one."""
     if actor is None:
         return None
     return next(
         (
             m.organisation_id
             for m in actor.memberships
-            if m.organisation_id != registration.applicant_id
+            if m.organisation_id != registration.applicant_id and Role.OPERATOR not in m.roles
         ),
         None,
     )

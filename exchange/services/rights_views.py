@@ -37,6 +37,7 @@ from exchange.services.actors import Actor, require_found, require_role
 from exchange.services.catalog import SUPERVISORS, vendor_cards
 from exchange.services.datafiles import DataFiles
 from exchange.services.errors import NotFound
+from exchange.services.product_page import can_see
 from exchange.services.rights_notice import objector_organisation
 from exchange.services.unit_of_work import UnitOfWork
 
@@ -256,8 +257,12 @@ def _document(document: RightsDocument) -> dict[str, Any]:
 
 
 def product_rights(uow: UnitOfWork, actor: Actor | None, product_id: int) -> dict[str, Any]:
-    """A product's rights tab: rights in force or pending, its registrations, its licences."""
+    """A product's rights tab: rights in force or pending, its registrations, its licences
+    (404 for a product the visitor may not see, as its page)."""
     session = uow.session
+    product = session.get(DataProduct, product_id)
+    if product is None or not can_see(actor, product):
+        raise NotFound()
     records = session.scalars(
         select(RightsRecord)
         .where(

@@ -6,20 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from exchange.chains import chain_of
+from exchange.chains import chain_or_none
 from exchange.context import page_actor, uow, web_actor
 from exchange.domain.i18n import N_
 from exchange.files import data_files
 from exchange.rights_setup import rights_setup
 from exchange.services import product_page, rights, rights_notice, rights_views
 from exchange.services.errors import PermissionDenied
-from exchange.services.rights_certificates import find_certificate, verify_certificate
+from exchange.services.rights_certificates import check_certificate
 from exchange.web.catalog_forms import ConfirmSchema
 from exchange.web.forms import submit_form
 from exchange.web.rights_forms import (
@@ -197,15 +197,8 @@ def certificate(number: str) -> str:
 @bp.get("/rights/certificates/<number>/verify")
 def verify(number: str) -> str:
     """Anyone checks a certificate: signature, registration, ledger entry and anchor."""
-    session = uow().session
-    certificate = find_certificate(session, number)
     public_key = rights_setup().signer.public_key
-    try:
-        chain = chain_of(current_app)
-    except Exception:  # noqa: BLE001 - without a chain the rest is still checkable
-        current_app.logger.exception("certificate %s: the chain could not be opened", number)
-        chain = None
-    report = verify_certificate(session, certificate, public_key, chain)
+    report = check_certificate(uow(), number, public_key, chain_or_none())
     return render_template(
         "rights/verify.html",
         report=report,

@@ -24,7 +24,7 @@ from exchange.extensions import db
 from exchange.models import RightsDocument, RightsObjection, RightsRecord, RightsRegistration
 from exchange.rights_setup import rights_setup
 from tests.api.helpers import assert_problem, field_errors
-from tests.catalog import Person, catalog_state, person
+from tests.catalog import Person, catalog_state, listed_product, person
 from tests.rights import PDF, PNG, apply_for, certify, grant, object_to, own_product
 
 URL = "/api/v1/rights"
@@ -190,7 +190,7 @@ BAD_APPLICATIONS = {
     "no right": ({"rights": []}, None, "application.rights"),
     "ten rights": ({"rights": [claim_json()] * 10}, None, "application.rights"),
     "a bad source": ({"source": "found_it"}, None, "application.source"),
-    "a contract not named": ({"source": "contract"}, None, "source_reference"),
+    "a contract not named": ({"source": "contract"}, None, "application.source_reference"),
     "a hash that is not one": (
         {"documents": [{"name": "来源.pdf", "sha256": "abc"}]},
         None,
@@ -250,7 +250,8 @@ def test_a_claim_over_a_right_already_held_conflicts(client, app, vendor, produc
     before = registry_state(app)
     response = post_application(client, vendor.headers, application_json(product["id"]))
     body = assert_problem(response, 409)
-    assert body["type"] == "urn:ganshu:problem:conflict" and "rights" in body["errors"]
+    assert body["type"] == "urn:ganshu:problem:conflict"
+    assert "application.rights" in body["errors"]
     assert registry_state(app) == before
 
 
@@ -432,12 +433,11 @@ def test_the_objection_queue_lists_what_awaits_a_decision(
 # Rights held and licences
 
 
-def test_a_products_rights_show_its_records_and_hide_its_licences(
-    client, app, vendor, rival, product
-):
-    registration_id = certify(app, vendor, product["id"])
-    grant(app, vendor, rival, product["id"])
-    public = client.get(f"{URL}/products/{product['id']}")
+def test_a_products_rights_show_its_records_and_hide_its_licences(client, app, vendor, rival):
+    listed = listed_product(client, vendor, person(app, [Role.OPERATOR]))
+    registration_id = certify(app, vendor, listed["id"])
+    grant(app, vendor, rival, listed["id"])
+    public = client.get(f"{URL}/products/{listed['id']}")
     assert public.status_code == 200
     body = public.get_json()
     holding = next(r for r in body["records"] if r["right"] == "holding")
@@ -445,10 +445,18 @@ def test_a_products_rights_show_its_records_and_hide_its_licences(
     assert holding["territory"] == "mainland" and holding["ends_on"] is None
     assert [r["id"] for r in body["registrations"]] == [registration_id]
     assert body["grants"] == [] and body["grant_count"] == 1
-    seen = client.get(f"{URL}/products/{product['id']}", headers=rival.headers).get_json()
+    seen = client.get(f"{URL}/products/{listed['id']}", headers=rival.headers).get_json()
     [licence] = seen["grants"]
     assert licence["grantee"]["id"] == rival.organisation_id and licence["uses"] == ["commercial"]
     assert licence["ends_on"] == (TODAY + timedelta(days=360)).isoformat()
+
+
+def test_a_drafts_rights_are_as_hidden_as_the_draft(client, app, vendor, rival, product):
+    apply_for(app, vendor, product["id"])
+    assert client.get(f"{URL}/products/{product['id']}").status_code == 404
+    assert client.get(f"{URL}/products/{product['id']}", headers=rival.headers).status_code == 404
+    assert client.get(f"{URL}/products/{product['id']}", headers=vendor.headers).status_code == 200
+    assert client.get(f"{URL}/products/999999", headers=vendor.headers).status_code == 404
 
 
 def test_my_rights_show_registrations_records_licences_and_objections(

@@ -137,7 +137,8 @@ ENDPOINTS = {
         "POST",
         "/registrations/{target}/objections",
         "on_notice",
-        answers({r: 201 for r in ("other_vendor", "buyer", "operator", "regulator")}),
+        # The operators decide objections, so they do not raise them.
+        answers({r: 201 for r in ("other_vendor", "buyer", "regulator")}),
         json=lambda: {"reasons": "该数据由我方采集。"},
         reads=True,  # each objector speaks for its own organisation, on the same registration
     ),
@@ -152,7 +153,16 @@ ENDPOINTS = {
         "GET", "/objections", None, answers({"operator": 200}), reads=True
     ),
     "read a product's rights": Endpoint(
-        "GET", "/products/{target}", "product", EVERYONE, reads=True
+        "GET",
+        "/products/{target}",
+        "product",  # a draft: its rights are seen by those who see the draft
+        answers(
+            {"vendor": 200, "operator": 200, "regulator": 200},
+            anonymous=404,
+            other_vendor=404,
+            buyer=404,
+        ),
+        reads=True,
     ),
     "read my rights": Endpoint("GET", "/mine", None, answers(SIGNED_IN), reads=True),
     "read a certificate": Endpoint(

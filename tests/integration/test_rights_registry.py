@@ -611,3 +611,22 @@ def test_the_worker_lapses_rights_and_licences_past_their_end(app, vendor, rival
     with app.app_context():
         assert db.session.get(LicenceGrant, grant_id).status == "ended"
         db.session.remove()
+
+
+def test_a_dead_chain_node_leaves_an_anchored_certificate_pending(app, vendor, product):
+    from contracts.chain import RpcChain
+
+    registration_id = certify(app, vendor, product["id"])
+    setup = rights_setup(app)
+    dead = RpcChain("http://127.0.0.1:9", "0x" + "11" * 32, timeout=2)
+    with app.app_context():
+        anchor_pending(db.engine, chain_of(app), force=True)
+        row = db.session.get(RightsRegistration, registration_id)
+        report = rights_certificates.verify_certificate(
+            db.session, row.certificate, setup.signer.public_key, dead
+        )
+        db.session.remove()
+    assert report["status"] == "pending"
+    chain = next(c for c in report["checks"] if c["name"] == "chain")
+    assert chain["ok"] is None and "could not be reached" in chain["detail"]
+    assert all(c["ok"] for c in report["checks"] if c["name"] != "chain")
