@@ -75,7 +75,12 @@ def object_to(
     registration = _locked(session, registration_id)
     objector = objector_organisation(actor, registration)
     if objector is None:
-        raise PermissionDenied(N_("Object on behalf of an organisation other than the applicant."))
+        raise PermissionDenied(
+            N_(
+                "Object on behalf of an organisation other than the applicant; the exchange's "
+                "operators decide objections and do not raise them."
+            )
+        )
     refuse_unless_on_notice(registration)
     if now >= registration.notice_ends_at:
         raise Conflict(

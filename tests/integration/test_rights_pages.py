@@ -562,16 +562,17 @@ def test_documents_download_for_the_applicant_only(app, client, vendor, rival, p
 def test_pages_read_in_chinese_by_default_and_in_english_on_request(app, client, vendor, product):
     registration_id = certify(app, vendor, product["id"])
     number = certificate_number(app, registration_id)
-    paths = [
-        "/rights/notices",
-        f"/rights/registrations/{registration_id}",
-        f"/rights/certificates/{number}",
-        f"/rights/certificates/{number}/verify",
-    ]
-    for path in paths:
+    chinese_words = {
+        "/rights/notices": "权利登记公示栏",
+        f"/rights/registrations/{registration_id}": "数据资源持有权",
+        f"/rights/certificates/{number}": "数据权利登记证书",
+        f"/rights/certificates/{number}/verify": "交易所签名",
+    }
+    paths = list(chinese_words)
+    for path, words in chinese_words.items():
         chinese = client.get(path)
         assert chinese.status_code == 200 and '<html lang="zh-CN">' in text(chinese)
-        assert "数据目录" in text(chinese)
+        assert words in text(chinese), path
     english(client)
     for path in paths:
         page = text(client.get(path))
