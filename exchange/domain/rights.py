@@ -31,6 +31,14 @@ RIGHT_KIND_LABELS = {
 }
 
 
+# The same rights named briefly, where several stand side by side (tables, badges).
+RIGHT_KIND_SHORT_LABELS = {
+    RightKind.HOLDING: N_("Holding"),
+    RightKind.PROCESSING: N_("Processing and use"),
+    RightKind.OPERATION: N_("Operation"),
+}
+
+
 class RightSource(StrEnum):
     """Where the applicant's rights come from (the provenance a registration states)."""
 
@@ -71,7 +79,7 @@ class RecordStatus(StrEnum):
 
 
 RECORD_STATUS_LABELS = {
-    RecordStatus.PENDING: N_("Pending"),
+    RecordStatus.PENDING: N_("Awaiting certificate"),
     RecordStatus.ACTIVE: N_("In force"),
     RecordStatus.CLOSED: N_("Closed"),
     RecordStatus.REFUSED: N_("Refused"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import format_datetime
 from flask_login import current_user
 
 from exchange.domain.catalog import (
@@ -22,6 +24,7 @@ from exchange.domain.rights import (
     RECORD_STATUS_LABELS,
     REGISTRATION_STATUS_LABELS,
     RIGHT_KIND_LABELS,
+    RIGHT_KIND_SHORT_LABELS,
     RIGHT_SOURCE_LABELS,
 )
 from exchange.domain.vocabulary import REGIONS, ROLE_LABELS, VERIFICATION_LABELS, Role
@@ -41,11 +44,17 @@ CATALOG_LABELS = {
 # The rights registry's closed sets, likewise.
 RIGHTS_LABELS = {
     "right_kind_labels": RIGHT_KIND_LABELS,
+    "right_kind_short_labels": RIGHT_KIND_SHORT_LABELS,
     "right_source_labels": RIGHT_SOURCE_LABELS,
     "registration_status_labels": REGISTRATION_STATUS_LABELS,
     "record_status_labels": RECORD_STATUS_LABELS,
     "objection_status_labels": OBJECTION_STATUS_LABELS,
 }
+
+
+def local_time(moment: datetime) -> str:
+    """A moment as the exchange's users read it: in the exchange's time zone, to the minute."""
+    return format_datetime(moment, "yyyy-MM-dd HH:mm")
 
 
 def choices(labels: dict[Any, str]) -> list[tuple[str, str]]:
@@ -87,6 +96,7 @@ def init_web(app: Flask) -> None:
     blueprints = (main, auth, account, organisations, operator, ledger, catalog, vendor, review)
     for module in (*blueprints, valuations, rights):
         app.register_blueprint(module.bp)
+    app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals.update(
         CATALOG_LABELS,
         **RIGHTS_LABELS,

@@ -150,7 +150,7 @@ def test_the_product_page_shows_rights_and_offers_the_vendor_to_register(
     body = text(client.get(f"/products/{made['id']}"))
     rows = re.findall(r'data-testid="right-row" data-right="(\w+)"', body)
     assert rows == ["holding", "operation", "processing"]
-    assert "Holding right" in body and "Pending" in body and "Exclusive" in body
+    assert "Holding right" in body and "Awaiting certificate" in body and "Exclusive" in body
     assert 'data-testid="register-rights"' not in body
 
     sign_in_as(client, vendor)
