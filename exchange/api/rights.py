@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, current_app, request
+from flask import Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from exchange.api import BEARER, Blueprint
@@ -34,7 +34,7 @@ from exchange.context import uow
 from exchange.domain.i18n import N_
 from exchange.files import data_files
 from exchange.rights_setup import rights_setup
-from exchange.services import rights, rights_notice, rights_views
+from exchange.services import rights, rights_certificates, rights_notice, rights_views
 from exchange.services.actors import Actor
 from exchange.services.errors import ExchangeError, PayloadTooLarge, ValidationFailed
 from exchange.services.rights_certificates import check_certificate
@@ -210,6 +210,13 @@ def get_certificate(number: str) -> Any:
 def verify(number: str) -> Any:
     """Check a certificate: signature, registration hash, ledger entry, proof and anchor."""
     return check_certificate(uow(), number, rights_setup().signer.public_key, chain_or_none())
+
+
+@blp.route("/certificates/<number>/proof", methods=["GET"])
+@blp.response(200, description="A ledger proof bundle (format ganshu-ledger-proof/1).")
+def certificate_proof(number: str) -> Any:
+    """The proof of the ledger entry behind a certificate, for `python -m contracts.verify`."""
+    return jsonify(rights_certificates.certificate_proof(uow(), number))
 
 
 @blp.route("/certificate-key", methods=["GET"])

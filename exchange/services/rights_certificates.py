@@ -105,6 +105,15 @@ def find_certificate(session: Session, number: str) -> RightsCertificate:
     )
 
 
+def certificate_proof(uow: UnitOfWork, number: str) -> dict[str, Any]:
+    """Public: the proof bundle of the ledger entry carrying the certificate's registration hash,
+    to check offline with `python -m contracts.verify` (certificates are public records)."""
+    from contracts.bundle import make_bundle
+
+    certificate = find_certificate(uow.session, number)
+    return make_bundle(uow.session, int(certificate.payload["ledger_seq"]))
+
+
 def check_certificate(
     uow: UnitOfWork, number: str, public_key: bytes, chain: Chain | None
 ) -> dict[str, Any]:

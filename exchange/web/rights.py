@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import login_required
 from markupsafe import Markup
@@ -17,7 +17,7 @@ from exchange.context import page_actor, uow, web_actor
 from exchange.domain.i18n import N_
 from exchange.files import data_files
 from exchange.rights_setup import rights_setup
-from exchange.services import product_page, rights, rights_notice, rights_views
+from exchange.services import product_page, rights, rights_certificates, rights_notice, rights_views
 from exchange.services.errors import PermissionDenied
 from exchange.services.rights_certificates import check_certificate
 from exchange.web.catalog_forms import ConfirmSchema
@@ -192,6 +192,15 @@ def certificate(number: str) -> str:
     verify_url = url_for("rights.verify", number=number, _external=True)
     qr = Markup(segno.make(verify_url, error="m").svg_inline(scale=4, title=verify_url))
     return render_template("rights/certificate.html", c=detail, verify_url=verify_url, qr=qr)
+
+
+@bp.get("/rights/certificates/<number>/proof.json")
+def certificate_proof(number: str) -> Response:
+    """The certificate's ledger proof as a file, to check with `python -m contracts.verify`."""
+    bundle = rights_certificates.certificate_proof(uow(), number)
+    response = jsonify(bundle)
+    response.headers.set("Content-Disposition", "attachment", filename=f"{number}-proof.json")
+    return response
 
 
 @bp.get("/rights/certificates/<number>/verify")

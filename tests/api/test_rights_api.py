@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from contracts.anchoring import anchor_pending
 from contracts.ledger import canonical_json
+from contracts.verify import verify_bundle
 from exchange.chains import chain_of
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
@@ -512,6 +513,24 @@ def test_a_certificate_verifies_once_anchored(client, app, vendor, product):
     assert all(c["ok"] for c in report["checks"])
 
 
+def test_a_certificates_proof_checks_out_offline_and_on_chain(client, app, vendor, product):
+    number = certificate_number(client, certify(app, vendor, product["id"]))
+    with app.app_context():
+        anchor_pending(db.engine, chain_of(app), force=True)
+
+    bundle = client.get(f"{URL}/certificates/{number}/proof").get_json()
+
+    certificate = client.get(f"{URL}/certificates/{number}").get_json()
+    assert bundle["entry"]["seq"] == certificate["payload"]["ledger_seq"]
+    assert (
+        json.loads(bundle["entry"]["body"])["registration_hash"]
+        == (certificate["payload"]["registration_hash"])
+    )
+    verdict = verify_bundle(bundle, chain_of(app))
+    assert verdict.ok, verdict.reason
+    assert client.get(f"{URL}/certificates/GSC-0000-000000/proof").status_code == 404
+
+
 def test_a_certificate_is_still_checked_without_a_chain(client, app, vendor, product):
     number = certificate_number(client, certify(app, vendor, product["id"]))
     app.config["CHAIN"] = "rpc"  # with no node configured: the chain cannot be built
@@ -578,6 +597,7 @@ def test_the_api_is_described_in_openapi(client):
             "mine",
             "certificates/{number}",
             "certificates/{number}/verification",
+            "certificates/{number}/proof",
             "certificate-key",
             "documents/{document_id}",
         )

@@ -172,6 +172,9 @@ ENDPOINTS = {
         "GET", "/certificates/{target}/verification", "certified", EVERYONE, reads=True
     ),
     "read the certificate key": Endpoint("GET", "/certificate-key", None, EVERYONE, reads=True),
+    "download a certificate's proof": Endpoint(
+        "GET", "/certificates/{target}/proof", "certified", EVERYONE, reads=True
+    ),
     "download a basis document": Endpoint(
         "GET",
         "/documents/{target}",

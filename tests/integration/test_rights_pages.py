@@ -484,6 +484,10 @@ def test_verification_reports_each_check_and_waits_for_the_anchor(app, client, v
     checks = dict(re.findall(r'data-check="(\w+)" data-ok="(\w+)"', body))
     assert checks["signature"] == checks["registration"] == checks["ledger_entry"] == "true"
     assert 'data-testid="public-key"' in body
+    proof = client.get(f"/rights/certificates/{number}/proof.json")
+    assert f'href="/rights/certificates/{number}/proof.json"' in body
+    assert proof.status_code == 200 and proof.get_json()["format"] == "ganshu-ledger-proof/1"
+    assert f"{number}-proof.json" in proof.headers["Content-Disposition"]
 
 
 def test_verification_fails_a_tampered_registration(app, client, vendor, product):
