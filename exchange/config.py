@@ -70,6 +70,23 @@ class DefaultConfig:
     # minutes in demo mode so a visitor sees a certificate issued) and the largest basis document.
     RIGHTS_NOTICE_SECONDS: float | None = None
     RIGHTS_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+    # Trading: how long an offer stands unanswered, the exchange's fee on each trade (a fraction),
+    # how long a buyer has to accept delivery or dispute it, and how long a download link lives.
+    NEGOTIATION_EXPIRY_HOURS = 72.0
+    TRADE_FEE_RATE = "0.03"
+    ACCEPTANCE_WINDOW_DAYS = 7.0
+    DOWNLOAD_LINK_SECONDS = 600
+    API_QUOTA_DEFAULT = 10_000  # calls per entitlement for API products
+    # Payments: "bank_transfer" (the default; an operator confirms receipt) or "stripe". Stripe
+    # needs its secret key and webhook signing secret; STRIPE_API_BASE points the SDK elsewhere
+    # (tests use a local stand-in). The bank account buyers pay into:
+    PAYMENT_GATEWAY = "bank_transfer"
+    STRIPE_SECRET_KEY = ""
+    STRIPE_WEBHOOK_SECRET = ""
+    STRIPE_API_BASE = ""
+    BANK_ACCOUNT_NAME = "江西赣数数据交易中心有限公司"
+    BANK_NAME = "中国工商银行南昌分行营业部"
+    BANK_ACCOUNT_NUMBER = "1502 2010 0900 0000 000"
     API_TITLE = "Ganshu Data Exchange API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
