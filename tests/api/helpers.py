@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from flask import Flask
@@ -10,8 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
+from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import ApiToken, AuditEvent, Membership, Organisation, User
+from tests.catalog import Person, person
 from tests.factories import Member
 
 PROBLEM = "application/problem+json"
@@ -78,3 +81,38 @@ def authorization(issued: dict[str, Any]) -> dict[str, str]:
 def parse_time(value: str) -> datetime:
     """An ISO 8601 timestamp from a response body."""
     return datetime.fromisoformat(value)
+
+
+MATRIX_ROLES = ("anonymous", "vendor", "other_vendor", "buyer", "operator", "regulator")
+
+
+class RolePeople:
+    """One person per role of an authorisation matrix, each made when first needed."""
+
+    def __init__(self, app: Flask, client: FlaskClient) -> None:
+        self.app = app
+        self.client = client
+
+    @cached_property
+    def vendor(self) -> Person:
+        return person(self.app, [Role.VENDOR])
+
+    @cached_property
+    def other_vendor(self) -> Person:
+        return person(self.app, [Role.VENDOR])
+
+    @cached_property
+    def buyer(self) -> Person:
+        return person(self.app, [Role.BUYER])
+
+    @cached_property
+    def operator(self) -> Person:
+        return person(self.app, [Role.OPERATOR])
+
+    @cached_property
+    def regulator(self) -> Person:
+        return person(self.app, [Role.REGULATOR])
+
+    def headers(self, role: str) -> dict[str, str]:
+        """The role's bearer header; none for the anonymous visitor."""
+        return {} if role == "anonymous" else getattr(self, role).headers

@@ -11,59 +11,26 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 
-from exchange.domain.vocabulary import Role
-from tests.api.helpers import PROBLEM_TYPES
+from tests.api.helpers import MATRIX_ROLES, PROBLEM_TYPES, RolePeople
 from tests.catalog import (
     COPPER_CSV,
-    Person,
     catalog_state,
     create_product,
-    person,
     post,
     product_data,
     review,
     submit,
 )
 
-ROLES = ("anonymous", "vendor", "other_vendor", "buyer", "operator", "regulator")
+ROLES = MATRIX_ROLES
 
 
-class World:
-    """The people of the matrix, each made when first needed, and products at any stage."""
-
-    def __init__(self, app: Flask, client: FlaskClient) -> None:
-        self.app = app
-        self.client = client
-
-    @cached_property
-    def vendor(self) -> Person:
-        return person(self.app, [Role.VENDOR])
-
-    @cached_property
-    def other_vendor(self) -> Person:
-        return person(self.app, [Role.VENDOR])
-
-    @cached_property
-    def buyer(self) -> Person:
-        return person(self.app, [Role.BUYER])
-
-    @cached_property
-    def operator(self) -> Person:
-        return person(self.app, [Role.OPERATOR])
-
-    @cached_property
-    def regulator(self) -> Person:
-        return person(self.app, [Role.REGULATOR])
-
-    def headers(self, role: str) -> dict[str, str]:
-        return {} if role == "anonymous" else getattr(self, role).headers
+class World(RolePeople):
+    """The people of the matrix and products at any stage."""
 
     def product(self, stage: str) -> int:
         """The vendor's product (with its file) taken to the stage."""

@@ -14,52 +14,20 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 from typing import Any
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 
-from exchange.domain.vocabulary import Role
-from tests.api.helpers import PROBLEM_TYPES
+from tests.api.helpers import MATRIX_ROLES, PROBLEM_TYPES, RolePeople
 from tests.api.test_rights_api import registry_state
-from tests.catalog import Person, person
 from tests.rights import PDF, apply_for, certify, object_to, own_product
 
-ROLES = ("anonymous", "vendor", "other_vendor", "buyer", "operator", "regulator")
+ROLES = MATRIX_ROLES
 URL = "/api/v1/rights"
 
 
-class World:
-    """The people of the matrix, each made when first needed, and targets at any stage."""
-
-    def __init__(self, app: Flask, client: FlaskClient) -> None:
-        self.app = app
-        self.client = client
-
-    @cached_property
-    def vendor(self) -> Person:
-        return person(self.app, [Role.VENDOR])
-
-    @cached_property
-    def other_vendor(self) -> Person:
-        return person(self.app, [Role.VENDOR])
-
-    @cached_property
-    def buyer(self) -> Person:
-        return person(self.app, [Role.BUYER])
-
-    @cached_property
-    def operator(self) -> Person:
-        return person(self.app, [Role.OPERATOR])
-
-    @cached_property
-    def regulator(self) -> Person:
-        return person(self.app, [Role.REGULATOR])
-
-    def headers(self, role: str) -> dict[str, str]:
-        return {} if role == "anonymous" else getattr(self, role).headers
+class World(RolePeople):
+    """The people of the matrix and targets at any stage."""
 
     def target(self, stage: str) -> Any:
         """What the endpoint's path needs, taken to the stage: an id or a certificate number."""
