@@ -1,0 +1,563 @@
+"""Negotiations: a buyer proposes terms on a licence offer, the sides alternate until one
+accepts (the terms freeze into a contract) or rejects, the buyer withdraws, or it expires.
+
+Only a verified organisation's buyers may open one, never on their own organisation's product,
+and only on an active offer of a listed product; a buyer has at most one open negotiation per
+offer (the database keeps that too). Each move is a round; only the side whose turn it is may
+counter, accept or reject, and every move restarts the expiry clock. The outcome goes to the
+ledger as "trade.negotiation" with both parties, in the same unit of work as the change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from exchange.domain.catalog import ListingStatus, Territory, UseScope
+from exchange.domain.i18n import N_
+from exchange.domain.trading import NegotiationStatus, RoundAction, Side, Terms
+from exchange.domain.vocabulary import Role, VerificationStatus
+from exchange.models import DataProduct, LicenceOffer, Negotiation, NegotiationRound, TradeContract
+from exchange.models.base import utcnow
+from exchange.services import audit
+from exchange.services.actors import Actor, require_found
+from exchange.services.catalog import SUPERVISORS
+from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from exchange.services.ledger import party_names, record_event
+from exchange.services.product_page import can_see
+from exchange.services.trade_contracts import actor_has_role, draft, latest_band
+from exchange.services.unit_of_work import UnitOfWork
+from pricing.band import PriceBand
+from pricing.bargaining import suggest_counter
+
+S = NegotiationStatus
+SIDE_ROLE = {Side.BUYER: Role.BUYER, Side.VENDOR: Role.VENDOR}
+PROPOSING = (RoundAction.PROPOSE, RoundAction.COUNTER)
+MAX_PRICE = Decimal("1000000000000")  # what a Money column holds: below a trillion yuan
+MAX_SEATS = 10_000
+MAX_TERM_MONTHS = 120
+MAX_MESSAGE = 2000
+
+
+# Checks on what a round proposes
+
+
+def checked_terms(terms: Terms) -> Terms:
+    """The terms, normalised, or one ValidationFailed naming every field that is wrong."""
+    problems: dict[str, list[str]] = {}
+    price = terms.price
+    try:
+        price = Decimal(price)
+        valid_price = price.is_finite() and price > 0 and price < MAX_PRICE
+    except (InvalidOperation, TypeError, ValueError):
+        valid_price = False
+    if not valid_price:
+        problems["price"] = [N_("Give a price above zero, in yuan.")]
+    elif price.as_tuple().exponent < -2:  # type: ignore[operator]
+        problems["price"] = [N_("A price has at most two decimals (fen).")]
+    try:
+        scope = UseScope(terms.scope)
+    except ValueError:
+        problems["scope"] = [N_("Choose internal, research or commercial use.")]
+    try:
+        territory = Territory(terms.territory)
+    except ValueError:
+        problems["territory"] = [N_("Choose Jiangxi, mainland China or worldwide.")]
+    if not _int_between(terms.term_months, 1, MAX_TERM_MONTHS):
+        problems["term_months"] = [N_("A licence runs for 1 to 120 months.")]
+    if not _int_between(terms.seats, 1, MAX_SEATS):
+        problems["seats"] = [N_("A licence has 1 to 10,000 seats.")]
+    for name in ("exclusive", "derivative"):
+        if not isinstance(getattr(terms, name), bool):
+            problems[name] = [N_("Answer yes or no.")]
+    if problems:
+        raise ValidationFailed(N_("These terms cannot be offered."), errors=problems)
+    return replace(terms, price=price.quantize(Decimal("0.01")), scope=scope, territory=territory)
+
+
+def _int_between(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _message(message: str | None) -> str | None:
+    message = (message or "").strip() or None
+    if message is not None and len(message) > MAX_MESSAGE:
+        raise ValidationFailed.on("message", N_("Keep the message under 2,000 characters."))
+    return message
+
+
+# Loading and who may act
+
+
+def _load(session: Session, negotiation_id: int, *, for_update: bool = False) -> Negotiation:
+    statement = (
+        select(Negotiation)
+        .where(Negotiation.id == negotiation_id)
+        .options(selectinload(Negotiation.rounds))
+    )
+    if for_update:
+        statement = statement.with_for_update(of=Negotiation)
+    return require_found(session.scalar(statement))
+
+
+def _party(negotiation: Negotiation, side: Side) -> int:
+    return negotiation.buyer_id if side == Side.BUYER else negotiation.vendor_id
+
+
+def _sides(actor: Actor, negotiation: Negotiation) -> list[Side]:
+    """The sides the actor may act for: 404 to strangers, 403 to members without the role."""
+    members = [s for s in Side if actor.is_member(_party(negotiation, s))]
+    if not members:
+        raise NotFound()
+    entitled = [s for s in members if actor_has_role(actor, _party(negotiation, s), SIDE_ROLE[s])]
+    if not entitled:
+        raise PermissionDenied(N_("Only the organisation's buyers or vendors may negotiate."))
+    return entitled
+
+
+def _require_open(negotiation: Negotiation, now: datetime) -> None:
+    if negotiation.status != S.OPEN:
+        raise Conflict(N_("This negotiation is closed."), status=negotiation.status.value)
+    if negotiation.expires_at <= now:
+        raise Conflict(N_("This negotiation has expired."), status=S.EXPIRED.value)
+
+
+def _on_turn(actor: Actor, negotiation: Negotiation, now: datetime) -> Side:
+    """The side acting now, which must be the side whose turn it is."""
+    sides = _sides(actor, negotiation)
+    _require_open(negotiation, now)
+    if negotiation.turn not in sides:
+        raise Conflict(N_("It is the other side's turn to answer."))
+    return negotiation.turn
+
+
+def _require_tradable(product: DataProduct, offer: LicenceOffer) -> None:
+    if product.status != ListingStatus.LISTED:
+        raise Conflict(N_("This product is not listed; it cannot be traded now."))
+    if not offer.is_active:
+        raise Conflict(N_("This licence offer has been withdrawn."))
+
+
+def _buyer_organisation(actor: Actor, vendor_id: int) -> int:
+    """The verified organisation the actor buys for; refusals say why it cannot."""
+    buying = [m for m in actor.memberships if Role.BUYER in m.roles]
+    others = [m for m in buying if m.organisation_id != vendor_id]
+    if not others:
+        if buying or actor.is_member(vendor_id):
+            raise PermissionDenied(
+                N_("Nobody may make an offer on their own organisation's product.")
+            )
+        raise PermissionDenied(N_("Only an organisation's buyers may make offers."))
+    verified = [m for m in others if m.verification_status == VerificationStatus.VERIFIED]
+    if not verified:
+        raise Conflict(N_("Your organisation must be verified before it can trade."))
+    return verified[0].organisation_id
+
+
+# Moves
+
+
+def _add_round(
+    session: Session,
+    negotiation: Negotiation,
+    side: Side,
+    action: RoundAction,
+    actor: Actor | None,
+    now: datetime,
+    *,
+    terms: Terms | None = None,
+    message: str | None = None,
+) -> NegotiationRound:
+    row = NegotiationRound(
+        number=len(negotiation.rounds) + 1,
+        side=side,
+        action=action,
+        message=message,
+        user_id=actor.user_id if actor else None,
+        created_at=now,
+    )
+    if terms is not None:
+        row.price, row.scope, row.term_months = terms.price, terms.scope, terms.term_months
+        row.territory, row.exclusive = terms.territory, terms.exclusive
+        row.seats, row.derivative = terms.seats, terms.derivative
+    negotiation.rounds.append(row)
+    negotiation.updated_at = now
+    return row
+
+
+def _last_proposal(negotiation: Negotiation) -> NegotiationRound:
+    return next(r for r in reversed(negotiation.rounds) if r.action in PROPOSING)
+
+
+def _close(
+    session: Session,
+    negotiation: Negotiation,
+    outcome: NegotiationStatus,
+    side: Side,
+    action: RoundAction,
+    actor: Actor | None,
+    now: datetime,
+    message: str | None = None,
+) -> None:
+    """End the negotiation with a closing round and its outcome on the ledger."""
+    _add_round(session, negotiation, side, action, actor, now, message=message)
+    last = _last_proposal(negotiation)
+    negotiation.status = outcome
+    entry = record_event(
+        session,
+        "trade.negotiation",
+        {
+            "negotiation_id": negotiation.id,
+            "offer_id": negotiation.offer_id,
+            "product_id": negotiation.product_id,
+            "buyer_id": negotiation.buyer_id,
+            "vendor_id": negotiation.vendor_id,
+            "outcome": outcome.value,
+            "closed_by": side.value,
+            "rounds": len(negotiation.rounds),
+            "last_price": str(last.price),
+            "actor_user_id": actor.user_id if actor else None,
+        },
+        parties=[negotiation.buyer_id, negotiation.vendor_id],
+        now=now,
+    )
+    negotiation.ledger_seq = entry.seq
+    audit.record(
+        session,
+        "trade.negotiation",
+        actor=actor,
+        subject=str(negotiation.id),
+        outcome=outcome.value,
+    )
+
+
+def propose(
+    uow: UnitOfWork,
+    actor: Actor,
+    offer_id: int,
+    terms: Terms,
+    message: str | None,
+    *,
+    expiry_hours: float,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """A buyer opens a negotiation on a licence offer with the terms it proposes."""
+    session = uow.session
+    now = now or utcnow()
+    offer = require_found(session.get(LicenceOffer, offer_id, with_for_update=True))
+    product = require_found(session.get(DataProduct, offer.product_id))
+    if not can_see(actor, product):
+        raise NotFound()
+    buyer_id = _buyer_organisation(actor, product.vendor_id)
+    _require_tradable(product, offer)
+    terms = checked_terms(terms)
+    message = _message(message)
+    standing = session.scalar(
+        select(Negotiation)
+        .where(
+            Negotiation.buyer_id == buyer_id,
+            Negotiation.offer_id == offer.id,
+            Negotiation.status == S.OPEN,
+        )
+        .options(selectinload(Negotiation.rounds))
+        .with_for_update(of=Negotiation)
+    )
+    if standing is not None and standing.expires_at > now:
+        raise Conflict(N_("Your organisation already has an open negotiation on this offer."))
+    if standing is not None:  # lapsed but not yet swept: close it before opening the next
+        _close(session, standing, S.EXPIRED, standing.turn, RoundAction.EXPIRE, None, now)
+        session.flush()
+    negotiation = Negotiation(
+        offer_id=offer.id,
+        product_id=product.id,
+        buyer_id=buyer_id,
+        vendor_id=product.vendor_id,
+        status=S.OPEN,
+        turn=Side.VENDOR,
+        expires_at=now + timedelta(hours=expiry_hours),
+        created_at=now,
+        updated_at=now,
+        rounds=[],
+    )
+    _add_round(
+        session,
+        negotiation,
+        Side.BUYER,
+        RoundAction.PROPOSE,
+        actor,
+        now,
+        terms=terms,
+        message=message,
+    )
+    session.add(negotiation)
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent proposal by the same buyer won the unique index
+        session.rollback()
+        raise Conflict(
+            N_("Your organisation already has an open negotiation on this offer.")
+        ) from None
+    audit.record(
+        session, "trade.propose", actor=actor, organisation_id=buyer_id, subject=str(negotiation.id)
+    )
+    uow.commit()
+    return _summary(negotiation)
+
+
+def counter(
+    uow: UnitOfWork,
+    actor: Actor,
+    negotiation_id: int,
+    terms: Terms,
+    message: str | None,
+    *,
+    expiry_hours: float,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The side whose turn it is answers with other terms; the turn passes to the other side."""
+    session = uow.session
+    now = now or utcnow()
+    negotiation = _load(session, negotiation_id, for_update=True)
+    side = _on_turn(actor, negotiation, now)
+    terms = checked_terms(terms)
+    message = _message(message)
+    _add_round(
+        session, negotiation, side, RoundAction.COUNTER, actor, now, terms=terms, message=message
+    )
+    negotiation.turn = side.other
+    negotiation.expires_at = now + timedelta(hours=expiry_hours)
+    audit.record(session, "trade.counter", actor=actor, subject=str(negotiation.id))
+    uow.commit()
+    return _summary(negotiation)
+
+
+def accept(
+    uow: UnitOfWork,
+    actor: Actor,
+    negotiation_id: int,
+    message: str | None = None,
+    *,
+    fee_rate: Decimal,
+    acceptance_days: int,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The side whose turn it is accepts the last terms proposed; they become a contract."""
+    session = uow.session
+    now = now or utcnow()
+    negotiation = _load(session, negotiation_id, for_update=True)
+    side = _on_turn(actor, negotiation, now)
+    product = require_found(session.get(DataProduct, negotiation.product_id))
+    offer = require_found(session.get(LicenceOffer, negotiation.offer_id))
+    _require_tradable(product, offer)
+    agreed = _last_proposal(negotiation)
+    _close(
+        session, negotiation, S.ACCEPTED, side, RoundAction.ACCEPT, actor, now, _message(message)
+    )
+    contract = draft(
+        session, negotiation, agreed, fee_rate=fee_rate, acceptance_days=acceptance_days, now=now
+    )
+    uow.commit()
+    return _summary(negotiation) | {"contract_id": contract.id, "contract_number": contract.number}
+
+
+def reject(
+    uow: UnitOfWork,
+    actor: Actor,
+    negotiation_id: int,
+    message: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The side whose turn it is turns the last terms down and ends the negotiation."""
+    session = uow.session
+    now = now or utcnow()
+    negotiation = _load(session, negotiation_id, for_update=True)
+    side = _on_turn(actor, negotiation, now)
+    _close(
+        session, negotiation, S.REJECTED, side, RoundAction.REJECT, actor, now, _message(message)
+    )
+    uow.commit()
+    return _summary(negotiation)
+
+
+def withdraw(
+    uow: UnitOfWork,
+    actor: Actor,
+    negotiation_id: int,
+    message: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The buyer walks away from an open negotiation, whoever's turn it is."""
+    session = uow.session
+    now = now or utcnow()
+    negotiation = _load(session, negotiation_id, for_update=True)
+    if Side.BUYER not in _sides(actor, negotiation):
+        raise PermissionDenied(N_("Only the buyer may withdraw from a negotiation."))
+    _require_open(negotiation, now)
+    _close(
+        session,
+        negotiation,
+        S.WITHDRAWN,
+        Side.BUYER,
+        RoundAction.WITHDRAW,
+        actor,
+        now,
+        _message(message),
+    )
+    uow.commit()
+    return _summary(negotiation)
+
+
+def expire_due(uow: UnitOfWork, now: datetime | None = None) -> int:
+    """Close every open negotiation whose answer is overdue; how many were closed."""
+    session = uow.session
+    now = now or utcnow()
+    due = session.scalars(
+        select(Negotiation)
+        .where(Negotiation.status == S.OPEN, Negotiation.expires_at <= now)
+        .order_by(Negotiation.id)
+        .options(selectinload(Negotiation.rounds))
+        .with_for_update(of=Negotiation)
+    ).all()
+    for negotiation in due:
+        _close(session, negotiation, S.EXPIRED, negotiation.turn, RoundAction.EXPIRE, None, now)
+    uow.commit()
+    return len(due)
+
+
+# Reading
+
+
+def _summary(negotiation: Negotiation) -> dict[str, Any]:
+    return {
+        "id": negotiation.id,
+        "status": negotiation.status,
+        "turn": negotiation.turn,
+        "expires_at": negotiation.expires_at,
+        "rounds": len(negotiation.rounds),
+    }
+
+
+def _round_view(row: NegotiationRound) -> dict[str, Any]:
+    return {
+        "number": row.number,
+        "side": row.side,
+        "action": row.action,
+        "price": row.price,
+        "scope": row.scope,
+        "term_months": row.term_months,
+        "territory": row.territory,
+        "exclusive": row.exclusive,
+        "seats": row.seats,
+        "derivative": row.derivative,
+        "message": row.message,
+        "user_id": row.user_id,
+        "created_at": row.created_at,
+    }
+
+
+def _suggestion(band: dict[str, Any] | None, rounds: list[NegotiationRound]) -> Any:
+    """pricing's counter between each side's latest price, inside the band; None without both."""
+    if band is None:
+        return None
+    latest = {r.side: r.price for r in rounds if r.action in PROPOSING and r.price is not None}
+    if len(latest) < 2:
+        return None
+    # suggest_counter reads only the band's edges; the stored valuation keeps the rest.
+    price_band = PriceBand(
+        floor=band["floor"],
+        reference=band["reference"],
+        ceiling=band["ceiling"],
+        weights={},
+        values={},
+        licence_multiplier=Decimal(1),
+        cost=None,
+        income=None,
+        market=None,
+        licence=None,
+        explanation=(),
+    )
+    return suggest_counter(price_band, latest[Side.BUYER], latest[Side.VENDOR]).to_dict()
+
+
+def negotiation_view(uow: UnitOfWork, actor: Actor, negotiation_id: int) -> dict[str, Any]:
+    """The whole history with both sides' names, the valuation band and a suggested counter;
+    to the two sides' members and the supervisors (404 to anyone else)."""
+    session = uow.session
+    negotiation = _load(session, negotiation_id)
+    parties = (negotiation.buyer_id, negotiation.vendor_id)
+    if not (any(actor.is_member(o) for o in parties) or actor.has_role(*SUPERVISORS)):
+        raise NotFound()
+    product = require_found(session.get(DataProduct, negotiation.product_id))
+    offer = require_found(session.get(LicenceOffer, negotiation.offer_id))
+    names = party_names(session, parties)
+    band = latest_band(session, product.id, negotiation.vendor_id)
+    contract_id = session.scalar(
+        select(TradeContract.id).where(TradeContract.negotiation_id == negotiation.id)
+    )
+    return _summary(negotiation) | {
+        "my_sides": [s for s in Side if actor.is_member(_party(negotiation, s))],
+        "product": {"id": product.id, "title_zh": product.title_zh, "title_en": product.title_en},
+        "offer": {
+            "id": offer.id,
+            "kind": offer.kind,
+            "scope": offer.scope,
+            "term_months": offer.term_months,
+            "territory": offer.territory,
+            "seats": offer.seats,
+            "derivative": offer.derivative,
+            "price": offer.price,
+        },
+        "buyer": names[negotiation.buyer_id],
+        "vendor": names[negotiation.vendor_id],
+        "history": [_round_view(r) for r in negotiation.rounds],
+        "band": band,
+        "suggested_counter": _suggestion(band, negotiation.rounds),
+        "contract_id": contract_id,
+        "created_at": negotiation.created_at,
+        "updated_at": negotiation.updated_at,
+        "ledger_seq": negotiation.ledger_seq,
+    }
+
+
+def my_negotiations(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
+    """The negotiations of the organisations the actor buys or sells for, newest move first."""
+    buying = [m.organisation_id for m in actor.memberships if Role.BUYER in m.roles]
+    selling = [m.organisation_id for m in actor.memberships if Role.VENDOR in m.roles]
+    if not buying and not selling:
+        raise PermissionDenied()
+    session = uow.session
+    rows = session.scalars(
+        select(Negotiation)
+        .where(or_(Negotiation.buyer_id.in_(buying), Negotiation.vendor_id.in_(selling)))
+        .options(selectinload(Negotiation.rounds))
+        .order_by(Negotiation.updated_at.desc(), Negotiation.id.desc())
+    ).all()
+    names = party_names(session, [o for n in rows for o in (n.buyer_id, n.vendor_id)])
+    found = session.execute(
+        select(DataProduct.id, DataProduct.title_zh).where(
+            DataProduct.id.in_({n.product_id for n in rows})
+        )
+    )
+    titles = {row.id: row.title_zh for row in found}
+    return [
+        _summary(n)
+        | {
+            "side": Side.BUYER if n.buyer_id in buying else Side.VENDOR,
+            "product_id": n.product_id,
+            "product_title_zh": titles.get(n.product_id),
+            "offer_id": n.offer_id,
+            "buyer": names[n.buyer_id],
+            "vendor": names[n.vendor_id],
+            "last_price": _last_proposal(n).price,
+            "updated_at": n.updated_at,
+        }
+        for n in rows
+    ]
