@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -23,18 +23,15 @@ from exchange.domain.catalog import ListingStatus, Territory, UseScope
 from exchange.domain.i18n import N_
 from exchange.domain.trading import NegotiationStatus, RoundAction, Side, Terms
 from exchange.domain.vocabulary import Role, VerificationStatus
-from exchange.models import DataProduct, LicenceOffer, Negotiation, NegotiationRound, TradeContract
+from exchange.models import DataProduct, LicenceOffer, Negotiation, NegotiationRound
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor, require_found
-from exchange.services.catalog import SUPERVISORS
 from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from exchange.services.ledger import party_names, record_event
+from exchange.services.ledger import record_event
 from exchange.services.product_page import can_see
-from exchange.services.trade_contracts import actor_has_role, draft, latest_band
+from exchange.services.trade_contracts import actor_has_role, draft
 from exchange.services.unit_of_work import UnitOfWork
-from pricing.band import PriceBand
-from pricing.bargaining import suggest_counter
 
 S = NegotiationStatus
 SIDE_ROLE = {Side.BUYER: Role.BUYER, Side.VENDOR: Role.VENDOR}
@@ -95,7 +92,9 @@ def _message(message: str | None) -> str | None:
 # Loading and who may act
 
 
-def _load(session: Session, negotiation_id: int, *, for_update: bool = False) -> Negotiation:
+def load_negotiation(
+    session: Session, negotiation_id: int, *, for_update: bool = False
+) -> Negotiation:
     statement = (
         select(Negotiation)
         .where(Negotiation.id == negotiation_id)
@@ -106,16 +105,16 @@ def _load(session: Session, negotiation_id: int, *, for_update: bool = False) ->
     return require_found(session.scalar(statement))
 
 
-def _party(negotiation: Negotiation, side: Side) -> int:
+def party_of(negotiation: Negotiation, side: Side) -> int:
     return negotiation.buyer_id if side == Side.BUYER else negotiation.vendor_id
 
 
 def _sides(actor: Actor, negotiation: Negotiation) -> list[Side]:
     """The sides the actor may act for: 404 to strangers, 403 to members without the role."""
-    members = [s for s in Side if actor.is_member(_party(negotiation, s))]
+    members = [s for s in Side if actor.is_member(party_of(negotiation, s))]
     if not members:
         raise NotFound()
-    entitled = [s for s in members if actor_has_role(actor, _party(negotiation, s), SIDE_ROLE[s])]
+    entitled = [s for s in members if actor_has_role(actor, party_of(negotiation, s), SIDE_ROLE[s])]
     if not entitled:
         raise PermissionDenied(N_("Only the organisation's buyers or vendors may negotiate."))
     return entitled
@@ -191,7 +190,7 @@ def _add_round(
     return row
 
 
-def _last_proposal(negotiation: Negotiation) -> NegotiationRound:
+def last_proposal(negotiation: Negotiation) -> NegotiationRound:
     return next(r for r in reversed(negotiation.rounds) if r.action in PROPOSING)
 
 
@@ -207,7 +206,7 @@ def _close(
 ) -> None:
     """End the negotiation with a closing round and its outcome on the ledger."""
     _add_round(session, negotiation, side, action, actor, now, message=message)
-    last = _last_proposal(negotiation)
+    last = last_proposal(negotiation)
     negotiation.status = outcome
     entry = record_event(
         session,
@@ -307,7 +306,7 @@ def propose(
         session, "trade.propose", actor=actor, organisation_id=buyer_id, subject=str(negotiation.id)
     )
     uow.commit()
-    return _summary(negotiation)
+    return summary(negotiation)
 
 
 def counter(
@@ -323,7 +322,7 @@ def counter(
     """The side whose turn it is answers with other terms; the turn passes to the other side."""
     session = uow.session
     now = now or utcnow()
-    negotiation = _load(session, negotiation_id, for_update=True)
+    negotiation = load_negotiation(session, negotiation_id, for_update=True)
     side = _on_turn(actor, negotiation, now)
     terms = checked_terms(terms)
     message = _message(message)
@@ -334,7 +333,7 @@ def counter(
     negotiation.expires_at = now + timedelta(hours=expiry_hours)
     audit.record(session, "trade.counter", actor=actor, subject=str(negotiation.id))
     uow.commit()
-    return _summary(negotiation)
+    return summary(negotiation)
 
 
 def accept(
@@ -350,12 +349,12 @@ def accept(
     """The side whose turn it is accepts the last terms proposed; they become a contract."""
     session = uow.session
     now = now or utcnow()
-    negotiation = _load(session, negotiation_id, for_update=True)
+    negotiation = load_negotiation(session, negotiation_id, for_update=True)
     side = _on_turn(actor, negotiation, now)
     product = require_found(session.get(DataProduct, negotiation.product_id))
     offer = require_found(session.get(LicenceOffer, negotiation.offer_id))
     _require_tradable(product, offer)
-    agreed = _last_proposal(negotiation)
+    agreed = last_proposal(negotiation)
     _close(
         session, negotiation, S.ACCEPTED, side, RoundAction.ACCEPT, actor, now, _message(message)
     )
@@ -363,7 +362,7 @@ def accept(
         session, negotiation, agreed, fee_rate=fee_rate, acceptance_days=acceptance_days, now=now
     )
     uow.commit()
-    return _summary(negotiation) | {"contract_id": contract.id, "contract_number": contract.number}
+    return summary(negotiation) | {"contract_id": contract.id, "contract_number": contract.number}
 
 
 def reject(
@@ -377,13 +376,13 @@ def reject(
     """The side whose turn it is turns the last terms down and ends the negotiation."""
     session = uow.session
     now = now or utcnow()
-    negotiation = _load(session, negotiation_id, for_update=True)
+    negotiation = load_negotiation(session, negotiation_id, for_update=True)
     side = _on_turn(actor, negotiation, now)
     _close(
         session, negotiation, S.REJECTED, side, RoundAction.REJECT, actor, now, _message(message)
     )
     uow.commit()
-    return _summary(negotiation)
+    return summary(negotiation)
 
 
 def withdraw(
@@ -397,7 +396,7 @@ def withdraw(
     """The buyer walks away from an open negotiation, whoever's turn it is."""
     session = uow.session
     now = now or utcnow()
-    negotiation = _load(session, negotiation_id, for_update=True)
+    negotiation = load_negotiation(session, negotiation_id, for_update=True)
     if Side.BUYER not in _sides(actor, negotiation):
         raise PermissionDenied(N_("Only the buyer may withdraw from a negotiation."))
     _require_open(negotiation, now)
@@ -412,7 +411,7 @@ def withdraw(
         _message(message),
     )
     uow.commit()
-    return _summary(negotiation)
+    return summary(negotiation)
 
 
 def expire_due(uow: UnitOfWork, now: datetime | None = None) -> int:
@@ -432,10 +431,7 @@ def expire_due(uow: UnitOfWork, now: datetime | None = None) -> int:
     return len(due)
 
 
-# Reading
-
-
-def _summary(negotiation: Negotiation) -> dict[str, Any]:
+def summary(negotiation: Negotiation) -> dict[str, Any]:
     return {
         "id": negotiation.id,
         "status": negotiation.status,
@@ -443,121 +439,3 @@ def _summary(negotiation: Negotiation) -> dict[str, Any]:
         "expires_at": negotiation.expires_at,
         "rounds": len(negotiation.rounds),
     }
-
-
-def _round_view(row: NegotiationRound) -> dict[str, Any]:
-    return {
-        "number": row.number,
-        "side": row.side,
-        "action": row.action,
-        "price": row.price,
-        "scope": row.scope,
-        "term_months": row.term_months,
-        "territory": row.territory,
-        "exclusive": row.exclusive,
-        "seats": row.seats,
-        "derivative": row.derivative,
-        "message": row.message,
-        "user_id": row.user_id,
-        "created_at": row.created_at,
-    }
-
-
-def _suggestion(band: dict[str, Any] | None, rounds: list[NegotiationRound]) -> Any:
-    """pricing's counter between each side's latest price, inside the band; None without both."""
-    if band is None:
-        return None
-    latest = {r.side: r.price for r in rounds if r.action in PROPOSING and r.price is not None}
-    if len(latest) < 2:
-        return None
-    # suggest_counter reads only the band's edges; the stored valuation keeps the rest.
-    price_band = PriceBand(
-        floor=band["floor"],
-        reference=band["reference"],
-        ceiling=band["ceiling"],
-        weights={},
-        values={},
-        licence_multiplier=Decimal(1),
-        cost=None,
-        income=None,
-        market=None,
-        licence=None,
-        explanation=(),
-    )
-    return suggest_counter(price_band, latest[Side.BUYER], latest[Side.VENDOR]).to_dict()
-
-
-def negotiation_view(uow: UnitOfWork, actor: Actor, negotiation_id: int) -> dict[str, Any]:
-    """The whole history with both sides' names, the valuation band and a suggested counter;
-    to the two sides' members and the supervisors (404 to anyone else)."""
-    session = uow.session
-    negotiation = _load(session, negotiation_id)
-    parties = (negotiation.buyer_id, negotiation.vendor_id)
-    if not (any(actor.is_member(o) for o in parties) or actor.has_role(*SUPERVISORS)):
-        raise NotFound()
-    product = require_found(session.get(DataProduct, negotiation.product_id))
-    offer = require_found(session.get(LicenceOffer, negotiation.offer_id))
-    names = party_names(session, parties)
-    band = latest_band(session, product.id, negotiation.vendor_id)
-    contract_id = session.scalar(
-        select(TradeContract.id).where(TradeContract.negotiation_id == negotiation.id)
-    )
-    return _summary(negotiation) | {
-        "my_sides": [s for s in Side if actor.is_member(_party(negotiation, s))],
-        "product": {"id": product.id, "title_zh": product.title_zh, "title_en": product.title_en},
-        "offer": {
-            "id": offer.id,
-            "kind": offer.kind,
-            "scope": offer.scope,
-            "term_months": offer.term_months,
-            "territory": offer.territory,
-            "seats": offer.seats,
-            "derivative": offer.derivative,
-            "price": offer.price,
-        },
-        "buyer": names[negotiation.buyer_id],
-        "vendor": names[negotiation.vendor_id],
-        "history": [_round_view(r) for r in negotiation.rounds],
-        "band": band,
-        "suggested_counter": _suggestion(band, negotiation.rounds),
-        "contract_id": contract_id,
-        "created_at": negotiation.created_at,
-        "updated_at": negotiation.updated_at,
-        "ledger_seq": negotiation.ledger_seq,
-    }
-
-
-def my_negotiations(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
-    """The negotiations of the organisations the actor buys or sells for, newest move first."""
-    buying = [m.organisation_id for m in actor.memberships if Role.BUYER in m.roles]
-    selling = [m.organisation_id for m in actor.memberships if Role.VENDOR in m.roles]
-    if not buying and not selling:
-        raise PermissionDenied()
-    session = uow.session
-    rows = session.scalars(
-        select(Negotiation)
-        .where(or_(Negotiation.buyer_id.in_(buying), Negotiation.vendor_id.in_(selling)))
-        .options(selectinload(Negotiation.rounds))
-        .order_by(Negotiation.updated_at.desc(), Negotiation.id.desc())
-    ).all()
-    names = party_names(session, [o for n in rows for o in (n.buyer_id, n.vendor_id)])
-    found = session.execute(
-        select(DataProduct.id, DataProduct.title_zh).where(
-            DataProduct.id.in_({n.product_id for n in rows})
-        )
-    )
-    titles = {row.id: row.title_zh for row in found}
-    return [
-        _summary(n)
-        | {
-            "side": Side.BUYER if n.buyer_id in buying else Side.VENDOR,
-            "product_id": n.product_id,
-            "product_title_zh": titles.get(n.product_id),
-            "offer_id": n.offer_id,
-            "buyer": names[n.buyer_id],
-            "vendor": names[n.vendor_id],
-            "last_price": _last_proposal(n).price,
-            "updated_at": n.updated_at,
-        }
-        for n in rows
-    ]

@@ -16,7 +16,7 @@ from exchange.domain.trading import ContractStatus, KeySource, Side
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import ContractSignature, OrganisationKey, TradeContract
-from exchange.services import negotiations, signing_keys, trade_contracts
+from exchange.services import negotiation_views, signing_keys, trade_contracts
 from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.services.rights_transfers import RightsNotHeld
 from tests.catalog import person
@@ -149,7 +149,7 @@ def test_a_vendor_without_the_operation_right_cannot_contract(app, client):
         accept(app, trade.vendor, negotiation_id)
     assert refused.value.status == 409
     assert contract_row_count(app) == 0
-    still = act(app, trade.buyer, negotiations.negotiation_view, negotiation_id)
+    still = act(app, trade.buyer, negotiation_views.negotiation_view, negotiation_id)
     assert still["status"] == "open"
     assert ledger_bodies(app, "trade.negotiation") == []
 
