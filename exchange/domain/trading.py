@@ -17,6 +17,7 @@ from exchange.domain.catalog import Territory, UseScope
 from exchange.domain.i18n import N_
 
 CENT = Decimal("0.01")
+DEFAULT_API_QUOTA = 10_000  # calls an API product's buyer may make under one entitlement
 
 
 class Side(StrEnum):

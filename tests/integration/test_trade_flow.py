@@ -1,0 +1,104 @@
+"""After payment, on SQLite and PostgreSQL: rights move and the buyer is entitled, in one unit of
+work; an exclusive licence paid for twice moves once."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from exchange.domain.rights import GrantStatus, RecordStatus, RightKind
+from exchange.domain.trading import Gateway, PaymentStatus
+from exchange.domain.vocabulary import Role
+from exchange.extensions import db
+from exchange.models import Entitlement, LicenceGrant, Payment, RightsRecord, TradeContract
+from exchange.models.base import utcnow
+from exchange.services import trade_flow
+from exchange.services.rights_transfers import RightsNotHeld
+from tests.catalog import person
+from tests.trading import accept, market, propose, sign, terms
+
+
+def paid(app, contract_id: int) -> None:
+    """Run after_payment for the contract as the payment service does, and commit."""
+    with app.app_context():
+        try:
+            contract = db.session.get(TradeContract, contract_id)
+            payment = Payment(
+                contract_id=contract.id,
+                gateway=Gateway.BANK_TRANSFER,
+                reference=f"GSP-TEST-{contract.id}",
+                amount=contract.price,
+                status=PaymentStatus.SUCCEEDED,
+                idempotency_key=f"contract-{contract.id}-test",
+            )
+            db.session.add(payment)
+            db.session.flush()
+            trade_flow.after_payment(db.session, contract, payment, utcnow())
+            db.session.commit()
+        finally:
+            db.session.rollback()
+            db.session.remove()
+
+
+def signed_contract(app, found, buyer, **agreed) -> int:
+    negotiation_id = propose(app, buyer, found.offer_id, terms(**agreed))
+    contract_id = accept(app, found.vendor, negotiation_id)
+    sign(app, found.vendor, contract_id)
+    sign(app, buyer, contract_id)
+    return contract_id
+
+
+def counts(app) -> dict[str, int]:
+    with app.app_context():
+        found = {
+            model.__name__: db.session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Entitlement, LicenceGrant, RightsRecord, Payment)
+        }
+        db.session.remove()
+    return found
+
+
+def test_a_non_exclusive_licence_grants_use_and_entitles_the_buyer(app, client):
+    found = market(app, client)
+    contract_id = signed_contract(app, found, found.buyer)
+
+    paid(app, contract_id)
+
+    with app.app_context():
+        grant = db.session.scalars(select(LicenceGrant)).one()
+        entitlement = db.session.scalars(select(Entitlement)).one()
+        holders = set(
+            db.session.scalars(
+                select(RightsRecord.holder_id).where(RightsRecord.status == RecordStatus.ACTIVE)
+            )
+        )
+        db.session.remove()
+    assert grant.grantee_id == found.buyer.organisation_id and grant.status == GrantStatus.ACTIVE
+    assert grant.uses == ["internal"] and grant.contract_ref.startswith("GTC-")
+    assert entitlement.contract_id == contract_id
+    assert holders == {found.vendor.organisation_id}  # the holder stays
+
+
+def test_an_exclusive_licence_moves_the_operation_right_once(app, client):
+    found = market(app, client)
+    second = person(app, [Role.BUYER])
+    first_contract = signed_contract(app, found, found.buyer, exclusive=True)
+    second_contract = signed_contract(app, found, second, exclusive=True)
+
+    paid(app, first_contract)
+    before = counts(app)
+    with pytest.raises(RightsNotHeld):
+        paid(app, second_contract)
+
+    assert counts(app) == before  # the second payment changed nothing
+    with app.app_context():
+        operation = db.session.scalars(
+            select(RightsRecord).where(
+                RightsRecord.right == RightKind.OPERATION,
+                RightsRecord.holder_id == found.buyer.organisation_id,
+            )
+        ).one()
+        entitled = db.session.scalars(select(Entitlement.contract_id)).all()
+        db.session.remove()
+    assert operation.status == RecordStatus.ACTIVE and operation.uses == ["internal"]
+    assert entitled == [first_contract]
