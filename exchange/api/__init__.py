@@ -34,13 +34,23 @@ class Blueprint(SmorestBlueprint):
 
 def init_api(app: Flask) -> Api:
     """Attach flask-smorest, the bearer security scheme and every API blueprint."""
-    from exchange.api import accounts, catalog, ledger, organisations, rights, valuations
+    from exchange.api import (
+        accounts,
+        catalog,
+        ledger,
+        organisations,
+        rights,
+        stripe_webhook,
+        valuations,
+    )
 
     api = Api(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for module in (accounts, organisations, ledger, catalog, valuations, rights):
         csrf.exempt(module.blp)  # bearer tokens, not cookies: no CSRF to defend against
         api.register_blueprint(module.blp)
+    csrf.exempt(stripe_webhook.bp)  # Stripe signs the raw body; there is no cookie to defend
+    app.register_blueprint(stripe_webhook.bp)
 
     @app.route("/api/docs/assets/<path:filename>")
     def swagger_assets(filename: str):  # type: ignore[no-untyped-def]

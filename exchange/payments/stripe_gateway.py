@@ -1,0 +1,135 @@
+"""Stripe: a PaymentIntent per contract through `StripeClient`, refunds, and signed webhooks.
+
+The client is built once from configuration (never `stripe.api_key = …`); every request that
+creates something carries an idempotency key derived from the contract, so asking twice,
+even after a timeout, creates one PaymentIntent and one Refund.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import stripe
+
+from exchange.domain.i18n import N_
+from exchange.domain.trading import Gateway
+from exchange.payments import (
+    BadWebhook,
+    Charge,
+    Collection,
+    GatewayFailed,
+    RefundRequest,
+    RefundResult,
+    WebhookEvent,
+    to_fen,
+)
+
+TOLERANCE_SECONDS = 300
+
+
+class StripeGateway:
+    """Card payments through Stripe's PaymentIntents API."""
+
+    kind = Gateway.STRIPE
+
+    def __init__(self, secret_key: str, *, api_base: str | None = None) -> None:
+        self._client = stripe.StripeClient(
+            secret_key,
+            base_addresses={"api": api_base} if api_base else None,
+            max_network_retries=2,  # safe: every creating request carries an idempotency key
+        )
+
+    def collect(self, charge: Charge) -> Collection:
+        """Create (or, with the same key, find again) the contract's PaymentIntent."""
+        try:
+            intent = self._client.v1.payment_intents.create(
+                {
+                    "amount": to_fen(charge.amount),
+                    "currency": charge.currency.lower(),
+                    "description": f"Ganshu contract {charge.contract_number}",
+                    "metadata": {
+                        "contract_id": str(charge.contract_id),
+                        "contract_number": charge.contract_number,
+                        "reference": charge.reference,
+                    },
+                },
+                options={"idempotency_key": charge.idempotency_key},
+            )
+        except stripe.StripeError as error:
+            raise GatewayFailed() from error
+        return Collection(external_id=intent.id, client_secret=intent.client_secret)
+
+    def resume(self, charge: Charge, external_id: str | None) -> Collection:
+        """The PaymentIntent as it stands, for its client secret."""
+        if external_id is None:
+            return self.collect(charge)
+        try:
+            intent = self._client.v1.payment_intents.retrieve(external_id)
+        except stripe.StripeError as error:
+            raise GatewayFailed() from error
+        return Collection(external_id=intent.id, client_secret=intent.client_secret)
+
+    def refund(self, request: RefundRequest) -> RefundResult:
+        """Refund the whole PaymentIntent; the key is the contract's, so it refunds once."""
+        try:
+            refund = self._client.v1.refunds.create(
+                {
+                    "payment_intent": request.external_id or "",
+                    "amount": to_fen(request.amount),
+                    "reason": "requested_by_customer",
+                    "metadata": {"contract_id": str(request.contract_id)},
+                },
+                options={"idempotency_key": request.idempotency_key},
+            )
+        except stripe.StripeError as error:
+            raise GatewayFailed() from error
+        return RefundResult(external_id=refund.id, status=str(refund.status))
+
+
+def read_webhook(
+    payload: bytes, sig_header: str | None, secret: str, *, tolerance: int = TOLERANCE_SECONDS
+) -> WebhookEvent:
+    """Verify a webhook's signature over the raw body and reduce the event to plain data."""
+    try:
+        stripe.WebhookSignature.verify_header(payload, sig_header, secret, tolerance)
+    except stripe.SignatureVerificationError:
+        if _stale(sig_header, tolerance):
+            raise BadWebhook(
+                N_("The webhook is too old; its timestamp is outside the tolerance.")
+            ) from None
+        raise BadWebhook(N_("The webhook's signature does not match its body.")) from None
+    try:
+        event = json.loads(payload)
+        obj: dict[str, Any] = event["data"]["object"]
+        event_id, event_type, created = str(event["id"]), str(event["type"]), int(event["created"])
+    except (ValueError, KeyError, TypeError):
+        raise BadWebhook(N_("The webhook's body is not a Stripe event.")) from None
+    kind = obj.get("object")
+    intent = obj.get("id") if kind == "payment_intent" else obj.get("payment_intent")
+    if kind == "charge":
+        amount = obj.get("amount_refunded")
+        fully_refunded = bool(obj.get("refunded")) or amount == obj.get("amount")
+    else:
+        amount = obj.get("amount_received")
+        fully_refunded = False
+    return WebhookEvent(
+        event_id=event_id,
+        event_type=event_type,
+        created=created,
+        payment_external_id=str(intent) if intent else None,
+        metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
+        amount=int(amount) if amount is not None else None,
+        fully_refunded=fully_refunded,
+        payload=event,
+    )
+
+
+def _stale(sig_header: str | None, tolerance: int) -> bool:
+    """True when the header is well formed but its timestamp is outside the tolerance."""
+    for item in (sig_header or "").split(","):
+        name, _, value = item.partition("=")
+        if name.strip() == "t" and value.strip().isdigit():
+            return abs(time.time() - int(value)) > tolerance
+    return False

@@ -1,0 +1,473 @@
+"""Paying for a contract: start a payment through a gateway, confirm it, apply gateway events,
+refund it. Success moves the price into escrow, puts the contract in escrow and runs the trade's
+next steps, with its ledger entry, in one unit of work.
+
+Rules: only the buyer's members start a payment, for a contract awaiting payment; one payment
+per contract and gateway (starting again returns it); only operators confirm a bank transfer,
+for exactly the price. Gateway events are verified, stored once by their id and never move a
+payment or contract backwards; an event about a payment not yet committed is refused so the
+gateway retries it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from exchange.domain.i18n import N_
+from exchange.domain.trading import CENT, ContractStatus, Gateway, PaymentStatus
+from exchange.domain.vocabulary import Role
+from exchange.models import GatewayEvent, IdempotencyRecord, Payment, TradeContract
+from exchange.models.base import utcnow
+from exchange.payments import (
+    Charge,
+    Collection,
+    PaymentGateway,
+    RefundRequest,
+    WebhookEvent,
+    to_fen,
+)
+from exchange.payments.stripe_gateway import read_webhook
+from exchange.services import audit, escrow, trade_flow
+from exchange.services.actors import Actor, require_found, require_role
+from exchange.services.errors import Conflict, ExchangeError, PermissionDenied, ValidationFailed
+from exchange.services.ledger import record_event
+from exchange.services.unit_of_work import UnitOfWork
+
+GATEWAY_DIGIT = {Gateway.BANK_TRANSFER: "1", Gateway.STRIPE: "2"}
+REFUNDABLE = (ContractStatus.IN_ESCROW, ContractStatus.DISPUTED)
+HANDLED_EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded")
+
+
+class RetryLater(ExchangeError):
+    """The event is early (its payment is not committed yet): the gateway should send it again."""
+
+    status = 503
+    code = "retry-later"
+    title = N_("Not ready for this event yet; send it again later.")
+
+    def __init__(self, detail: str | None = None, **params: Any) -> None:
+        super().__init__(detail, **params)
+        self.retry_after = 5
+
+
+def payment_reference(contract_id: int, gateway: Gateway) -> str:
+    """A reference a person can type: GSP, the gateway, the contract, and a Luhn check digit."""
+    body = GATEWAY_DIGIT[gateway] + f"{contract_id:09d}"
+    return f"GSP{body}{_luhn(body)}"
+
+
+def valid_reference(reference: str) -> bool:
+    """True when the reference is well formed and its check digit matches (catches typos)."""
+    body, check = reference[3:-1], reference[-1:]
+    return (
+        reference.startswith("GSP") and body.isdigit() and len(body) == 10 and _luhn(body) == check
+    )
+
+
+def _luhn(digits: str) -> str:
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        value = int(digit) * (2 if position % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return str((10 - total % 10) % 10)
+
+
+def payment_key(contract_id: int, gateway: Gateway) -> str:
+    """The idempotency key of a contract's payment: one PaymentIntent per contract, ever."""
+    suffix = "payment" if gateway == Gateway.STRIPE else "bank-transfer"
+    return f"contract-{contract_id}-{suffix}-v1"
+
+
+def refund_key(contract_id: int) -> str:
+    """The idempotency key of a contract's refund."""
+    return f"contract-{contract_id}-refund-v1"
+
+
+def _charge(contract: TradeContract, gateway: Gateway) -> Charge:
+    return Charge(
+        contract_id=contract.id,
+        contract_number=contract.number,
+        amount=contract.price,
+        currency=contract.currency,
+        reference=payment_reference(contract.id, gateway),
+        idempotency_key=payment_key(contract.id, gateway),
+    )
+
+
+def payment_view(payment: Payment) -> dict[str, Any]:
+    """A payment as plain data."""
+    return {
+        "id": payment.id,
+        "contract_id": payment.contract_id,
+        "gateway": payment.gateway.value,
+        "reference": payment.reference,
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "status": payment.status.value,
+        "external_id": payment.external_id,
+        "confirmed_at": payment.confirmed_at,
+        "refunded_at": payment.refunded_at,
+        "ledger_seq": payment.ledger_seq,
+    }
+
+
+def _contract(session: Session, contract_id: int, *, lock: bool = True) -> TradeContract:
+    query = select(TradeContract).where(TradeContract.id == contract_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return require_found(session.scalars(query).first())
+
+
+def _payment_of(session: Session, contract_id: int, gateway: Gateway) -> Payment | None:
+    return session.scalars(
+        select(Payment).where(Payment.contract_id == contract_id, Payment.gateway == gateway)
+    ).first()
+
+
+def _request_hash(contract_id: int, gateway: Gateway) -> str:
+    return hashlib.sha256(f"start_payment:{contract_id}:{gateway.value}".encode()).hexdigest()
+
+
+def _replayed(session: Session, actor: Actor, key: str | None, request_hash: str) -> bool:
+    """True when this Idempotency-Key was used before, for this very request."""
+    if key is None:
+        return False
+    record = session.scalars(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.user_id == actor.user_id, IdempotencyRecord.key == key
+        )
+    ).first()
+    if record is not None and record.request_hash != request_hash:
+        raise Conflict(N_("This Idempotency-Key was already used for a different request."))
+    return record is not None
+
+
+def start_payment(
+    uow: UnitOfWork,
+    actor: Actor,
+    contract_id: int,
+    *,
+    gateway: PaymentGateway,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """The buyer begins paying: bank instructions, or a Stripe PaymentIntent; twice gives one."""
+    session = uow.session
+    request_hash = _request_hash(contract_id, gateway.kind)
+    _replayed(session, actor, idempotency_key, request_hash)  # refuses a reused key
+    contract = _contract(session, contract_id)
+    if not actor.is_member(contract.buyer_id):
+        raise PermissionDenied(N_("Only the buyer's members can pay for this contract."))
+    payment = _payment_of(session, contract.id, gateway.kind)
+    charge = _charge(contract, gateway.kind)
+    if payment is not None:  # started before, by this request or another: the same payment
+        return payment_view(payment) | _shown(gateway.resume(charge, payment.external_id))
+    if contract.status != ContractStatus.AWAITING_PAYMENT:
+        raise Conflict(N_("This contract is not awaiting payment."), status=contract.status.value)
+    other = session.scalars(
+        select(Payment).where(
+            Payment.contract_id == contract.id,
+            Payment.status.in_((PaymentStatus.PENDING, PaymentStatus.SUCCEEDED)),
+        )
+    ).first()
+    if other is not None:
+        raise Conflict(N_("A payment by another method is already under way for this contract."))
+    # The gateway is asked before the row exists; its key is the contract's, so a retry after
+    # a crash here finds the same PaymentIntent rather than making a second one.
+    collection = gateway.collect(charge)
+    now = utcnow()
+    payment = Payment(
+        contract_id=contract.id,
+        gateway=gateway.kind,
+        reference=charge.reference,
+        amount=contract.price,
+        currency=contract.currency,
+        status=PaymentStatus.PENDING,
+        external_id=collection.external_id,
+        idempotency_key=charge.idempotency_key,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(payment)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()  # a concurrent start made it first: answer with theirs
+        found = require_found(_payment_of(session, contract_id, gateway.kind))
+        return payment_view(found) | _shown(gateway.resume(charge, found.external_id))
+    if idempotency_key is not None and not _replayed(session, actor, idempotency_key, request_hash):
+        session.add(
+            IdempotencyRecord(
+                user_id=actor.user_id,
+                key=idempotency_key,
+                request_hash=request_hash,
+                status_code=201,
+                response={"payment_id": payment.id},
+            )
+        )
+    audit.record(
+        session,
+        "payment.started",
+        actor=actor,
+        organisation_id=contract.buyer_id,
+        subject=str(payment.id),
+        contract_id=contract.id,
+        gateway=gateway.kind.value,
+    )
+    view = payment_view(payment) | _shown(collection)
+    uow.commit()
+    return view
+
+
+def _shown(collection: Collection) -> dict[str, Any]:
+    return {"instructions": collection.instructions, "client_secret": collection.client_secret}
+
+
+def confirm_bank_transfer(
+    uow: UnitOfWork,
+    actor: Actor,
+    payment_id: int,
+    *,
+    amount: Decimal | str,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """An operator confirms that the price arrived in the exchange's account."""
+    require_role(actor, Role.OPERATOR)
+    session = uow.session
+    now = now or utcnow()
+    payment = _locked_payment(session, payment_id)
+    if payment.gateway != Gateway.BANK_TRANSFER:
+        raise Conflict(N_("Only bank transfers are confirmed by hand."))
+    if payment.status != PaymentStatus.PENDING:
+        raise Conflict(
+            N_("This payment is not awaiting confirmation."), status=payment.status.value
+        )
+    contract = _contract(session, payment.contract_id)
+    try:
+        received = Decimal(str(amount))
+    except InvalidOperation:
+        raise ValidationFailed.on("amount", N_("Give the amount received.")) from None
+    if received != received.quantize(CENT) or received != contract.price:
+        raise ValidationFailed.on(
+            "amount", N_("The amount received must equal the contract price exactly.")
+        )
+    _succeed(session, contract, payment, now)
+    payment.confirmed_by_id = actor.user_id
+    audit.record(
+        session,
+        "payment.confirmed",
+        actor=actor,
+        subject=str(payment.id),
+        contract_id=contract.id,
+        amount=str(received),
+    )
+    view = payment_view(payment)
+    uow.commit()
+    return view
+
+
+def _locked_payment(session: Session, payment_id: int) -> Payment:
+    query = (
+        select(Payment)
+        .where(Payment.id == payment_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return require_found(session.scalars(query).first())
+
+
+def _succeed(session: Session, contract: TradeContract, payment: Payment, now: datetime) -> None:
+    """The money is in: ledger entry, payment journal, contract in escrow, the trade goes on."""
+    if contract.status != ContractStatus.AWAITING_PAYMENT:
+        raise Conflict(N_("This contract is not awaiting payment."), status=contract.status.value)
+    entry = record_event(
+        session,
+        "trade.payment",
+        {
+            "contract_id": contract.id,
+            "contract_number": contract.number,
+            "contract_hash": contract.contract_hash,
+            "payment_id": payment.id,
+            "gateway": payment.gateway.value,
+            "reference": payment.reference,
+            "external_id": payment.external_id,
+            "amount": f"{payment.amount:.2f}",
+            "currency": payment.currency,
+        },
+        parties=[contract.buyer_id, contract.vendor_id],
+        now=now,
+    )
+    escrow.post_payment(session, contract, ledger_seq=entry.seq)
+    payment.status = PaymentStatus.SUCCEEDED
+    payment.confirmed_at = now
+    payment.ledger_seq = entry.seq
+    payment.updated_at = now
+    contract.status = ContractStatus.IN_ESCROW
+    contract.updated_at = now
+    session.flush()
+    trade_flow.after_payment(session, contract, payment, now)
+
+
+def _refunded(
+    session: Session, contract: TradeContract, payment: Payment, reason: str, now: datetime
+) -> None:
+    """The price goes back to the buyer: ledger entry, refund journal, both marked refunded."""
+    entry = record_event(
+        session,
+        "trade.refund",
+        {
+            "contract_id": contract.id,
+            "contract_number": contract.number,
+            "payment_id": payment.id,
+            "gateway": payment.gateway.value,
+            "external_id": payment.external_id,
+            "amount": f"{payment.amount:.2f}",
+            "currency": payment.currency,
+            "reason": reason,
+        },
+        parties=[contract.buyer_id, contract.vendor_id],
+        now=now,
+    )
+    escrow.post_refund(session, contract, ledger_seq=entry.seq)
+    payment.status = PaymentStatus.REFUNDED
+    payment.refunded_at = now
+    payment.updated_at = now
+    contract.status = ContractStatus.REFUNDED
+    contract.updated_at = now
+    session.flush()
+
+
+def refund(
+    session: Session,
+    contract: TradeContract,
+    *,
+    reason: str,
+    now: datetime,
+    gateway: PaymentGateway | None = None,
+) -> dict[str, Any]:
+    """Return a contract's price from escrow (the dispute flow, in the caller's unit of work).
+
+    A Stripe payment is refunded through `gateway` (the Stripe adapter) with the contract's
+    refund key; a bank transfer is paid back by an operator and only recorded here.
+    """
+    if contract.status not in REFUNDABLE:
+        raise Conflict(
+            N_("Only a contract in escrow can be refunded."), status=contract.status.value
+        )
+    payment = session.scalars(
+        select(Payment)
+        .where(Payment.contract_id == contract.id, Payment.status == PaymentStatus.SUCCEEDED)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if payment is None:
+        raise Conflict(N_("This contract has no received payment to refund."))
+    if payment.gateway == Gateway.STRIPE:
+        if gateway is None or gateway.kind != Gateway.STRIPE:
+            raise ValueError("a Stripe payment is refunded through the Stripe gateway")
+        gateway.refund(
+            RefundRequest(
+                contract_id=contract.id,
+                external_id=payment.external_id,
+                amount=payment.amount,
+                currency=payment.currency,
+                idempotency_key=refund_key(contract.id),
+                reason=reason,
+            )
+        )
+    _refunded(session, contract, payment, reason, now)
+    return payment_view(payment)
+
+
+def handle_stripe_event(
+    uow: UnitOfWork,
+    payload: bytes,
+    sig_header: str | None,
+    *,
+    secret: str,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Verify a Stripe webhook and apply it once; a duplicate gets the first outcome back."""
+    event = read_webhook(payload, sig_header, secret)  # nothing is stored unless it verifies
+    session = uow.session
+    now = now or utcnow()
+    earlier = _stored_outcome(session, event.event_id)
+    if earlier is not None:
+        return {"event_id": event.event_id, "outcome": earlier, "duplicate": True}
+    payment = None
+    if event.event_type in HANDLED_EVENTS and event.payment_external_id:
+        payment = session.scalars(
+            select(Payment).where(Payment.external_id == event.payment_external_id)
+        ).first()
+        if payment is None and _ours(event):
+            raise RetryLater(N_("The payment this event concerns is not recorded yet."))
+    record = GatewayEvent(
+        gateway=Gateway.STRIPE,
+        event_id=event.event_id,
+        event_type=event.event_type,
+        created=event.created,
+        payment_id=payment.id if payment else None,
+        payload=event.payload,
+        outcome="received",
+        received_at=now,
+    )
+    session.add(record)
+    try:
+        session.flush()  # claims the event: a concurrent duplicate waits here, then fails
+    except IntegrityError:
+        session.rollback()
+        outcome = _stored_outcome(session, event.event_id)
+        return {"event_id": event.event_id, "outcome": outcome, "duplicate": True}
+    record.outcome = _apply(session, event, payment, now) if payment else "ignored-not-ours"
+    uow.commit()
+    return {"event_id": event.event_id, "outcome": record.outcome, "duplicate": False}
+
+
+def _stored_outcome(session: Session, event_id: str) -> str | None:
+    return session.scalars(
+        select(GatewayEvent.outcome).where(
+            GatewayEvent.gateway == Gateway.STRIPE, GatewayEvent.event_id == event_id
+        )
+    ).first()
+
+
+def _ours(event: WebhookEvent) -> bool:
+    """PaymentIntents the exchange makes carry their contract; refunds are always chased."""
+    return event.event_type == "charge.refunded" or "contract_id" in event.metadata
+
+
+def _apply(session: Session, event: WebhookEvent, payment: Payment, now: datetime) -> str:
+    """Move the payment forward if the event allows it; never backwards."""
+    payment = _locked_payment(session, payment.id)
+    contract = _contract(session, payment.contract_id)
+    if event.event_type == "payment_intent.succeeded":
+        if payment.status not in (PaymentStatus.PENDING, PaymentStatus.FAILED):
+            return "ignored-stale"
+        if contract.status != ContractStatus.AWAITING_PAYMENT:
+            return "ignored-contract-" + contract.status.value
+        if event.amount is not None and event.amount != to_fen(payment.amount):
+            return "ignored-amount-mismatch"
+        _succeed(session, contract, payment, now)
+        return "applied"
+    if event.event_type == "payment_intent.payment_failed":
+        if payment.status != PaymentStatus.PENDING:
+            return "ignored-stale"
+        payment.status = PaymentStatus.FAILED
+        payment.updated_at = now
+        return "applied"
+    # charge.refunded
+    if not event.fully_refunded:
+        return "ignored-partial-refund"
+    if payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED):
+        # The refund overtook the success: let Stripe bring it again once the success is in.
+        raise RetryLater(N_("This refund arrived before its payment; it will be retried."))
+    if payment.status != PaymentStatus.SUCCEEDED or contract.status not in REFUNDABLE:
+        return "ignored-stale"
+    _refunded(session, contract, payment, "refunded at Stripe", now)
+    return "applied"
