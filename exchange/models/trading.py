@@ -42,6 +42,7 @@ from exchange.models.base import Base, utcnow
 from exchange.models.catalog import Money, _enum
 
 OPEN_ONLY = text("status = 'open'")
+SHARED_ONLY = text("organisation_id IS NULL")
 
 
 class OrganisationKey(Base):
@@ -179,6 +180,15 @@ class EscrowAccount(Base):
     __table_args__ = (
         CheckConstraint("balance >= 0", name="balance_not_negative"),
         UniqueConstraint("kind", "organisation_id"),
+        # NULLs are distinct to a unique constraint: the shared accounts (escrow, fee revenue)
+        # get their own index so there is only ever one of each.
+        Index(
+            "uq_escrow_accounts_shared",
+            "kind",
+            unique=True,
+            sqlite_where=SHARED_ONLY,
+            postgresql_where=SHARED_ONLY,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

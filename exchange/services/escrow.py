@@ -69,13 +69,16 @@ def account(
         if organisation_id is not None
         else EscrowAccount.organisation_id.is_(None)
     )
-    found = session.scalars(
-        select(EscrowAccount).where(EscrowAccount.kind == kind, owner).order_by(EscrowAccount.id)
-    ).first()
-    if found is None:
-        found = EscrowAccount(kind=kind, organisation_id=organisation_id, balance=ZERO)
-        session.add(found)
-        session.flush()
+    query = select(EscrowAccount).where(EscrowAccount.kind == kind, owner)
+    found = session.scalars(query).first()
+    if found is not None:
+        return found
+    try:  # a concurrent first trade may make the same account: the unique indexes keep one
+        with session.begin_nested():
+            found = EscrowAccount(kind=kind, organisation_id=organisation_id, balance=ZERO)
+            session.add(found)
+    except IntegrityError:
+        found = session.scalars(query).one()
     return found
 
 

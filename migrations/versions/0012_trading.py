@@ -39,6 +39,9 @@ def upgrade():
     sa.PrimaryKeyConstraint("id", name=op.f("pk_escrow_accounts")),
     sa.UniqueConstraint("kind", "organisation_id", name=op.f("uq_escrow_accounts_kind"))
     )
+    with op.batch_alter_table("escrow_accounts", schema=None) as batch_op:
+        batch_op.create_index("uq_escrow_accounts_shared", ["kind"], unique=True, sqlite_where=sa.text("organisation_id IS NULL"), postgresql_where=sa.text("organisation_id IS NULL"))
+
     op.create_table("organisation_keys",
     sa.Column("id", sa.Integer(), nullable=False),
     sa.Column("organisation_id", sa.Integer(), nullable=False),
@@ -335,5 +338,8 @@ def downgrade():
 
     op.drop_table("negotiations")
     op.drop_table("organisation_keys")
+    with op.batch_alter_table("escrow_accounts", schema=None) as batch_op:
+        batch_op.drop_index("uq_escrow_accounts_shared", sqlite_where=sa.text("organisation_id IS NULL"), postgresql_where=sa.text("organisation_id IS NULL"))
+
     op.drop_table("escrow_accounts")
     op.drop_table("idempotency_records")

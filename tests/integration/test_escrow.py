@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from exchange.domain.trading import AccountKind, JournalKind, fee_of
 from exchange.extensions import db
@@ -159,3 +160,14 @@ def test_trial_balance_names_an_account_that_disagrees_with_its_postings(app):
         trial = escrow.trial_balance(db.session)
         assert not trial.balanced
         assert trial.mismatched == (account.id,)
+
+
+def test_there_is_only_ever_one_shared_escrow_account(app):
+    with app.app_context():
+        first = escrow.account(db.session, AccountKind.ESCROW)
+        assert escrow.account(db.session, AccountKind.ESCROW).id == first.id
+        db.session.add(EscrowAccount(kind=AccountKind.ESCROW, organisation_id=None))
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
+        db.session.remove()
