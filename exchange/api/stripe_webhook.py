@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from exchange.context import uow
-from exchange.services import payments
+from exchange.services import payment_events
 
 bp = Blueprint("stripe_webhook", __name__)
 
@@ -18,7 +18,7 @@ bp = Blueprint("stripe_webhook", __name__)
 @bp.route("/api/v1/payments/stripe/webhook", methods=["POST"])
 def receive() -> ResponseReturnValue:
     """200 with the outcome (a duplicate too); 400 for a bad or stale signature; 503: retry."""
-    result = payments.handle_stripe_event(
+    result = payment_events.handle_stripe_event(
         uow(),
         request.get_data(cache=False),
         request.headers.get("Stripe-Signature"),

@@ -23,38 +23,22 @@ from sqlalchemy.orm import Session
 from exchange.domain.i18n import N_
 from exchange.domain.trading import CENT, ContractStatus, Gateway, PaymentStatus
 from exchange.domain.vocabulary import Role
-from exchange.models import GatewayEvent, IdempotencyRecord, Payment, TradeContract
+from exchange.models import IdempotencyRecord, Payment, TradeContract
 from exchange.models.base import utcnow
 from exchange.payments import (
     Charge,
     Collection,
     PaymentGateway,
     RefundRequest,
-    WebhookEvent,
-    to_fen,
 )
-from exchange.payments.stripe_gateway import read_webhook
 from exchange.services import audit, escrow, trade_flow
 from exchange.services.actors import Actor, require_found, require_role
-from exchange.services.errors import Conflict, ExchangeError, PermissionDenied, ValidationFailed
+from exchange.services.errors import Conflict, PermissionDenied, ValidationFailed
 from exchange.services.ledger import record_event
 from exchange.services.unit_of_work import UnitOfWork
 
 GATEWAY_DIGIT = {Gateway.BANK_TRANSFER: "1", Gateway.STRIPE: "2"}
 REFUNDABLE = (ContractStatus.IN_ESCROW, ContractStatus.DISPUTED)
-HANDLED_EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded")
-
-
-class RetryLater(ExchangeError):
-    """The event is early (its payment is not committed yet): the gateway should send it again."""
-
-    status = 503
-    code = "retry-later"
-    title = N_("Not ready for this event yet; send it again later.")
-
-    def __init__(self, detail: str | None = None, **params: Any) -> None:
-        super().__init__(detail, **params)
-        self.retry_after = 5
 
 
 def payment_reference(contract_id: int, gateway: Gateway) -> str:
@@ -118,7 +102,7 @@ def payment_view(payment: Payment) -> dict[str, Any]:
     }
 
 
-def _contract(session: Session, contract_id: int, *, lock: bool = True) -> TradeContract:
+def load_contract(session: Session, contract_id: int, *, lock: bool = True) -> TradeContract:
     query = select(TradeContract).where(TradeContract.id == contract_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
@@ -161,7 +145,7 @@ def start_payment(
     session = uow.session
     request_hash = _request_hash(contract_id, gateway.kind)
     _replayed(session, actor, idempotency_key, request_hash)  # refuses a reused key
-    contract = _contract(session, contract_id)
+    contract = load_contract(session, contract_id)
     if not actor.is_member(contract.buyer_id):
         raise PermissionDenied(N_("Only the buyer's members can pay for this contract."))
     payment = _payment_of(session, contract.id, gateway.kind)
@@ -241,14 +225,14 @@ def confirm_bank_transfer(
     require_role(actor, Role.OPERATOR)
     session = uow.session
     now = now or utcnow()
-    payment = _locked_payment(session, payment_id)
+    payment = locked_payment(session, payment_id)
     if payment.gateway != Gateway.BANK_TRANSFER:
         raise Conflict(N_("Only bank transfers are confirmed by hand."))
     if payment.status != PaymentStatus.PENDING:
         raise Conflict(
             N_("This payment is not awaiting confirmation."), status=payment.status.value
         )
-    contract = _contract(session, payment.contract_id)
+    contract = load_contract(session, payment.contract_id)
     try:
         received = Decimal(str(amount))
     except InvalidOperation:
@@ -257,7 +241,7 @@ def confirm_bank_transfer(
         raise ValidationFailed.on(
             "amount", N_("The amount received must equal the contract price exactly.")
         )
-    _succeed(session, contract, payment, now)
+    succeed(session, contract, payment, now)
     payment.confirmed_by_id = actor.user_id
     audit.record(
         session,
@@ -272,7 +256,7 @@ def confirm_bank_transfer(
     return view
 
 
-def _locked_payment(session: Session, payment_id: int) -> Payment:
+def locked_payment(session: Session, payment_id: int) -> Payment:
     query = (
         select(Payment)
         .where(Payment.id == payment_id)
@@ -282,7 +266,7 @@ def _locked_payment(session: Session, payment_id: int) -> Payment:
     return require_found(session.scalars(query).first())
 
 
-def _succeed(session: Session, contract: TradeContract, payment: Payment, now: datetime) -> None:
+def succeed(session: Session, contract: TradeContract, payment: Payment, now: datetime) -> None:
     """The money is in: ledger entry, payment journal, contract in escrow, the trade goes on."""
     if contract.status != ContractStatus.AWAITING_PAYMENT:
         raise Conflict(N_("This contract is not awaiting payment."), status=contract.status.value)
@@ -314,7 +298,7 @@ def _succeed(session: Session, contract: TradeContract, payment: Payment, now: d
     trade_flow.after_payment(session, contract, payment, now)
 
 
-def _refunded(
+def record_refund(
     session: Session, contract: TradeContract, payment: Payment, reason: str, now: datetime
 ) -> None:
     """The price goes back to the buyer: ledger entry, refund journal, both marked refunded."""
@@ -381,93 +365,5 @@ def refund(
                 reason=reason,
             )
         )
-    _refunded(session, contract, payment, reason, now)
+    record_refund(session, contract, payment, reason, now)
     return payment_view(payment)
-
-
-def handle_stripe_event(
-    uow: UnitOfWork,
-    payload: bytes,
-    sig_header: str | None,
-    *,
-    secret: str,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """Verify a Stripe webhook and apply it once; a duplicate gets the first outcome back."""
-    event = read_webhook(payload, sig_header, secret)  # nothing is stored unless it verifies
-    session = uow.session
-    now = now or utcnow()
-    earlier = _stored_outcome(session, event.event_id)
-    if earlier is not None:
-        return {"event_id": event.event_id, "outcome": earlier, "duplicate": True}
-    payment = None
-    if event.event_type in HANDLED_EVENTS and event.payment_external_id:
-        payment = session.scalars(
-            select(Payment).where(Payment.external_id == event.payment_external_id)
-        ).first()
-        if payment is None and _ours(event):
-            raise RetryLater(N_("The payment this event concerns is not recorded yet."))
-    record = GatewayEvent(
-        gateway=Gateway.STRIPE,
-        event_id=event.event_id,
-        event_type=event.event_type,
-        created=event.created,
-        payment_id=payment.id if payment else None,
-        payload=event.payload,
-        outcome="received",
-        received_at=now,
-    )
-    session.add(record)
-    try:
-        session.flush()  # claims the event: a concurrent duplicate waits here, then fails
-    except IntegrityError:
-        session.rollback()
-        outcome = _stored_outcome(session, event.event_id)
-        return {"event_id": event.event_id, "outcome": outcome, "duplicate": True}
-    record.outcome = _apply(session, event, payment, now) if payment else "ignored-not-ours"
-    uow.commit()
-    return {"event_id": event.event_id, "outcome": record.outcome, "duplicate": False}
-
-
-def _stored_outcome(session: Session, event_id: str) -> str | None:
-    return session.scalars(
-        select(GatewayEvent.outcome).where(
-            GatewayEvent.gateway == Gateway.STRIPE, GatewayEvent.event_id == event_id
-        )
-    ).first()
-
-
-def _ours(event: WebhookEvent) -> bool:
-    """PaymentIntents the exchange makes carry their contract; refunds are always chased."""
-    return event.event_type == "charge.refunded" or "contract_id" in event.metadata
-
-
-def _apply(session: Session, event: WebhookEvent, payment: Payment, now: datetime) -> str:
-    """Move the payment forward if the event allows it; never backwards."""
-    payment = _locked_payment(session, payment.id)
-    contract = _contract(session, payment.contract_id)
-    if event.event_type == "payment_intent.succeeded":
-        if payment.status not in (PaymentStatus.PENDING, PaymentStatus.FAILED):
-            return "ignored-stale"
-        if contract.status != ContractStatus.AWAITING_PAYMENT:
-            return "ignored-contract-" + contract.status.value
-        if event.amount is not None and event.amount != to_fen(payment.amount):
-            return "ignored-amount-mismatch"
-        _succeed(session, contract, payment, now)
-        return "applied"
-    if event.event_type == "payment_intent.payment_failed":
-        if payment.status != PaymentStatus.PENDING:
-            return "ignored-stale"
-        payment.status = PaymentStatus.FAILED
-        payment.updated_at = now
-        return "applied"
-    # charge.refunded
-    if not event.fully_refunded:
-        return "ignored-partial-refund"
-    if payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED):
-        # The refund overtook the success: let Stripe bring it again once the success is in.
-        raise RetryLater(N_("This refund arrived before its payment; it will be retried."))
-    if payment.status != PaymentStatus.SUCCEEDED or contract.status not in REFUNDABLE:
-        return "ignored-stale"
-    _refunded(session, contract, payment, "refunded at Stripe", now)
-    return "applied"
