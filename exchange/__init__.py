@@ -23,6 +23,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from exchange.i18n import init_i18n
     from exchange.pricing_setup import init_pricing
     from exchange.rights_setup import init_rights
+    from exchange.trading_setup import init_trading
     from exchange.web import init_web
     from exchange.web.uploads import init_uploads
 
@@ -39,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_files(app)
     init_pricing(app)
     init_rights(app)
+    init_trading(app)
     extensions.install_sqlite_pragmas()
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))

@@ -71,12 +71,12 @@ class DefaultConfig:
     RIGHTS_NOTICE_SECONDS: float | None = None
     RIGHTS_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
     # Trading: how long an offer stands unanswered, the exchange's fee on each trade (a fraction),
-    # how long a buyer has to accept delivery or dispute it, and how long a download link lives.
+    # how many days a new contract gives the buyer to accept delivery or dispute it, and how long
+    # a download link lives.
     NEGOTIATION_EXPIRY_HOURS = 72.0
     TRADE_FEE_RATE = "0.03"
-    ACCEPTANCE_WINDOW_DAYS = 7.0
+    ACCEPTANCE_WINDOW_DAYS = 7
     DOWNLOAD_LINK_SECONDS = 600
-    API_QUOTA_DEFAULT = 10_000  # calls per entitlement for API products
     # Payments: "bank_transfer" (the default; an operator confirms receipt) or "stripe". Stripe
     # needs its secret key and webhook signing secret; STRIPE_API_BASE points the SDK elsewhere
     # (tests use a local stand-in). The bank account buyers pay into:

@@ -18,7 +18,6 @@ from exchange.domain.i18n import N_
 
 CENT = Decimal("0.01")
 DEFAULT_API_QUOTA = 10_000  # calls an API product's buyer may make under one entitlement
-DEFAULT_ACCEPTANCE_DAYS = 7.0  # how long a buyer has to accept or dispute a delivery
 
 
 class Side(StrEnum):

@@ -12,12 +12,13 @@ and is refused whole; a non-exclusive licence records a grant and leaves the hol
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from exchange.domain.rights import RightKind, Scope
-from exchange.domain.trading import DEFAULT_ACCEPTANCE_DAYS, DEFAULT_API_QUOTA
+from exchange.domain.trading import DEFAULT_API_QUOTA
 from exchange.models import Payment, TradeContract
 from exchange.services import delivery, rights_transfers
 
@@ -67,11 +68,11 @@ def after_payment(
     now: datetime,
     *,
     api_quota: int = DEFAULT_API_QUOTA,
-    acceptance_days: float = DEFAULT_ACCEPTANCE_DAYS,
 ) -> None:
     """The buyer's money is in escrow: move the rights, entitle the buyer to the data, and
-    start the window in which the buyer accepts or disputes the delivery."""
+    start the window the signed contract gives the buyer to accept or dispute the delivery."""
     move_rights(session, contract, now)
     delivery.grant_entitlement(session, contract, now=now, api_quota=api_quota)
+    agreed = json.loads(contract.canonical)
     contract.delivered_at = now
-    contract.acceptance_due_at = now + timedelta(days=acceptance_days)
+    contract.acceptance_due_at = now + timedelta(days=float(agreed["acceptance_days"]))

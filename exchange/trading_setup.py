@@ -1,0 +1,83 @@
+"""Trading's settings, payment gateways and signing domain, built in create_app."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from flask import Flask, current_app
+
+from contracts.signing import SigningDomain
+from exchange.config import ConfigurationError
+from exchange.domain.trading import Gateway
+from exchange.payments import PaymentGateway, gateways_from_config
+
+MAX_FEE_RATE = Decimal("0.5")
+
+
+@dataclass(frozen=True)
+class TradingSetup:
+    """What every trading view passes to the services: the settings and the gateways."""
+
+    gateways: Mapping[Gateway, PaymentGateway]
+    default_gateway: Gateway
+    fee_rate: Decimal
+    expiry_hours: float
+    acceptance_days: int
+    link_seconds: int
+    webhook_secret: str
+
+    def gateway(self, name: Gateway | str | None = None) -> PaymentGateway:
+        """The gateway asked for (the configured default when none), or KeyError if disabled."""
+        return self.gateways[Gateway(name) if name else self.default_gateway]
+
+
+def init_trading(app: Flask) -> None:
+    """Read and check the trading settings once; a bad fee rate or gateway refuses to start."""
+    config = app.config
+    try:
+        fee_rate = Decimal(str(config["TRADE_FEE_RATE"]))
+    except InvalidOperation:
+        fee_rate = Decimal(-1)
+    if not Decimal(0) <= fee_rate <= MAX_FEE_RATE:
+        raise ConfigurationError(
+            f"EXCHANGE_TRADE_FEE_RATE must be a fraction from 0 to {MAX_FEE_RATE}"
+        )
+    gateways = gateways_from_config(config)
+    try:
+        default = Gateway(config["PAYMENT_GATEWAY"])
+    except ValueError as error:
+        raise ConfigurationError(
+            "EXCHANGE_PAYMENT_GATEWAY must be bank_transfer or stripe"
+        ) from error
+    if default not in gateways:
+        raise ConfigurationError("EXCHANGE_PAYMENT_GATEWAY=stripe needs EXCHANGE_STRIPE_SECRET_KEY")
+    app.extensions["trading"] = TradingSetup(
+        gateways=gateways,
+        default_gateway=default,
+        fee_rate=fee_rate,
+        expiry_hours=float(config["NEGOTIATION_EXPIRY_HOURS"]),
+        acceptance_days=int(config["ACCEPTANCE_WINDOW_DAYS"]),
+        link_seconds=int(config["DOWNLOAD_LINK_SECONDS"]),
+        webhook_secret=config["STRIPE_WEBHOOK_SECRET"],
+    )
+
+
+def trading_setup(app: Flask | None = None) -> TradingSetup:
+    """The current app's trading settings."""
+    setup: TradingSetup = (app or current_app).extensions["trading"]
+    return setup
+
+
+def signing_domain(app: Flask | None = None) -> SigningDomain:
+    """The EIP-712 domain contracts are signed under: the chain and the ledger's anchor contract
+    (deployed on first need, as the anchoring worker would)."""
+    from contracts.anchoring import ensure_deployment
+    from exchange.chains import chain_of
+    from exchange.extensions import db
+    from exchange.services.signing_keys import signing_domain as domain_of
+
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    deployment = ensure_deployment(db.engine, chain_of(app))
+    return domain_of(deployment.chain_id, deployment.contract_address)
