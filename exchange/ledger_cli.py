@@ -30,12 +30,27 @@ def anchor_once(app: Flask, *, force: bool = False) -> str:
 
 
 def run_worker(app: Flask, stop: threading.Event) -> None:
-    """Anchor due batches and issue due certificates until told to stop; a failing chain only
-    postpones anchoring."""
+    """Reconcile payments once, then anchor due batches, issue due certificates, expire
+    negotiations and settle trades until told to stop; a failing chain only postpones anchoring."""
     from exchange.rights_setup import settle_once
+    from exchange.trading_setup import reconcile_once, sweep_once
 
+    try:
+        reconciled = reconcile_once(app)
+        if reconciled:
+            app.logger.info("worker: payments reconciled at start-up: %s", reconciled)
+    except Exception:  # noqa: BLE001 - a gateway that is down must not stop the worker
+        app.logger.exception("worker: reconciling payments failed; the webhooks will bring them")
     interval = app.config["ANCHOR_INTERVAL_SECONDS"]
     while not stop.is_set():
+        try:
+            expired, settled = sweep_once(app)
+            if expired or settled:
+                app.logger.info(
+                    "worker: %s negotiation(s) expired, %s trade(s) settled", expired, settled
+                )
+        except Exception:  # noqa: BLE001 - the worker must outlive one bad pass
+            app.logger.exception("worker: the trading sweep failed; retrying")
         try:
             issued = settle_once(app)
             if issued:

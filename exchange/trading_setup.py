@@ -81,3 +81,30 @@ def signing_domain(app: Flask | None = None) -> SigningDomain:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     deployment = ensure_deployment(db.engine, chain_of(app))
     return domain_of(deployment.chain_id, deployment.contract_address)
+
+
+def reconcile_once(app: Flask) -> dict[str, int]:
+    """At start-up: apply payments the gateways captured while the exchange was not listening."""
+    from exchange.context import uow
+    from exchange.extensions import db
+    from exchange.services.reconcile import reconcile_payments
+
+    with app.app_context():
+        try:
+            return reconcile_payments(uow(), trading_setup(app).gateways)
+        finally:
+            db.session.remove()
+
+
+def sweep_once(app: Flask) -> tuple[int, int]:
+    """Expire unanswered negotiations and settle trades whose acceptance window ended; how many
+    of each (the worker runs this on each pass)."""
+    from exchange.context import uow
+    from exchange.extensions import db
+    from exchange.services import negotiations, settlement
+
+    with app.app_context():
+        try:
+            return negotiations.expire_due(uow()), settlement.settle_due(uow())
+        finally:
+            db.session.remove()

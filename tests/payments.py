@@ -11,7 +11,7 @@ import json
 import secrets
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -103,7 +103,12 @@ def trade(
             "starts_on": starts_on.isoformat(),
             "ends_on": ends_on.isoformat(),
         }
-        facts = {"price": f"{price:.2f}", "product_id": product_id, "terms": terms}
+        facts = {
+            "price": f"{price:.2f}",
+            "product_id": product_id,
+            "terms": terms,
+            "acceptance_days": 7,
+        }
         canonical = json.dumps(facts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         number = f"GST-P{serial:05d}-{secrets.token_hex(2)}"
         entry = record_event(
@@ -221,7 +226,10 @@ def stripe(app: Flask) -> Iterator[StripeSetup]:
             "STRIPE_SECRET_KEY": standin.secret_key,
             "STRIPE_API_BASE": standin.url,
         }
-        yield StripeSetup(standin, gateways_from_config(config))
+        gateways = gateways_from_config(config)
+        # The app sends refunds through the same stand-in its webhook events come from.
+        app.extensions["trading"] = replace(app.extensions["trading"], gateways=gateways)
+        yield StripeSetup(standin, gateways)
 
 
 def actor(person: Person) -> Actor:

@@ -10,7 +10,9 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from exchange.context import uow
+from exchange.domain.trading import Gateway
 from exchange.services import payment_events
+from exchange.trading_setup import trading_setup
 
 bp = Blueprint("stripe_webhook", __name__)
 
@@ -23,5 +25,6 @@ def receive() -> ResponseReturnValue:
         request.get_data(cache=False),
         request.headers.get("Stripe-Signature"),
         secret=current_app.config["STRIPE_WEBHOOK_SECRET"],
+        gateway=trading_setup().gateways.get(Gateway.STRIPE),
     )
     return jsonify({"outcome": result["outcome"]})

@@ -105,6 +105,10 @@ class PaymentGateway(Protocol):
         """Return a received payment to the buyer; the same key never refunds twice."""
         ...
 
+    def captured(self, external_id: str) -> bool:
+        """Whether the gateway holds the money for this payment (asked when reconciling)."""
+        ...
+
 
 def to_fen(amount: Decimal) -> int:
     """Yuan to whole fen (the smallest unit the gateways take)."""

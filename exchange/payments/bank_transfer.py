@@ -39,3 +39,7 @@ class BankTransferGateway:
     def refund(self, request: RefundRequest) -> RefundResult:
         """An operator pays the buyer back by transfer; the exchange records it as owed."""
         return RefundResult(external_id=None, status="pending_transfer")
+
+    def captured(self, external_id: str) -> bool:
+        """A transfer is known to have arrived only when an operator confirms it."""
+        return False

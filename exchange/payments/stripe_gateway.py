@@ -71,6 +71,14 @@ class StripeGateway:
             raise GatewayFailed() from error
         return Collection(external_id=intent.id, client_secret=intent.client_secret)
 
+    def captured(self, external_id: str) -> bool:
+        """Whether the PaymentIntent has succeeded (its money is captured)."""
+        try:
+            intent = self._client.v1.payment_intents.retrieve(external_id)
+        except stripe.StripeError as error:
+            raise GatewayFailed() from error
+        return bool(intent.status == "succeeded")
+
     def refund(self, request: RefundRequest) -> RefundResult:
         """Refund the whole PaymentIntent; the key is the contract's, so it refunds once."""
         try:

@@ -15,15 +15,15 @@ from exchange.domain.i18n import N_
 from exchange.domain.trading import ContractStatus, Gateway, PaymentStatus
 from exchange.models import GatewayEvent, Payment
 from exchange.models.base import utcnow
-from exchange.payments import WebhookEvent, to_fen
+from exchange.payments import PaymentGateway, WebhookEvent, to_fen
 from exchange.payments.stripe_gateway import read_webhook
 from exchange.services.errors import ExchangeError
 from exchange.services.payments import (
     REFUNDABLE,
+    apply_capture,
     load_contract,
     locked_payment,
     record_refund,
-    succeed,
 )
 from exchange.services.unit_of_work import UnitOfWork
 
@@ -48,6 +48,7 @@ def handle_stripe_event(
     sig_header: str | None,
     *,
     secret: str,
+    gateway: PaymentGateway | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """Verify a Stripe webhook and apply it once; a duplicate gets the first outcome back."""
@@ -81,7 +82,9 @@ def handle_stripe_event(
         session.rollback()
         outcome = _stored_outcome(session, event.event_id)
         return {"event_id": event.event_id, "outcome": outcome, "duplicate": True}
-    record.outcome = _apply(session, event, payment, now) if payment else "ignored-not-ours"
+    record.outcome = (
+        _apply(session, event, payment, gateway, now) if payment else "ignored-not-ours"
+    )
     uow.commit()
     return {"event_id": event.event_id, "outcome": record.outcome, "duplicate": False}
 
@@ -99,7 +102,13 @@ def _ours(event: WebhookEvent) -> bool:
     return event.event_type == "charge.refunded" or "contract_id" in event.metadata
 
 
-def _apply(session: Session, event: WebhookEvent, payment: Payment, now: datetime) -> str:
+def _apply(
+    session: Session,
+    event: WebhookEvent,
+    payment: Payment,
+    gateway: PaymentGateway | None,
+    now: datetime,
+) -> str:
     """Move the payment forward if the event allows it; never backwards."""
     payment = locked_payment(session, payment.id)
     contract = load_contract(session, payment.contract_id)
@@ -110,8 +119,7 @@ def _apply(session: Session, event: WebhookEvent, payment: Payment, now: datetim
             return "ignored-contract-" + contract.status.value
         if event.amount is not None and event.amount != to_fen(payment.amount):
             return "ignored-amount-mismatch"
-        succeed(session, contract, payment, now)
-        return "applied"
+        return apply_capture(session, contract, payment, gateway, now)
     if event.event_type == "payment_intent.payment_failed":
         if payment.status != PaymentStatus.PENDING:
             return "ignored-stale"

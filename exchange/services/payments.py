@@ -35,6 +35,7 @@ from exchange.services import audit, escrow, trade_flow
 from exchange.services.actors import Actor, require_found, require_role
 from exchange.services.errors import Conflict, PermissionDenied, ValidationFailed
 from exchange.services.ledger import record_event
+from exchange.services.rights_transfers import RightsNotHeld
 from exchange.services.unit_of_work import UnitOfWork
 
 GATEWAY_DIGIT = {Gateway.BANK_TRANSFER: "1", Gateway.STRIPE: "2"}
@@ -268,6 +269,38 @@ def locked_payment(session: Session, payment_id: int) -> Payment:
 
 def succeed(session: Session, contract: TradeContract, payment: Payment, now: datetime) -> None:
     """The money is in: ledger entry, payment journal, contract in escrow, the trade goes on."""
+    receive(session, contract, payment, now)
+    trade_flow.after_payment(session, contract, payment, now)
+
+
+def apply_capture(
+    session: Session,
+    contract: TradeContract,
+    payment: Payment,
+    gateway: PaymentGateway | None,
+    now: datetime,
+) -> str:
+    """Money a gateway captured: the trade goes on; if the licence can no longer be given (an
+    exclusive licence another buyer paid for first), the money is received and paid back."""
+    try:
+        with session.begin_nested():
+            succeed(session, contract, payment, now)
+        return "applied"
+    except RightsNotHeld:
+        pass
+    receive(session, contract, payment, now)
+    refund(
+        session,
+        contract,
+        reason="the licence was no longer available when the payment arrived",
+        now=now,
+        gateway=gateway,
+    )
+    return "refunded-unavailable"
+
+
+def receive(session: Session, contract: TradeContract, payment: Payment, now: datetime) -> None:
+    """The money is in escrow: its ledger entry and journal, payment and contract marked."""
     if contract.status != ContractStatus.AWAITING_PAYMENT:
         raise Conflict(N_("This contract is not awaiting payment."), status=contract.status.value)
     entry = record_event(
@@ -295,7 +328,6 @@ def succeed(session: Session, contract: TradeContract, payment: Payment, now: da
     contract.status = ContractStatus.IN_ESCROW
     contract.updated_at = now
     session.flush()
-    trade_flow.after_payment(session, contract, payment, now)
 
 
 def record_refund(
