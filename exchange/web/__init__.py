@@ -29,6 +29,7 @@ from exchange.domain.rights import (
 )
 from exchange.domain.vocabulary import REGIONS, ROLE_LABELS, VERIFICATION_LABELS, Role
 from exchange.i18n import current_language, translate
+from exchange.web.trading import TRADING_LABELS
 
 # The catalog's closed sets, by name, for labels and select options in templates.
 CATALOG_LABELS = {
@@ -72,6 +73,8 @@ def navigation() -> dict[str, Any]:
         "display_name": actor.display_name,
         "memberships": actor.memberships,
         "is_vendor": actor.has_role(Role.VENDOR),
+        "is_buyer": actor.has_role(Role.BUYER),
+        "buying_for": [m.organisation_id for m in actor.memberships if Role.BUYER in m.roles],
         "is_operator": actor.has_role(Role.OPERATOR),
         "is_regulator": actor.has_role(Role.REGULATOR),
     }
@@ -83,8 +86,10 @@ def init_web(app: Flask) -> None:
         account,
         auth,
         catalog,
+        contracts,
         ledger,
         main,
+        negotiations,
         operator,
         organisations,
         review,
@@ -94,12 +99,13 @@ def init_web(app: Flask) -> None:
     )
 
     blueprints = (main, auth, account, organisations, operator, ledger, catalog, vendor, review)
-    for module in (*blueprints, valuations, rights):
+    for module in (*blueprints, valuations, rights, negotiations, contracts):
         app.register_blueprint(module.bp)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals.update(
         CATALOG_LABELS,
         **RIGHTS_LABELS,
+        **TRADING_LABELS,
         choices=choices,
         quality_labels=catalog.QUALITY_LABELS,
         field_type_labels=catalog.FIELD_TYPE_LABELS,
