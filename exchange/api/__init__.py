@@ -37,8 +37,12 @@ def init_api(app: Flask) -> Api:
     from exchange.api import (
         accounts,
         catalog,
+        contracts,
+        entitlements,
         ledger,
+        negotiations,
         organisations,
+        payments,
         rights,
         stripe_webhook,
         valuations,
@@ -46,7 +50,8 @@ def init_api(app: Flask) -> Api:
 
     api = Api(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (accounts, organisations, ledger, catalog, valuations, rights):
+    trading = (negotiations, contracts, payments, entitlements)
+    for module in (accounts, organisations, ledger, catalog, valuations, rights, *trading):
         csrf.exempt(module.blp)  # bearer tokens, not cookies: no CSRF to defend against
         api.register_blueprint(module.blp)
     csrf.exempt(stripe_webhook.bp)  # Stripe signs the raw body; there is no cookie to defend

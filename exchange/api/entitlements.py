@@ -1,0 +1,123 @@
+"""The delivery API: the organisation's entitlements, expiring download links and the
+fingerprinted downloads behind them, and calls counted on an API product's key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, request, url_for
+from sqlalchemy import select
+
+from exchange.api import BEARER, Blueprint
+from exchange.api.rights import attachment_name
+from exchange.api.trading_schemas import (
+    ApiCallSchema,
+    DownloadLinkSchema,
+    EntitlementSchema,
+    LinkInputSchema,
+)
+from exchange.auth import bearer_actor
+from exchange.context import client_address, uow
+from exchange.files import data_files
+from exchange.models import DataProduct, Entitlement, TradeContract
+from exchange.services import delivery
+from exchange.services.actors import Actor
+from exchange.trading_setup import trading_setup
+
+blp = Blueprint("api_entitlements", __name__, url_prefix="/api/v1", description="Delivery")
+
+
+@blp.route("/entitlements", methods=["GET"])
+@blp.response(200, EntitlementSchema(many=True))
+@blp.doc(security=BEARER)
+def my_entitlements() -> Any:
+    """What the caller's organisations bought: data to download or an API to call."""
+    return entitlements_of(bearer_actor())
+
+
+@blp.route("/entitlements/<int:entitlement_id>/links", methods=["POST"])
+@blp.arguments(LinkInputSchema, required=False)
+@blp.response(201, DownloadLinkSchema)
+@blp.doc(security=BEARER)
+def make_link(data: dict[str, Any], entitlement_id: int) -> Any:
+    """A link to a fingerprinted copy of the data (the buyer's members); it soon expires."""
+    link = delivery.download_link(
+        uow(),
+        bearer_actor(),
+        entitlement_id,
+        secret=current_app.config["SECRET_KEY"],
+        lifetime=trading_setup().link_seconds,
+        version=data["version"],
+    )
+    url = url_for("api_entitlements.download", token=link.token, _external=True)
+    return {"url": url, "expires_at": link.expires_at}
+
+
+@blp.route("/downloads/<token>", methods=["GET"])
+@blp.response(200, description="The buyer's fingerprinted copy, as an attachment.")
+def download(token: str) -> Response:
+    """The copy behind a download link; the signed link itself is the authority."""
+    delivered = delivery.open_download(
+        uow(),
+        token,
+        secret=current_app.config["SECRET_KEY"],
+        lifetime=trading_setup().link_seconds,
+        files=data_files(),
+        client_address=client_address(),
+    )
+    response = Response(delivered.content, mimetype=delivered.content_type)
+    response.headers.set(
+        "Content-Disposition", "attachment", **attachment_name(delivered.file_name)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blp.route("/data-api/calls", methods=["POST"])
+@blp.response(200, ApiCallSchema)
+@blp.doc(
+    parameters=[
+        {"in": "header", "name": "X-Api-Key", "required": True, "schema": {"type": "string"}}
+    ]
+)
+def count_call() -> Any:
+    """Count one call of an API product against its key's quota (409 once it is spent)."""
+    return delivery.use_api_key(uow(), request.headers.get("X-Api-Key", ""))
+
+
+def entitlements_of(actor: Actor) -> list[dict[str, Any]]:
+    """The entitlements of every organisation the actor belongs to, newest first.
+
+    No service lists them yet: this read is the whole of it, and belongs in exchange.services
+    beside delivery once one does."""
+    rows = (
+        uow()
+        .session.execute(
+            select(Entitlement, TradeContract.number, DataProduct.title_zh, DataProduct.title_en)
+            .join(TradeContract, TradeContract.id == Entitlement.contract_id)
+            .join(DataProduct, DataProduct.id == Entitlement.product_id)
+            .where(Entitlement.buyer_id.in_([m.organisation_id for m in actor.memberships]))
+            .order_by(Entitlement.created_at.desc(), Entitlement.id.desc())
+        )
+        .all()
+    )
+    return [
+        {
+            "id": row.Entitlement.id,
+            "contract_id": row.Entitlement.contract_id,
+            "contract_number": row.number,
+            "product": {
+                "id": row.Entitlement.product_id,
+                "title_zh": row.title_zh,
+                "title_en": row.title_en,
+            },
+            "status": row.Entitlement.status,
+            "expires_at": row.Entitlement.expires_at,
+            "api": row.Entitlement.quota is not None,
+            "quota": row.Entitlement.quota,
+            "used": row.Entitlement.used,
+            "ledger_seq": row.Entitlement.ledger_seq,
+            "created_at": row.Entitlement.created_at,
+        }
+        for row in rows
+    ]
