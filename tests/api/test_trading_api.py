@@ -4,6 +4,7 @@ problem of its status that leaves the trade as it was."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from datetime import timedelta
 from decimal import Decimal
@@ -40,6 +41,7 @@ from tests.api.helpers import assert_problem, field_errors
 from tests.catalog import Person, person
 from tests.delivery import grant
 from tests.delivery import trade as delivered_trade
+from tests.payments import StripeSetup, stripe
 from tests.trading import (
     EXPIRY_HOURS,
     Market,
@@ -51,6 +53,8 @@ from tests.trading import (
     propose,
     sign,
 )
+
+__all__ = ["stripe"]  # the Stripe stand-in fixture
 
 URL = "/api/v1"
 TRADE_TABLES = (
@@ -391,6 +395,23 @@ def test_the_same_idempotency_key_gives_one_payment_and_the_same_answer(app, cli
     assert (again.status_code, again.get_json()) == (first.status_code, first.get_json())
     assert trade_state(app) == after_first
     assert (after_first["payments"], after_first["idempotency_records"]) == (1, 1)
+
+
+def test_a_card_payment_asked_twice_with_one_key_is_one_payment_intent(
+    app: Flask, client: FlaskClient, stripe: StripeSetup
+) -> None:
+    # The app as create_app builds it when Stripe is configured (here: the local stand-in).
+    app.extensions["trading"] = dataclasses.replace(trading_setup(app), gateways=stripe.gateways)
+    found, contract_id = signed_contract(app, client)
+    headers = {"Idempotency-Key": "card-1"}
+    body = {"contract_id": contract_id, "gateway": "stripe"}
+    first = post(client, "/payments", found.buyer, body, headers=headers)
+    assert first.status_code == 201, first.get_json()
+    assert first.get_json()["client_secret"] and first.get_json()["status"] == "pending"
+    again = post(client, "/payments", found.buyer, body, headers=headers)
+    assert (again.status_code, again.get_json()) == (first.status_code, first.get_json())
+    assert len(stripe.standin.seen("POST", "/v1/payment_intents")) == 1
+    assert trade_state(app)["payments"] == 1
 
 
 def test_an_idempotency_key_reused_with_another_body_is_a_conflict(app, client):
