@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, request, url_for
-from sqlalchemy import select
 
 from exchange.api import BEARER, Blueprint
 from exchange.api.rights import attachment_name
@@ -19,9 +18,7 @@ from exchange.api.trading_schemas import (
 from exchange.auth import bearer_actor
 from exchange.context import client_address, uow
 from exchange.files import data_files
-from exchange.models import DataProduct, Entitlement, TradeContract
-from exchange.services import delivery
-from exchange.services.actors import Actor
+from exchange.services import delivery, trade_pages
 from exchange.trading_setup import trading_setup
 
 blp = Blueprint("api_entitlements", __name__, url_prefix="/api/v1", description="Delivery")
@@ -32,7 +29,7 @@ blp = Blueprint("api_entitlements", __name__, url_prefix="/api/v1", description=
 @blp.doc(security=BEARER)
 def my_entitlements() -> Any:
     """What the caller's organisations bought: data to download or an API to call."""
-    return entitlements_of(bearer_actor())
+    return trade_pages.my_entitlements(uow(), bearer_actor())
 
 
 @blp.route("/entitlements/<int:entitlement_id>/links", methods=["POST"])
@@ -83,41 +80,3 @@ def download(token: str) -> Response:
 def count_call() -> Any:
     """Count one call of an API product against its key's quota (409 once it is spent)."""
     return delivery.use_api_key(uow(), request.headers.get("X-Api-Key", ""))
-
-
-def entitlements_of(actor: Actor) -> list[dict[str, Any]]:
-    """The entitlements of every organisation the actor belongs to, newest first.
-
-    No service lists them yet: this read is the whole of it, and belongs in exchange.services
-    beside delivery once one does."""
-    rows = (
-        uow()
-        .session.execute(
-            select(Entitlement, TradeContract.number, DataProduct.title_zh, DataProduct.title_en)
-            .join(TradeContract, TradeContract.id == Entitlement.contract_id)
-            .join(DataProduct, DataProduct.id == Entitlement.product_id)
-            .where(Entitlement.buyer_id.in_([m.organisation_id for m in actor.memberships]))
-            .order_by(Entitlement.created_at.desc(), Entitlement.id.desc())
-        )
-        .all()
-    )
-    return [
-        {
-            "id": row.Entitlement.id,
-            "contract_id": row.Entitlement.contract_id,
-            "contract_number": row.number,
-            "product": {
-                "id": row.Entitlement.product_id,
-                "title_zh": row.title_zh,
-                "title_en": row.title_en,
-            },
-            "status": row.Entitlement.status,
-            "expires_at": row.Entitlement.expires_at,
-            "api": row.Entitlement.quota is not None,
-            "quota": row.Entitlement.quota,
-            "used": row.Entitlement.used,
-            "ledger_seq": row.Entitlement.ledger_seq,
-            "created_at": row.Entitlement.created_at,
-        }
-        for row in rows
-    ]

@@ -16,10 +16,8 @@ from exchange.auth import bearer_actor
 from exchange.context import uow
 from exchange.domain.i18n import N_
 from exchange.domain.trading import Gateway
-from exchange.models import Payment
 from exchange.payments import PaymentGateway
-from exchange.services import payments, trade_contracts
-from exchange.services.actors import require_found
+from exchange.services import payments, trade_pages
 from exchange.services.errors import ValidationFailed
 from exchange.trading_setup import trading_setup
 
@@ -50,14 +48,7 @@ def start_payment(data: dict[str, Any], headers: dict[str, Any]) -> Any:
 @blp.doc(security=BEARER)
 def get_payment(payment_id: int) -> Any:
     """A payment and its status (the contract's parties and supervisors)."""
-    actor = bearer_actor()
-    # No service reads one payment for a caller yet; this is the whole of it: the payment,
-    # seen by those who see its contract, 404 to anyone else.
-    payment = require_found(uow().session.get(Payment, payment_id))
-    trade_contracts.require_visible(
-        actor, trade_contracts.load_contract(uow().session, payment.contract_id)
-    )
-    return payments.payment_view(payment)
+    return trade_pages.payment_detail(uow(), bearer_actor(), payment_id)
 
 
 @blp.route("/payments/<int:payment_id>/confirm", methods=["POST"])

@@ -36,6 +36,7 @@ from exchange.services.actors import Actor, require_found, require_role
 from exchange.services.errors import Conflict, PermissionDenied, ValidationFailed
 from exchange.services.ledger import record_event
 from exchange.services.rights_transfers import RightsNotHeld
+from exchange.services.trade_contracts import require_visible
 from exchange.services.unit_of_work import UnitOfWork
 
 GATEWAY_DIGIT = {Gateway.BANK_TRANSFER: "1", Gateway.STRIPE: "2"}
@@ -116,6 +117,22 @@ def _payment_of(session: Session, contract_id: int, gateway: Gateway) -> Payment
     ).first()
 
 
+def pending_instructions(
+    uow: UnitOfWork, actor: Actor, contract_id: int, gateway: PaymentGateway
+) -> dict[str, Any] | None:
+    """What the buyer needs to finish a payment begun through this gateway (nothing is
+    written); None when no payment through it is pending."""
+    session = uow.session
+    contract = load_contract(session, contract_id, lock=False)
+    require_visible(actor, contract)
+    if not actor.is_member(contract.buyer_id):
+        raise PermissionDenied(N_("Only the buyer's members can pay for this contract."))
+    payment = _payment_of(session, contract.id, gateway.kind)
+    if payment is None or payment.status != PaymentStatus.PENDING:
+        return None
+    return gateway.resume(_charge(contract, gateway.kind), payment.external_id).instructions
+
+
 def _request_hash(contract_id: int, gateway: Gateway) -> str:
     return hashlib.sha256(f"start_payment:{contract_id}:{gateway.value}".encode()).hexdigest()
 
@@ -147,6 +164,7 @@ def start_payment(
     request_hash = _request_hash(contract_id, gateway.kind)
     _replayed(session, actor, idempotency_key, request_hash)  # refuses a reused key
     contract = load_contract(session, contract_id)
+    require_visible(actor, contract)  # a stranger learns nothing, not even that it exists
     if not actor.is_member(contract.buyer_id):
         raise PermissionDenied(N_("Only the buyer's members can pay for this contract."))
     payment = _payment_of(session, contract.id, gateway.kind)

@@ -1,5 +1,6 @@
-"""Reading trades for the pages: an organisation's contracts, how far one contract has got
-(payment, entitlement, dispute, payout), and the bank transfers operators must confirm."""
+"""Reading trades for pages and the API: an organisation's contracts, how far one contract has
+got (payment, entitlement, dispute, payout), one payment, an organisation's entitlements, and
+the bank transfers operators must confirm."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import or_, select
 from exchange.domain.trading import ContractStatus, Gateway, PaymentStatus, Side, fee_of
 from exchange.domain.vocabulary import Role
 from exchange.models import DataProduct, Dispute, Entitlement, Payment, TradeContract
-from exchange.services.actors import Actor, require_role
+from exchange.services.actors import Actor, require_found, require_role
 from exchange.services.errors import PermissionDenied
 from exchange.services.ledger import party_names
 from exchange.services.payments import payment_view
@@ -118,6 +119,44 @@ def transfers_to_confirm(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
             "price": row.price,
             "buyer": names[row.buyer_id],
             "created_at": row.Payment.created_at,
+        }
+        for row in rows
+    ]
+
+
+def payment_detail(uow: UnitOfWork, actor: Actor, payment_id: int) -> dict[str, Any]:
+    """A payment, for those who may see its contract (404 to anyone else)."""
+    payment = require_found(uow.session.get(Payment, payment_id))
+    require_visible(actor, load_contract(uow.session, payment.contract_id))
+    return payment_view(payment)
+
+
+def my_entitlements(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
+    """The entitlements of every organisation the actor belongs to, newest first."""
+    rows = uow.session.execute(
+        select(Entitlement, TradeContract.number, DataProduct.title_zh, DataProduct.title_en)
+        .join(TradeContract, TradeContract.id == Entitlement.contract_id)
+        .join(DataProduct, DataProduct.id == Entitlement.product_id)
+        .where(Entitlement.buyer_id.in_([m.organisation_id for m in actor.memberships]))
+        .order_by(Entitlement.created_at.desc(), Entitlement.id.desc())
+    ).all()
+    return [
+        {
+            "id": row.Entitlement.id,
+            "contract_id": row.Entitlement.contract_id,
+            "contract_number": row.number,
+            "product": {
+                "id": row.Entitlement.product_id,
+                "title_zh": row.title_zh,
+                "title_en": row.title_en,
+            },
+            "status": row.Entitlement.status,
+            "expires_at": row.Entitlement.expires_at,
+            "api": row.Entitlement.quota is not None,
+            "quota": row.Entitlement.quota,
+            "used": row.Entitlement.used,
+            "ledger_seq": row.Entitlement.ledger_seq,
+            "created_at": row.Entitlement.created_at,
         }
         for row in rows
     ]

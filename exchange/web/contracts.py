@@ -43,9 +43,7 @@ def _instructions(contract: dict[str, Any], progress: dict[str, Any]) -> dict[st
     ):
         return None
     gateway = trading_setup().gateway(Gateway.BANK_TRANSFER)
-    started = payments.start_payment(uow(), actor, contract["id"], gateway=gateway)
-    instructions: dict[str, Any] = started["instructions"]
-    return instructions
+    return payments.pending_instructions(uow(), actor, contract["id"], gateway)
 
 
 def _contract_page(contract_id: int, active_form: str = "") -> dict[str, Any]:

@@ -174,7 +174,7 @@ ENDPOINTS = {
         "POST",
         "/payments",
         "signed",
-        answers({"buyer": 201}),
+        answers({"buyer": 201}, other_vendor=404),  # a stranger learns nothing of the contract
         json=lambda contract_id: {"contract_id": contract_id},
     ),
     "read a payment": Endpoint(

@@ -14,7 +14,7 @@ from exchange.models import Payment, TradeContract
 from exchange.models.base import utcnow
 from exchange.payments import Charge, GatewayFailed
 from exchange.services import escrow, payments
-from exchange.services.errors import Conflict, PermissionDenied, ValidationFailed
+from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.services.unit_of_work import UnitOfWork
 from tests.catalog import person
 from tests.payments import (
@@ -119,9 +119,10 @@ def test_a_payment_is_confirmed_once(app, stripe):
 def test_only_the_buyers_members_start_a_payment(app, stripe):
     t = trade(app)
     stranger = person(app, [Role.BUYER])
-    for who in (t.vendor, stranger):
-        with pytest.raises(PermissionDenied):
-            start(app, who, t.contract_id, stripe.bank)
+    with pytest.raises(PermissionDenied):
+        start(app, t.vendor, t.contract_id, stripe.bank)
+    with pytest.raises(NotFound):  # a stranger is not even told the contract exists
+        start(app, stranger, t.contract_id, stripe.bank)
     assert counts(app)["payments"] == 0
 
 
