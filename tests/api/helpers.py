@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -116,3 +117,39 @@ class RolePeople:
     def headers(self, role: str) -> dict[str, str]:
         """The role's bearer header; none for the anonymous visitor."""
         return {} if role == "anonymous" else getattr(self, role).headers
+
+
+def matrix_answers(
+    world: Any,
+    endpoint: Any,
+    call: Callable[[Any, Any, str, Any], TestResponse],
+    state: Callable[[], Any],
+    problem_types: Mapping[int, str],
+) -> tuple[dict[str, int], list[str], list[str]]:
+    """Each role's status on one endpoint of an authorisation matrix, the refused roles whose
+    call changed `state()`, and those whose refusal is not the problem of its status.
+
+    Refusals go first, on one target; each allowed role then acts, on a target of its own when
+    the endpoint changes it (`reads` false)."""
+    expected: dict[str, int] = endpoint.expected
+    allowed = [role for role in MATRIX_ROLES if expected[role] < 400]
+    target = world.target(endpoint.stage) if endpoint.stage else None
+    got: dict[str, int] = {}
+    wrote: list[str] = []
+    malformed: list[str] = []
+    for role in MATRIX_ROLES:
+        if role in allowed:
+            continue
+        before = state()
+        response = call(world, endpoint, role, target)
+        got[role] = response.status_code
+        if state() != before:
+            wrote.append(role)
+        problem = response.get_json(silent=True) or {}
+        if problem.get("type") != problem_types.get(response.status_code):
+            malformed.append(role)
+    for index, role in enumerate(allowed):
+        if index > 0 and endpoint.stage and not endpoint.reads:
+            target = world.target(endpoint.stage)
+        got[role] = call(world, endpoint, role, target).status_code
+    return got, wrote, malformed

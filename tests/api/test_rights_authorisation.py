@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.helpers import MATRIX_ROLES, PROBLEM_TYPES, RolePeople
+from tests.api.helpers import MATRIX_ROLES, PROBLEM_TYPES, RolePeople, matrix_answers
 from tests.api.test_rights_api import registry_state
 from tests.rights import PDF, apply_for, certify, object_to, own_product
 
@@ -178,28 +178,9 @@ def call(world: World, endpoint: Endpoint, role: str, target: Any) -> Any:
 @pytest.mark.parametrize("name", list(ENDPOINTS), ids=[n.replace(" ", "_") for n in ENDPOINTS])
 def test_each_role_gets_the_expected_answer_and_refusals_write_nothing(app, world, name):
     endpoint = ENDPOINTS[name]
-    allowed = [role for role in ROLES if endpoint.expected[role] < 400]
-    target = world.target(endpoint.stage) if endpoint.stage else None
-    got: dict[str, int] = {}
-    wrote: list[str] = []
-    malformed: list[str] = []
-    for role in ROLES:
-        if role in allowed:
-            continue
-        before = registry_state(app)
-        response = call(world, endpoint, role, target)
-        got[role] = response.status_code
-        if registry_state(app) != before:
-            wrote.append(role)
-        problem = response.get_json(silent=True) or {}
-        if problem.get("type") != PROBLEM_TYPES.get(response.status_code):
-            malformed.append(role)
-    for index, role in enumerate(allowed):
-        # The refusals left the target as it was; a second change needs a target of its own.
-        if index > 0 and endpoint.stage and not endpoint.reads:
-            target = world.target(endpoint.stage)
-        response = call(world, endpoint, role, target)
-        got[role] = response.status_code
+    got, wrote, malformed = matrix_answers(
+        world, endpoint, call, lambda: registry_state(app), PROBLEM_TYPES
+    )
     assert got == endpoint.expected
     assert wrote == [], "these refusals changed the registry"
     assert malformed == [], "these refusals are not problems of their status"

@@ -20,7 +20,7 @@ from exchange.extensions import db
 from exchange.models import Entitlement, Payment
 from exchange.services import payments, settlement
 from exchange.trading_setup import trading_setup
-from tests.api.helpers import MATRIX_ROLES, PROBLEM_TYPES, RolePeople
+from tests.api.helpers import MATRIX_ROLES, PROBLEM_TYPES, RolePeople, matrix_answers
 from tests.api.test_trading_api import tampered, terms_json, trade_state
 from tests.trading import accept, act, listed_offer, propose, sign
 
@@ -231,28 +231,7 @@ def call(world: World, endpoint: Endpoint, role: str, target: Any) -> Any:
 @pytest.mark.parametrize("name", list(ENDPOINTS), ids=[n.replace(" ", "_") for n in ENDPOINTS])
 def test_each_role_gets_the_expected_answer_and_refusals_write_nothing(app, world, name):
     endpoint = ENDPOINTS[name]
-    allowed = [role for role in ROLES if endpoint.expected[role] < 400]
-    target = world.target(endpoint.stage) if endpoint.stage else None
-    got: dict[str, int] = {}
-    wrote: list[str] = []
-    malformed: list[str] = []
-    for role in ROLES:
-        if role in allowed:
-            continue
-        before = trade_state(app)
-        response = call(world, endpoint, role, target)
-        got[role] = response.status_code
-        if trade_state(app) != before:
-            wrote.append(role)
-        problem = response.get_json(silent=True) or {}
-        if problem.get("type") != TYPES.get(response.status_code):
-            malformed.append(role)
-    for index, role in enumerate(allowed):
-        # The refusals left the target as it was; a second change needs a target of its own.
-        if index > 0 and endpoint.stage and not endpoint.reads:
-            target = world.target(endpoint.stage)
-        response = call(world, endpoint, role, target)
-        got[role] = response.status_code
+    got, wrote, malformed = matrix_answers(world, endpoint, call, lambda: trade_state(app), TYPES)
     assert got == endpoint.expected
     assert wrote == [], "these refusals changed the trade"
     assert malformed == [], "these refusals are not problems of their status"
