@@ -404,7 +404,9 @@ def refund(
         raise Conflict(N_("This contract has no received payment to refund."))
     if payment.gateway == Gateway.STRIPE:
         if gateway is None or gateway.kind != Gateway.STRIPE:
-            raise ValueError("a Stripe payment is refunded through the Stripe gateway")
+            raise Conflict(
+                N_("This card payment can only be refunded through Stripe, which is not set up.")
+            )
         gateway.refund(
             RefundRequest(
                 contract_id=contract.id,

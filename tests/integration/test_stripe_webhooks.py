@@ -7,12 +7,15 @@ import threading
 import time
 from decimal import Decimal
 
+import pytest
+
 from exchange.domain.trading import AccountKind, ContractStatus
 from exchange.extensions import db
 from exchange.models import TradeContract
 from exchange.models.base import utcnow
 from exchange.payments import Charge
 from exchange.services import escrow, payments
+from exchange.services.errors import Conflict
 from exchange.services.unit_of_work import UnitOfWork
 from tests.payments import (
     actor,
@@ -265,3 +268,15 @@ def test_events_that_are_not_the_exchanges_are_acknowledged_and_ignored(app, cli
         assert response.status_code == 200
         assert response.get_json() == {"outcome": "ignored-not-ours"}
     assert counts(app) == {"payments": 0, "escrow_journal": 0, "gateway_events": 2}
+
+
+def test_a_card_payment_is_not_refunded_without_stripe(app, client, stripe):
+    t, started = started_by_card(app, stripe)
+    assert deliver(client, succeeded(stripe, started)).get_json() == {"outcome": "applied"}
+    with app.app_context():
+        contract = db.session.get(TradeContract, t.contract_id)
+        with pytest.raises(Conflict):
+            payments.refund(db.session, contract, reason="dispute upheld", now=utcnow())
+        db.session.rollback()
+    assert contract_status(app, t.contract_id) == ContractStatus.IN_ESCROW
+    assert ledger_count(app, "trade.refund") == 0
