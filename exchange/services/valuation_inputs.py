@@ -1,9 +1,8 @@
 """What a valuation reads from the catalog: licence terms, quality and market comparables.
 
-Comparables are the exchange's listed prices for now: every active offer of every other listed
-product, dated by its listing, marked is_trade=False (weaker evidence than a deal). The trading
-issue adds completed trades: they join `gather_comparables` beside `comparables_from_listings`
-as is_trade=True, and nothing else changes.
+Comparables are the exchange's paid trades (is_trade=True, at the contract's price and terms,
+dated by payment or settlement) and every active offer of every other listed product, dated by
+its listing (is_trade=False: an ask, weaker evidence than a deal).
 """
 
 from __future__ import annotations
@@ -15,7 +14,15 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from exchange.domain.catalog import QUALITY_DIMENSIONS, ListingStatus
-from exchange.models import DataProduct, IndustryBoard, LicenceOffer, Organisation, ProductVersion
+from exchange.domain.trading import ContractStatus
+from exchange.models import (
+    DataProduct,
+    IndustryBoard,
+    LicenceOffer,
+    Organisation,
+    ProductVersion,
+    TradeContract,
+)
 from pricing import (
     Comparable,
     Grade,
@@ -64,8 +71,76 @@ def product_quality(product: DataProduct, dcmm_level: int | None) -> QualityScor
 
 
 def gather_comparables(session: Session, *, exclude: int) -> list[Comparable]:
-    """Every comparable the market approach may draw on: today, the listed prices."""
-    return comparables_from_listings(session, exclude=exclude)
+    """Every comparable the market approach may draw on: the exchange's paid trades and, as
+    weaker evidence, the listed prices."""
+    return comparables_from_trades(session, exclude=exclude) + comparables_from_listings(
+        session, exclude=exclude
+    )
+
+
+# Trades whose price was paid: in escrow, or settled (refunded and cancelled ones are not).
+PAID = (ContractStatus.IN_ESCROW, ContractStatus.SETTLED)
+
+
+def comparables_from_trades(session: Session, *, exclude: int) -> list[Comparable]:
+    """Every other product's paid trades, at the price and terms their contracts agreed."""
+    rows = session.execute(
+        select(
+            TradeContract,
+            DataProduct.product_type,
+            DataProduct.grade,
+            DataProduct.declared_quality,
+            IndustryBoard.code,
+            ProductVersion.row_count,
+            ProductVersion.quality,
+            Organisation.dcmm_level,
+        )
+        .join(DataProduct, DataProduct.id == TradeContract.product_id)
+        .join(IndustryBoard, IndustryBoard.id == DataProduct.board_id)
+        .join(Organisation, Organisation.id == DataProduct.vendor_id)
+        .join(
+            ProductVersion,
+            and_(
+                ProductVersion.product_id == DataProduct.id,
+                ProductVersion.number == DataProduct.latest_version,
+            ),
+        )
+        .where(TradeContract.status.in_(PAID), TradeContract.product_id != exclude)
+        .order_by(TradeContract.id)
+    )
+    found: list[Comparable] = []
+    for contract, kind, grade, declared, board, rows_, quality, dcmm in rows:
+        terms = contract.terms
+        paid_on = contract.settled_at or contract.delivered_at or contract.created_at
+        try:
+            score = score_quality(quality_scores(quality, declared or {}), dcmm)
+            found.append(
+                Comparable(
+                    board=board,
+                    product_type=ProductType(kind.value),
+                    grade=Grade(grade.value),
+                    rows=max(rows_, 1),
+                    licence=LicenceTerms(
+                        kind=LicenceKind.EXCLUSIVE
+                        if terms["exclusive"]
+                        else LicenceKind.NON_EXCLUSIVE,
+                        scope=UseScope(terms["scope"]),
+                        territory=Territory(terms["territory"]),
+                        term_months=terms["term_months"],
+                        seats=terms["seats"],
+                        derivative=bool(terms["derivative"]),
+                        redistribution=False,
+                    ),
+                    quality=score.value,
+                    on=paid_on.date(),
+                    price=contract.price,
+                    is_trade=True,
+                    ref=contract.number,
+                )
+            )
+        except (ValuationError, KeyError):
+            continue  # no quality known, or terms the table cannot price: not evidence
+    return found
 
 
 def comparables_from_listings(session: Session, *, exclude: int) -> list[Comparable]:

@@ -18,6 +18,7 @@ from exchange.models.base import utcnow
 from exchange.payments import gateways_from_config
 from exchange.services import payments, settlement
 from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from exchange.services.valuation_inputs import gather_comparables
 from tests.catalog import person
 from tests.payments import balance
 from tests.trading import accept, act, ledger_bodies, market, propose, sign, terms
@@ -172,3 +173,22 @@ def test_a_dispute_needs_a_reason_and_an_operator_decides(app, trade):
     with pytest.raises(ValidationFailed):
         act(app, found.operator, settlement.decide_dispute, contract_id, "maybe", "理由。")
     assert contract(app, contract_id).status == ContractStatus.DISPUTED
+
+
+def test_paid_trades_become_market_evidence_and_refunded_ones_do_not(app, client, trade):
+    found, contract_id = trade
+    refunded_market, refunded_id = paid_trade(app, client)
+    act(app, refunded_market.buyer, settlement.open_dispute, refunded_id, "数据有误。")
+    act(app, refunded_market.operator, settlement.decide_dispute, refunded_id, "uphold", "属实。")
+    act(app, found.buyer, settlement.accept_delivery, contract_id)
+
+    with app.app_context():
+        trades = [c for c in gather_comparables(db.session, exclude=0) if c.is_trade]
+        listed = [c for c in gather_comparables(db.session, exclude=0) if not c.is_trade]
+        own = [c for c in gather_comparables(db.session, exclude=found.product_id) if c.is_trade]
+        db.session.remove()
+    [evidence] = trades
+    assert evidence.ref == contract(app, contract_id).number and evidence.price == PRICE
+    assert evidence.licence.kind == "non_exclusive" and evidence.licence.term_months == 12
+    assert len(listed) == 2  # both products' offers, as listed prices
+    assert own == []  # a product is never its own evidence
