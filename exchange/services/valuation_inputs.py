@@ -7,10 +7,10 @@ its listing (is_trade=False: an ask, weaker evidence than a deal).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
 from exchange.domain.catalog import QUALITY_DIMENSIONS, ListingStatus
@@ -78,25 +78,22 @@ def gather_comparables(session: Session, *, exclude: int) -> list[Comparable]:
     )
 
 
-# Trades whose price was paid: in escrow, or settled (refunded and cancelled ones are not).
-PAID = (ContractStatus.IN_ESCROW, ContractStatus.SETTLED)
+# What a comparable needs of the product it prices: board, type, grade, size and quality.
+PRODUCT_FACTS = (
+    DataProduct.product_type,
+    DataProduct.grade,
+    DataProduct.declared_quality,
+    IndustryBoard.code,
+    ProductVersion.row_count,
+    ProductVersion.quality,
+    Organisation.dcmm_level,
+)
 
 
-def comparables_from_trades(session: Session, *, exclude: int) -> list[Comparable]:
-    """Every other product's paid trades, at the price and terms their contracts agreed."""
-    rows = session.execute(
-        select(
-            TradeContract,
-            DataProduct.product_type,
-            DataProduct.grade,
-            DataProduct.declared_quality,
-            IndustryBoard.code,
-            ProductVersion.row_count,
-            ProductVersion.quality,
-            Organisation.dcmm_level,
-        )
-        .join(DataProduct, DataProduct.id == TradeContract.product_id)
-        .join(IndustryBoard, IndustryBoard.id == DataProduct.board_id)
+def _with_product_facts(query: Select[Any]) -> Select[Any]:
+    """The query joined to its product's board, vendor and latest version."""
+    return (
+        query.join(IndustryBoard, IndustryBoard.id == DataProduct.board_id)
         .join(Organisation, Organisation.id == DataProduct.vendor_id)
         .join(
             ProductVersion,
@@ -105,33 +102,56 @@ def comparables_from_trades(session: Session, *, exclude: int) -> list[Comparabl
                 ProductVersion.number == DataProduct.latest_version,
             ),
         )
+    )
+
+
+def _comparable(facts: Sequence[Any], **price: Any) -> Comparable:
+    """A comparable from PRODUCT_FACTS and its price, terms, date and reference."""
+    kind, grade, declared, board, rows, quality, dcmm = facts
+    score = score_quality(quality_scores(quality, declared or {}), dcmm)
+    return Comparable(
+        board=board,
+        product_type=ProductType(kind.value),
+        grade=Grade(grade.value),
+        rows=max(rows, 1),
+        quality=score.value,
+        **price,
+    )
+
+
+# Trades whose price was paid: in escrow, or settled (refunded and cancelled ones are not).
+PAID = (ContractStatus.IN_ESCROW, ContractStatus.SETTLED)
+
+
+def comparables_from_trades(session: Session, *, exclude: int) -> list[Comparable]:
+    """Every other product's paid trades, at the price and terms their contracts agreed."""
+    rows = session.execute(
+        _with_product_facts(
+            select(TradeContract, *PRODUCT_FACTS).join(
+                DataProduct, DataProduct.id == TradeContract.product_id
+            )
+        )
         .where(TradeContract.status.in_(PAID), TradeContract.product_id != exclude)
         .order_by(TradeContract.id)
     )
     found: list[Comparable] = []
-    for contract, kind, grade, declared, board, rows_, quality, dcmm in rows:
+    for contract, *facts in rows:
         terms = contract.terms
         paid_on = contract.settled_at or contract.delivered_at or contract.created_at
         try:
-            score = score_quality(quality_scores(quality, declared or {}), dcmm)
+            licence = LicenceTerms(
+                kind=LicenceKind.EXCLUSIVE if terms["exclusive"] else LicenceKind.NON_EXCLUSIVE,
+                scope=UseScope(terms["scope"]),
+                territory=Territory(terms["territory"]),
+                term_months=terms["term_months"],
+                seats=terms["seats"],
+                derivative=bool(terms["derivative"]),
+                redistribution=False,
+            )
             found.append(
-                Comparable(
-                    board=board,
-                    product_type=ProductType(kind.value),
-                    grade=Grade(grade.value),
-                    rows=max(rows_, 1),
-                    licence=LicenceTerms(
-                        kind=LicenceKind.EXCLUSIVE
-                        if terms["exclusive"]
-                        else LicenceKind.NON_EXCLUSIVE,
-                        scope=UseScope(terms["scope"]),
-                        territory=Territory(terms["territory"]),
-                        term_months=terms["term_months"],
-                        seats=terms["seats"],
-                        derivative=bool(terms["derivative"]),
-                        redistribution=False,
-                    ),
-                    quality=score.value,
+                _comparable(
+                    facts,
+                    licence=licence,
                     on=paid_on.date(),
                     price=contract.price,
                     is_trade=True,
@@ -146,27 +166,10 @@ def comparables_from_trades(session: Session, *, exclude: int) -> list[Comparabl
 def comparables_from_listings(session: Session, *, exclude: int) -> list[Comparable]:
     """The active offers of every other listed product, as listed-price comparables."""
     rows = session.execute(
-        select(
-            LicenceOffer,
-            DataProduct.id,
-            DataProduct.product_type,
-            DataProduct.grade,
-            DataProduct.listed_at,
-            DataProduct.declared_quality,
-            IndustryBoard.code,
-            ProductVersion.row_count,
-            ProductVersion.quality,
-            Organisation.dcmm_level,
-        )
-        .join(DataProduct, DataProduct.id == LicenceOffer.product_id)
-        .join(IndustryBoard, IndustryBoard.id == DataProduct.board_id)
-        .join(Organisation, Organisation.id == DataProduct.vendor_id)
-        .join(
-            ProductVersion,
-            and_(
-                ProductVersion.product_id == DataProduct.id,
-                ProductVersion.number == DataProduct.latest_version,
-            ),
+        _with_product_facts(
+            select(LicenceOffer, DataProduct.listed_at, *PRODUCT_FACTS).join(
+                DataProduct, DataProduct.id == LicenceOffer.product_id
+            )
         )
         .where(
             DataProduct.status == ListingStatus.LISTED,
@@ -176,21 +179,16 @@ def comparables_from_listings(session: Session, *, exclude: int) -> list[Compara
         .order_by(LicenceOffer.id)
     )
     found: list[Comparable] = []
-    for offer, product_id, kind, grade, listed_at, declared, board, rows_, quality, dcmm in rows:
+    for offer, listed_at, *facts in rows:
         try:
-            score = score_quality(quality_scores(quality, declared or {}), dcmm)
             found.append(
-                Comparable(
-                    board=board,
-                    product_type=ProductType(kind.value),
-                    grade=Grade(grade.value),
-                    rows=max(rows_, 1),
+                _comparable(
+                    facts,
                     licence=licence_terms(offer),
-                    quality=score.value,
                     on=listed_at.date(),
                     price=offer.price,
                     is_trade=False,
-                    ref=f"product {product_id} offer {offer.id}",
+                    ref=f"product {offer.product_id} offer {offer.id}",
                 )
             )
         except (ValuationError, AttributeError):
