@@ -137,10 +137,12 @@ def _request_hash(contract_id: int, gateway: Gateway) -> str:
     return hashlib.sha256(f"start_payment:{contract_id}:{gateway.value}".encode()).hexdigest()
 
 
-def _replayed(session: Session, actor: Actor, key: str | None, request_hash: str) -> bool:
-    """True when this Idempotency-Key was used before, for this very request."""
+def _earlier(
+    session: Session, actor: Actor, key: str | None, request_hash: str
+) -> IdempotencyRecord | None:
+    """The record of this Idempotency-Key's first use, when it was for this very request."""
     if key is None:
-        return False
+        return None
     record = session.scalars(
         select(IdempotencyRecord).where(
             IdempotencyRecord.user_id == actor.user_id, IdempotencyRecord.key == key
@@ -148,7 +150,51 @@ def _replayed(session: Session, actor: Actor, key: str | None, request_hash: str
     ).first()
     if record is not None and record.request_hash != request_hash:
         raise Conflict(N_("This Idempotency-Key was already used for a different request."))
-    return record is not None
+    return record
+
+
+_DECIMALS = ("amount",)
+_TIMES = ("confirmed_at", "refunded_at")
+
+
+def _kept(view: dict[str, Any]) -> dict[str, Any]:
+    """The answer as JSON, to give back word for word when the key comes again."""
+    return {
+        name: value.isoformat()
+        if isinstance(value, datetime)
+        else str(value)
+        if isinstance(value, Decimal)
+        else value
+        for name, value in view.items()
+    }
+
+
+def _keep(
+    session: Session, actor: Actor, key: str | None, request_hash: str, view: dict[str, Any]
+) -> None:
+    """Remember the answer under the request's Idempotency-Key, if it came with one."""
+    if key is not None:
+        session.add(
+            IdempotencyRecord(
+                user_id=actor.user_id,
+                key=key,
+                request_hash=request_hash,
+                status_code=201,
+                response=_kept(view),
+            )
+        )
+
+
+def _revived(kept: dict[str, Any]) -> dict[str, Any]:
+    """The kept answer with its amounts and times as the first answer had them."""
+    view = dict(kept)
+    for name in _DECIMALS:
+        if view.get(name) is not None:
+            view[name] = Decimal(view[name])
+    for name in _TIMES:
+        if view.get(name) is not None:
+            view[name] = datetime.fromisoformat(view[name])
+    return view
 
 
 def start_payment(
@@ -159,10 +205,14 @@ def start_payment(
     gateway: PaymentGateway,
     idempotency_key: str | None = None,
 ) -> dict[str, Any]:
-    """The buyer begins paying: bank instructions, or a Stripe PaymentIntent; twice gives one."""
+    """The buyer begins paying: bank instructions, or a Stripe PaymentIntent; twice gives one.
+    The same Idempotency-Key again gets the first answer word for word, whatever happened since;
+    a key first used for another request is refused."""
     session = uow.session
     request_hash = _request_hash(contract_id, gateway.kind)
-    _replayed(session, actor, idempotency_key, request_hash)  # refuses a reused key
+    earlier = _earlier(session, actor, idempotency_key, request_hash)
+    if earlier is not None:
+        return _revived(earlier.response)
     contract = load_contract(session, contract_id)
     require_visible(actor, contract)  # a stranger learns nothing, not even that it exists
     if not actor.is_member(contract.buyer_id):
@@ -170,7 +220,15 @@ def start_payment(
     payment = _payment_of(session, contract.id, gateway.kind)
     charge = _charge(contract, gateway.kind)
     if payment is not None:  # started before, by this request or another: the same payment
-        return payment_view(payment) | _shown(gateway.resume(charge, payment.external_id))
+        view = payment_view(payment) | _shown(gateway.resume(charge, payment.external_id))
+        _keep(session, actor, idempotency_key, request_hash, view)
+        try:
+            uow.commit()
+        except IntegrityError:  # the same key, concurrently: the answer kept first wins
+            session.rollback()
+            earlier = _earlier(session, actor, idempotency_key, request_hash)
+            return _revived(earlier.response) if earlier is not None else view
+        return view
     if contract.status != ContractStatus.AWAITING_PAYMENT:
         raise Conflict(N_("This contract is not awaiting payment."), status=contract.status.value)
     other = session.scalars(
@@ -204,16 +262,8 @@ def start_payment(
         session.rollback()  # a concurrent start made it first: answer with theirs
         found = require_found(_payment_of(session, contract_id, gateway.kind))
         return payment_view(found) | _shown(gateway.resume(charge, found.external_id))
-    if idempotency_key is not None and not _replayed(session, actor, idempotency_key, request_hash):
-        session.add(
-            IdempotencyRecord(
-                user_id=actor.user_id,
-                key=idempotency_key,
-                request_hash=request_hash,
-                status_code=201,
-                response={"payment_id": payment.id},
-            )
-        )
+    view = payment_view(payment) | _shown(collection)
+    _keep(session, actor, idempotency_key, request_hash, view)
     audit.record(
         session,
         "payment.started",
@@ -223,7 +273,6 @@ def start_payment(
         contract_id=contract.id,
         gateway=gateway.kind.value,
     )
-    view = payment_view(payment) | _shown(collection)
     uow.commit()
     return view
 

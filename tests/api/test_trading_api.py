@@ -397,6 +397,30 @@ def test_the_same_idempotency_key_gives_one_payment_and_the_same_answer(app, cli
     assert (after_first["payments"], after_first["idempotency_records"]) == (1, 1)
 
 
+def test_the_same_idempotency_key_later_gives_the_first_answer_word_for_word(app, client):
+    found, contract_id = signed_contract(app, client)
+    headers = {"Idempotency-Key": "order-9b21"}
+    body = {"contract_id": contract_id, "gateway": "bank_transfer"}
+    first = post(client, "/payments", found.buyer, body, headers=headers)
+    assert first.get_json()["status"] == "pending"
+    confirmed = post(
+        client,
+        f"/payments/{first.get_json()['id']}/confirm",
+        found.operator,
+        {"amount": first.get_json()["amount"]},
+    )
+    assert confirmed.get_json()["status"] == "succeeded"
+    settled = trade_state(app)
+    again = post(client, "/payments", found.buyer, body, headers=headers)
+    assert (again.status_code, again.get_json()) == (201, first.get_json())
+    fresh = post(client, "/payments", found.buyer, body, headers={"Idempotency-Key": "order-2"})
+    assert fresh.get_json()["status"] == "succeeded"  # a new key sees the payment as it is now
+    assert fresh.get_json()["confirmed_at"] is not None
+    assert trade_state(app)["payments"] == settled["payments"] == 1
+    repeated = post(client, "/payments", found.buyer, body, headers={"Idempotency-Key": "order-2"})
+    assert repeated.get_json() == fresh.get_json()
+
+
 def test_a_card_payment_asked_twice_with_one_key_is_one_payment_intent(
     app: Flask, client: FlaskClient, stripe: StripeSetup
 ) -> None:

@@ -17,6 +17,7 @@ from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import (
     Entitlement,
+    IdempotencyRecord,
     LicenceOffer,
     Negotiation,
     RightsRecord,
@@ -38,7 +39,7 @@ PRICE = Decimal("50000.00")
 
 def exclusive_contracts(app, client, buyers: int):
     """One vendor's listed, certified product and a signed exclusive contract per buyer, each
-    with its bank transfer started; (operator, vendor, [(contract id, payment id)])."""
+    with its bank transfer started; (operator, vendor, [(contract id, payment id, buyer)])."""
     vendor = person(app, [Role.VENDOR])
     operator = person(app, [Role.OPERATOR])
     product_id, offer_id = listed_offer(app, client, vendor, operator)
@@ -92,7 +93,7 @@ def exclusive_contracts(app, client, buyers: int):
             session.add(contract)
             session.commit()
             started = payments.start_payment(uow(), actor(buyer), contract.id, gateway=bank)
-            made.append((contract.id, started["id"]))
+            made.append((contract.id, started["id"], buyer))
             db.session.remove()
     return operator, vendor, made
 
@@ -113,7 +114,7 @@ def test_a_hundred_buyers_pay_for_one_exclusive_licence_and_one_gets_it(app, cli
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=confirm, args=(p,)) for _, p in made]
+    threads = [threading.Thread(target=confirm, args=(p,)) for _, p, _ in made]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -138,3 +139,35 @@ def test_a_hundred_buyers_pay_for_one_exclusive_licence_and_one_gets_it(app, cli
     buyers_holding = {holder for holder in holders if holder != vendor.organisation_id}
     assert entitled == 1 and len(buyers_holding) == 1  # the vendor keeps what comes after
     assert balance(app, AccountKind.ESCROW) == PRICE
+
+
+def test_one_idempotency_key_sent_many_times_at_once_gets_one_answer(app, client):
+    _, _, [(contract_id, payment_id, buyer)] = exclusive_contracts(app, client, 1)
+    bank = gateways_from_config(app.config)[Gateway.BANK_TRANSFER]
+    barrier = threading.Barrier(20, timeout=60)
+    answers: list[dict] = []
+
+    def ask() -> None:
+        barrier.wait()
+        with app.app_context():
+            try:
+                answers.append(
+                    payments.start_payment(
+                        uow(), actor(buyer), contract_id, gateway=bank, idempotency_key="k-1"
+                    )
+                )
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=ask) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(answers) == 20 and all(answer == answers[0] for answer in answers)
+    assert answers[0]["id"] == payment_id
+    with app.app_context():
+        kept = db.session.scalar(select(func.count()).select_from(IdempotencyRecord))
+        db.session.remove()
+    assert kept == 1
