@@ -72,15 +72,30 @@ def trading_setup(app: Flask | None = None) -> TradingSetup:
 
 def signing_domain(app: Flask | None = None) -> SigningDomain:
     """The EIP-712 domain contracts are signed under: the chain and the ledger's anchor contract
-    (deployed on first need, as the anchoring worker would)."""
+    (deployed on first need, as the anchoring worker would). Resolved once per process, so
+    signing and contract pages cost no chain call; with the node down, the recorded deployment
+    still answers and no signature waits on the chain."""
     from contracts.anchoring import ensure_deployment
+    from contracts.chain import ChainError
     from exchange.chains import chain_of
     from exchange.extensions import db
+    from exchange.services.signing_keys import deployed_signing_domain
     from exchange.services.signing_keys import signing_domain as domain_of
 
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    deployment = ensure_deployment(db.engine, chain_of(app))
-    return domain_of(deployment.chain_id, deployment.contract_address)
+    cached: SigningDomain | None = app.extensions.get("signing_domain")
+    if cached is not None:
+        return cached
+    try:
+        deployment = ensure_deployment(db.engine, chain_of(app))
+    except ChainError:
+        recorded = deployed_signing_domain(db.session)
+        if recorded is None:
+            raise
+        return recorded
+    domain = domain_of(deployment.chain_id, deployment.contract_address)
+    app.extensions["signing_domain"] = domain
+    return domain
 
 
 def reconcile_once(app: Flask) -> dict[str, int]:

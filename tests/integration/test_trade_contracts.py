@@ -293,6 +293,24 @@ def test_the_signing_domain_refuses_the_zero_address():
         signing_keys.signing_domain(1, "0x" + "0" * 40)
 
 
+def test_the_signing_domain_is_the_deployment_and_needs_no_live_node(app):
+    from contracts.chain import RpcChain
+    from exchange.trading_setup import signing_domain
+    from tests.integration.chains import free_port
+
+    with app.app_context():
+        deployed = signing_domain(app)  # deploys on the embedded chain and records it
+        assert deployed == signing_keys.deployed_signing_domain(db.session)
+        app.extensions["chain"] = RpcChain(
+            f"http://127.0.0.1:{free_port()}", "0x" + "11" * 32, timeout=2
+        )
+        assert signing_domain(app) == deployed  # resolved once per process
+        del app.extensions["signing_domain"]
+        assert signing_domain(app) == deployed  # the node is down: the recorded deployment
+        assert "signing_domain" not in app.extensions  # asked again once the node is back
+        db.session.remove()
+
+
 def test_terms_of_the_last_proposal_are_what_is_signed(app, client):
     trade = market(app, client)
     negotiation_id = propose(app, trade.buyer, trade.offer_id, terms(price=Decimal("9000.00")))
