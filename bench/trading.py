@@ -1,25 +1,34 @@
-"""Complete trades per second through the services, next to the same database's raw insert rate.
+"""Complete trades per second through the services and through HTTP, next to the same
+database's raw insert rate.
 
 Run: .venv/bin/python bench/trading.py [--trades 200] [--backends sqlite,postgresql]
-         [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
+         [--clients 4] [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
 For each backend it builds a fresh migrated database, a vendor with a listed product whose
-rights are certified, and one buyer organisation per trade; then it times complete trades one
-after another: offer → accept → both sign (EIP-712, exchange-held keys) → pay by bank transfer →
-operator confirms (escrow, rights, entitlement) → buyer accepts delivery (settlement) — every
-step in its own unit of work with its ledger entries, as the pages and API run them. The
-baseline is the same database's rate of one-row committed inserts, measured in the same run.
-Prints a table and saves bench/results/trading-<time>.json. Goal (issue 7): at least 200
+rights are certified, and one buyer organisation per trade; then it times complete trades:
+offer → accept → both sign (EIP-712, exchange-held keys) → pay by bank transfer → operator
+confirms (escrow, rights, entitlement) → buyer accepts delivery (settlement) — every step in its
+own unit of work with its ledger entries, as the pages and API run them. Three ways:
+- services, one process: trades one after another in this process;
+- services, two processes: two processes trading at once (the machine's two cores);
+- HTTP: `gunicorn -w 2` serving the API, driven by --clients client processes, one request
+  per step with bearer tokens.
+The baseline is the same database's rate of one-row committed inserts, measured in the same
+run. Prints a table and saves bench/results/trading-<time>.json. Goal (issue 7): at least 200
 complete trades per second through the services on 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
+import multiprocessing
 import platform
+import signal
 import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -29,26 +38,38 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from catalog import database, migrate  # noqa: E402
+from catalog import database, free_port, migrate, serve  # noqa: E402
 
 PRICE = Decimal("9800.00")
+WAYS = ("services, 1 process", "services, 2 processes", "HTTP, gunicorn -w 2")
 
 
-def setup(url: str, instance: Path, trades: int) -> tuple[Any, dict[str, Any]]:
-    """The app and a market: vendor, operator, listed certified product, one buyer per trade."""
+def bench_app(url: str, instance: Path) -> Any:
+    """The exchange on the bench database, with the same master key as the served one."""
     from exchange import create_app
+
+    return create_app(
+        {
+            "MODE": "test",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "INSTANCE_PATH": str(instance),
+            "MASTER_KEY": "bench-master",
+        }
+    )
+
+
+def setup(url: str, instance: Path, buyers: int) -> tuple[Any, dict[str, Any]]:
+    """The app and a market: vendor, operator, listed certified product, one buyer per trade."""
     from tests.catalog import person
     from tests.trading import listed_offer
 
-    app = create_app(
-        {"MODE": "test", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(instance)}
-    )
+    app = bench_app(url, instance)
     client = app.test_client()
     vendor = person(app, ["vendor"])
     operator = person(app, ["operator"])
-    product_id, offer_id = listed_offer(app, client, vendor, operator)
-    buyers = [person(app, ["buyer"]) for _ in range(trades)]
-    return app, {"vendor": vendor, "operator": operator, "offer_id": offer_id, "buyers": buyers}
+    _, offer_id = listed_offer(app, client, vendor, operator)
+    people = [person(app, ["buyer"]) for _ in range(buyers)]
+    return app, {"vendor": vendor, "operator": operator, "offer_id": offer_id, "buyers": people}
 
 
 def one_trade(app: Any, market: dict[str, Any], buyer: Any, domain: Any) -> None:
@@ -86,6 +107,112 @@ def one_trade(app: Any, market: dict[str, Any], buyer: Any, domain: Any) -> None
             db.session.remove()
 
 
+def _trading_process(args: tuple[str, Path, dict[str, Any], list[Any], Any, Any, Any]) -> None:
+    """One process of the two-process run: its own app, its own buyers, started together."""
+    url, instance, market, buyers, domain, go, done = args
+    app = bench_app(url, instance)
+    one_trade(app, market, buyers[0], domain)  # warm-up, not timed
+    go.wait()
+    for buyer in buyers[1:]:
+        one_trade(app, market, buyer, domain)
+    done.put(len(buyers) - 1)
+
+
+def in_processes(
+    url: str, instance: Path, market: dict[str, Any], buyers: list[Any], domain: Any, count: int
+) -> tuple[int, float]:
+    """Trades by `count` processes at once: how many, and the seconds from start to last."""
+    context = multiprocessing.get_context("spawn")
+    go, done = context.Event(), context.Queue()
+    share = len(buyers) // count
+    processes = [
+        context.Process(
+            target=_trading_process,
+            args=((url, instance, market, buyers[n * share : (n + 1) * share], domain, go, done),),
+        )
+        for n in range(count)
+    ]
+    for process in processes:
+        process.start()
+    time.sleep(8)  # each process imports, builds its app and trades once before the start
+    started = time.perf_counter()
+    go.set()
+    traded = sum(done.get(timeout=600) for _ in processes)
+    elapsed = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    return traded, elapsed
+
+
+def _call(
+    connection: http.client.HTTPConnection, path: str, who: Any, body: Any = None, **headers: str
+) -> dict[str, Any]:
+    connection.request(
+        "POST",
+        "/api/v1" + path,
+        body=json.dumps(body or {}),
+        headers=who.headers | {"Content-Type": "application/json"} | headers,
+    )
+    response = connection.getresponse()
+    answer: dict[str, Any] = json.loads(response.read() or b"{}")
+    if response.status >= 300:
+        raise RuntimeError(f"POST {path}: {response.status} {answer}")
+    return answer
+
+
+def _http_client(args: tuple[int, dict[str, Any], list[Any]]) -> int:
+    """One client process: a complete trade per buyer through the API, one request per step."""
+    port, market, buyers = args
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    vendor, operator = market["vendor"], market["operator"]
+    terms = {
+        "price": str(PRICE),
+        "scope": "internal",
+        "term_months": 12,
+        "territory": "mainland",
+        "exclusive": False,
+        "seats": 5,
+        "derivative": False,
+    }
+    for buyer in buyers:
+        opened = _call(connection, "/negotiations", buyer, {"offer_id": market["offer_id"]} | terms)
+        agreed = _call(connection, f"/negotiations/{opened['id']}/accept", vendor)
+        contract_id = agreed["contract_id"]
+        _call(connection, f"/contracts/{contract_id}/sign", vendor)
+        _call(connection, f"/contracts/{contract_id}/sign", buyer)
+        payment = _call(
+            connection,
+            "/payments",
+            buyer,
+            {"contract_id": contract_id, "gateway": "bank_transfer"},
+            **{"Idempotency-Key": uuid.uuid4().hex},
+        )
+        _call(connection, f"/payments/{payment['id']}/confirm", operator, {"amount": str(PRICE)})
+        _call(connection, f"/contracts/{contract_id}/accept-delivery", buyer)
+    return len(buyers)
+
+
+def over_http(
+    url: str, instance: Path, market: dict[str, Any], buyers: list[Any], clients: int
+) -> tuple[int, float]:
+    """Trades through gunicorn -w 2 by `clients` client processes: how many, and the seconds."""
+    port = free_port()
+    server = serve(url, instance, port, cache=False)
+    try:
+        _http_client((port, market, buyers[:1]))  # warm-up, not timed
+        rest = buyers[1:]
+        share = len(rest) // clients
+        jobs = [(port, market, rest[n * share : (n + 1) * share]) for n in range(clients)]
+        with multiprocessing.get_context("spawn").Pool(clients) as pool:
+            started = time.perf_counter()
+            traded = sum(pool.map(_http_client, jobs))
+            elapsed = time.perf_counter() - started
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    return traded, elapsed
+
+
 def raw_inserts(url: str, count: int) -> float:
     """One-row committed inserts per second into a scratch table of the same database."""
     from sqlalchemy import create_engine, text
@@ -107,49 +234,65 @@ def raw_inserts(url: str, count: int) -> float:
     return count / elapsed
 
 
-def run(backend: str, trades: int, server: str, tmp: Path) -> dict[str, Any]:
+def run(backend: str, trades: int, clients: int, server: str, tmp: Path) -> list[dict[str, Any]]:
     url = database(backend, tmp, trades, server)
     instance = tmp / f"instance-{backend}"
     instance.mkdir(exist_ok=True)
     migrate(url, instance)
-    app, market = setup(url, instance, trades)
+    app, market = setup(url, instance, 3 * (trades + 1) + clients)
+    from exchange.extensions import db
     from exchange.trading_setup import signing_domain
 
     with app.app_context():
         domain = signing_domain(app)  # deploys the anchor contract once, as the demo's worker does
-    one_trade(app, market, market["buyers"][0], domain)  # warm-up, not timed
+        db.session.remove()
+    buyers = market.pop("buyers")
+    mine, theirs, served = (
+        buyers[: trades + 1],
+        buyers[trades + 1 : 2 * (trades + 1)],
+        buyers[2 * (trades + 1) :],
+    )
+    one_trade(app, market, mine[0], domain)  # warm-up, not timed
     started = time.perf_counter()
-    for buyer in market["buyers"][1:]:
+    for buyer in mine[1:]:
         one_trade(app, market, buyer, domain)
-    elapsed = time.perf_counter() - started
-    timed = len(market["buyers"]) - 1
+    timings = [(trades, time.perf_counter() - started)]
+    with app.app_context():
+        db.engine.dispose()
+    timings.append(in_processes(url, instance, market, theirs, domain, 2))
+    timings.append(over_http(url, instance, market, served, clients))
     inserts = raw_inserts(url, 2000)
-    return {
-        "backend": backend,
-        "trades": timed,
-        "seconds": round(elapsed, 3),
-        "trades_per_second": round(timed / elapsed, 1),
-        "ms_per_trade": round(elapsed / timed * 1000, 2),
-        "raw_inserts_per_second": round(inserts, 1),
-        "trade_vs_insert": round((timed / elapsed) / inserts, 4),
-    }
+    return [
+        {
+            "backend": backend,
+            "way": way,
+            "trades": traded,
+            "seconds": round(elapsed, 3),
+            "trades_per_second": round(traded / elapsed, 1),
+            "ms_per_trade": round(elapsed / traded * 1000, 2),
+            "raw_inserts_per_second": round(inserts, 1),
+            "trade_vs_insert": round((traded / elapsed) / inserts, 4),
+        }
+        for way, (traded, elapsed) in zip(WAYS, timings, strict=True)
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trades", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for backend in args.backends.split(","):
-            results.append(run(backend, args.trades, args.postgres, Path(tmp)))
-    print(f"{'backend':<12}{'trades/s':>10}{'ms/trade':>10}{'inserts/s':>11}{'ratio':>8}")
+            results.extend(run(backend, args.trades, args.clients, args.postgres, Path(tmp)))
+    print(f"{'backend':<12}{'way':<24}{'trades/s':>10}{'ms/trade':>10}{'inserts/s':>11}")
     for r in results:
         print(
-            f"{r['backend']:<12}{r['trades_per_second']:>10}{r['ms_per_trade']:>10}"
-            f"{r['raw_inserts_per_second']:>11}{r['trade_vs_insert']:>8}"
+            f"{r['backend']:<12}{r['way']:<24}{r['trades_per_second']:>10}"
+            f"{r['ms_per_trade']:>10}{r['raw_inserts_per_second']:>11}"
         )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = ROOT / "bench" / "results" / f"trading-{stamp}.json"
@@ -159,6 +302,7 @@ def main() -> None:
             {
                 "machine": platform.platform(),
                 "python": platform.python_version(),
+                "goal_trades_per_second": 200,
                 "results": results,
             },
             indent=2,
