@@ -1,37 +1,29 @@
-"""The regulators' trade browser: every contract on the exchange, filtered, sorted and paged,
-each view in the audit log (the CSV/XLSX export lives in oversight_export).
+"""The regulators' trade browser: every contract, filtered, sorted and paged, each view
+audited (the CSV/XLSX export is in oversight_export). Rules where the issue left a choice:
 
-Rules where the issue left a choice:
+- Regulators and operators (the supervisors, who already see every contract and the ledger)
+  may read it; anyone else gets PermissionDenied before anything is validated or read.
+- A trade is any contract, whatever its status. Its date is ``created_at``, when both sides
+  agreed (the trade date, as on the dashboard). Dates are UTC days, both ends inclusive, from
+  2000-01-01 to a year after today; a range may not end before it starts nor span over 20
+  years (an open end is no span). Amounts are the price in CNY, inclusive, to the fen.
+- ``region`` is a region the product's data covers (ProductRegion); the vendor's registered
+  seat (Organisation.region) is its own filter, ``vendor_region``: a city's regulator may ask
+  either, and mixing them would answer neither.
+- Choice filters take several values (repeated or comma-separated), matching any; filters
+  combine with AND. Unknown keys are refused: a typo must not look like a filter that matched.
+- Sorts: date, amount, vendor or buyer (Chinese name), status (life order); "-" descends.
+  Ties break by contract id in the same direction, so pages never overlap.
+- A row's payment status is its contract's latest payment's, None before any.
+- A refused call (permission or validation) writes nothing; any other is an audit event.
 
-- Readers are regulators and operators (the supervisors who already see every contract and
-  the whole ledger); anyone else gets PermissionDenied before anything is read or validated.
-- A trade here is any contract, whatever its status (signing to cancelled): the regulator
-  filters by status. Its date is the contract's ``created_at``, the moment both sides agreed
-  (the market's trade date, as on the dashboard); signing, paying and settling come later.
-- Dates are UTC days, both inclusive, as on the dashboard. Each must lie between
-  2000-01-01 and one year after today; a range may not end before it starts nor span more
-  than twenty years (an open end is not a span).
-- The amount range is on the contract's price in CNY, both ends inclusive, at most to the fen.
-- ``region`` matches the regions the product's data covers (ProductRegion); the vendor's
-  registered seat is a separate filter, ``vendor_region`` (Organisation.region), because a
-  city's regulator may ask either question and mixing them would answer neither.
-- Choice filters take several values (repeated or comma-separated) and match any of them;
-  different filters must all match. Unknown query keys are refused, so a typo never shows
-  an unfiltered list that looks filtered.
-- Sort keys: date, amount, vendor (its Chinese name), buyer (likewise), status (in the
-  contract's life order); a leading "-" sorts descending. Ties break by contract id in the
-  same direction, so pages never overlap.
-- Each row's payment status is that of the contract's latest payment, None before any.
-- Every successful call is an audit event naming the reader and the filters; a refused call
-  (permission or validation) writes nothing.
-
-Indexes relied on: the primary keys of data_products, industry_boards and organisations for
-the joins; ``ix_trade_contracts_vendor_id``/``buyer_id``/``product_id`` for the party and
-product filters; ``product_regions``' primary key (product_id, region) for each row's regions
-and ``ix_product_regions_region`` for the region filter; ``ix_payments_contract_id`` for the
-latest payment. Missing at 100k contracts: ``trade_contracts (created_at, id)`` for the default
-order and date ranges, ``(status, created_at)`` for the status filter, ``(price)`` for the
-amount order and range; without them each page sorts the whole filtered set.
+Indexes relied on: primary keys of data_products, industry_boards and organisations (joins);
+``ix_trade_contracts_vendor_id``/``buyer_id``/``product_id`` (party and product filters);
+``product_regions``' primary key (product_id, region) and ``ix_product_regions_region``;
+``ix_payments_contract_id`` (latest payment). Missing at 100k contracts: ``trade_contracts
+(created_at, id)`` for the default order and date ranges, ``(status, created_at)`` for the
+status filter, ``(price)`` for the amount order and range; without them a page sorts the
+whole filtered set.
 """
 
 from __future__ import annotations
@@ -100,7 +92,7 @@ UNKNOWN = {
     "status": N_("Unknown contract status: %(status)s."),
 }
 
-AnySelect = Select[Any]
+AnySelect = Select[*tuple[Any, ...]]
 
 
 class _Problems:
@@ -164,10 +156,10 @@ def _day(raw: Mapping[str, Any], key: str, today: date, problems: _Problems) -> 
     if value is None:
         return None
     try:
-        if not ISO_DATE.fullmatch(value):
-            raise ValueError(value)
-        day = date.fromisoformat(value)
+        day = date.fromisoformat(value) if ISO_DATE.fullmatch(value) else None
     except ValueError:
+        day = None
+    if day is None:
         problems.add(key, N_("Enter a date as YYYY-MM-DD."))
         return None
     latest = add_months(today, 12 * MAX_YEARS_AHEAD)
@@ -255,7 +247,11 @@ class TradeFilters:
         if date_from and date_to and date_to < date_from:
             problems.add("date_to", N_("The period must start before it ends."))
         elif date_from and date_to and date_to > add_months(date_from, 12 * MAX_SPAN_YEARS):
-            problems.add("date_to", N_("The period may be at most %(years)s years long."), years=20)
+            problems.add(
+                "date_to",
+                N_("The period may be at most %(years)s years long."),
+                years=MAX_SPAN_YEARS,
+            )
         amount_min = _amount(raw, "amount_min", problems)
         amount_max = _amount(raw, "amount_max", problems)
         if amount_min is not None and amount_max is not None and amount_min > amount_max:
@@ -320,7 +316,9 @@ def _check_listing(sort: str, page: int, per_page: int, problems: _Problems) -> 
         problems.add("page", N_("Pages are numbered from 1."))
     if not 1 <= per_page <= MAX_PER_PAGE:
         problems.add(
-            "per_page", N_("Show from 1 to %(max_per_page)s rows a page."), max_per_page=200
+            "per_page",
+            N_("Show from 1 to %(max_per_page)s rows a page."),
+            max_per_page=MAX_PER_PAGE,
         )
 
 
@@ -424,14 +422,14 @@ def trades_query(filters: TradeFilters, sort: str) -> AnySelect:
             DataProduct.title_en,
             DataProduct.grade,
             IndustryBoard.code.label("board_code"),
-            IndustryBoard.name_zh.label("board_zh"),
-            IndustryBoard.name_en.label("board_en"),
+            IndustryBoard.name_zh.label("board_name_zh"),
+            IndustryBoard.name_en.label("board_name_en"),
             vendor.id.label("vendor_id"),
-            vendor.name_zh.label("vendor_zh"),
-            vendor.name_en.label("vendor_en"),
+            vendor.name_zh.label("vendor_name_zh"),
+            vendor.name_en.label("vendor_name_en"),
             buyer.id.label("buyer_id"),
-            buyer.name_zh.label("buyer_zh"),
-            buyer.name_en.label("buyer_en"),
+            buyer.name_zh.label("buyer_name_zh"),
+            buyer.name_en.label("buyer_name_en"),
             regions.label("regions"),
             payment.label("payment_status"),
         )
@@ -442,7 +440,7 @@ def trades_query(filters: TradeFilters, sort: str) -> AnySelect:
         .where(*_conditions(filters))
     )
     descending = sort.startswith("-")
-    keys: dict[str, ColumnElement[Any]] = {
+    keys: dict[str, Any] = {  # a sort key's column or expression
         "date": TradeContract.created_at,
         "amount": TradeContract.price,
         "vendor": vendor.name_zh,
@@ -453,16 +451,21 @@ def trades_query(filters: TradeFilters, sort: str) -> AnySelect:
     return query.order_by(*(key.desc() if descending else key.asc() for key in order))
 
 
+def _group(row: Any, prefix: str, *names: str) -> dict[str, Any]:
+    """A board's or a party's columns of a row, by their names without the prefix."""
+    return {name: getattr(row, f"{prefix}_{name}") for name in names}
+
+
 def trade_row(row: Any) -> dict[str, Any]:
     """One trade as the browser and the export show it, from a row of trades_query."""
     return {
         "id": row.id,
         "number": row.number,
         "date": row.created_at,
-        "board": {"code": row.board_code, "name_zh": row.board_zh, "name_en": row.board_en},
+        "board": _group(row, "board", "code", "name_zh", "name_en"),
         "product": {"id": row.product_id, "title_zh": row.title_zh, "title_en": row.title_en},
-        "vendor": {"id": row.vendor_id, "name_zh": row.vendor_zh, "name_en": row.vendor_en},
-        "buyer": {"id": row.buyer_id, "name_zh": row.buyer_zh, "name_en": row.buyer_en},
+        "vendor": _group(row, "vendor", "id", "name_zh", "name_en"),
+        "buyer": _group(row, "buyer", "id", "name_zh", "name_en"),
         "regions": sorted(row.regions.split(",")) if row.regions else [],
         "grade": row.grade,
         "price": row.price,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -16,7 +17,7 @@ import openpyxl
 import pytest
 from flask import Flask
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from exchange import create_app
 from exchange.context import uow
@@ -25,10 +26,10 @@ from exchange.domain.trading import ContractStatus, Gateway, PaymentStatus
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.i18n import translate
-from exchange.models import AuditEvent, LicenceOffer, Organisation
+from exchange.models import AuditEvent, LicenceOffer, Organisation, User
 from exchange.payments import gateways_from_config
 from exchange.services import payments, settlement
-from exchange.services.actors import Actor
+from exchange.services.actors import Actor, load_actor
 from exchange.services.errors import PermissionDenied, ValidationFailed
 from exchange.services.oversight_export import (
     COLUMNS,
@@ -42,6 +43,8 @@ from tests.catalog import Person, person, review, submit
 from tests.databases import reset_tables
 from tests.rights import actor, application, certify, claim, own_product
 from tests.trading import accept, act, propose, sign, terms
+
+_nobodies = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -330,6 +333,27 @@ def test_pages_split_the_order_without_overlap(world):
     ids = [row["id"] for row in first["rows"] + second["rows"]]
     assert ids == world.ids("T4", "T3", "T2", "T1")
     assert (second["page"], second["per_page"], second["sort"]) == (2, 3, "-date")
+    assert len(browse(world, {"per_page": "200"})["rows"]) == 4  # the largest page allowed
+
+
+def test_a_page_and_an_export_each_read_with_one_query_and_one_count(world):
+    statements: list[str] = []
+
+    def seen(connection, cursor, statement, *args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    with world.app.app_context():
+        reader = actor(world.regulator)
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            list_trades(uow(), reader, TradeFilters(grades=(Grade.IMPORTANT,)), per_page=1)
+            export_trades(uow(), reader, TradeFilters(statuses=(ContractStatus.SETTLED,)))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+            db.session.remove()
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 4, reads  # no query per row, whatever the rows hold
+    assert sum("count(" in s.lower() for s in reads) == 2
 
 
 # Refusals
@@ -416,13 +440,18 @@ def test_the_service_refuses_a_bad_page_and_writes_nothing(world, listing, field
 
 def no_organisation(world: World) -> Actor:
     """A signed-in user who belongs to no organisation."""
-    return Actor(
-        user_id=world.regulator.user_id,
-        email="x@example.cn",
-        display_name="无机构",
-        locale=None,
-        memberships=(),
-    )
+    with world.app.app_context():
+        user = User(
+            email=f"nobody{next(_nobodies)}@example.cn",
+            display_name="无机构用户",
+            password_hash="not used",
+        )
+        db.session.add(user)
+        db.session.commit()
+        found = load_actor(db.session, user.id)
+        db.session.remove()
+    assert found is not None and found.memberships == ()
+    return found
 
 
 REFUSED = ["buyer", "vendor", "admin", "no_organisation"]
