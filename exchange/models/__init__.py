@@ -12,6 +12,12 @@ from exchange.models.catalog import (
 )
 from exchange.models.ledger_party import LedgerParty
 from exchange.models.organisation import Membership, MembershipRole, Organisation
+from exchange.models.oversight import (
+    OversightAlert,
+    OversightAlertContract,
+    OversightAlertOrganisation,
+    OversightNote,
+)
 from exchange.models.rights import (
     LicenceGrant,
     RightsCertificate,
@@ -64,6 +70,10 @@ __all__ = [
     "NegotiationRound",
     "Organisation",
     "OrganisationKey",
+    "OversightAlert",
+    "OversightAlertContract",
+    "OversightAlertOrganisation",
+    "OversightNote",
     "Payment",
     "ProductRegion",
     "ProductVersion",

@@ -1,0 +1,537 @@
+"""Oversight detectors: each asks the database, in one grouped or windowed query over recent
+trades or downloads, for what a regulator should see, and names each finding by a key that
+stays the same however often it is found.
+
+A trade is a contract whose price reached escrow (`PAID_STATUSES`, refunded ones included: a
+refund does not undo a wash trade or a burst), dated by the moment it was paid
+(`delivered_at`, set when the payment grants the entitlement). Each pass looks at trades paid
+and downloads made between `since` and `until`, and reaches back further only as far as a
+window needs (the first leg of a circular trade, the start of a burst).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Row,
+    and_,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from exchange.domain.catalog import Grade
+from exchange.domain.oversight import (
+    PAID_STATUSES,
+    AlertKind,
+    Thresholds,
+    burst_key,
+    contract_key,
+    exceeds,
+    pair_key,
+    window_bucket,
+)
+from exchange.models import (
+    DataProduct,
+    Download,
+    Entitlement,
+    Membership,
+    Organisation,
+    TradeContract,
+    Valuation,
+)
+from pricing import PriceBand, deviation
+
+# The most rows an alert names in its evidence and links; the count always says how many.
+MAX_LISTED = 200
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one detector found: its kind and key, the evidence, and whom and what it concerns."""
+
+    kind: AlertKind
+    key: str
+    evidence: dict[str, Any]
+    organisation_ids: tuple[int, ...]
+    contract_ids: tuple[int, ...]
+
+
+class epoch_seconds(FunctionElement[float]):  # noqa: N801 - named like the SQL function it is
+    """Seconds since 1970 of a timestamp, so windows compare the same on SQLite and PostgreSQL."""
+
+    type = Float()
+    name = "epoch_seconds"
+    inherit_cache = True
+
+
+@compiles(epoch_seconds)
+def _epoch_postgresql(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite keeps UTC timestamps as text; julianday() reads it, 2440587.5 is 1970-01-01.
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
+
+
+def _paid(contract: type[TradeContract], since: datetime, until: datetime) -> list[Any]:
+    return [
+        contract.status.in_(PAID_STATUSES),
+        contract.delivered_at.is_not(None),
+        contract.delivered_at >= since,
+        contract.delivered_at <= until,
+    ]
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def _trade(row: Row[Any], prefix: str = "") -> dict[str, Any]:
+    """A contract as evidence: enough to find it and to see what was traded between whom."""
+    values = row._mapping
+    return {
+        "id": values[prefix + "id"],
+        "number": values[prefix + "number"],
+        "product_id": values[prefix + "product_id"],
+        "vendor_id": values[prefix + "vendor_id"],
+        "buyer_id": values[prefix + "buyer_id"],
+        "price": str(Decimal(values[prefix + "price"]).quantize(Decimal("0.01"))),
+        "paid_at": _stamp(values[prefix + "delivered_at"]),
+    }
+
+
+def _contract_columns(contract: Any) -> list[Any]:
+    return [
+        contract.id,
+        contract.number,
+        contract.product_id,
+        contract.vendor_id,
+        contract.buyer_id,
+        contract.price,
+        contract.delivered_at,
+    ]
+
+
+def _prefixed(contract: Any, prefix: str) -> list[Any]:
+    return [column.label(prefix + column.key) for column in _contract_columns(contract)]
+
+
+def price_deviations(
+    session: Session, *, since: datetime, until: datetime, thresholds: Thresholds
+) -> list[Finding]:
+    """Trades priced further outside their valuation band than the threshold allows.
+
+    The band is the one the contract froze at agreement (the vendor's listing valuation both
+    sides saw); a contract agreed without one is measured against the newest valuation of the
+    product by either party made before the contract."""
+    c = TradeContract
+    limit = thresholds.price_deviation
+    frozen = c.valuation_band["valuation_id"].as_integer()
+    newest_then = (
+        select(Valuation.id)
+        .where(
+            Valuation.product_id == c.product_id,
+            or_(Valuation.organisation_id == c.vendor_id, Valuation.organisation_id == c.buyer_id),
+            Valuation.created_at <= c.created_at,
+        )
+        .order_by(Valuation.created_at.desc(), Valuation.id.desc())
+        .limit(1)
+        .correlate(c)
+        .scalar_subquery()
+    )
+    source = case((frozen.is_not(None), "contract"), else_="newest valuation")
+    rows = session.execute(
+        select(
+            *_contract_columns(c),
+            Valuation.id.label("valuation_id"),
+            Valuation.purpose,
+            Valuation.floor,
+            Valuation.reference,
+            Valuation.ceiling,
+            source.label("source"),
+        )
+        .join(Valuation, Valuation.id == func.coalesce(frozen, newest_then))
+        .where(
+            *_paid(c, since, until),
+            or_(
+                c.price > Valuation.ceiling * (1 + limit),
+                and_(Valuation.floor > 0, c.price < Valuation.floor * (1 - limit)),
+            ),
+        )
+        .order_by(c.id)
+    )
+    findings = []
+    for row in rows:
+        band = _band(row.floor, row.reference, row.ceiling)
+        off = deviation(Decimal(row.price), band)
+        if not exceeds(off, limit):
+            continue
+        findings.append(
+            Finding(
+                AlertKind.PRICE_DEVIATION,
+                contract_key(AlertKind.PRICE_DEVIATION, row.id),
+                {
+                    "contract": _trade(row),
+                    "band": {
+                        "valuation_id": row.valuation_id,
+                        "purpose": row.purpose,
+                        "source": row.source,
+                        "floor": str(band.floor),
+                        "reference": str(band.reference),
+                        "ceiling": str(band.ceiling),
+                    },
+                    "deviation": str(off),
+                    "threshold": str(limit),
+                },
+                (row.vendor_id, row.buyer_id),
+                (row.id,),
+            )
+        )
+    return findings
+
+
+def _band(floor: Any, reference: Any, ceiling: Any) -> PriceBand:
+    """The stored band's edges as pricing's band, all `deviation` needs."""
+    cents = Decimal("0.01")
+    return PriceBand(
+        floor=Decimal(floor).quantize(cents),
+        reference=Decimal(reference).quantize(cents),
+        ceiling=Decimal(ceiling).quantize(cents),
+        weights={},
+        values={},
+        licence_multiplier=Decimal(1),
+        cost=None,
+        income=None,
+        market=None,
+        licence=None,
+        explanation=(),
+    )
+
+
+def circular_trades(
+    session: Session, *, since: datetime, until: datetime, thresholds: Thresholds
+) -> list[Finding]:
+    """A sells to B and B sells back to A within the window: each such pair of trades."""
+    first, second = aliased(TradeContract), aliased(TradeContract)
+    window = thresholds.circular_window
+    gap = epoch_seconds(second.delivered_at) - epoch_seconds(first.delivered_at)
+    pairs = session.execute(
+        select(*_prefixed(first, "a_"), *_prefixed(second, "b_"), gap.label("gap"))
+        .join(
+            second,
+            and_(
+                second.vendor_id == first.buyer_id,
+                second.buyer_id == first.vendor_id,
+                second.id != first.id,
+            ),
+        )
+        .where(
+            *_paid(second, since, until),
+            first.status.in_(PAID_STATUSES),
+            first.delivered_at >= since - window,
+            first.vendor_id != first.buyer_id,
+            gap >= 0,
+            gap <= window.total_seconds(),
+        )
+        .order_by(first.id, second.id)
+    )
+    findings: dict[str, Finding] = {}
+    for row in pairs:
+        there, back = _trade(row, "a_"), _trade(row, "b_")
+        key = pair_key(AlertKind.CIRCULAR_TRADE, there["id"], back["id"])
+        if key in findings:  # paid at the same moment: found once each way round
+            continue
+        findings[key] = Finding(
+            AlertKind.CIRCULAR_TRADE,
+            key,
+            {
+                "first": there,
+                "second": back,
+                "same_product": there["product_id"] == back["product_id"],
+                "gap_seconds": round(float(row.gap)),
+                "window_days": window.total_seconds() / 86400,
+            },
+            tuple(sorted({there["vendor_id"], there["buyer_id"]})),
+            (there["id"], back["id"]),
+        )
+    return list(findings.values())
+
+
+def _digits(column: ColumnElement[str]) -> ColumnElement[str]:
+    """A phone number without the spaces, dashes, brackets and plus signs people write."""
+    for mark in (" ", "-", "(", ")", "+"):
+        column = func.replace(column, mark, "")
+    return column
+
+
+def related_parties(
+    session: Session, *, since: datetime, until: datetime, thresholds: Thresholds
+) -> list[Finding]:
+    """Trades between organisations that share a member, a contact email or phone, or are one."""
+    c = TradeContract
+    vendor, buyer = aliased(Organisation), aliased(Organisation)
+    ours, theirs = aliased(Membership), aliased(Membership)
+    shared_member = (
+        exists()
+        .where(
+            ours.organisation_id == c.vendor_id,
+            theirs.organisation_id == c.buyer_id,
+            ours.user_id == theirs.user_id,
+        )
+        .correlate(c)
+    )
+    same_email = func.lower(func.trim(vendor.contact_email)) == func.lower(
+        func.trim(buyer.contact_email)
+    )
+    same_phone = and_(
+        _digits(vendor.contact_phone) == _digits(buyer.contact_phone),
+        _digits(vendor.contact_phone) != "",
+    )
+    rows = session.execute(
+        select(
+            *_contract_columns(c),
+            shared_member.label("shared_member"),
+            case((same_email, True), else_=False).label("same_email"),
+            case((same_phone, True), else_=False).label("same_phone"),
+        )
+        .join(vendor, vendor.id == c.vendor_id)
+        .join(buyer, buyer.id == c.buyer_id)
+        .where(
+            *_paid(c, since, until),
+            or_(c.vendor_id == c.buyer_id, shared_member, same_email, same_phone),
+        )
+        .order_by(c.id)
+    ).all()
+    findings = []
+    for row in rows:
+        members = _shared_members(session, row.vendor_id, row.buyer_id) if row.shared_member else []
+        findings.append(
+            Finding(
+                AlertKind.RELATED_PARTIES,
+                contract_key(AlertKind.RELATED_PARTIES, row.id),
+                {
+                    "contract": _trade(row),
+                    "same_organisation": row.vendor_id == row.buyer_id,
+                    "shared_member_user_ids": members,
+                    "same_contact_email": bool(row.same_email),
+                    "same_contact_phone": bool(row.same_phone),
+                },
+                tuple(sorted({row.vendor_id, row.buyer_id})),
+                (row.id,),
+            )
+        )
+    return findings
+
+
+def _shared_members(session: Session, first: int, second: int) -> list[int]:
+    ours, theirs = aliased(Membership), aliased(Membership)
+    return list(
+        session.scalars(
+            select(ours.user_id)
+            .join(theirs, theirs.user_id == ours.user_id)
+            .where(ours.organisation_id == first, theirs.organisation_id == second)
+            .order_by(ours.user_id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class _Events:
+    """One kind of dated event per buyer: whose it is, when, and what makes a row one."""
+
+    buyer: Any
+    at: Any
+    order: Any
+    select_from: Callable[[Any], Any]  # joins and conditions that make a row such an event
+
+
+def _burst_anchors(
+    session: Session,
+    events: _Events,
+    *,
+    since: datetime,
+    until: datetime,
+    threshold: int,
+    window: timedelta,
+) -> list[Row[Any]]:
+    """(buyer, moment) for each event with more than `threshold` events of the buyer in the
+    window ending at it: the `threshold`-th event before it lies within the window."""
+    earlier = func.lag(events.at, literal_column(str(int(threshold)))).over(
+        partition_by=events.buyer, order_by=(events.at, events.order)
+    )
+    ordered = events.select_from(
+        select(events.buyer.label("buyer_id"), events.at.label("at"), earlier.label("earlier"))
+    ).where(events.at >= since - window, events.at <= until)
+    ordered = ordered.subquery()
+    return list(
+        session.execute(
+            select(ordered.c.buyer_id, ordered.c.at)
+            .where(
+                ordered.c.at >= since,
+                ordered.c.earlier.is_not(None),
+                epoch_seconds(ordered.c.at) - epoch_seconds(ordered.c.earlier)
+                <= window.total_seconds(),
+            )
+            .order_by(ordered.c.buyer_id, ordered.c.at)
+        )
+    )
+
+
+def _first_per_window(anchors: Sequence[Row[Any]], window: timedelta) -> list[tuple[int, datetime]]:
+    """The first moment each buyer crossed the threshold in each fixed window of the clock."""
+    seen: dict[tuple[int, int], datetime] = {}
+    for buyer_id, at in anchors:
+        seen.setdefault((buyer_id, window_bucket(at, window)), at)
+    return [(buyer_id, at) for (buyer_id, _), at in seen.items()]
+
+
+def purchase_bursts(
+    session: Session, *, since: datetime, until: datetime, thresholds: Thresholds
+) -> list[Finding]:
+    """A buyer paying for more than the threshold of contracts within the window."""
+    c = TradeContract
+    events = _Events(
+        c.buyer_id,
+        c.delivered_at,
+        c.id,
+        lambda query: query.where(c.status.in_(PAID_STATUSES), c.delivered_at.is_not(None)),
+    )
+    window, threshold = thresholds.purchase_window, thresholds.purchase_burst
+    anchors = _burst_anchors(
+        session, events, since=since, until=until, threshold=threshold, window=window
+    )
+    findings = []
+    for buyer_id, at in _first_per_window(anchors, window):
+        trades = session.execute(
+            select(*_contract_columns(c))
+            .where(
+                c.buyer_id == buyer_id,
+                c.status.in_(PAID_STATUSES),
+                c.delivered_at >= at - window,
+                c.delivered_at <= at,
+            )
+            .order_by(c.delivered_at, c.id)
+        ).all()
+        listed = trades[:MAX_LISTED]
+        findings.append(
+            Finding(
+                AlertKind.PURCHASE_BURST,
+                burst_key(AlertKind.PURCHASE_BURST, buyer_id, at, window),
+                {
+                    "buyer_id": buyer_id,
+                    "count": len(trades),
+                    "threshold": threshold,
+                    "window_seconds": window.total_seconds(),
+                    "window_start": _stamp(at - window),
+                    "window_end": _stamp(at),
+                    "contracts": [_trade(row) for row in listed],
+                },
+                (buyer_id,),
+                tuple(row.id for row in listed),
+            )
+        )
+    return findings
+
+
+def download_bursts(
+    session: Session, *, since: datetime, until: datetime, thresholds: Thresholds
+) -> list[Finding]:
+    """A buyer's members downloading more than the threshold of copies within the window."""
+    d, e = Download, Entitlement
+    events = _Events(
+        e.buyer_id,
+        d.created_at,
+        d.id,
+        lambda query: query.select_from(d).join(e, e.id == d.entitlement_id),
+    )
+    window, threshold = thresholds.download_window, thresholds.download_burst
+    anchors = _burst_anchors(
+        session, events, since=since, until=until, threshold=threshold, window=window
+    )
+    findings = []
+    for buyer_id, at in _first_per_window(anchors, window):
+        downloads = session.execute(
+            select(d.id, d.entitlement_id, d.user_id, d.created_at, e.contract_id)
+            .join(e, e.id == d.entitlement_id)
+            .where(e.buyer_id == buyer_id, d.created_at >= at - window, d.created_at <= at)
+            .order_by(d.created_at, d.id)
+        ).all()
+        contracts = sorted({row.contract_id for row in downloads})
+        findings.append(
+            Finding(
+                AlertKind.DOWNLOAD_BURST,
+                burst_key(AlertKind.DOWNLOAD_BURST, buyer_id, at, window),
+                {
+                    "buyer_id": buyer_id,
+                    "count": len(downloads),
+                    "threshold": threshold,
+                    "window_seconds": window.total_seconds(),
+                    "window_start": _stamp(at - window),
+                    "window_end": _stamp(at),
+                    "entitlement_ids": sorted({row.entitlement_id for row in downloads}),
+                    "user_ids": sorted({row.user_id for row in downloads if row.user_id}),
+                    "download_ids": [row.id for row in downloads[:MAX_LISTED]],
+                },
+                (buyer_id,),
+                tuple(contracts[:MAX_LISTED]),
+            )
+        )
+    return findings
+
+
+def important_data_trades(
+    session: Session, *, since: datetime, until: datetime, thresholds: Thresholds
+) -> list[Finding]:
+    """Every trade of a product graded important data (GB/T 43697-2024)."""
+    c = TradeContract
+    rows = session.execute(
+        select(*_contract_columns(c), DataProduct.title_zh, DataProduct.title_en)
+        .join(DataProduct, DataProduct.id == c.product_id)
+        .where(*_paid(c, since, until), DataProduct.grade == Grade.IMPORTANT)
+        .order_by(c.id)
+    )
+    return [
+        Finding(
+            AlertKind.IMPORTANT_DATA,
+            contract_key(AlertKind.IMPORTANT_DATA, row.id),
+            {
+                "contract": _trade(row),
+                "product": {
+                    "id": row.product_id,
+                    "title_zh": row.title_zh,
+                    "title_en": row.title_en,
+                    "grade": Grade.IMPORTANT.value,
+                },
+            },
+            tuple(sorted({row.vendor_id, row.buyer_id})),
+            (row.id,),
+        )
+        for row in rows
+    ]
+
+
+DETECTORS = (
+    price_deviations,
+    circular_trades,
+    related_parties,
+    purchase_bursts,
+    download_bursts,
+    important_data_trades,
+)
