@@ -11,17 +11,21 @@ from flask.cli import AppGroup
 from exchange.context import uow
 from exchange.files import data_files
 from exchange.ledger_cli import ledger_cli, start_worker_thread
+from exchange.pricing_setup import pricing_setup
 from exchange.rights_setup import rights_setup
 from exchange.services.demo import demo_logins, load_demo_data
 from exchange.services.demo_catalog import load_demo_catalog
+from exchange.services.demo_market import Desk
 from exchange.services.demo_rights import load_demo_rights
+from exchange.services.demo_trades import load_demo_trades
+from exchange.trading_setup import signing_domain, trading_setup
 
 demo = AppGroup("demo", help="Demo data and the demo server.")
 
 
 @demo.command("seed")
 def seed() -> None:
-    """Load the demo organisations, logins, catalog and rights (running it again adds nothing)."""
+    """Load the demo organisations, logins, catalog, rights and trades (again adds nothing)."""
     created = load_demo_data(uow())
     click.echo(f"Demo data: {created} organisation(s) added.")
     products = load_demo_catalog(uow(), data_files())
@@ -35,6 +39,17 @@ def seed() -> None:
         max_document_bytes=setup.max_document_bytes,
     )
     click.echo(f"Demo rights: {registered} product(s) registered.")
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    config, pricing = app.config, pricing_setup()
+    desk = Desk(
+        trading_setup(app),
+        signing_domain(app),
+        config["MASTER_KEY"],
+        config["SECRET_KEY"],
+        data_files(),
+    )
+    traded = load_demo_trades(uow(), desk, table=pricing.table, market=pricing.market)
+    click.echo(f"Demo trades: {traded} contract(s) added.")
 
 
 @demo.command("serve")
