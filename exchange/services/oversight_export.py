@@ -202,15 +202,18 @@ def write_xlsx(title: str, headings: list[str], rows: Iterable[list[Any]]) -> tu
     return buffer.getvalue(), count
 
 
-def _xlsx_cell(sheet: Any, value: Any) -> WriteOnlyCell:
-    """A typed cell: text as a string (never a formula), money to the fen, times in full."""
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    """A cell's value, or a styled cell where plain would be wrong: text that looks like a
+    formula stays text, money shows to the fen (plain values keep big exports fast)."""
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not value.startswith(FORMULA_STARTS):
+            return value
+        cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
         return cell
-    cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, Decimal):
+        cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "#,##0.00"
-    elif isinstance(value, datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm:ss"
-    return cell
+        return cell
+    return value  # numbers as such; naive datetimes get openpyxl's date-time format
