@@ -178,7 +178,7 @@ def world(migrated_database, tmp_path_factory) -> Iterator[World]:
 
 
 def run(app: Flask, who: Person | Actor, service: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-    """A service called as someone (a person, or an actor built by hand) in its own unit."""
+    """A service called as a person (or an actor loaded beforehand) in its own unit of work."""
     with app.app_context():
         try:
             someone = who if isinstance(who, Actor) else actor(who)
@@ -187,12 +187,12 @@ def run(app: Flask, who: Person | Actor, service: Callable[..., Any], *args: Any
             db.session.remove()
 
 
-def browse(world: World, query: dict[str, Any] | None = None, who: Person | None = None) -> Any:
-    """The regulator's (or someone's) page for a raw query string."""
+def browse(world: World, query: dict[str, Any] | None = None) -> Any:
+    """The regulator's page for a raw query string."""
     parsed = TradeQuery.parse(query or {})
     return run(
         world.app,
-        who or world.regulator,
+        world.regulator,
         list_trades,
         parsed.filters,
         sort=parsed.sort,
@@ -556,23 +556,23 @@ def test_the_export_speaks_the_readers_language(world):
     assert cells["状态"] == "待付款"
 
 
+def number_of(world: World, key: str) -> str:
+    rows = {row["id"]: row["number"] for row in browse(world)["rows"]}
+    return rows[world.trades[key].contract_id]
+
+
 def test_the_xlsx_reads_back_with_numbers_and_times(world):
     made = exported(world, sort="-amount", fmt="xlsx", language="en")
     assert made.filename.endswith(".xlsx") and "spreadsheetml" in made.media_type
     sheet = openpyxl.load_workbook(io.BytesIO(made.content), read_only=True).active
     header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert header == list(COLUMNS)
-    assert [row[0] for row in rows] == [run_number(world, key) for key in ("T3", "T1", "T4", "T2")]
+    assert [row[0] for row in rows] == [number_of(world, key) for key in ("T3", "T1", "T4", "T2")]
     top = dict(zip(header, rows[0], strict=True))
     assert top["Price (CNY)"] == 20000 and top["Exchange fee"] == 600
     assert top["Date and time (UTC)"] == world.trades["T3"].created_at.replace(tzinfo=None)
     assert top["Data product"] == world.trades["T3"].product_id
     assert top["Regions"] == "Ganzhou, Yichun" and top["Payment"] == "Awaiting payment"
-
-
-def run_number(world: World, key: str) -> str:
-    rows = {row["id"]: row["number"] for row in browse(world)["rows"]}
-    return rows[world.trades[key].contract_id]
 
 
 def test_an_export_beyond_its_limit_is_refused_and_writes_nothing(world):
