@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from exchange.domain.vocabulary import Role, VerificationStatus
 from exchange.models import Membership, User
@@ -59,13 +59,17 @@ class Actor:
 
 def load_actor(session: Session, user_id: int, client_address: str | None = None) -> Actor | None:
     """Build the actor for an active user, or None when the account is gone or disabled."""
-    user = session.scalar(
-        select(User)
-        .where(User.id == user_id)
-        .options(
-            selectinload(User.memberships).selectinload(Membership.organisation),
-            selectinload(User.memberships).selectinload(Membership.roles),
+    user = (
+        session.scalars(
+            select(User)
+            .where(User.id == user_id)
+            .options(  # one round trip: every request begins here
+                joinedload(User.memberships).joinedload(Membership.organisation),
+                joinedload(User.memberships).joinedload(Membership.roles),
+            )
         )
+        .unique()
+        .first()
     )
     if user is None or not user.is_active:
         return None
