@@ -100,6 +100,12 @@ def _anchor_status(seq: int, on_chain: int, confirmed: int) -> str:
     return "anchored" if seq < on_chain else "pending"
 
 
+def anchor_statuses(session: Session, seqs: Iterable[int]) -> dict[int, str]:
+    """Pending, anchored or confirmed for each entry, in one query."""
+    on_chain, confirmed = _anchored_sizes(session)
+    return {seq: _anchor_status(seq, on_chain, confirmed) for seq in seqs}
+
+
 def anchor_state(session: Session, seq: int) -> dict[str, Any]:
     """Whether an entry is on chain yet: pending, anchored or confirmed, and by which anchor."""
     row = session.execute(
