@@ -1,0 +1,397 @@
+"""`flask demo seed` trades a living market: months of history through the real services, the
+anomalies the regulators' alerts look for, and trades waiting for the demo logins."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from contracts.schema import ledger_entries
+from exchange import create_app
+from exchange.domain.catalog import Grade
+from exchange.domain.trading import ContractStatus, DisputeStatus, NegotiationStatus, Side
+from exchange.extensions import db
+from exchange.models import (
+    ContractSignature,
+    DataProduct,
+    Dispute,
+    Entitlement,
+    LicenceOffer,
+    Membership,
+    Negotiation,
+    Organisation,
+    Payment,
+    TradeContract,
+    User,
+    Valuation,
+)
+from exchange.models.base import utcnow
+from exchange.services import negotiation_views, trade_pages
+from exchange.services.actors import Actor, load_actor
+from exchange.services.demo_trades import BURST_BUYER
+from exchange.services.escrow import trial_balance
+from exchange.services.unit_of_work import UnitOfWork
+from tests.databases import reset_tables
+
+PAID = (ContractStatus.IN_ESCROW, ContractStatus.DISPUTED, ContractStatus.SETTLED)
+PAID_OR_REFUNDED = (*PAID, ContractStatus.REFUNDED)
+ADDED = re.compile(r"Demo trades: (\d+) contract\(s\) added\.")
+TABLES = (Negotiation, TradeContract, Payment, Entitlement, Dispute, Valuation, Membership)
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """The app after one seed, what each of two seeds printed, and the rows after each."""
+
+    app: Flask
+    started: datetime
+    first: str
+    second: str
+    rows: dict[str, int]
+    rows_again: dict[str, int]
+
+
+@contextmanager
+def reading(app: Flask) -> Iterator[Session]:
+    with app.app_context():
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+
+
+def row_counts(session: Session) -> dict[str, int]:
+    counts = {m.__name__: session.scalar(select(func.count()).select_from(m)) for m in TABLES}
+    counts["ledger"] = session.scalar(select(func.count()).select_from(ledger_entries))
+    return counts
+
+
+@pytest.fixture(scope="module")
+def seeded(migrated_database, tmp_path_factory) -> Iterator[Seeded]:  # noqa: ANN001
+    # Seeding takes a while: once per backend, every test below reads the same market.
+    url, seed = migrated_database
+    instance = tmp_path_factory.mktemp("demo-trades")
+    app = create_app(
+        {"MODE": "test", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(instance)}
+    )
+    runner = app.test_cli_runner()
+    started = utcnow()
+    try:
+        first = runner.invoke(args=["demo", "seed"])
+        assert first.exit_code == 0, (first.output, first.exception)
+        with reading(app) as session:
+            rows = row_counts(session)
+        second = runner.invoke(args=["demo", "seed"])
+        assert second.exit_code == 0, (second.output, second.exception)
+        with reading(app) as session:
+            rows_again = row_counts(session)
+        yield Seeded(app, started, first.output, second.output, rows, rows_again)
+    finally:
+        chain = app.extensions.get("chain")
+        if chain is not None and hasattr(chain, "close"):
+            chain.close()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        reset_tables(url, seed)
+
+
+def paid_contracts(session: Session) -> list[TradeContract]:
+    return list(
+        session.scalars(
+            select(TradeContract)
+            .where(TradeContract.status.in_(PAID))
+            .order_by(TradeContract.delivered_at)
+        )
+    )
+
+
+def demo_actor(session: Session, email: str) -> Actor:
+    user_id = session.scalar(select(User.id).where(User.email == email))
+    actor = load_actor(session, user_id or 0)
+    assert actor is not None
+    return actor
+
+
+# The history
+
+
+def test_seed_adds_a_few_hundred_contracts_and_says_how_many(seeded):
+    added = ADDED.search(seeded.first)
+    assert added, seeded.first
+    assert 200 <= int(added.group(1)) <= 300
+    assert int(added.group(1)) == seeded.rows["TradeContract"]
+
+
+def test_history_covers_six_months_up_to_today(seeded):
+    with reading(seeded.app) as session:
+        agreed = session.scalars(select(TradeContract.created_at)).all()
+    months = {moment.strftime("%Y-%m") for moment in agreed}
+    assert len(months) >= 6
+    assert min(agreed) <= seeded.started - timedelta(days=170)
+    assert max(agreed) < seeded.started
+
+
+def test_trades_spread_over_boards_buyers_and_vendors(seeded):
+    with reading(seeded.app) as session:
+        boards, buyers, vendors = session.execute(
+            select(
+                func.count(DataProduct.board_id.distinct()),
+                func.count(TradeContract.buyer_id.distinct()),
+                func.count(TradeContract.vendor_id.distinct()),
+            ).join(DataProduct, DataProduct.id == TradeContract.product_id)
+        ).one()
+    assert boards >= 8
+    assert buyers >= 10
+    assert vendors >= 10
+
+
+def test_prices_spread_around_each_offers_list_price(seeded):
+    with reading(seeded.app) as session:
+        ratios = [
+            price / listed
+            for price, listed in session.execute(
+                select(TradeContract.price, LicenceOffer.price).join(
+                    LicenceOffer, LicenceOffer.id == TradeContract.offer_id
+                )
+            )
+        ]
+    ordinary = [r for r in ratios if r < 1.5]
+    assert len(ratios) - len(ordinary) == 1  # the planted price outlier
+    assert min(ordinary) >= 0.75 and max(ordinary) <= 1.05
+    assert len({round(r, 2) for r in ordinary}) >= 20
+
+
+def test_some_negotiations_fail_and_some_deliveries_are_disputed(seeded):
+    with reading(seeded.app) as session:
+        negotiations = dict(
+            session.execute(
+                select(Negotiation.status, func.count()).group_by(Negotiation.status)
+            ).all()
+        )
+        disputes = dict(
+            session.execute(select(Dispute.status, func.count()).group_by(Dispute.status)).all()
+        )
+    assert negotiations[NegotiationStatus.REJECTED] and negotiations[NegotiationStatus.WITHDRAWN]
+    assert disputes[DisputeStatus.UPHELD] and disputes[DisputeStatus.REJECTED]
+    assert disputes[DisputeStatus.OPEN] == 1
+
+
+def test_escrow_still_balances(seeded):
+    with reading(seeded.app) as session:
+        balance = trial_balance(session)
+    assert balance.balanced
+    assert balance.debit_normal > 0
+
+
+def test_every_step_of_every_trade_is_on_the_ledger(seeded):
+    with reading(seeded.app) as session:
+        entries = {
+            row.seq: (row.entry_type, json.loads(row.body))
+            for row in session.execute(
+                select(ledger_entries.c.seq, ledger_entries.c.entry_type, ledger_entries.c.body)
+            )
+        }
+        contracts = session.scalars(select(TradeContract)).all()
+        signatures = session.scalars(select(ContractSignature)).all()
+        paid = session.scalars(select(Payment).where(Payment.confirmed_at.is_not(None))).all()
+        settled = {c.id for c in contracts if c.status == ContractStatus.SETTLED}
+        refunded = {c.id for c in contracts if c.status == ContractStatus.REFUNDED}
+    for contract in contracts:
+        assert entries[contract.ledger_seq] == ("trade.contract", entries[contract.ledger_seq][1])
+        assert entries[contract.ledger_seq][1]["number"] == contract.number
+    for signature in signatures:
+        kind, body = entries[signature.ledger_seq]
+        assert (kind, body["contract_id"], body["side"]) == (
+            "trade.signature",
+            signature.contract_id,
+            signature.side.value,
+        )
+    for payment in paid:
+        assert entries[payment.ledger_seq][0] == "trade.payment"
+    by_type = defaultdict(set)
+    for kind, body in entries.values():
+        by_type[kind].add(body.get("contract_id"))
+    assert by_type["trade.settlement"] >= settled
+    assert by_type["trade.refund"] == refunded
+
+
+def test_rows_are_dated_in_the_order_a_trade_happens(seeded):
+    with reading(seeded.app) as session:
+        contracts = session.scalars(select(TradeContract)).all()
+        opened = dict(session.execute(select(Negotiation.id, Negotiation.created_at)).all())
+        signed = defaultdict(list)
+        for contract_id, at in session.execute(
+            select(ContractSignature.contract_id, ContractSignature.created_at)
+        ):
+            signed[contract_id].append(at)
+        payments = {p.contract_id: p for p in session.scalars(select(Payment))}
+    for c in contracts:
+        assert opened[c.negotiation_id] < c.created_at
+        assert all(c.created_at < at for at in signed[c.id])
+        if c.id in payments:
+            assert max(signed[c.id]) < payments[c.id].created_at
+        if c.delivered_at is not None:
+            assert payments[c.id].confirmed_at == c.delivered_at
+            assert c.acceptance_due_at == c.delivered_at + timedelta(days=7)
+        if c.settled_at is not None:
+            assert c.delivered_at < c.settled_at < seeded.started
+
+
+def test_the_ledger_keeps_the_time_the_seed_recorded_each_step(seeded):
+    with reading(seeded.app) as session:
+        oldest = session.scalar(
+            select(func.min(ledger_entries.c.recorded_at)).where(
+                ledger_entries.c.entry_type.like("trade.%")
+            )
+        )
+    assert oldest >= seeded.started
+
+
+# Planted for the regulators' alerts
+
+
+def test_one_wash_pair_between_organisations_sharing_a_member(seeded):
+    with reading(seeded.app) as session:
+        trades = paid_contracts(session)
+        pairs = {
+            (a.id, b.id)
+            for a in trades
+            for b in trades
+            if (a.vendor_id, a.buyer_id) == (b.buyer_id, b.vendor_id)
+            and timedelta(0) <= b.delivered_at - a.delivered_at <= timedelta(days=30)
+        }
+        assert len(pairs) == 1  # the history never trades in a circle by accident
+        ((first, second),) = pairs
+        there = session.get(TradeContract, first)
+        ours, theirs = aliased(Membership), aliased(Membership)
+        shared = session.scalars(
+            select(ours.user_id)
+            .join(theirs, theirs.user_id == ours.user_id)
+            .where(
+                ours.organisation_id == there.vendor_id, theirs.organisation_id == there.buyer_id
+            )
+        ).all()
+        related = [
+            t.id
+            for t in trades
+            if session.scalar(
+                select(func.count())
+                .select_from(ours)
+                .join(theirs, theirs.user_id == ours.user_id)
+                .where(ours.organisation_id == t.vendor_id, theirs.organisation_id == t.buyer_id)
+            )
+        ]
+    assert len(shared) == 1
+    assert sorted(related) == sorted((first, second))
+
+
+def test_one_price_far_above_a_stored_valuation_band(seeded):
+    with reading(seeded.app) as session:
+        outliers = [
+            c
+            for c in paid_contracts(session)
+            if c.valuation_band and c.price > 1.5 * float(c.valuation_band["ceiling"])
+        ]
+        assert len(outliers) == 1
+        valuation = session.get(Valuation, outliers[0].valuation_band["valuation_id"])
+        assert valuation is not None
+        assert (valuation.product_id, valuation.organisation_id, valuation.purpose) == (
+            outliers[0].product_id,
+            outliers[0].vendor_id,
+            "listing",
+        )
+        assert valuation.created_at < outliers[0].created_at
+
+
+def test_one_buyer_makes_more_than_ten_purchases_within_an_hour(seeded):
+    with reading(seeded.app) as session:
+        paid_at = defaultdict(list)
+        for contract in paid_contracts(session):
+            paid_at[contract.buyer_id].append(contract.delivered_at)
+        names = dict(session.execute(select(Organisation.id, Organisation.name_en)).all())
+    bursts = {
+        buyer
+        for buyer, moments in paid_at.items()
+        for n, start in enumerate(moments)
+        if len([m for m in moments[n:] if m - start <= timedelta(hours=1)]) > 10
+    }
+    assert len(bursts) == 1
+    assert BURST_BUYER.split("_")[1] in names[bursts.pop()].lower()
+
+
+def test_one_paid_trade_of_important_data(seeded):
+    with reading(seeded.app) as session:
+        important = session.scalars(
+            select(TradeContract.id)
+            .join(DataProduct, DataProduct.id == TradeContract.product_id)
+            .where(DataProduct.grade == Grade.IMPORTANT, TradeContract.status.in_(PAID))
+        ).all()
+    assert len(important) == 1
+
+
+# Left for the demo logins
+
+
+def test_the_demo_vendor_has_a_negotiation_to_answer(seeded):
+    with reading(seeded.app) as session:
+        vendor = demo_actor(session, "vendor@demo.ganshu.cn")
+        buyer = demo_actor(session, "buyer@demo.ganshu.cn")
+        mine = negotiation_views.my_negotiations(UnitOfWork(session), vendor)
+    waiting = [n for n in mine if n["status"] == NegotiationStatus.OPEN]
+    assert len(waiting) == 1
+    assert waiting[0]["turn"] == Side.VENDOR and waiting[0]["side"] == Side.VENDOR
+    assert waiting[0]["expires_at"] > utcnow() + timedelta(hours=24)
+    assert waiting[0]["rounds"] == 3
+    assert waiting[0]["buyer"]["id"] == buyer.memberships[0].organisation_id
+
+
+def test_the_demo_buyer_has_contracts_to_sign_pay_accept_and_one_disputed(seeded):
+    with reading(seeded.app) as session:
+        buyer = demo_actor(session, "buyer@demo.ganshu.cn")
+        vendor = demo_actor(session, "vendor@demo.ganshu.cn")
+        uow = UnitOfWork(session)
+        vendor_id = vendor.memberships[0].organisation_id
+        live = [
+            c
+            for c in trade_pages.my_contracts(uow, buyer)
+            if c["vendor"]["id"] == vendor_id
+            and c["status"] not in (ContractStatus.SETTLED, ContractStatus.REFUNDED)
+        ]
+        progress = {c["id"]: trade_pages.contract_progress(uow, buyer, c["id"]) for c in live}
+    statuses = sorted(c["status"].value for c in live)
+    assert statuses == sorted(
+        ["signing", "awaiting_payment", "awaiting_payment", "in_escrow", "disputed"]
+    )
+    paying = [p["payment"] for p in progress.values() if p["payment"]]
+    assert sorted(str(p["status"]) for p in paying) == ["pending", "succeeded", "succeeded"]
+    escrow = next(c for c in live if c["status"] == ContractStatus.IN_ESCROW)
+    assert progress[escrow["id"]]["acceptance_due_at"] > utcnow() + timedelta(days=3)
+    disputed = next(c for c in live if c["status"] == ContractStatus.DISPUTED)
+    assert progress[disputed["id"]]["dispute"]["status"] == DisputeStatus.OPEN.value
+
+
+def test_the_demo_operator_has_a_transfer_to_confirm(seeded):
+    with reading(seeded.app) as session:
+        operator = demo_actor(session, "operator@demo.ganshu.cn")
+        buyer = demo_actor(session, "buyer@demo.ganshu.cn")
+        transfers = trade_pages.transfers_to_confirm(UnitOfWork(session), operator)
+    assert [t["buyer"]["id"] for t in transfers] == [buyer.memberships[0].organisation_id]
+
+
+# Loading again
+
+
+def test_seeding_again_adds_no_trade(seeded):
+    assert "Demo trades: 0 contract(s) added." in seeded.second
+    assert seeded.rows_again == seeded.rows
