@@ -21,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from exchange.config import load_config
     from exchange.files import init_files
     from exchange.i18n import init_i18n
+    from exchange.oversight_setup import init_oversight
     from exchange.pricing_setup import init_pricing
     from exchange.rights_setup import init_rights
     from exchange.trading_setup import init_trading
@@ -41,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_pricing(app)
     init_rights(app)
     init_trading(app)
+    init_oversight(app)
     extensions.install_sqlite_pragmas()
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))

@@ -31,7 +31,9 @@ def anchor_once(app: Flask, *, force: bool = False) -> str:
 
 def run_worker(app: Flask, stop: threading.Event) -> None:
     """Reconcile payments once, then anchor due batches, issue due certificates, expire
-    negotiations and settle trades until told to stop; a failing chain only postpones anchoring."""
+    negotiations, settle trades and raise oversight alerts until told to stop; a failing chain
+    only postpones anchoring."""
+    from exchange.oversight_setup import detect_once
     from exchange.rights_setup import settle_once
     from exchange.trading_setup import reconcile_once, sweep_once
 
@@ -57,6 +59,12 @@ def run_worker(app: Flask, stop: threading.Event) -> None:
                 app.logger.info("worker: %s rights certificate(s) issued", issued)
         except Exception:  # noqa: BLE001 - the worker must outlive one bad pass
             app.logger.exception("worker: issuing certificates failed; retrying")
+        try:
+            raised = detect_once(app)
+            if raised:
+                app.logger.info("worker: %s oversight alert(s) raised", raised)
+        except Exception:  # noqa: BLE001 - the worker must outlive one bad pass
+            app.logger.exception("worker: oversight detection failed; retrying")
         try:
             line = anchor_once(app)
             if not line.startswith("nothing due"):

@@ -1,0 +1,59 @@
+"""Oversight's configuration and detection outside a request, on SQLite and PostgreSQL: the
+thresholds come from the configuration (a nonsensical one refuses to start), and `flask
+oversight detect` raises what the detectors find, once."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from exchange import create_app
+from exchange.config import ConfigurationError
+from exchange.domain.oversight import AlertKind
+from exchange.extensions import db
+from exchange.models import OversightAlert
+from exchange.oversight_setup import init_oversight, thresholds
+from tests.integration.test_oversight_alerts import buy, buyer, distinct_contacts, listing
+
+
+def test_the_thresholds_come_from_the_configuration(app):
+    app.config["OVERSIGHT_PURCHASE_BURST"] = "3"
+    app.config["OVERSIGHT_PRICE_DEVIATION"] = "0.25"
+    init_oversight(app)
+    assert thresholds(app).purchase_burst == 3
+    assert str(thresholds(app).price_deviation) == "0.25"
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"OVERSIGHT_PRICE_DEVIATION": "-0.1"},
+        {"OVERSIGHT_PRICE_DEVIATION": "half"},
+        {"OVERSIGHT_PURCHASE_BURST": 0},
+        {"OVERSIGHT_LOOKBACK_DAYS": 0},
+    ],
+)
+def test_a_nonsensical_threshold_refuses_to_start(tmp_path, setting):
+    with pytest.raises(ConfigurationError, match="OVERSIGHT"):
+        create_app({"MODE": "test", "INSTANCE_PATH": str(tmp_path)} | setting)
+
+
+def test_the_detect_command_raises_each_finding_once(app, client):
+    app.config["OVERSIGHT_PURCHASE_BURST"] = 1
+    init_oversight(app)
+    found, who = listing(app, client), buyer(app)
+    distinct_contacts(app, found.vendor, who)  # unrelated: only the burst is abnormal
+    buy(app, found, who)
+    buy(app, found, who)
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["oversight", "detect", "--days", "1"])
+    again = runner.invoke(args=["oversight", "detect"])
+
+    assert first.exit_code == 0 and first.output.strip() == "1 alert(s) raised."
+    assert again.exit_code == 0 and again.output.strip() == "0 alert(s) raised."
+    with app.app_context():
+        kinds = db.session.scalars(select(OversightAlert.kind)).all()
+        total = db.session.scalar(select(func.count()).select_from(OversightAlert))
+        db.session.remove()
+    assert kinds == [AlertKind.PURCHASE_BURST] and total == 1
