@@ -95,7 +95,7 @@ class Moments:
 
     def last(self) -> datetime:
         """The latest moment of the trade."""
-        found = [*self.rounds, *(self.signed or ()), *self.downloads]
+        found: list[datetime] = [*self.rounds, *(self.signed or ()), *self.downloads]
         found += [m for m in (self.payment, self.paid, self.closed, self.decided) if m]
         return max(found)
 
@@ -339,14 +339,17 @@ def backdate(
     )
     if m.paid is None:
         return
-    journals = {JournalKind.PAYMENT: m.paid, JournalKind.RELEASE: settled}
-    journals[JournalKind.REFUND] = refunded
-    for kind, at in journals.items():
-        if at is not None:
+    journals: dict[JournalKind, datetime | None] = {
+        JournalKind.PAYMENT: m.paid,
+        JournalKind.RELEASE: settled,
+        JournalKind.REFUND: refunded,
+    }
+    for kind, moment in journals.items():
+        if moment is not None:
             session.execute(
                 update(EscrowJournal)
                 .where(EscrowJournal.contract_id == c, EscrowJournal.kind == kind)
-                .values(created_at=at)
+                .values(created_at=moment)
             )
     session.execute(
         update(Entitlement)

@@ -38,8 +38,7 @@ from exchange.models.base import utcnow
 from exchange.services import valuations
 from exchange.services.accounts import add_membership
 from exchange.services.actors import load_actor
-from exchange.services.demo_market import Desk, Done, Market, Moments, Offer, Step
-from exchange.services.demo_market import tradable_offers as find_offers
+from exchange.services.demo_market import Desk, Done, Market, Moments, Offer, Step, tradable_offers
 from exchange.services.unit_of_work import UnitOfWork
 from pricing import LicenceTable, MarketParameters
 
@@ -86,7 +85,7 @@ def load_demo_trades(
         return 0
     now = now or utcnow()
     cast = _cast(uow)
-    offers = find_offers(session)
+    offers = tradable_offers(session)
     operator = load_actor(session, _user(uow, OPERATOR_EMAIL))
     assert operator is not None
     trades = Market(uow, desk, operator)
@@ -98,8 +97,11 @@ def load_demo_trades(
         done += _burst(trades, rng, cast, offers, now)
         done += _important(trades, rng, cast, offers, now)
         done += _open_states(trades, rng, cast, offers, now)
-    start = now - timedelta(days=DAYS + 1)
-    session.execute(update(OrganisationKey).values(created_at=start))  # before any signature
+    session.execute(  # the keys the trades made, dated before their first signature
+        update(OrganisationKey)
+        .where(OrganisationKey.created_at >= now)
+        .values(created_at=now - timedelta(days=DAYS + 1))
+    )
     uow.commit()
     return sum(d.contract_id is not None for d in done)
 
@@ -116,6 +118,8 @@ def quick_commits(bind: Engine | Connection) -> Iterator[None]:
 
     def setting(statement: str) -> Any:
         def apply(dbapi: Any, *_: Any) -> None:
+            if dbapi is None:  # invalidated: nothing to set
+                return
             dbapi.cursor().execute(statement)
             dbapi.commit()  # outside the work that follows, which may roll back
 
@@ -193,7 +197,10 @@ def _story(
     rng: random.Random, start: datetime, rounds: int, until: Step, downloads: int, pace: float = 1
 ) -> Moments:
     """When each step happened, from the first proposal on; `pace` shrinks every gap."""
-    hours = lambda low, high: timedelta(hours=rng.uniform(low, high) * pace)  # noqa: E731
+
+    def hours(low: float, high: float) -> timedelta:
+        return timedelta(hours=rng.uniform(low, high) * pace)
+
     moments = Moments(rounds=[start])
     closing = 1 if until != Step.OPEN else 0
     for _ in range(rounds - 1 + closing):
@@ -241,11 +248,11 @@ def _may_buy(cast: Cast, buyer: int, vendor: int) -> bool:
     return cast.rank.get(buyer, len(cast.rank)) < cast.rank.get(vendor, -1)
 
 
-def _buyers(session_actors: Market, cast: Cast) -> list[int]:
+def _buyers(trades: Market, cast: Cast) -> list[int]:
     """Who buys in the history: the demo buyer and every vendor that may buy."""
     buying = [cast.buyer]
     for organisation_id in cast.vendors.values():
-        actor = session_actors.actor(organisation_id)
+        actor = trades.actor(organisation_id)
         membership = actor.membership(organisation_id)
         if membership is not None and Role.BUYER in membership.roles:
             buying.append(organisation_id)
