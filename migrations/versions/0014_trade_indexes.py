@@ -1,0 +1,30 @@
+"""Indexes for the regulators over many trades: paid trades of a period read from one narrow
+index (the dashboard), trades paged by date or by amount (the trade browser).
+
+Revision ID: 0014_trade_indexes
+Revises: 0013_oversight_alerts
+Create Date: 2026-11-29
+"""
+
+from alembic import op
+
+revision = "0014_trade_indexes"
+down_revision = "0013_oversight_alerts"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index(
+        "ix_trade_contracts_status_created",
+        "trade_contracts",
+        ["status", "created_at", "price", "product_id", "vendor_id", "buyer_id"],
+    )
+    op.create_index("ix_trade_contracts_created", "trade_contracts", ["created_at", "id"])
+    op.create_index("ix_trade_contracts_price", "trade_contracts", ["price", "id"])
+
+
+def downgrade():
+    op.drop_index("ix_trade_contracts_price", table_name="trade_contracts")
+    op.drop_index("ix_trade_contracts_created", table_name="trade_contracts")
+    op.drop_index("ix_trade_contracts_status_created", table_name="trade_contracts")
