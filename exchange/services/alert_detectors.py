@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Float,
-    Row,
+    String,
     and_,
     case,
     exists,
@@ -103,7 +103,7 @@ def _stamp(moment: datetime) -> str:
     return moment.isoformat()
 
 
-def _trade(row: Row[Any], prefix: str = "") -> dict[str, Any]:
+def _trade(row: Any, prefix: str = "") -> dict[str, Any]:
     """A contract as evidence: enough to find it and to see what was traded between whom."""
     values = row._mapping
     return {
@@ -274,11 +274,12 @@ def circular_trades(
     return list(findings.values())
 
 
-def _digits(column: ColumnElement[str]) -> ColumnElement[str]:
+def _digits(column: Any) -> ColumnElement[str]:
     """A phone number without the spaces, dashes, brackets and plus signs people write."""
+    digits: ColumnElement[str] = column
     for mark in (" ", "-", "(", ")", "+"):
-        column = func.replace(column, mark, "")
-    return column
+        digits = func.replace(digits, mark, "", type_=String())
+    return digits
 
 
 def related_parties(
@@ -370,7 +371,7 @@ def _burst_anchors(
     until: datetime,
     threshold: int,
     window: timedelta,
-) -> list[Row[Any]]:
+) -> list[tuple[int, datetime]]:
     """(buyer, moment) for each event with more than `threshold` events of the buyer in the
     window ending at it: the `threshold`-th event before it lies within the window."""
     earlier = func.lag(events.at, literal_column(str(int(threshold)))).over(
@@ -380,21 +381,22 @@ def _burst_anchors(
         select(events.buyer.label("buyer_id"), events.at.label("at"), earlier.label("earlier"))
     ).where(events.at >= since - window, events.at <= until)
     ordered = ordered.subquery()
-    return list(
-        session.execute(
-            select(ordered.c.buyer_id, ordered.c.at)
-            .where(
-                ordered.c.at >= since,
-                ordered.c.earlier.is_not(None),
-                epoch_seconds(ordered.c.at) - epoch_seconds(ordered.c.earlier)
-                <= window.total_seconds(),
-            )
-            .order_by(ordered.c.buyer_id, ordered.c.at)
+    rows = session.execute(
+        select(ordered.c.buyer_id, ordered.c.at)
+        .where(
+            ordered.c.at >= since,
+            ordered.c.earlier.is_not(None),
+            epoch_seconds(ordered.c.at) - epoch_seconds(ordered.c.earlier)
+            <= window.total_seconds(),
         )
+        .order_by(ordered.c.buyer_id, ordered.c.at)
     )
+    return [(row.buyer_id, row.at) for row in rows]
 
 
-def _first_per_window(anchors: Sequence[Row[Any]], window: timedelta) -> list[tuple[int, datetime]]:
+def _first_per_window(
+    anchors: Sequence[tuple[int, datetime]], window: timedelta
+) -> list[tuple[int, datetime]]:
     """The first moment each buyer crossed the threshold in each fixed window of the clock."""
     seen: dict[tuple[int, int], datetime] = {}
     for buyer_id, at in anchors:

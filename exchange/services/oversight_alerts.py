@@ -77,11 +77,14 @@ def detect(
     ]
     raised = _raise_new(session, findings, now)
     if raised:
+        counts: dict[str, int] = {}
+        for alert in raised:
+            counts[alert.kind.value] = counts.get(alert.kind.value, 0) + 1
         audit.record(
             session,
             "oversight.detected",
-            alerts=[alert.id for alert in raised],
-            kinds=sorted({alert.kind.value for alert in raised}),
+            raised=counts,
+            first_alert_id=raised[0].id,
             since=since.isoformat(),
         )
     uow.commit()

@@ -533,27 +533,22 @@ def test_an_open_alert_may_be_closed_at_once(app, raised):
     assert act(app, regulator, oversight_alerts.close, alert_id)["status"] == AlertStatus.CLOSED
 
 
-@pytest.mark.parametrize(
-    "steps, refused",
-    [
-        (["acknowledge"], "acknowledge"),
-        (["close"], "close"),
-        (["close"], "acknowledge"),
-    ],
-)
-def test_illegal_transitions_are_refused_and_change_nothing(app, raised, steps, refused):
+def test_illegal_transitions_are_refused_and_change_nothing(app, raised):
     alert_id, regulator = raised
-    for step in steps:
-        act(app, regulator, getattr(oversight_alerts, step), alert_id)
-    before = alerts(app, AlertKind.IMPORTANT_DATA)
-    events = audit_actions(app)
+    for done, refused in (
+        ("acknowledge", "acknowledge"),  # acknowledged once only
+        ("close", "acknowledge"),  # closed is final …
+        (None, "close"),  # … and closes once
+    ):
+        if done:
+            act(app, regulator, getattr(oversight_alerts, done), alert_id)
+        before, events = alerts(app, AlertKind.IMPORTANT_DATA), audit_actions(app)
 
-    with pytest.raises(AlertTransitionRefused) as error:
-        act(app, regulator, getattr(oversight_alerts, refused), alert_id)
+        with pytest.raises(AlertTransitionRefused) as error:
+            act(app, regulator, getattr(oversight_alerts, refused), alert_id)
 
-    assert error.value.status == 409
-    assert alerts(app, AlertKind.IMPORTANT_DATA) == before
-    assert audit_actions(app) == events
+        assert error.value.status == 409
+        assert (alerts(app, AlertKind.IMPORTANT_DATA), audit_actions(app)) == (before, events)
 
 
 def test_notes_keep_their_author_and_order(app, raised):
@@ -640,15 +635,16 @@ ACTIONS = {
 }
 
 
-@pytest.mark.parametrize("role", [Role.VENDOR, Role.BUYER, Role.OPERATOR, None])
-def test_only_regulators_see_or_touch_alerts(app, raised, role):
+def test_only_regulators_see_or_touch_alerts(app, raised):
     alert_id, _ = raised
-    outsider = person(app, [role] if role else [])
     before = (alerts(app), count(app, OversightNote), count(app, AuditEvent))
-    for name, call in ACTIONS.items():
-        with pytest.raises(PermissionDenied):
-            act(app, outsider, *call(alert_id))
-        assert (alerts(app), count(app, OversightNote), count(app, AuditEvent)) == before, name
+    for roles in ([Role.VENDOR], [Role.BUYER], [Role.OPERATOR], [Role.VENDOR, Role.BUYER], []):
+        outsider = person(app, roles)
+        for name, call in ACTIONS.items():
+            with pytest.raises(PermissionDenied):
+                act(app, outsider, *call(alert_id))
+            after = (alerts(app), count(app, OversightNote), count(app, AuditEvent))
+            assert after == before, (roles, name)
 
 
 # 5. Leaked copies
@@ -734,16 +730,13 @@ def test_an_oversized_suspect_file_is_refused_and_nothing_written(app, two_buyer
     assert (count(app, AuditEvent), alerts(app)) == (before, [])
 
 
-@pytest.mark.parametrize(
-    "content, name",
-    [(b"\x00\x01 not a table", "copper.xlsx"), (b"a,b\n1,2\n", "copper.exe")],
-)
-def test_an_unreadable_suspect_file_is_refused_and_nothing_written(app, two_buyers, content, name):
+def test_an_unreadable_or_unsupported_suspect_file_is_refused_and_nothing_written(app, two_buyers):
     regulator = person(app, [Role.REGULATOR])
     before = count(app, AuditEvent)
-    with pytest.raises(ValidationFailed) as error:
-        run_trace(app, regulator, content, name)
-    assert list(error.value.errors) == ["file"]
+    for content, name in ((b"\x00\x01 not a table", "copper.xlsx"), (b"a,b\n1,2\n", "copper.exe")):
+        with pytest.raises(ValidationFailed) as error:
+            run_trace(app, regulator, content, name)
+        assert list(error.value.errors) == ["file"], name
     assert (count(app, AuditEvent), alerts(app)) == (before, [])
 
 
