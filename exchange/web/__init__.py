@@ -92,6 +92,7 @@ def init_web(app: Flask) -> None:
         negotiations,
         operator,
         organisations,
+        oversight,
         review,
         rights,
         valuations,
@@ -99,7 +100,7 @@ def init_web(app: Flask) -> None:
     )
 
     blueprints = (main, auth, account, organisations, operator, ledger, catalog, vendor, review)
-    for module in (*blueprints, valuations, rights, negotiations, contracts):
+    for module in (*blueprints, valuations, rights, negotiations, contracts, oversight):
         app.register_blueprint(module.bp)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals.update(
