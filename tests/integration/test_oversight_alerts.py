@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from exchange.context import uow
 from exchange.domain.oversight import AlertKind, AlertStatus, Thresholds
@@ -51,6 +52,13 @@ COST = {
     "return_rate": "0.2",
     "total_life_months": 36,
     "remaining_life_months": 30,
+}
+INCOME = {
+    "method": "direct",
+    "earnings": "8000",
+    "discount": {"risk_free": "0.03", "management": "0.02", "security": "0.03"},
+    "growth": "0.02",
+    "timeliness_months": 60,
 }
 
 
@@ -213,6 +221,27 @@ def test_a_price_far_below_the_floor_is_a_negative_deviation(app, client):
 
     [alert] = alerts(app, AlertKind.PRICE_DEVIATION)
     assert Decimal(alert["evidence"]["deviation"]) < Decimal("-0.5")
+
+
+def test_without_a_frozen_band_the_newest_valuation_before_the_contract_counts(app, client):
+    found, who = listing(app, client), buyer(app)
+    response = client.post(
+        f"/api/v1/products/{found.product_id}/valuations",
+        json={"income": INCOME},
+        headers=who.headers,
+    )
+    assert response.status_code == 201, response.get_json()
+    band = response.get_json()
+    price = (Decimal(band["ceiling"]) * 2).quantize(Decimal("0.01"))
+    contract_id = buy(app, found, who, price=price)
+
+    detect(app)
+
+    [alert] = alerts(app, AlertKind.PRICE_DEVIATION)
+    assert alert["contracts"] == [contract_id]
+    assert alert["evidence"]["band"]["valuation_id"] == band["id"]
+    assert alert["evidence"]["band"]["source"] == "newest valuation"
+    assert alert["evidence"]["band"]["purpose"] == "purchase"
 
 
 def test_the_threshold_comes_from_configuration(app, client):
@@ -492,6 +521,22 @@ def test_detecting_twice_raises_nothing_twice(app, client):
     assert len(first) == len(alerts(app)) >= 2  # important data, and the shared phone
     assert again == []
     assert audit_actions(app) == ["oversight.detected"]
+
+
+def test_the_database_refuses_a_second_alert_with_the_same_key(app, client):
+    buy(app, important_listing(app, client), buyer(app))
+    detect(app)
+    raised = alerts(app)
+    first = raised[0]
+    with app.app_context():
+        db.session.add(
+            OversightAlert(kind=AlertKind.IMPORTANT_DATA, dedup_key=first["key"], evidence={})
+        )
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        db.session.remove()
+    assert alerts(app) == raised
 
 
 def test_detection_only_looks_back_as_far_as_the_lookback(app, client):
