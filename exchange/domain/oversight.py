@@ -70,6 +70,7 @@ PAID_STATUSES = frozenset(
 )
 
 NOTE_MAX_LENGTH = 4000
+LEAK_MAX_BYTES = 50 * 1024 * 1024  # the largest suspect file a regulator may upload
 
 
 def can_move(current: AlertStatus, target: AlertStatus) -> bool:
@@ -117,7 +118,7 @@ CONFIG_DEFAULTS: Mapping[str, Any] = {
     "OVERSIGHT_DOWNLOAD_BURST": 50,
     "OVERSIGHT_DOWNLOAD_BURST_SECONDS": 3600,
     "OVERSIGHT_LOOKBACK_DAYS": 7,  # how far back each detection pass looks
-    "OVERSIGHT_LEAK_MAX_BYTES": 50 * 1024 * 1024,
+    "OVERSIGHT_LEAK_MAX_BYTES": LEAK_MAX_BYTES,
 }
 
 
@@ -132,7 +133,7 @@ class Thresholds:
     download_burst: int = 50
     download_window: timedelta = timedelta(hours=1)
     lookback: timedelta = timedelta(days=7)
-    leak_max_bytes: int = 50 * 1024 * 1024
+    leak_max_bytes: int = LEAK_MAX_BYTES
 
     def __post_init__(self) -> None:
         if self.price_deviation < 0:

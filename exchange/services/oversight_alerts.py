@@ -1,9 +1,10 @@
 """Oversight alerts for regulators: detection over recent trades and downloads, the trace of a
 leaked copy, and each alert's life (open → acknowledged → closed) with the regulators' notes.
 
-`detect` is for the exchange's own worker: it runs every detector in `alert_detectors` and
-raises each finding whose key is new, so running it again raises nothing twice (the unique
-key also holds if two passes race). Everything else is for regulators only; every view and
+`detect` is for the exchange's own worker (each pass: `detect(uow, now=…,
+thresholds=Thresholds.from_config(app.config))`): it runs every detector in `alert_detectors`
+and raises each finding whose key is new, so running it again raises nothing twice (the
+unique key also holds if two passes race). Everything else is for regulators only; every view and
 action is an audit event. An alert's status and notes are the regulator's own records, the
 only thing here that changes after an alert is raised.
 """
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 from exchange import fingerprint
 from exchange.domain.i18n import N_
 from exchange.domain.oversight import (
+    LEAK_MAX_BYTES,
     NOTE_MAX_LENGTH,
     AlertKind,
     AlertStatus,
@@ -337,7 +339,7 @@ def trace_leak(
     file_name: str,
     content: bytes,
     *,
-    max_bytes: int = Thresholds().leak_max_bytes,
+    max_bytes: int = LEAK_MAX_BYTES,
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """Regulators only: name the entitlement whose fingerprint a suspect copy carries and raise
