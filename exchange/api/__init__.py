@@ -42,6 +42,8 @@ def init_api(app: Flask) -> Api:
         ledger,
         negotiations,
         organisations,
+        oversight,
+        oversight_alerts,
         payments,
         rights,
         stripe_webhook,
@@ -51,7 +53,17 @@ def init_api(app: Flask) -> Api:
     api = Api(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     trading = (negotiations, contracts, payments, entitlements)
-    for module in (accounts, organisations, ledger, catalog, valuations, rights, *trading):
+    supervision = (oversight, oversight_alerts)
+    for module in (
+        accounts,
+        organisations,
+        ledger,
+        catalog,
+        valuations,
+        rights,
+        *trading,
+        *supervision,
+    ):
         csrf.exempt(module.blp)  # bearer tokens, not cookies: no CSRF to defend against
         api.register_blueprint(module.blp)
     csrf.exempt(stripe_webhook.bp)  # Stripe signs the raw body; there is no cookie to defend
