@@ -89,7 +89,7 @@ def signing_domain(app: Flask | None = None) -> SigningDomain:
     try:
         deployment = ensure_deployment(db.engine, chain_of(app))
     except ChainError:
-        recorded = deployed_signing_domain(db.session)
+        recorded = deployed_signing_domain(db.session())
         if recorded is None:
             raise
         return recorded

@@ -224,6 +224,7 @@ def check_trade_proofs(
     contract = _contract(session, contract_id)
     checks = []
     for found in trade_entries(session, contract):
+        ok: bool | None
         try:
             verdict = verify_bundle(make_bundle(session, found["seq"]), chain)
             ok, reason, steps = verdict.ok, verdict.reason, verdict.steps
