@@ -122,7 +122,7 @@ def line_chart(
     if not rows:
         return _empty(chart_id, title, empty_text)
     largest = max(float(value) for _, value in rows) or 1.0
-    left, right, top = 96, WIDTH - 24, MARGIN
+    left, right, top = 112, WIDTH - 24, MARGIN
     bottom = top + PLOT_HEIGHT
     height = bottom + 3 * MARGIN
     step = (right - left) / max(len(rows) - 1, 1)
@@ -143,7 +143,7 @@ def line_chart(
     ]
     every = max(1, -(-len(rows) * 64 // (right - left)))  # at most one label per 64 px
     for n, (label, _) in enumerate(rows):
-        if n % every == 0 or n == len(rows) - 1:
+        if (len(rows) - 1 - n) % every == 0:  # counted from the newest, which is always named
             x, _y = at(n, 0)
             parts.append(
                 f'<text x="{x}" y="{bottom + 2 * MARGIN - 4}" text-anchor="middle">'
