@@ -1,7 +1,8 @@
 """The regulators' API: the market dashboard, every trade filtered and exported, one trade's
 dossier and the check of its proofs, the whole ledger verified, and the listings awaiting a
-regulator. Alerts and leaked copies are in oversight_alerts. Each view is audited by its
-service; regulators and operators read, everyone else is refused."""
+regulator. Alerts and leaked copies are in oversight_alerts. Regulators and operators read,
+everyone else is refused; the services audit each view but the review queue's, which is the
+listing workflow's own queue."""
 
 from __future__ import annotations
 

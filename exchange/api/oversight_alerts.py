@@ -21,7 +21,7 @@ from exchange.api.oversight_schemas import (
     NoteSchema,
     SuspectFileSchema,
 )
-from exchange.api.problems import exchange_error_response
+from exchange.api.problems import exchange_error_response, http_error_response
 from exchange.auth import bearer_actor
 from exchange.context import uow
 from exchange.domain.i18n import N_
@@ -123,5 +123,8 @@ def trace_leak(files: dict[str, Any]) -> Any:
 
 @blp.errorhandler(RequestEntityTooLarge)
 def suspect_file_too_large(error: RequestEntityTooLarge) -> Any:
-    """A body past the limit is refused before it is read: say so as a problem."""
+    """A suspect file past the limit is refused before it is read: say so, with the limit
+    (any other body too large, a note's, gets the API's usual 413)."""
+    if request.endpoint != f"{blp.name}.{trace_leak.__name__}":
+        return http_error_response(error)
     return exchange_error_response(PayloadTooLarge(TOO_LARGE, limit=leak_max_bytes()))
