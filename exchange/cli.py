@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
@@ -11,6 +12,8 @@ from flask.cli import AppGroup
 from exchange.context import uow
 from exchange.files import data_files
 from exchange.ledger_cli import ledger_cli, start_worker_thread
+from exchange.models.base import utcnow
+from exchange.oversight_setup import detect_once
 from exchange.pricing_setup import pricing_setup
 from exchange.rights_setup import rights_setup
 from exchange.services.demo import demo_logins, load_demo_data
@@ -21,6 +24,7 @@ from exchange.services.demo_trades import load_demo_trades
 from exchange.trading_setup import signing_domain, trading_setup
 
 demo = AppGroup("demo", help="Demo data and the demo server.")
+DEMO_HISTORY_DAYS = 366
 
 
 @demo.command("seed")
@@ -50,6 +54,9 @@ def seed() -> None:
     )
     traded = load_demo_trades(uow(), desk, table=pricing.table, market=pricing.market)
     click.echo(f"Demo trades: {traded} contract(s) added.")
+    # The worker looks back a week; the seed's history is months long, so look at all of it.
+    raised = detect_once(app, since=utcnow() - timedelta(days=DEMO_HISTORY_DAYS))
+    click.echo(f"Demo alerts: {raised} alert(s) raised.")
 
 
 @demo.command("serve")

@@ -397,3 +397,31 @@ def test_the_demo_operator_has_a_transfer_to_confirm(seeded):
 def test_seeding_again_adds_no_trade(seeded):
     assert "Demo trades: 0 contract(s) added." in seeded.second
     assert seeded.rows_again == seeded.rows
+
+
+# The alerts
+
+
+def test_the_planted_anomalies_are_alerts_right_after_the_seed(seeded):
+    from exchange.domain.oversight import AlertKind
+    from exchange.models import OversightAlert
+
+    raised = re.search(r"Demo alerts: (\d+) alert\(s\) raised\.", seeded.first)
+    assert raised is not None
+    assert "Demo alerts: 0 alert(s) raised." in seeded.second
+    with reading(seeded.app) as session:
+        alerts = session.scalars(select(OversightAlert)).all()
+        kinds = sorted(alert.kind.value for alert in alerts)
+        burst = next(a for a in alerts if a.kind == AlertKind.PURCHASE_BURST)
+        burst_buyer = session.get(Organisation, burst.evidence["buyer_id"])
+    assert int(raised.group(1)) == len(alerts)
+    assert {
+        AlertKind.PRICE_DEVIATION,
+        AlertKind.CIRCULAR_TRADE,
+        AlertKind.RELATED_PARTIES,
+        AlertKind.PURCHASE_BURST,
+        AlertKind.IMPORTANT_DATA,
+    } <= set(kinds)
+    assert burst_buyer.credit_code == next(
+        v.credit_code for v in DEMO_VENDORS if v.key == BURST_BUYER
+    )
