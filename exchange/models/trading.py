@@ -157,7 +157,7 @@ class TradeContract(Base):
     signed_at_unix: Mapped[int] = mapped_column(BigInteger)  # EIP-712 signedAt, fixed at drafting
     status: Mapped[ContractStatus] = mapped_column(_enum(ContractStatus, "contract_status"))
     valuation_band: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # at agreement, if any
-    delivered_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None] = mapped_column(index=True)  # paid: when alerts look
     acceptance_due_at: Mapped[datetime | None]
     settled_at: Mapped[datetime | None]
     ledger_seq: Mapped[int] = mapped_column(BigInteger)
@@ -337,7 +337,7 @@ class Download(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     client_address: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Dispute(Base):
