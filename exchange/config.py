@@ -89,7 +89,8 @@ class DefaultConfig:
     BANK_ACCOUNT_NUMBER = "1502 2010 0900 0000 000"
     # Oversight: how far outside the valuation band a price raises an alert (a fraction of the
     # band), the window for circular trades, bursts of purchases or downloads by one buyer, how
-    # far back each detection pass looks, and the largest suspect file a regulator may upload.
+    # far back each detection pass looks and how often the worker runs one, and the largest
+    # suspect file a regulator may upload.
     OVERSIGHT_PRICE_DEVIATION = "0.5"
     OVERSIGHT_CIRCULAR_WINDOW_DAYS = 30
     OVERSIGHT_PURCHASE_BURST = 10
@@ -97,6 +98,7 @@ class DefaultConfig:
     OVERSIGHT_DOWNLOAD_BURST = 50
     OVERSIGHT_DOWNLOAD_BURST_SECONDS = 3600
     OVERSIGHT_LOOKBACK_DAYS = 7
+    OVERSIGHT_DETECT_SECONDS = 60
     OVERSIGHT_LEAK_MAX_BYTES = 50 * 1024 * 1024
     API_TITLE = "Ganshu Data Exchange API"
     API_VERSION = "v1"

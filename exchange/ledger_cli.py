@@ -44,6 +44,8 @@ def run_worker(app: Flask, stop: threading.Event) -> None:
     except Exception:  # noqa: BLE001 - a gateway that is down must not stop the worker
         app.logger.exception("worker: reconciling payments failed; the webhooks will bring them")
     interval = app.config["ANCHOR_INTERVAL_SECONDS"]
+    detect_every = float(app.config["OVERSIGHT_DETECT_SECONDS"])
+    detected_at = float("-inf")
     while not stop.is_set():
         try:
             expired, settled = sweep_once(app)
@@ -60,9 +62,11 @@ def run_worker(app: Flask, stop: threading.Event) -> None:
         except Exception:  # noqa: BLE001 - the worker must outlive one bad pass
             app.logger.exception("worker: issuing certificates failed; retrying")
         try:
-            raised = detect_once(app)
-            if raised:
-                app.logger.info("worker: %s oversight alert(s) raised", raised)
+            if time.monotonic() - detected_at >= detect_every:  # a pass reads the whole week
+                detected_at = time.monotonic()
+                raised = detect_once(app)
+                if raised:
+                    app.logger.info("worker: %s oversight alert(s) raised", raised)
         except Exception:  # noqa: BLE001 - the worker must outlive one bad pass
             app.logger.exception("worker: oversight detection failed; retrying")
         try:
