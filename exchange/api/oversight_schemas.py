@@ -27,6 +27,7 @@ from exchange.domain.trading import (
     Side,
 )
 from exchange.i18n import translate
+from exchange.services.oversight_export import MEDIA_TYPES
 from exchange.services.oversight_trades import (
     DEFAULT_PER_PAGE,
     DEFAULT_SORT,
@@ -156,7 +157,9 @@ TRADE_EXPORT_PARAMETERS = [
     *TRADE_FILTER_PARAMETERS,
     SORT_PARAMETER,
     _query(
-        "format", "the file's format", {"type": "string", "enum": ["csv", "xlsx"], "default": "csv"}
+        "format",
+        "the file's format",
+        {"type": "string", "enum": list(MEDIA_TYPES), "default": "csv"},
     ),
 ]
 
