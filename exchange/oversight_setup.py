@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import click
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, g, request
 from flask.cli import AppGroup
+from flask_login import current_user
 
 from exchange.config import ConfigurationError
 from exchange.domain.oversight import Thresholds
@@ -19,6 +20,45 @@ def init_oversight(app: Flask) -> None:
     except (ValueError, TypeError) as error:
         raise ConfigurationError(f"EXCHANGE_OVERSIGHT_*: {error}") from None
     app.cli.add_command(oversight_cli)
+    app.after_request(audit_regulator_reads)
+
+
+# The portal's own views are audited by their services, with what was asked; assets, the home
+# page and one's own account show nothing supervised.
+SELF_AUDITED = ("/oversight", "/api/v1/oversight", "/static/", "/bootstrap/", "/healthz")
+NOTHING_SUPERVISED = ("/account", "/sign-in", "/sign-out", "/language", "/api/v1/me", "/api/docs")
+
+
+def audit_regulator_reads(response: Response) -> Response:
+    """Every page or API answer a regulator reads elsewhere (the ledger, the review queue, the
+    catalog, organisations) goes in the audit log too, so the log holds all they saw."""
+    if request.method not in ("GET", "HEAD") or response.status_code >= 400:
+        return response
+    path = request.path
+    if path == "/" or path.startswith(SELF_AUDITED) or path.startswith(NOTHING_SUPERVISED):
+        return response
+    from exchange.domain.vocabulary import Role
+    from exchange.extensions import db
+    from exchange.services import audit
+
+    actor = g.get("bearer_actor") or (current_user.actor if current_user.is_authenticated else None)
+    if actor is None or not actor.has_role(Role.REGULATOR):
+        return response
+    try:
+        db.session.rollback()  # a read leaves nothing pending; record the view on its own
+        audit.record(
+            db.session(),
+            "oversight.page_viewed",
+            actor=actor,
+            subject=path[:200],
+            query=request.query_string.decode("utf-8", "replace")[:500],
+            status=response.status_code,
+        )
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the answer is already made; say so in the log
+        db.session.rollback()
+        current_app.logger.exception("could not audit a regulator's view of %s", path)
+    return response
 
 
 def thresholds(app: Flask | None = None) -> Thresholds:

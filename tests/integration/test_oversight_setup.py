@@ -10,9 +10,12 @@ from sqlalchemy import func, select
 from exchange import create_app
 from exchange.config import ConfigurationError
 from exchange.domain.oversight import AlertKind
+from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.models import OversightAlert
+from exchange.models import AuditEvent, OversightAlert
 from exchange.oversight_setup import init_oversight, thresholds
+from tests.catalog import person
+from tests.integration.catalog_pages import sign_in_as
 from tests.integration.test_oversight_alerts import buy, buyer, distinct_contacts, listing
 
 
@@ -57,3 +60,32 @@ def test_the_detect_command_raises_each_finding_once(app, client):
         total = db.session.scalar(select(func.count()).select_from(OversightAlert))
         db.session.remove()
     assert kinds == [AlertKind.PURCHASE_BURST] and total == 1
+
+
+def page_views(app):
+    with app.app_context():
+        rows = db.session.execute(
+            select(AuditEvent.actor_id, AuditEvent.subject).where(
+                AuditEvent.action == "oversight.page_viewed"
+            )
+        ).all()
+        db.session.remove()
+    return [tuple(row) for row in rows]
+
+
+def test_what_a_regulator_reads_outside_the_portal_is_audited_too(app, client):
+    regulator, buyer = person(app, [Role.REGULATOR]), person(app, [Role.BUYER])
+    assert client.get("/api/v1/ledger/entries", headers=regulator.headers).status_code == 200
+    assert client.get("/api/v1/ledger/entries", headers=buyer.headers).status_code == 200
+    assert (
+        client.get("/api/v1/oversight/review-queue", headers=regulator.headers).status_code == 200
+    )
+    assert client.get("/api/v1/ledger/entries/999999", headers=regulator.headers).status_code == 404
+    sign_in_as(client, regulator)
+    assert client.get("/ledger").status_code == 200
+    assert client.get("/oversight").status_code == 200  # audited by its own service instead
+
+    assert page_views(app) == [
+        (regulator.user_id, "/api/v1/ledger/entries"),
+        (regulator.user_id, "/ledger"),
+    ]
