@@ -25,7 +25,15 @@ def init_oversight(app: Flask) -> None:
 
 # The portal's own views are audited by their services, with what was asked; assets, the home
 # page and one's own account show nothing supervised.
-SELF_AUDITED = ("/oversight", "/api/v1/oversight", "/static/", "/bootstrap/", "/healthz")
+SELF_AUDITED = (
+    "/oversight",
+    "/api/v1/oversight",
+    "/review",
+    "/api/v1/review-queue",
+    "/static/",
+    "/bootstrap/",
+    "/healthz",
+)
 NOTHING_SUPERVISED = ("/account", "/sign-in", "/sign-out", "/language", "/api/v1/me", "/api/docs")
 
 

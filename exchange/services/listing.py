@@ -275,4 +275,7 @@ def review_queue(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
         statuses.append(S.IN_REVIEW)
     if not statuses:
         raise PermissionDenied()
-    return review_items(uow.session, statuses)
+    items = review_items(uow.session, statuses)
+    audit.record(uow.session, "listing.review_queue_viewed", actor=actor, waiting=len(items))
+    uow.commit()  # a supervisor's view is on the record, as every other one is
+    return items

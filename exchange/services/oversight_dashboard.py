@@ -62,6 +62,7 @@ READERS = (Role.REGULATOR, Role.OPERATOR)
 TRADED = (ContractStatus.IN_ESCROW, ContractStatus.DISPUTED, ContractStatus.SETTLED)
 AWAITING_REVIEW = (ListingStatus.SUBMITTED, ListingStatus.IN_REVIEW)
 DEFAULT_MONTHS = 12
+EARLIEST_DATE = date(2000, 1, 1)  # as the trade browser: earlier is a typo
 MAX_YEARS = 10
 TOP = 10
 VIEWED = "oversight.dashboard.view"
@@ -178,8 +179,17 @@ def month_of(column: Any, dialect: str) -> ColumnElement[str]:
 
 
 def choose_period(date_from: date | None, date_to: date | None, *, today: date) -> Period:
-    """The period asked for, or the last twelve months to today; refused when backwards or
-    longer than ten years."""
+    """The period asked for, or the last twelve months to today; refused when backwards, longer
+    than ten years, or outside the dates any trade could have (as the trade browser's)."""
+    latest = add_months(today, 12)
+    for name, day in (("date_from", date_from), ("date_to", date_to)):
+        if day is not None and not EARLIEST_DATE <= day <= latest:
+            raise ValidationFailed.on(
+                name,
+                N_("Give a date from %(earliest)s to %(latest)s."),
+                earliest=EARLIEST_DATE.isoformat(),
+                latest=latest.isoformat(),
+            )
     date_to = date_to or today
     date_from = date_from or add_months(date_to.replace(day=1), 1 - DEFAULT_MONTHS)
     if date_from > date_to:

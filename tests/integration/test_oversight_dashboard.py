@@ -359,6 +359,22 @@ def test_a_period_longer_than_ten_years_is_refused_and_writes_nothing(app):
     assert audit_events(app) == []
 
 
+@pytest.mark.parametrize(
+    ("field", "period"),
+    [
+        ("date_from", {"date_from": date(1999, 12, 31)}),
+        ("date_from", {"date_from": date(9990, 1, 1), "date_to": date(9999, 12, 31)}),
+        ("date_to", {"date_to": date(9999, 12, 31)}),
+    ],
+)
+def test_a_date_no_trade_could_have_is_refused_and_writes_nothing(app, field, period):
+    regulator = person(app, [Role.REGULATOR])
+    with pytest.raises(ValidationFailed) as refused:
+        dashboard(app, regulator, **period)
+    assert set(refused.value.errors) == {field}
+    assert audit_events(app) == []
+
+
 def test_a_period_of_exactly_ten_years_is_allowed(app):
     seen = dashboard(
         app,

@@ -89,3 +89,17 @@ def test_what_a_regulator_reads_outside_the_portal_is_audited_too(app, client):
         (regulator.user_id, "/api/v1/ledger/entries"),
         (regulator.user_id, "/ledger"),
     ]
+
+
+def test_the_review_queue_is_audited_once_by_page_or_api(app, client):
+    regulator = person(app, [Role.REGULATOR])
+    api = client.get("/api/v1/oversight/review-queue", headers=regulator.headers)
+    sign_in_as(client, regulator)
+    page = client.get("/review")
+    assert (api.status_code, page.status_code) == (200, 200)
+    with app.app_context():
+        actions = db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.actor_id == regulator.user_id)
+        ).all()
+        db.session.remove()
+    assert [a for a in actions if a != "auth.signed_in"] == ["listing.review_queue_viewed"] * 2
