@@ -12,9 +12,11 @@ own unit of work with its ledger entries, as the pages and API run them. Three w
 - services, two processes: two processes trading at once (the machine's two cores);
 - HTTP: `gunicorn -w 2` serving the API, driven by --clients client processes, one request
   per step with bearer tokens.
-The baseline is the same database's rate of one-row committed inserts, measured in the same
-run. Prints a table and saves bench/results/trading-<time>.json. Goal (issue 7): at least 200
-complete trades per second through the services on 2 cores.
+The baselines, measured in the same run: the database's rate of one-row committed inserts, and
+its ceiling for this design — as many bare one-row inserts as a trade sends statements, in as
+many commits (the statements are counted on the first, untimed trade). Prints a table and
+saves bench/results/trading-<time>.json. Goal (issue 7): at least 200 complete trades per second
+through the services on 2 cores.
 """
 
 from __future__ import annotations
@@ -213,6 +215,61 @@ def over_http(
     return traded, elapsed
 
 
+def statements_of_a_trade(
+    app: Any, market: dict[str, Any], buyer: Any, domain: Any
+) -> tuple[int, int]:
+    """One complete trade, counting the SQL statements it sends and the commits it makes."""
+    from sqlalchemy import event
+
+    from exchange.extensions import db
+
+    counted = {"statements": 0, "commits": 0}
+
+    def statement(*_: Any) -> None:
+        counted["statements"] += 1
+
+    def commit(*_: Any) -> None:
+        counted["commits"] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", commit)
+    try:
+        one_trade(app, market, buyer, domain)
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", commit)
+    return counted["statements"], counted["commits"]
+
+
+def floor_rate(url: str, statements: int, commits: int, trades: int = 100) -> float:
+    """Trades per second if every statement of a trade were the cheapest possible one (a
+    one-row insert), in as many transactions: what the database alone allows this design."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE bench_floor (id INTEGER PRIMARY KEY, body TEXT)"))
+    per_commit = max(1, statements // commits)
+    n = 0
+    started = time.perf_counter()
+    for _ in range(trades):
+        for _ in range(commits):
+            with engine.begin() as connection:
+                for _ in range(per_commit):
+                    connection.execute(
+                        text("INSERT INTO bench_floor (id, body) VALUES (:id, :body)"),
+                        {"id": n, "body": "x" * 200},
+                    )
+                    n += 1
+    elapsed = time.perf_counter() - started
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE bench_floor"))
+    engine.dispose()
+    return trades / elapsed
+
+
 def raw_inserts(url: str, count: int) -> float:
     """One-row committed inserts per second into a scratch table of the same database."""
     from sqlalchemy import create_engine, text
@@ -252,7 +309,7 @@ def run(backend: str, trades: int, clients: int, server: str, tmp: Path) -> list
         buyers[trades + 1 : 2 * (trades + 1)],
         buyers[2 * (trades + 1) :],
     )
-    one_trade(app, market, mine[0], domain)  # warm-up, not timed
+    statements, commits = statements_of_a_trade(app, market, mine[0], domain)  # warm-up
     started = time.perf_counter()
     for buyer in mine[1:]:
         one_trade(app, market, buyer, domain)
@@ -262,6 +319,7 @@ def run(backend: str, trades: int, clients: int, server: str, tmp: Path) -> list
     timings.append(in_processes(url, instance, market, theirs, domain, 2))
     timings.append(over_http(url, instance, market, served, clients))
     inserts = raw_inserts(url, 2000)
+    floor = floor_rate(url, statements, commits)
     return [
         {
             "backend": backend,
@@ -272,6 +330,9 @@ def run(backend: str, trades: int, clients: int, server: str, tmp: Path) -> list
             "ms_per_trade": round(elapsed / traded * 1000, 2),
             "raw_inserts_per_second": round(inserts, 1),
             "trade_vs_insert": round((traded / elapsed) / inserts, 4),
+            "statements_per_trade": statements,
+            "commits_per_trade": commits,
+            "floor_trades_per_second": round(floor, 1),
         }
         for way, (traded, elapsed) in zip(WAYS, timings, strict=True)
     ]
@@ -293,6 +354,12 @@ def main() -> None:
         print(
             f"{r['backend']:<12}{r['way']:<24}{r['trades_per_second']:>10}"
             f"{r['ms_per_trade']:>10}{r['raw_inserts_per_second']:>11}"
+        )
+    for r in results[:: len(WAYS)]:
+        print(
+            f"{r['backend']}: a trade sends {r['statements_per_trade']} statements in "
+            f"{r['commits_per_trade']} commits; as bare one-row inserts that many would allow "
+            f"{r['floor_trades_per_second']} trades/s (the database's ceiling for this design)"
         )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = ROOT / "bench" / "results" / f"trading-{stamp}.json"
