@@ -28,13 +28,8 @@ from exchange.context import uow
 from exchange.i18n import current_language, translate
 from exchange.services import ledger, listing, oversight_dashboard, oversight_trade
 from exchange.services.oversight_export import export_trades
-from exchange.services.oversight_trades import (
-    DEFAULT_SORT,
-    TradeFilters,
-    TradeQuery,
-    list_trades,
-    require_reader,
-)
+from exchange.services.oversight_trades import list_trades, require_reader
+from exchange.services.trade_query import DEFAULT_SORT, TradeFilters, TradeQuery
 from exchange.trading_setup import signing_domain
 
 blp = Blueprint(

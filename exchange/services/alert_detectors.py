@@ -11,9 +11,8 @@ window needs (the first leg of a circular trade, the start of a burst).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +24,6 @@ from sqlalchemy import (
     case,
     exists,
     func,
-    literal_column,
     or_,
     select,
 )
@@ -39,16 +37,12 @@ from exchange.domain.oversight import (
     PAID_STATUSES,
     AlertKind,
     Thresholds,
-    burst_key,
     contract_key,
     exceeds,
     pair_key,
-    window_bucket,
 )
 from exchange.models import (
     DataProduct,
-    Download,
-    Entitlement,
     Membership,
     Organisation,
     TradeContract,
@@ -90,7 +84,7 @@ def _epoch_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> s
     return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
 
 
-def _paid(contract: type[TradeContract], since: datetime, until: datetime) -> list[Any]:
+def paid_in(contract: type[TradeContract], since: datetime, until: datetime) -> list[Any]:
     return [
         contract.status.in_(PAID_STATUSES),
         contract.delivered_at.is_not(None),
@@ -99,11 +93,11 @@ def _paid(contract: type[TradeContract], since: datetime, until: datetime) -> li
     ]
 
 
-def _stamp(moment: datetime) -> str:
+def stamp(moment: datetime) -> str:
     return moment.isoformat()
 
 
-def _trade(row: Any, prefix: str = "") -> dict[str, Any]:
+def trade_of(row: Any, prefix: str = "") -> dict[str, Any]:
     """A contract as evidence: enough to find it and to see what was traded between whom."""
     values = row._mapping
     return {
@@ -113,11 +107,11 @@ def _trade(row: Any, prefix: str = "") -> dict[str, Any]:
         "vendor_id": values[prefix + "vendor_id"],
         "buyer_id": values[prefix + "buyer_id"],
         "price": str(Decimal(values[prefix + "price"]).quantize(Decimal("0.01"))),
-        "paid_at": _stamp(values[prefix + "delivered_at"]),
+        "paid_at": stamp(values[prefix + "delivered_at"]),
     }
 
 
-def _contract_columns(contract: Any) -> list[Any]:
+def contract_columns(contract: Any) -> list[Any]:
     return [
         contract.id,
         contract.number,
@@ -129,8 +123,8 @@ def _contract_columns(contract: Any) -> list[Any]:
     ]
 
 
-def _prefixed(contract: Any, prefix: str) -> list[Any]:
-    return [column.label(prefix + column.key) for column in _contract_columns(contract)]
+def prefixed(contract: Any, prefix: str) -> list[Any]:
+    return [column.label(prefix + column.key) for column in contract_columns(contract)]
 
 
 def price_deviations(
@@ -159,7 +153,7 @@ def price_deviations(
     source = case((frozen.is_not(None), "contract"), else_="newest valuation")
     rows = session.execute(
         select(
-            *_contract_columns(c),
+            *contract_columns(c),
             Valuation.id.label("valuation_id"),
             Valuation.purpose,
             Valuation.floor,
@@ -169,7 +163,7 @@ def price_deviations(
         )
         .join(Valuation, Valuation.id == func.coalesce(frozen, newest_then))
         .where(
-            *_paid(c, since, until),
+            *paid_in(c, since, until),
             or_(
                 c.price > Valuation.ceiling * (1 + limit),
                 and_(Valuation.floor > 0, c.price < Valuation.floor * (1 - limit)),
@@ -188,7 +182,7 @@ def price_deviations(
                 AlertKind.PRICE_DEVIATION,
                 contract_key(AlertKind.PRICE_DEVIATION, row.id),
                 {
-                    "contract": _trade(row),
+                    "contract": trade_of(row),
                     "band": {
                         "valuation_id": row.valuation_id,
                         "purpose": row.purpose,
@@ -233,7 +227,7 @@ def circular_trades(
     window = thresholds.circular_window
     gap = epoch_seconds(second.delivered_at) - epoch_seconds(first.delivered_at)
     pairs = session.execute(
-        select(*_prefixed(first, "a_"), *_prefixed(second, "b_"), gap.label("gap"))
+        select(*prefixed(first, "a_"), *prefixed(second, "b_"), gap.label("gap"))
         .join(
             second,
             and_(
@@ -243,7 +237,7 @@ def circular_trades(
             ),
         )
         .where(
-            *_paid(second, since, until),
+            *paid_in(second, since, until),
             first.status.in_(PAID_STATUSES),
             first.delivered_at >= since - window,
             first.vendor_id != first.buyer_id,
@@ -254,7 +248,7 @@ def circular_trades(
     )
     findings: dict[str, Finding] = {}
     for row in pairs:
-        there, back = _trade(row, "a_"), _trade(row, "b_")
+        there, back = trade_of(row, "a_"), trade_of(row, "b_")
         key = pair_key(AlertKind.CIRCULAR_TRADE, there["id"], back["id"])
         if key in findings:  # paid at the same moment: found once each way round
             continue
@@ -307,7 +301,7 @@ def related_parties(
     )
     rows = session.execute(
         select(
-            *_contract_columns(c),
+            *contract_columns(c),
             shared_member.label("shared_member"),
             case((same_email, True), else_=False).label("same_email"),
             case((same_phone, True), else_=False).label("same_phone"),
@@ -315,7 +309,7 @@ def related_parties(
         .join(vendor, vendor.id == c.vendor_id)
         .join(buyer, buyer.id == c.buyer_id)
         .where(
-            *_paid(c, since, until),
+            *paid_in(c, since, until),
             or_(c.vendor_id == c.buyer_id, shared_member, same_email, same_phone),
         )
         .order_by(c.id)
@@ -328,7 +322,7 @@ def related_parties(
                 AlertKind.RELATED_PARTIES,
                 contract_key(AlertKind.RELATED_PARTIES, row.id),
                 {
-                    "contract": _trade(row),
+                    "contract": trade_of(row),
                     "same_organisation": row.vendor_id == row.buyer_id,
                     "shared_member_user_ids": members,
                     "same_contact_email": bool(row.same_email),
@@ -353,160 +347,15 @@ def _shared_members(session: Session, first: int, second: int) -> list[int]:
     )
 
 
-@dataclass(frozen=True)
-class _Events:
-    """One kind of dated event per buyer: whose it is, when, and what makes a row one."""
-
-    buyer: Any
-    at: Any
-    order: Any
-    select_from: Callable[[Any], Any]  # joins and conditions that make a row such an event
-
-
-def _burst_anchors(
-    session: Session,
-    events: _Events,
-    *,
-    since: datetime,
-    until: datetime,
-    threshold: int,
-    window: timedelta,
-) -> list[tuple[int, datetime]]:
-    """(buyer, moment) for each event with more than `threshold` events of the buyer in the
-    window ending at it: the `threshold`-th event before it lies within the window."""
-    earlier = func.lag(events.at, literal_column(str(int(threshold)))).over(
-        partition_by=events.buyer, order_by=(events.at, events.order)
-    )
-    ordered = events.select_from(
-        select(events.buyer.label("buyer_id"), events.at.label("at"), earlier.label("earlier"))
-    ).where(events.at >= since - window, events.at <= until)
-    ordered = ordered.subquery()
-    rows = session.execute(
-        select(ordered.c.buyer_id, ordered.c.at)
-        .where(
-            ordered.c.at >= since,
-            ordered.c.earlier.is_not(None),
-            epoch_seconds(ordered.c.at) - epoch_seconds(ordered.c.earlier)
-            <= window.total_seconds(),
-        )
-        .order_by(ordered.c.buyer_id, ordered.c.at)
-    )
-    return [(row.buyer_id, row.at) for row in rows]
-
-
-def _first_per_window(
-    anchors: Sequence[tuple[int, datetime]], window: timedelta
-) -> list[tuple[int, datetime]]:
-    """The first moment each buyer crossed the threshold in each fixed window of the clock."""
-    seen: dict[tuple[int, int], datetime] = {}
-    for buyer_id, at in anchors:
-        seen.setdefault((buyer_id, window_bucket(at, window)), at)
-    return [(buyer_id, at) for (buyer_id, _), at in seen.items()]
-
-
-def purchase_bursts(
-    session: Session, *, since: datetime, until: datetime, thresholds: Thresholds
-) -> list[Finding]:
-    """A buyer paying for more than the threshold of contracts within the window."""
-    c = TradeContract
-    events = _Events(
-        c.buyer_id,
-        c.delivered_at,
-        c.id,
-        lambda query: query.where(c.status.in_(PAID_STATUSES), c.delivered_at.is_not(None)),
-    )
-    window, threshold = thresholds.purchase_window, thresholds.purchase_burst
-    anchors = _burst_anchors(
-        session, events, since=since, until=until, threshold=threshold, window=window
-    )
-    findings = []
-    for buyer_id, at in _first_per_window(anchors, window):
-        trades = session.execute(
-            select(*_contract_columns(c))
-            .where(
-                c.buyer_id == buyer_id,
-                c.status.in_(PAID_STATUSES),
-                c.delivered_at >= at - window,
-                c.delivered_at <= at,
-            )
-            .order_by(c.delivered_at, c.id)
-        ).all()
-        listed = trades[:MAX_LISTED]
-        findings.append(
-            Finding(
-                AlertKind.PURCHASE_BURST,
-                burst_key(AlertKind.PURCHASE_BURST, buyer_id, at, window),
-                {
-                    "buyer_id": buyer_id,
-                    "count": len(trades),
-                    "threshold": threshold,
-                    "window_seconds": window.total_seconds(),
-                    "window_start": _stamp(at - window),
-                    "window_end": _stamp(at),
-                    "contracts": [_trade(row) for row in listed],
-                },
-                (buyer_id,),
-                tuple(row.id for row in listed),
-            )
-        )
-    return findings
-
-
-def download_bursts(
-    session: Session, *, since: datetime, until: datetime, thresholds: Thresholds
-) -> list[Finding]:
-    """A buyer's members downloading more than the threshold of copies within the window."""
-    d, e = Download, Entitlement
-    events = _Events(
-        e.buyer_id,
-        d.created_at,
-        d.id,
-        lambda query: query.select_from(d).join(e, e.id == d.entitlement_id),
-    )
-    window, threshold = thresholds.download_window, thresholds.download_burst
-    anchors = _burst_anchors(
-        session, events, since=since, until=until, threshold=threshold, window=window
-    )
-    findings = []
-    for buyer_id, at in _first_per_window(anchors, window):
-        downloads = session.execute(
-            select(d.id, d.entitlement_id, d.user_id, d.created_at, e.contract_id)
-            .join(e, e.id == d.entitlement_id)
-            .where(e.buyer_id == buyer_id, d.created_at >= at - window, d.created_at <= at)
-            .order_by(d.created_at, d.id)
-        ).all()
-        contracts = sorted({row.contract_id for row in downloads})
-        findings.append(
-            Finding(
-                AlertKind.DOWNLOAD_BURST,
-                burst_key(AlertKind.DOWNLOAD_BURST, buyer_id, at, window),
-                {
-                    "buyer_id": buyer_id,
-                    "count": len(downloads),
-                    "threshold": threshold,
-                    "window_seconds": window.total_seconds(),
-                    "window_start": _stamp(at - window),
-                    "window_end": _stamp(at),
-                    "entitlement_ids": sorted({row.entitlement_id for row in downloads}),
-                    "user_ids": sorted({row.user_id for row in downloads if row.user_id}),
-                    "download_ids": [row.id for row in downloads[:MAX_LISTED]],
-                },
-                (buyer_id,),
-                tuple(contracts[:MAX_LISTED]),
-            )
-        )
-    return findings
-
-
 def important_data_trades(
     session: Session, *, since: datetime, until: datetime, thresholds: Thresholds
 ) -> list[Finding]:
     """Every trade of a product graded important data (GB/T 43697-2024)."""
     c = TradeContract
     rows = session.execute(
-        select(*_contract_columns(c), DataProduct.title_zh, DataProduct.title_en)
+        select(*contract_columns(c), DataProduct.title_zh, DataProduct.title_en)
         .join(DataProduct, DataProduct.id == c.product_id)
-        .where(*_paid(c, since, until), DataProduct.grade == Grade.IMPORTANT)
+        .where(*paid_in(c, since, until), DataProduct.grade == Grade.IMPORTANT)
         .order_by(c.id)
     )
     return [
@@ -514,7 +363,7 @@ def important_data_trades(
             AlertKind.IMPORTANT_DATA,
             contract_key(AlertKind.IMPORTANT_DATA, row.id),
             {
-                "contract": _trade(row),
+                "contract": trade_of(row),
                 "product": {
                     "id": row.product_id,
                     "title_zh": row.title_zh,
@@ -527,13 +376,3 @@ def important_data_trades(
         )
         for row in rows
     ]
-
-
-DETECTORS = (
-    price_deviations,
-    circular_trades,
-    related_parties,
-    purchase_bursts,
-    download_bursts,
-    important_data_trades,
-)

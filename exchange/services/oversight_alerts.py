@@ -46,13 +46,30 @@ from exchange.models import (
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor, require_found, require_role
-from exchange.services.alert_detectors import DETECTORS, Finding
+from exchange.services.alert_bursts import download_bursts, purchase_bursts
+from exchange.services.alert_detectors import (
+    Finding,
+    circular_trades,
+    important_data_trades,
+    price_deviations,
+    related_parties,
+)
 from exchange.services.errors import Conflict, PayloadTooLarge, ValidationFailed
 from exchange.services.ledger import party_names
 from exchange.services.unit_of_work import UnitOfWork
 
 LIST_LIMIT = 200
 KEY_CHUNK = 500  # keys per IN list when looking for alerts already raised
+
+
+DETECTORS = (
+    price_deviations,
+    circular_trades,
+    related_parties,
+    purchase_bursts,
+    download_bursts,
+    important_data_trades,
+)
 
 
 class AlertTransitionRefused(Conflict):

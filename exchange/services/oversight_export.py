@@ -41,15 +41,13 @@ from exchange.services import audit
 from exchange.services.actors import Actor
 from exchange.services.errors import ValidationFailed
 from exchange.services.oversight_trades import (
-    DEFAULT_SORT,
-    TradeFilters,
     check_boards,
-    check_sort,
     count_trades,
     require_reader,
     trade_row,
     trades_query,
 )
+from exchange.services.trade_query import DEFAULT_SORT, TradeFilters, check_sort
 from exchange.services.unit_of_work import UnitOfWork
 
 EXPORTED = "oversight.trades.export"

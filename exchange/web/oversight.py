@@ -24,8 +24,9 @@ from exchange.services import catalog, oversight_dashboard, oversight_trade, ove
 from exchange.services.errors import ExchangeError, ValidationFailed
 from exchange.services.oversight_dashboard import MarketDashboard, Period
 from exchange.services.oversight_export import export_trades
-from exchange.services.oversight_trades import TradeQuery, require_reader
+from exchange.services.oversight_trades import require_reader
 from exchange.services.trade_contracts import add_months
+from exchange.services.trade_query import DEFAULT_SORT, TradeQuery
 from exchange.trading_setup import signing_domain
 from exchange.web import charts, oversight_alerts
 from exchange.web.catalog import thousands, yuan
@@ -246,7 +247,7 @@ def _trades_page(found: dict[str, Any] | None, errors: dict[str, list[str]]) -> 
         boards=catalog.list_boards(uow()),
         statuses=list(ContractStatus),
         sortable=SORTABLE,
-        sort=found["sort"] if found else request.args.get("sort", oversight_trades.DEFAULT_SORT),
+        sort=found["sort"] if found else request.args.get("sort", DEFAULT_SORT),
         pages=-(-found["total"] // found["per_page"]) if found else 0,
         form_detail=gettext("Some filters are not valid") if errors else None,
     )

@@ -38,7 +38,8 @@ from exchange.services.oversight_export import (
     write_csv,
     write_xlsx,
 )
-from exchange.services.oversight_trades import LISTED, TradeFilters, TradeQuery, list_trades
+from exchange.services.oversight_trades import LISTED, list_trades
+from exchange.services.trade_query import TradeFilters, TradeQuery
 from tests.catalog import Person, person, review, submit
 from tests.databases import reset_tables
 from tests.rights import actor, application, certify, claim, own_product
