@@ -197,6 +197,7 @@ class MyNegotiationSchema(NegotiationSummarySchema):
     side = fields.Enum(Side, by_value=True, metadata={"description": "the caller's side"})
     product_id = fields.Integer()
     product_title_zh = fields.String(allow_none=True)
+    product_title_en = fields.String(allow_none=True)
     offer_id = fields.Integer()
     buyer = fields.Nested(PartySchema)
     vendor = fields.Nested(PartySchema)

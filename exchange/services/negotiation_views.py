@@ -126,17 +126,19 @@ def my_negotiations(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
     ).all()
     names = party_names(session, [o for n in rows for o in (n.buyer_id, n.vendor_id)])
     found = session.execute(
-        select(DataProduct.id, DataProduct.title_zh).where(
+        select(DataProduct.id, DataProduct.title_zh, DataProduct.title_en).where(
             DataProduct.id.in_({n.product_id for n in rows})
         )
     )
-    titles = {row.id: row.title_zh for row in found}
+    titles = {row.id: {"title_zh": row.title_zh, "title_en": row.title_en} for row in found}
     return [
         summary(n)
         | {
             "side": Side.BUYER if n.buyer_id in buying else Side.VENDOR,
             "product_id": n.product_id,
-            "product_title_zh": titles.get(n.product_id),
+            "product": titles.get(n.product_id, {}),
+            "product_title_zh": titles.get(n.product_id, {}).get("title_zh"),
+            "product_title_en": titles.get(n.product_id, {}).get("title_en"),
             "offer_id": n.offer_id,
             "buyer": names[n.buyer_id],
             "vendor": names[n.vendor_id],

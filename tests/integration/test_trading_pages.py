@@ -142,6 +142,10 @@ def test_an_offer_opens_a_negotiation_both_sides_list(app, trade):
         assert listing.status_code == 200
         assert f'data-negotiation-id="{negotiation_id}"' in text(listing)
         assert "¥9,500.00" in text(listing)
+        assert "Yingtan copper cathode daily spot prices" in text(listing)  # in English
+    chinese = as_(app, trade.buyer, in_english=False)
+    assert post(chinese, "/language", {"locale": "zh_CN"}).status_code == 302  # remembered
+    assert "鹰潭阴极铜现货日价与库存" in text(chinese.get("/negotiations"))
 
 
 def test_a_price_with_three_decimals_stays_in_place_and_writes_nothing(app, trade):
