@@ -31,6 +31,19 @@ from tests.trading import Market, accept, act, market, propose, terms
 
 PRICE = Decimal("10000.00")
 
+# The ledger entries of a settled non-exclusive trade, in the order they are written.
+TRADE_ENTRIES = [
+    "trade.negotiation",
+    "trade.contract",
+    "trade.signature",
+    "trade.signature",
+    "trade.payment",
+    "rights.grant",
+    "trade.delivery",
+    "trade.acceptance",
+    "trade.settlement",
+]
+
 
 def pay(app: Flask, found: Market, contract_id: int) -> None:
     """Both sides sign through the API (so under the exchange's own EIP-712 domain, which the

@@ -21,6 +21,7 @@ from tests.api.helpers import assert_problem, field_errors
 from tests.catalog import person, review, submit
 from tests.delivery import copper_prices
 from tests.oversight import (
+    TRADE_ENTRIES,
     agreed,
     audit_actions,
     leaked_copy,
@@ -31,17 +32,6 @@ from tests.oversight import (
 from tests.rights import own_product
 
 URL = "/api/v1/oversight"
-TRADE_ENTRIES = [
-    "trade.negotiation",
-    "trade.contract",
-    "trade.signature",
-    "trade.signature",
-    "trade.payment",
-    "rights.grant",
-    "trade.delivery",
-    "trade.acceptance",
-    "trade.settlement",
-]
 
 
 @pytest.fixture

@@ -24,21 +24,11 @@ from exchange.services import delivery, oversight_trade, payments, settlement
 from exchange.services.errors import NotFound, PermissionDenied
 from tests.catalog import person
 from tests.integration.chains import free_port
+from tests.oversight import TRADE_ENTRIES
 from tests.rights import actor
 from tests.trading import accept, act, domain, market, propose, sign, terms
 
 PRICE = Decimal("10000.00")
-TRADE_ENTRIES = [
-    "trade.negotiation",
-    "trade.contract",
-    "trade.signature",
-    "trade.signature",
-    "trade.payment",
-    "rights.grant",
-    "trade.delivery",
-    "trade.acceptance",
-    "trade.settlement",
-]
 
 
 @pytest.fixture
