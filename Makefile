@@ -46,11 +46,13 @@ demo: setup
 
 test: setup $(ANVIL_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 # Re-extract the messages after changing user-facing text, then translate the zh_CN catalog.

@@ -9,10 +9,10 @@ from flask_babel import gettext
 from flask_login import UserMixin, login_user, logout_user
 
 from exchange.context import client_address, uow
+from exchange.domain.errors import NotAuthenticated
 from exchange.domain.i18n import N_
 from exchange.extensions import db, login_manager
 from exchange.services.actors import Actor, load_actor
-from exchange.services.errors import NotAuthenticated
 from exchange.services.tokens import authenticate_token
 
 

@@ -7,13 +7,11 @@ from typing import Any
 from flask import Flask, current_app
 
 from exchange.services.caching import TtlCache
-from exchange.web.page_cache import init_page_cache
 
 
 def init_caches(app: Flask) -> None:
-    """The catalog's answers and anonymous visitors' catalog pages."""
+    """The catalog's answers, shared by pages and API (the web keeps its own page cache)."""
     app.extensions["catalog_cache"] = TtlCache(app.config["CATALOG_CACHE_SECONDS"])
-    init_page_cache(app)
 
 
 def catalog_cache() -> TtlCache[dict[str, Any]]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_login import current_user
 
+from exchange.domain.errors import NotAuthenticated
 from exchange.extensions import db
 from exchange.services.accounts import SignInPolicy
 from exchange.services.actors import Actor
-from exchange.services.errors import NotAuthenticated
 from exchange.services.unit_of_work import UnitOfWork
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from flask import Flask, current_app
@@ -11,26 +9,10 @@ from flask import Flask, current_app
 from contracts.signing import SigningDomain
 from exchange.config import ConfigurationError
 from exchange.domain.trading import Gateway
-from exchange.payments import PaymentGateway, gateways_from_config
+from exchange.payments import gateways_from_config
+from exchange.services.trade_settings import TradingSetup
 
 MAX_FEE_RATE = Decimal("0.5")
-
-
-@dataclass(frozen=True)
-class TradingSetup:
-    """What every trading view passes to the services: the settings and the gateways."""
-
-    gateways: Mapping[Gateway, PaymentGateway]
-    default_gateway: Gateway
-    fee_rate: Decimal
-    expiry_hours: float
-    acceptance_days: int
-    link_seconds: int
-    webhook_secret: str
-
-    def gateway(self, name: Gateway | str | None = None) -> PaymentGateway:
-        """The gateway asked for (the configured default when none), or KeyError if disabled."""
-        return self.gateways[Gateway(name) if name else self.default_gateway]
 
 
 def init_trading(app: Flask) -> None:

@@ -30,7 +30,7 @@ from exchange.context import uow
 from exchange.files import data_files
 from exchange.services import catalog, listing, product_page, products, versions
 from exchange.services.datafiles import too_large
-from exchange.web.uploads import accepts_upload, received_upload
+from exchange.uploads import accepts_upload, received_upload
 
 blp = Blueprint("api_catalog", __name__, url_prefix="/api/v1", description="Catalog and listing")
 

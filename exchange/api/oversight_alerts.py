@@ -24,11 +24,11 @@ from exchange.api.oversight_schemas import (
 from exchange.api.problems import exchange_error_response, http_error_response
 from exchange.auth import bearer_actor
 from exchange.context import uow
+from exchange.domain.errors import PayloadTooLarge
 from exchange.domain.i18n import N_
 from exchange.domain.oversight import Thresholds
 from exchange.services import oversight_alerts
-from exchange.services.errors import PayloadTooLarge
-from exchange.web.uploads import MULTIPART_OVERHEAD, accepts_upload
+from exchange.uploads import MULTIPART_OVERHEAD, accepts_upload
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -14,11 +14,11 @@ from exchange.api.trading_schemas import (
 )
 from exchange.auth import bearer_actor
 from exchange.context import uow
+from exchange.domain.errors import ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.trading import Gateway
 from exchange.payments import PaymentGateway
 from exchange.services import payments, trade_pages
-from exchange.services.errors import ValidationFailed
 from exchange.trading_setup import trading_setup
 
 blp = Blueprint("api_payments", __name__, url_prefix="/api/v1", description="Payments into escrow")

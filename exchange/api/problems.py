@@ -10,9 +10,9 @@ from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from exchange.domain.errors import ExchangeError
 from exchange.domain.i18n import N_
 from exchange.i18n import translate
-from exchange.services.errors import ExchangeError
 
 PROBLEM_TYPE = "urn:ganshu:problem:"
 HTTP_TITLES = {

@@ -31,15 +31,15 @@ from exchange.api.rights_schemas import (
 from exchange.auth import bearer_actor, optional_bearer_actor
 from exchange.chains import chain_or_none
 from exchange.context import uow
+from exchange.domain.errors import ExchangeError, PayloadTooLarge, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.files import data_files
 from exchange.rights_setup import rights_setup
 from exchange.services import rights, rights_certificates, rights_notice, rights_views
 from exchange.services.actors import Actor
-from exchange.services.errors import ExchangeError, PayloadTooLarge, ValidationFailed
 from exchange.services.rights_certificates import check_certificate
 from exchange.services.rights_documents import Document
-from exchange.web.uploads import accepts_upload
+from exchange.uploads import accepts_upload
 
 
 class RightsBlueprint(Blueprint):

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
+from exchange.domain.errors import ExchangeError
 from exchange.domain.i18n import N_
 from exchange.domain.trading import Gateway
-from exchange.services.errors import ExchangeError
 
 
 class GatewayFailed(ExchangeError):

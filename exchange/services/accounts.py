@@ -11,18 +11,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from exchange.domain.credit_code import credit_code_problem, normalise_credit_code
+from exchange.domain.errors import (
+    Conflict,
+    NotAuthenticated,
+    TooManyAttempts,
+    ValidationFailed,
+)
 from exchange.domain.i18n import N_
 from exchange.domain.vocabulary import LANGUAGES, REGIONS, SELF_SERVICE_ROLES, Role
 from exchange.models import Membership, MembershipRole, Organisation, User
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor, load_actor
-from exchange.services.errors import (
-    Conflict,
-    NotAuthenticated,
-    TooManyAttempts,
-    ValidationFailed,
-)
 from exchange.services.passwords import (
     hash_password,
     needs_rehash,

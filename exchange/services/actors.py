@@ -8,9 +8,9 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from exchange.domain.errors import NotFound, PermissionDenied
 from exchange.domain.vocabulary import Role, VerificationStatus
 from exchange.models import Membership, User
-from exchange.services.errors import NotFound, PermissionDenied
 
 T = TypeVar("T")
 

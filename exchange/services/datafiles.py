@@ -13,12 +13,12 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from exchange.domain.catalog import CipherMode, FileFormat
+from exchange.domain.errors import PayloadTooLarge, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.ingest import IngestError, detect_format, open_table, profile_table, safe_filename
-from exchange.services.errors import PayloadTooLarge, ValidationFailed
 from exchange.storage import KeyRing, ObjectStore, ObjectTooLarge, new_object_key
 
 READ_SIZE = 1024 * 1024
@@ -42,7 +42,7 @@ class Upload:
     """A file as the client sent it: its name and a stream of its bytes."""
 
     filename: str
-    stream: BinaryIO
+    stream: IO[bytes]
 
 
 @dataclass(frozen=True)

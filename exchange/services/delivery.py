@@ -27,6 +27,14 @@ from sqlalchemy.orm import Session
 
 from exchange import fingerprint
 from exchange.domain.catalog import CipherMode, FileFormat, ProductType
+from exchange.domain.errors import (
+    Conflict,
+    ExchangeError,
+    NotAuthenticated,
+    NotFound,
+    PayloadTooLarge,
+    ValidationFailed,
+)
 from exchange.domain.i18n import N_
 from exchange.domain.trading import ContractStatus, EntitlementStatus
 from exchange.domain.vocabulary import Role
@@ -36,14 +44,6 @@ from exchange.models.trading import Download, Entitlement, TradeContract
 from exchange.services import audit
 from exchange.services.actors import Actor, load_actor, require_found, require_role
 from exchange.services.datafiles import DataFiles
-from exchange.services.errors import (
-    Conflict,
-    ExchangeError,
-    NotAuthenticated,
-    NotFound,
-    PayloadTooLarge,
-    ValidationFailed,
-)
 from exchange.services.ledger import party_names, record_event
 from exchange.services.unit_of_work import UnitOfWork
 

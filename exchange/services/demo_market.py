@@ -44,8 +44,8 @@ from exchange.services.actors import Actor, load_actor
 from exchange.services.datafiles import DataFiles
 from exchange.services.delivery import add_months
 from exchange.services.negotiations import PROPOSING
+from exchange.services.trade_settings import TradingSetup
 from exchange.services.unit_of_work import UnitOfWork
-from exchange.trading_setup import TradingSetup
 
 PROPOSAL = "我方拟采购该数据用于业务分析，请考虑此报价。"
 COUNTER = "结合采购规模与使用期限，建议按此价格成交。"

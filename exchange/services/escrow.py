@@ -19,10 +19,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from exchange.domain.errors import Conflict
 from exchange.domain.i18n import N_
 from exchange.domain.trading import CENT, DEBIT_NORMAL, AccountKind, JournalKind, fee_of
 from exchange.models import EscrowAccount, EscrowJournal, EscrowPosting, TradeContract
-from exchange.services.errors import Conflict
 
 ZERO = Decimal("0.00")
 PER_ORGANISATION = frozenset({AccountKind.BUYER, AccountKind.VENDOR_PAYABLE})

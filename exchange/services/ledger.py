@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 from contracts import ledger
 from contracts.anchoring import ON_CHAIN
 from contracts.schema import ledger_anchors, ledger_deployments, ledger_entries
+from exchange.domain.errors import NotFound
 from exchange.domain.vocabulary import Role
 from exchange.models import LedgerParty, Organisation
 from exchange.services import audit
 from exchange.services.actors import Actor, require_role
-from exchange.services.errors import NotFound
 from exchange.services.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:

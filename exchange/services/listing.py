@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from exchange.domain.catalog import Grade, ListingStatus
+from exchange.domain.errors import Conflict, PermissionDenied, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.vocabulary import Role, VerificationStatus
 from exchange.models import DataProduct, ListingTransition
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor, require_role
-from exchange.services.errors import Conflict, PermissionDenied, ValidationFailed
 from exchange.services.ledger import record_event
 from exchange.services.product_page import load_product
 from exchange.services.unit_of_work import UnitOfWork

@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from exchange.domain.errors import NotFound, PermissionDenied
 from exchange.domain.trading import Side
 from exchange.domain.vocabulary import Role
 from exchange.models import DataProduct, LicenceOffer, Negotiation, NegotiationRound, TradeContract
 from exchange.services.actors import Actor, require_found
 from exchange.services.catalog import SUPERVISORS
-from exchange.services.errors import NotFound, PermissionDenied
 from exchange.services.ledger import party_names
 from exchange.services.negotiations import (
     PROPOSING,

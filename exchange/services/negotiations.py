@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from exchange.domain.catalog import ListingStatus, Territory, UseScope
+from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.trading import NegotiationStatus, RoundAction, Side, Terms
 from exchange.domain.vocabulary import Role, VerificationStatus
@@ -27,7 +28,6 @@ from exchange.models import DataProduct, LicenceOffer, Negotiation, NegotiationR
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor, require_found
-from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.services.ledger import record_event
 from exchange.services.product_page import can_see
 from exchange.services.trade_contracts import actor_has_role, draft

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from exchange.domain.credit_code import normalise_credit_code
+from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.vocabulary import SELF_SERVICE_ROLES, Role, VerificationStatus
 from exchange.models import Membership, MembershipRole, Organisation
@@ -29,7 +30,6 @@ from exchange.services.actors import (
     require_found,
     require_role,
 )
-from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.services.ledger import record_event
 from exchange.services.unit_of_work import UnitOfWork
 

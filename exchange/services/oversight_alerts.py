@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from exchange import fingerprint
+from exchange.domain.errors import Conflict, PayloadTooLarge, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.oversight import (
     LEAK_MAX_BYTES,
@@ -54,7 +55,6 @@ from exchange.services.alert_detectors import (
     price_deviations,
     related_parties,
 )
-from exchange.services.errors import Conflict, PayloadTooLarge, ValidationFailed
 from exchange.services.ledger import party_names
 from exchange.services.unit_of_work import UnitOfWork
 

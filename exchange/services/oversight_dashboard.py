@@ -46,13 +46,13 @@ from sqlalchemy import ColumnElement, Select, String, cast, func, literal, null,
 from sqlalchemy.orm import Session
 
 from exchange.domain.catalog import GRADE_LABELS, Grade, ListingStatus
+from exchange.domain.errors import ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.trading import CENT, ContractStatus
 from exchange.domain.vocabulary import REGIONS, Role
 from exchange.models import DataProduct, IndustryBoard, ProductRegion, TradeContract
 from exchange.services import audit
 from exchange.services.actors import Actor, require_role
-from exchange.services.errors import ValidationFailed
 from exchange.services.ledger import party_names
 from exchange.services.listing import acting_organisation
 from exchange.services.trade_contracts import add_months

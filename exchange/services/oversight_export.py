@@ -34,12 +34,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from exchange.domain.catalog import GRADE_LABELS
+from exchange.domain.errors import ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.trading import CONTRACT_STATUS_LABELS, PAYMENT_STATUS_LABELS
 from exchange.domain.vocabulary import LANGUAGES, REGIONS
 from exchange.services import audit
 from exchange.services.actors import Actor
-from exchange.services.errors import ValidationFailed
 from exchange.services.oversight_trades import (
     check_boards,
     count_trades,

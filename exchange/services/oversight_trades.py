@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session, aliased
 
+from exchange.domain.errors import ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.trading import fee_of
 from exchange.domain.vocabulary import Role
@@ -47,7 +48,6 @@ from exchange.models import (
 )
 from exchange.services import audit
 from exchange.services.actors import Actor, require_role
-from exchange.services.errors import ValidationFailed
 from exchange.services.trade_query import (
     DEFAULT_PER_PAGE,
     DEFAULT_SORT,

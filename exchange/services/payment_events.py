@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from exchange.domain.errors import ExchangeError
 from exchange.domain.i18n import N_
 from exchange.domain.trading import ContractStatus, Gateway, PaymentStatus
 from exchange.models import GatewayEvent, Payment
 from exchange.models.base import utcnow
 from exchange.payments import PaymentGateway, WebhookEvent, to_fen
 from exchange.payments.stripe_gateway import read_webhook
-from exchange.services.errors import ExchangeError
 from exchange.services.payments import (
     REFUNDABLE,
     apply_capture,

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from exchange.domain.errors import Conflict, PermissionDenied, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.trading import CENT, ContractStatus, Gateway, PaymentStatus
 from exchange.domain.vocabulary import Role
@@ -33,7 +34,6 @@ from exchange.payments import (
 )
 from exchange.services import audit, escrow, trade_flow
 from exchange.services.actors import Actor, require_found, require_role
-from exchange.services.errors import Conflict, PermissionDenied, ValidationFailed
 from exchange.services.ledger import record_event
 from exchange.services.rights_transfers import RightsNotHeld
 from exchange.services.trade_contracts import require_visible

@@ -8,11 +8,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from exchange.domain.catalog import ListingStatus
+from exchange.domain.errors import NotFound
 from exchange.domain.vocabulary import Role
 from exchange.models import DataProduct, ListingTransition, Organisation, ProductVersion, User
 from exchange.services.actors import Actor, require_found
 from exchange.services.catalog import SUPERVISORS, summary, vendor_cards
-from exchange.services.errors import NotFound
 from exchange.services.unit_of_work import UnitOfWork
 
 

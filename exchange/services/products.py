@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exchange.domain.catalog import QUALITY_DIMENSIONS, ListingStatus
+from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.search_terms import index_tokens
 from exchange.domain.vocabulary import REGIONS, Role
@@ -23,7 +24,6 @@ from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor
 from exchange.services.datafiles import DataFiles, Upload, ingest
-from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.services.listing import record_transition
 from exchange.services.product_page import get_product
 from exchange.services.unit_of_work import UnitOfWork

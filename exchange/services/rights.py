@@ -21,6 +21,7 @@ from contracts import ledger
 from contracts.certificates import REGISTRATION_FORMAT, registration_hash
 from contracts.ledger import canonical_json
 from exchange.domain.catalog import ListingStatus
+from exchange.domain.errors import Conflict, NotFound, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.rights import (
     GrantStatus,
@@ -44,7 +45,6 @@ from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor, require_found
 from exchange.services.datafiles import DataFiles
-from exchange.services.errors import Conflict, NotFound, ValidationFailed
 from exchange.services.ledger import record_event
 from exchange.services.listing import require_vendor_member
 from exchange.services.product_page import can_see, load_product

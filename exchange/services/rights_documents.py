@@ -14,11 +14,11 @@ from pathlib import PurePath
 from typing import BinaryIO
 
 from exchange.domain.catalog import CipherMode
+from exchange.domain.errors import PayloadTooLarge, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.ingest import IngestError, safe_filename
 from exchange.models import DataProduct, RightsDocument
 from exchange.services.datafiles import DataFiles
-from exchange.services.errors import PayloadTooLarge, ValidationFailed
 from exchange.storage import new_object_key
 
 # Extension → (content type, how the file must begin).

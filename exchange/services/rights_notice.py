@@ -16,6 +16,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from contracts.certificates import CertificateSigner
+from exchange.domain.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.rights import ObjectionStatus, RecordStatus, RegistrationStatus
 from exchange.domain.vocabulary import Role
@@ -24,7 +25,6 @@ from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor, require_found, require_role
 from exchange.services.datafiles import DataFiles
-from exchange.services.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
 from exchange.services.ledger import record_event
 from exchange.services.product_page import load_product
 from exchange.services.rights import refuse_unless_on_notice

@@ -17,11 +17,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exchange.domain.errors import Conflict, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.rights import GrantStatus, RecordStatus, RightKind, Scope
 from exchange.models import LicenceGrant, RightsRecord
 from exchange.models.base import utcnow
-from exchange.services.errors import Conflict, ValidationFailed
 from exchange.services.ledger import record_event
 from exchange.services.rights import claim_body
 

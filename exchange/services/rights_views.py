@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from exchange.domain.catalog import CipherMode
+from exchange.domain.errors import NotFound
 from exchange.domain.rights import (
     GrantStatus,
     ObjectionStatus,
@@ -36,7 +37,6 @@ from exchange.models.base import utcnow
 from exchange.services.actors import Actor, require_found, require_role
 from exchange.services.catalog import SUPERVISORS, vendor_cards
 from exchange.services.datafiles import DataFiles
-from exchange.services.errors import NotFound
 from exchange.services.product_page import can_see
 from exchange.services.rights_notice import objector_organisation
 from exchange.services.unit_of_work import UnitOfWork

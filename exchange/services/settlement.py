@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.rights import GrantStatus, RightKind
 from exchange.domain.trading import ContractStatus, DisputeStatus, EntitlementStatus, fee_of
@@ -24,7 +25,6 @@ from exchange.models.base import utcnow
 from exchange.payments import PaymentGateway
 from exchange.services import audit, escrow, payments, rights_transfers
 from exchange.services.actors import Actor, require_found, require_role
-from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.services.ledger import record_event
 from exchange.services.trade_flow import contract_scope
 from exchange.services.unit_of_work import UnitOfWork

@@ -29,13 +29,13 @@ from sqlalchemy.orm import Session
 
 from contracts import signing
 from contracts.schema import ledger_deployments
+from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.trading import ContractStatus, KeySource, Side
 from exchange.models import ContractSignature, Organisation, OrganisationKey, TradeContract
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor, require_found
-from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.services.ledger import record_event
 from exchange.services.trade_contracts import (
     eip712_message,

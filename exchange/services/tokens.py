@@ -10,13 +10,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from exchange.domain.errors import NotAuthenticated, NotFound, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.models import ApiToken
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.accounts import DEFAULT_SIGN_IN_POLICY, SignInPolicy, sign_in
 from exchange.services.actors import Actor, load_actor
-from exchange.services.errors import NotAuthenticated, NotFound, ValidationFailed
 from exchange.services.unit_of_work import UnitOfWork
 
 TOKEN_PREFIX = "gsx_"

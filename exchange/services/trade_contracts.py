@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from contracts import signing
 from contracts.ledger import canonical_json
+from exchange.domain.errors import Conflict, NotFound, PermissionDenied
 from exchange.domain.i18n import N_
 from exchange.domain.rights import RightKind, Scope
 from exchange.domain.trading import ContractStatus, Side, fee_of
@@ -37,7 +38,6 @@ from exchange.models import (
 from exchange.services.actors import Actor, require_found
 from exchange.services.catalog import SUPERVISORS
 from exchange.services.contract_text import render_en, render_zh
-from exchange.services.errors import Conflict, NotFound, PermissionDenied
 from exchange.services.ledger import record_event
 from exchange.services.rights_transfers import holding_record
 from exchange.services.unit_of_work import UnitOfWork

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from exchange.domain.errors import PermissionDenied
 from exchange.domain.trading import ContractStatus, Gateway, PaymentStatus, Side, fee_of
 from exchange.domain.vocabulary import Role
 from exchange.models import DataProduct, Dispute, Entitlement, Payment, TradeContract
 from exchange.services.actors import Actor, require_found, require_role
-from exchange.services.errors import PermissionDenied
 from exchange.services.ledger import party_names
 from exchange.services.payments import payment_view
 from exchange.services.trade_contracts import load_contract, require_visible

@@ -14,10 +14,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from exchange.domain.catalog import Grade
+from exchange.domain.errors import ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.trading import ContractStatus
 from exchange.domain.vocabulary import REGIONS
-from exchange.services.errors import ValidationFailed
 from exchange.services.trade_contracts import add_months
 
 SORTS = ("date", "amount", "vendor", "buyer", "status")

@@ -8,12 +8,12 @@ every valuation of a product; anyone else only their own organisation's.
 from __future__ import annotations
 
 from exchange.domain.catalog import ListingStatus
+from exchange.domain.errors import Conflict, NotFound, PermissionDenied
 from exchange.domain.i18n import N_
 from exchange.domain.vocabulary import Role
 from exchange.models import DataProduct
 from exchange.services.actors import Actor
 from exchange.services.catalog import SUPERVISORS
-from exchange.services.errors import Conflict, NotFound, PermissionDenied
 from exchange.services.product_page import can_see
 
 LISTING, PURCHASE = "listing", "purchase"

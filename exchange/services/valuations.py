@@ -18,12 +18,12 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
+from exchange.domain.errors import NotFound, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.models import DataProduct, LicenceOffer, Organisation, Valuation
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor, require_found
-from exchange.services.errors import NotFound, ValidationFailed
 from exchange.services.product_page import can_see, load_product
 from exchange.services.unit_of_work import UnitOfWork
 from exchange.services.valuation_access import (

@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from exchange.domain.catalog import ListingStatus, Sensitivity
+from exchange.domain.errors import Conflict, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.models import DataProduct, ProductVersion
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor
 from exchange.services.datafiles import DataFiles, Ingested, Upload, discard, ingest, reprofile
-from exchange.services.errors import Conflict, ValidationFailed
 from exchange.services.ledger import record_event
 from exchange.services.listing import require_vendor_member
 from exchange.services.product_page import get_product, load_product

@@ -29,6 +29,7 @@ from exchange.domain.rights import (
 )
 from exchange.domain.vocabulary import REGIONS, ROLE_LABELS, VERIFICATION_LABELS, Role
 from exchange.i18n import current_language, translate
+from exchange.web.page_cache import init_page_cache
 from exchange.web.trading import TRADING_LABELS
 
 # The catalog's closed sets, by name, for labels and select options in templates.
@@ -129,3 +130,5 @@ def init_web(app: Flask) -> None:
             ],
             "all_roles": [(role.value, translate(label)) for role, label in ROLE_LABELS.items()],
         }
+
+    init_page_cache(app)

@@ -12,9 +12,9 @@ from exchange.api.catalog_schemas import CatalogQuerySchema
 from exchange.api.problems import flatten_errors
 from exchange.caches import catalog_cache
 from exchange.context import page_actor, uow
+from exchange.domain.errors import NotFound, PermissionDenied
 from exchange.domain.i18n import N_
 from exchange.services import catalog, product_page, rights_views, valuation_access, valuations
-from exchange.services.errors import NotFound, PermissionDenied
 
 bp = Blueprint("catalog", __name__)
 PRODUCT = "catalog/product.html"

@@ -12,10 +12,10 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from exchange.context import client_address, uow, web_actor
+from exchange.domain.errors import NotFound
 from exchange.domain.trading import Gateway, PaymentStatus
 from exchange.files import data_files
 from exchange.services import delivery, payments, settlement, signing_keys, trade_pages
-from exchange.services.errors import NotFound
 from exchange.services.trade_contracts import contract_view
 from exchange.trading_setup import signing_domain, trading_setup
 from exchange.web.catalog_forms import ConfirmSchema

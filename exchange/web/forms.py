@@ -11,8 +11,8 @@ from marshmallow import Schema, ValidationError, fields
 from werkzeug.wrappers import Response
 
 from exchange.api.problems import flatten_errors
+from exchange.domain.errors import ExchangeError
 from exchange.i18n import translate
-from exchange.services.errors import ExchangeError
 
 # Errors shown on the same form (a refusal too: the page says why in place, the state it raced
 # with shows); anything else goes to the error page.

@@ -17,11 +17,11 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 from exchange.api.problems import flatten_errors
 from exchange.chains import chain_or_none
 from exchange.context import uow, web_actor
+from exchange.domain.errors import ExchangeError, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.trading import ContractStatus
 from exchange.i18n import current_language, translate
 from exchange.services import catalog, oversight_dashboard, oversight_trade, oversight_trades
-from exchange.services.errors import ExchangeError, ValidationFailed
 from exchange.services.oversight_dashboard import MarketDashboard, Period
 from exchange.services.oversight_export import export_trades
 from exchange.services.oversight_trades import require_reader

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from exchange.api.schemas import BaseSchema
 from exchange.context import uow, web_actor
+from exchange.domain.errors import ExchangeError, PayloadTooLarge, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.oversight import (
     ALERT_KIND_LABELS,
@@ -27,11 +28,10 @@ from exchange.domain.vocabulary import Role
 from exchange.i18n import translate
 from exchange.services import oversight_alerts
 from exchange.services.actors import require_role
-from exchange.services.errors import ExchangeError, PayloadTooLarge, ValidationFailed
 from exchange.services.oversight_alerts import AlertTransitionRefused
+from exchange.uploads import accepts_upload
 from exchange.web.catalog_forms import ConfirmSchema
 from exchange.web.forms import FORM_STATUSES, render_form, submit_form
-from exchange.web.uploads import accepts_upload
 
 bp = Blueprint("alerts", __name__)
 ALERT = "oversight/alert.html"

@@ -14,12 +14,13 @@ from werkzeug.wrappers import Response
 
 from exchange.chains import chain_or_none
 from exchange.context import page_actor, uow, web_actor
+from exchange.domain.errors import PermissionDenied
 from exchange.domain.i18n import N_
 from exchange.files import data_files
 from exchange.rights_setup import rights_setup
 from exchange.services import product_page, rights, rights_certificates, rights_notice, rights_views
-from exchange.services.errors import PermissionDenied
 from exchange.services.rights_certificates import check_certificate
+from exchange.uploads import accepts_upload
 from exchange.web.catalog_forms import ConfirmSchema
 from exchange.web.forms import submit_form
 from exchange.web.rights_forms import (
@@ -29,7 +30,6 @@ from exchange.web.rights_forms import (
     posted_documents,
     registration_defaults,
 )
-from exchange.web.uploads import accepts_upload
 
 bp = Blueprint("rights", __name__)
 NEW = "rights/new_registration.html"

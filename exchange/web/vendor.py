@@ -11,9 +11,10 @@ from werkzeug.wrappers import Response
 
 from exchange.api.catalog_schemas import OfferSchema, UploadSchema
 from exchange.context import uow, web_actor
+from exchange.domain.errors import PermissionDenied
 from exchange.files import data_files
 from exchange.services import catalog, products, versions
-from exchange.services.errors import PermissionDenied
+from exchange.uploads import accepts_upload, received_upload
 from exchange.web.catalog import PRODUCT, product_context
 from exchange.web.catalog_forms import (
     NEW_PRODUCT_DEFAULTS,
@@ -24,7 +25,6 @@ from exchange.web.catalog_forms import (
     field_notes_schema,
 )
 from exchange.web.forms import submit_form
-from exchange.web.uploads import accepts_upload, received_upload
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor/products")
 NEW = "vendor/new_product.html"

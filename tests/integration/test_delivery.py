@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from contracts.schema import ledger_entries
 from exchange.context import uow
+from exchange.domain.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied
 from exchange.domain.trading import ContractStatus, EntitlementStatus
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
@@ -19,7 +20,6 @@ from exchange.fingerprint import identify
 from exchange.models.base import utcnow
 from exchange.models.trading import Download, Entitlement, TradeContract
 from exchange.services import delivery
-from exchange.services.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied
 from tests.catalog import person
 from tests.delivery import copper_prices, grant, trade
 from tests.rights import actor

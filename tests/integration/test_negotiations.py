@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from exchange.context import uow
+from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.domain.trading import NegotiationStatus, RoundAction, Side
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import LedgerParty, Negotiation, NegotiationRound, TradeContract, Valuation
 from exchange.models.base import utcnow
 from exchange.services import negotiation_views, negotiations
-from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.services.listing import suspend
 from tests.catalog import person
 from tests.rights import actor, own_product

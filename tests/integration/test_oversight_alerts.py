@@ -16,6 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from exchange.context import uow
+from exchange.domain.errors import (
+    NotFound,
+    PayloadTooLarge,
+    PermissionDenied,
+    ValidationFailed,
+)
 from exchange.domain.oversight import AlertKind, AlertStatus, Thresholds
 from exchange.domain.trading import Gateway
 from exchange.domain.vocabulary import Role
@@ -32,12 +38,6 @@ from exchange.models import (
 from exchange.models.base import utcnow
 from exchange.payments import gateways_from_config
 from exchange.services import delivery, organisations, oversight_alerts, payments
-from exchange.services.errors import (
-    NotFound,
-    PayloadTooLarge,
-    PermissionDenied,
-    ValidationFailed,
-)
 from exchange.services.oversight_alerts import AlertTransitionRefused
 from tests.catalog import Person, person, review, submit
 from tests.delivery import copper_prices, grant, trade

@@ -17,13 +17,13 @@ from sqlalchemy import event, func, select, update
 
 from exchange.context import uow
 from exchange.domain.catalog import Grade
+from exchange.domain.errors import PermissionDenied, ValidationFailed
 from exchange.domain.trading import ContractStatus, Gateway
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import AuditEvent, TradeContract
 from exchange.payments import gateways_from_config
 from exchange.services import payments, settlement
-from exchange.services.errors import PermissionDenied, ValidationFailed
 from exchange.services.oversight_dashboard import MarketDashboard, market_dashboard
 from exchange.services.trade_contracts import add_months
 from tests.api.helpers import MATRIX_ROLES, RolePeople

@@ -14,6 +14,7 @@ from contracts.anchoring import anchor_pending
 from contracts.chain import RpcChain
 from exchange.chains import chain_of
 from exchange.context import uow
+from exchange.domain.errors import NotFound, PermissionDenied
 from exchange.domain.trading import Gateway
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
@@ -21,7 +22,6 @@ from exchange.files import data_files
 from exchange.models import AuditEvent, Entitlement
 from exchange.payments import gateways_from_config
 from exchange.services import delivery, oversight_trade, payments, settlement
-from exchange.services.errors import NotFound, PermissionDenied
 from tests.catalog import person
 from tests.integration.chains import free_port
 from tests.oversight import TRADE_ENTRIES

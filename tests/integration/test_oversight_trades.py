@@ -22,6 +22,7 @@ from sqlalchemy import event, func, select
 from exchange import create_app
 from exchange.context import uow
 from exchange.domain.catalog import Grade
+from exchange.domain.errors import PermissionDenied, ValidationFailed
 from exchange.domain.trading import ContractStatus, Gateway, PaymentStatus
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
@@ -30,7 +31,6 @@ from exchange.models import AuditEvent, LicenceOffer, Organisation, User
 from exchange.payments import gateways_from_config
 from exchange.services import payments, settlement
 from exchange.services.actors import Actor, load_actor
-from exchange.services.errors import PermissionDenied, ValidationFailed
 from exchange.services.oversight_export import (
     COLUMNS,
     EXPORTED,

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.domain.trading import AccountKind, ContractStatus, Gateway, PaymentStatus
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
@@ -14,7 +15,6 @@ from exchange.models import Payment, TradeContract
 from exchange.models.base import utcnow
 from exchange.payments import Charge, GatewayFailed
 from exchange.services import escrow, payments
-from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.services.unit_of_work import UnitOfWork
 from tests.catalog import person
 from tests.payments import (

@@ -14,6 +14,7 @@ from contracts.certificates import registration_hash, verify_signature
 from contracts.merkle import hasher_named
 from contracts.schema import ledger_entries
 from exchange.chains import chain_of
+from exchange.domain.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
 from exchange.domain.rights import ObjectionStatus, RecordStatus, RegistrationStatus
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
@@ -28,7 +29,6 @@ from exchange.models import (
 )
 from exchange.rights_setup import rights_setup
 from exchange.services import rights_certificates, rights_transfers
-from exchange.services.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
 from tests.catalog import person
 from tests.rights import (
     PNG,
@@ -186,7 +186,7 @@ def test_only_the_vendors_members_apply(app, vendor, rival, product):
         product["id"],
     )
     # another organisation cannot even see a draft
-    from exchange.services.errors import NotFound
+    from exchange.domain.errors import NotFound
 
     refused(app, NotFound, apply_for, app, rival, product["id"])
 

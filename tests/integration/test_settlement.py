@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from exchange.context import uow
+from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.domain.rights import GrantStatus, RecordStatus, RightKind
 from exchange.domain.trading import AccountKind, ContractStatus, EntitlementStatus, Gateway
 from exchange.extensions import db
@@ -17,7 +18,6 @@ from exchange.models import Entitlement, LicenceGrant, RightsRecord, TradeContra
 from exchange.models.base import utcnow
 from exchange.payments import gateways_from_config
 from exchange.services import payments, settlement
-from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.services.valuation_inputs import gather_comparables
 from tests.catalog import person
 from tests.payments import balance

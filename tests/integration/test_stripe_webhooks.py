@@ -9,13 +9,13 @@ from decimal import Decimal
 
 import pytest
 
+from exchange.domain.errors import Conflict
 from exchange.domain.trading import AccountKind, ContractStatus
 from exchange.extensions import db
 from exchange.models import TradeContract
 from exchange.models.base import utcnow
 from exchange.payments import Charge
 from exchange.services import escrow, payments
-from exchange.services.errors import Conflict
 from exchange.services.unit_of_work import UnitOfWork
 from tests.payments import (
     actor,

@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from exchange.context import uow
+from exchange.domain.errors import ExchangeError
 from exchange.domain.rights import RecordStatus, RightKind
 from exchange.domain.trading import AccountKind, ContractStatus, Gateway, NegotiationStatus, Side
 from exchange.domain.vocabulary import Role
@@ -26,7 +27,6 @@ from exchange.models import (
 from exchange.models.base import utcnow
 from exchange.payments import gateways_from_config
 from exchange.services import escrow, payments
-from exchange.services.errors import ExchangeError
 from exchange.services.trade_contracts import licence_period
 from tests.catalog import person
 from tests.payments import balance

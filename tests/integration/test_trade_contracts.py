@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from contracts import signing
+from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.domain.trading import ContractStatus, KeySource, Side
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import ContractSignature, OrganisationKey, TradeContract
 from exchange.services import negotiation_views, signing_keys, trade_contracts
-from exchange.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.services.rights_transfers import RightsNotHeld
 from tests.catalog import person
 from tests.trading import (

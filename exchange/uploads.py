@@ -9,9 +9,9 @@ from flask import Flask, current_app, request
 from flask_login import current_user
 
 from exchange.auth import bearer_actor
+from exchange.domain.errors import NotAuthenticated, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.services.datafiles import Upload
-from exchange.services.errors import NotAuthenticated, ValidationFailed
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Room for the multipart framing and the form fields around the file itself.
