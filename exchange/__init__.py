@@ -24,9 +24,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from exchange.oversight_setup import init_oversight
     from exchange.pricing_setup import init_pricing
     from exchange.rights_setup import init_rights
+    from exchange.services.passwords import FULL_COST, TEST_COST, set_hashing_cost
     from exchange.trading_setup import init_trading
+    from exchange.uploads import init_uploads
     from exchange.web import init_web
-    from exchange.web.uploads import init_uploads
 
     instance = (config or {}).get("INSTANCE_PATH") or os.environ.get(
         "EXCHANGE_INSTANCE_PATH", str(ROOT / "instance")
@@ -38,6 +39,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder="web/templates",
     )
     load_config(app, config)
+    # Tests make thousands of accounts: only test mode hashes at argon2's cheapest cost.
+    set_hashing_cost(TEST_COST if app.config["MODE"] == "test" else FULL_COST)
     init_files(app)
     init_pricing(app)
     init_rights(app)

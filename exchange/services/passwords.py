@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from functools import lru_cache
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from exchange.domain.i18n import N_
@@ -27,11 +28,29 @@ EXTRA_COMMON = frozenset(
     }
 )
 
-_hasher = PasswordHasher()
+# RFC 9106's second recommendation (argon2-cffi's default): 64 MiB, 3 passes, 4 lanes.
+FULL_COST = profiles.RFC_9106_LOW_MEMORY
+# argon2's cheapest parameters: for test mode only, where thousands of accounts are made.
+TEST_COST = profiles.CHEAPEST
+
+_cost = FULL_COST
+_hasher = PasswordHasher.from_parameters(FULL_COST)
 
 
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
+def set_hashing_cost(parameters: Parameters) -> None:
+    """Hash new passwords with these parameters; create_app picks them by mode."""
+    global _cost, _hasher
+    _cost, _hasher = parameters, PasswordHasher.from_parameters(parameters)
+
+
+def hashing_cost() -> Parameters:
+    """The parameters new passwords are hashed with in this process."""
+    return _cost
+
+
+@lru_cache(maxsize=2)
+def _dummy_hash(cost: tuple[object, ...]) -> str:
+    """A hash at the current cost, so a missing account takes as long as a wrong password."""
     return _hasher.hash("not a real password, only spends the same time")
 
 
@@ -62,7 +81,8 @@ def hash_password(password: str) -> str:
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """Check a password in constant time, spending the same effort when there is no account."""
     try:
-        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
+        stored = stored_hash or _dummy_hash(astuple(_cost))
+        return _hasher.verify(stored, password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

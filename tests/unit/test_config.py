@@ -7,9 +7,11 @@ import os
 import stat
 
 import pytest
+from argon2 import extract_parameters, profiles
 
 from exchange import create_app
 from exchange.config import ConfigurationError, database_url
+from exchange.services.passwords import FULL_COST, hash_password
 
 
 @pytest.fixture(autouse=True)
@@ -219,3 +221,19 @@ def test_test_mode_secrets_are_ephemeral():
 
 def test_test_mode_sets_testing():
     assert create_app({"MODE": "test"}).config["TESTING"] is True
+
+
+@pytest.mark.parametrize("mode", ["production", "demo"])
+def test_production_and_demo_hash_passwords_at_full_cost(mode, monkeypatch):
+    monkeypatch.setenv("EXCHANGE_SECRET_KEY", "s" * 32)
+    monkeypatch.setenv("EXCHANGE_MASTER_KEY", "m" * 32)
+    create_app({"MODE": "test"})
+    create_app({"MODE": mode})
+    parameters = extract_parameters(hash_password("Copper-Ledger-2026"))
+    assert parameters == FULL_COST
+    assert (parameters.memory_cost, parameters.time_cost, parameters.parallelism) == (65536, 3, 4)
+
+
+def test_test_mode_hashes_passwords_at_argon2s_cheapest_cost():
+    create_app({"MODE": "test"})
+    assert extract_parameters(hash_password("Copper-Ledger-2026")) == profiles.CHEAPEST
