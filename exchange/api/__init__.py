@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
+from apispec import APISpec
 from flask import Flask, send_from_directory
-from flask_smorest import Api
+from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import RAISE
 from swagger_ui_bundle import swagger_ui_path
@@ -30,6 +34,42 @@ class Blueprint(SmorestBlueprint):
     """An API blueprint whose arguments refuse unknown parameters wherever they come from."""
 
     ARGUMENTS_PARSER = StrictParser()
+
+
+class Api(SmorestApi):  # type: ignore[misc]
+    """flask-smorest's Api, documenting each blueprint when the spec is first read rather than
+    at start-up: building the OpenAPI document is most of what create_app costs, and only the
+    few requests for /api/openapi.json (or `flask openapi`) need it."""
+
+    def __init__(self, app: Flask | None = None, **kwargs: Any) -> None:
+        self._undocumented: list[tuple[SmorestBlueprint, str, Any]] = []
+        self._documenting = threading.RLock()
+        super().__init__(app, **kwargs)
+
+    @property
+    def spec(self) -> APISpec | None:
+        """The OpenAPI document, with every blueprint registered so far in it."""
+        with self._documenting:
+            pending, self._undocumented = self._undocumented, []
+            for blueprint, name, parameters in pending:
+                blueprint.register_views_in_doc(
+                    self, self._app, self._spec, name=name, parameters=parameters
+                )
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: APISpec | None) -> None:
+        self._spec = value
+
+    def register_blueprint(
+        self, blp: SmorestBlueprint, *, parameters: Any = None, **options: Any
+    ) -> None:
+        """Register the blueprint's routes now and its documentation on first need."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
+        self._spec.tag({"name": name, "description": blp.description})
 
 
 def init_api(app: Flask) -> Api:
