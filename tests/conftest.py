@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
-import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -15,55 +15,66 @@ from exchange.extensions import db
 from tests.components import require_component
 from tests.databases import (
     BACKENDS,
-    Seed,
-    create_postgres_database,
-    drop_postgres_database,
+    TemplateDatabase,
     postgres_server_url,
-    reset_tables,
-    snapshot_rows,
+    postgres_template,
+    sqlite_template,
 )
 
 
-def migrate_to_head(url: str, instance: str) -> None:
-    """Build the schema the only way production does: through the migrations."""
-    app = create_app({"MODE": "test", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance})
-    with app.app_context():
-        flask_migrate.upgrade()
-        db.engine.dispose()
+class Templates:
+    """Each backend's template, migrated on first use and kept for the worker's whole run."""
+
+    def __init__(self, factory: pytest.TempPathFactory) -> None:
+        self._factory = factory
+        self._made: dict[str, TemplateDatabase] = {}
+
+    def get(self, backend: str) -> TemplateDatabase:
+        if backend not in self._made:
+            self._made[backend] = self._make(backend)
+        return self._made[backend]
+
+    def _make(self, backend: str) -> TemplateDatabase:
+        folder = self._factory.mktemp(f"template-{backend}")
+        if backend == "sqlite":
+            return sqlite_template(folder)
+        server = postgres_server_url()
+        require_component(server is not None, "PostgreSQL: set TEST_DATABASE_URL")
+        assert server is not None
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        # One database per run and worker, so concurrent runs never drop each other's.
+        name = f"ganshu_test_{worker}_{os.getpid()}"
+        return postgres_template(server, name, folder / "instance")
+
+    def close(self) -> None:
+        for template in self._made.values():
+            template.close()
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    """The migrated templates of this worker."""
+    made = Templates(tmp_path_factory)
+    yield made
+    made.close()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def migrated_database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Seed]]:
-    """A migrated database per backend for the whole session, with the rows it was seeded with."""
-    instance = str(tmp_path_factory.mktemp("instance"))
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'exchange.db'}"
-        migrate_to_head(url, instance)
-        yield url, snapshot_rows(url)
-        return
-    server = postgres_server_url()
-    require_component(server is not None, "PostgreSQL: set TEST_DATABASE_URL")
-    assert server is not None
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    # One database per run and worker, so concurrent runs never drop each other's.
-    url = create_postgres_database(server, f"ganshu_test_{worker}_{os.getpid()}")
-    migrate_to_head(url, instance)
-    yield url, snapshot_rows(url)
-    drop_postgres_database(url)
+def migrated_database(request: pytest.FixtureRequest, templates: Templates) -> TemplateDatabase:
+    """Each backend in turn: its migrated template, from which every test gets a fresh copy."""
+    return templates.get(request.param)
 
 
 @pytest.fixture
-def database_url(migrated_database: tuple[str, Seed]) -> Iterator[str]:
-    """The session's migrated database, emptied back to its seed after each test."""
-    url, seed = migrated_database
+def database_url(migrated_database: TemplateDatabase, tmp_path: Path) -> Iterator[str]:
+    """A migrated database holding only its seed, the test's own until it ends."""
+    url = migrated_database.fresh(tmp_path / "database")
     yield url
-    reset_tables(url, seed)
+    migrated_database.release(url)
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path) -> Iterator[Flask]:  # noqa: ANN001
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """The exchange in test mode on a migrated, empty database."""
     app = create_app(
         {

@@ -1,20 +1,31 @@
-"""Fresh, migrated databases for tests: SQLite always, PostgreSQL when TEST_DATABASE_URL says."""
+"""Migrated databases for tests, made cheaply: SQLite always, PostgreSQL when configured.
+
+Each backend is migrated once per test process (per xdist worker). SQLite then hands every test
+a copy of that template file. PostgreSQL keeps one database per worker and, after each test,
+empties only the tables the test wrote, restores the rows the migrations seeded and restarts
+every sequence: the state a test starts from is the migrated schema with its seed, as before.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, MetaData, create_engine, text
+from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from exchange.config import database_url
 from exchange.models.search_index import is_search_index
 
 BACKENDS = ("sqlite", "postgresql")
+
+Seed = dict[str, list[dict[str, Any]]]
 
 
 def postgres_server_url() -> str | None:
@@ -26,10 +37,13 @@ def postgres_server_url() -> str | None:
 def create_postgres_database(server_url: str, name: str) -> str:
     """Create (or recreate) a database for this test session and return its URL."""
     url = make_url(database_url(server_url, Path(".")))
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
+        # A test database need not survive a crash of the server: commits stop waiting for
+        # the disk. What every test reads and writes is unchanged.
+        connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
 
@@ -37,33 +51,29 @@ def create_postgres_database(server_url: str, name: str) -> str:
 def drop_postgres_database(session_url: str) -> None:
     """Remove the session's database."""
     url = make_url(session_url)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
     admin.dispose()
 
 
-Seed = dict[str, list[dict[str, Any]]]
-
-
-def _reflect(engine: Engine) -> MetaData:
+def reflect_tables(engine: Engine) -> MetaData:
     """The database's tables, minus the full-text index (FTS5 keeps its own shadow tables)."""
     metadata = MetaData()
     metadata.reflect(engine, only=lambda name, _: not is_search_index(name))
     return metadata
 
 
-def snapshot_rows(url: str) -> Seed:
-    """The rows the migrations seeded (e.g. the ledger's state row), to restore after each test."""
-    engine = create_engine(url)
-    metadata = _reflect(engine)
+def _seeded_rows(engine: Engine, metadata: MetaData) -> Seed:
+    """The rows the migrations seeded (e.g. the ledger's state row, the industry boards)."""
     with engine.connect() as connection:
         seed = {
             name: [dict(row._mapping) for row in connection.execute(table.select())]
             for name, table in metadata.tables.items()
             if name != "alembic_version"
         }
-    engine.dispose()
     return {name: rows for name, rows in seed.items() if rows}
 
 
@@ -94,25 +104,118 @@ def tamper(engine: Engine, *statements: str) -> None:
             connection.execute(text(statement))
 
 
-def reset_tables(url: str, seed: Seed) -> None:
-    """Delete every row the test wrote, append-only ledger tables included, and re-seed."""
-    engine = create_engine(url)
-    metadata = _reflect(engine)
-    tables = [t for name, t in metadata.tables.items() if name != "alembic_version"]
-    with guards_down(engine) as connection:
-        if engine.dialect.name == "postgresql":
-            joined = ", ".join(f'"{t.name}"' for t in tables)
-            connection.execute(text(f"TRUNCATE TABLE {joined} RESTART IDENTITY CASCADE"))
-        else:
-            connection.execute(text("PRAGMA foreign_keys=OFF"))
-            for table in reversed(metadata.sorted_tables):
-                if table.name != "alembic_version":
-                    connection.execute(table.delete())
-            # The triggers that keep the full-text index in step are down: empty it directly.
+class TemplateDatabase(Protocol):
+    """One backend's migrated database for this worker, and fresh copies of it for tests."""
+
+    backend: str
+
+    def fresh(self, folder: Path) -> str:
+        """The URL of a migrated, seeded database with nothing else in it, for one test."""
+        ...
+
+    def release(self, url: str) -> None:
+        """Put the database back as `fresh` gave it, once its test has finished."""
+        ...
+
+    def close(self) -> None:
+        """Free what the template holds at the end of the run."""
+        ...
+
+
+def migrate_to_head(url: str, instance: str) -> None:
+    """Build the schema the only way production does: through the migrations."""
+    import flask_migrate
+
+    from exchange import create_app
+    from exchange.extensions import db
+
+    app = create_app({"MODE": "test", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance})
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+
+
+@dataclass
+class SqliteTemplate:
+    """A migrated SQLite file, copied for each test (its WAL folded in, so one file is all)."""
+
+    path: Path
+    backend: str = "sqlite"
+
+    def fresh(self, folder: Path) -> str:
+        folder.mkdir(parents=True, exist_ok=True)
+        copy = folder / "exchange.db"
+        shutil.copyfile(self.path, copy)
+        return f"sqlite:///{copy}"
+
+    def release(self, url: str) -> None:
+        """Nothing to do: the copy is the test's own, in its temporary folder."""
+
+    def close(self) -> None:
+        """Nothing to do: the template lies in the run's temporary folder."""
+
+
+@dataclass
+class PostgresTemplate:
+    """The worker's migrated PostgreSQL database, emptied back to its seed after each test."""
+
+    url: str
+    engine: Engine
+    metadata: MetaData
+    seed: Seed
+    backend: str = "postgresql"
+    _probe: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        # One statement names every table holding a row: only those need emptying.
+        self._probe = " UNION ALL ".join(
+            f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in self._tables()
+        )
+        self.release(self.url)  # sequences the seed advanced start again, as after any test
+
+    def _tables(self) -> dict[str, Table]:
+        return {n: t for n, t in self.metadata.tables.items() if n != "alembic_version"}
+
+    def fresh(self, folder: Path) -> str:
+        return self.url
+
+    def release(self, url: str) -> None:
+        tables = self._tables()
+        with self.engine.connect() as connection:
+            written = set(connection.execute(text(self._probe)).scalars())
+        with guards_down(self.engine) as connection:
+            for name in written | set(self.seed):
+                connection.execute(tables[name].delete())
+            for name, rows in self.seed.items():
+                connection.execute(tables[name].insert(), rows)
+            # What TRUNCATE … RESTART IDENTITY did: every sequence starts again.
             connection.execute(
-                text("INSERT INTO product_search(product_search) VALUES ('delete-all')")
+                text(
+                    "SELECT setval(seqrelid, seqstart, false) FROM pg_sequence "
+                    "JOIN pg_class ON pg_class.oid = seqrelid "
+                    "JOIN pg_namespace ON pg_namespace.oid = relnamespace "
+                    "WHERE nspname = current_schema()"
+                )
             )
-            connection.execute(text("PRAGMA foreign_keys=ON"))
-        for name, rows in seed.items():
-            connection.execute(metadata.tables[name].insert(), rows)
-    engine.dispose()
+
+    def close(self) -> None:
+        self.engine.dispose()
+        drop_postgres_database(self.url)
+
+
+def sqlite_template(folder: Path) -> SqliteTemplate:
+    """Migrate a SQLite file once; every test gets a copy."""
+    path = folder / "template.db"
+    migrate_to_head(f"sqlite:///{path}", str(folder / "instance"))
+    # The last connection to close checkpointed the WAL into the file and removed it.
+    assert not path.with_name(path.name + "-wal").exists()
+    return SqliteTemplate(path)
+
+
+def postgres_template(server_url: str, name: str, instance: Path) -> PostgresTemplate:
+    """Create and migrate the worker's PostgreSQL database, reflected once for the run."""
+    url = create_postgres_database(server_url, name)
+    migrate_to_head(url, str(instance))
+    engine = create_engine(url, pool_size=1)
+    metadata = reflect_tables(engine)
+    return PostgresTemplate(url, engine, metadata, _seeded_rows(engine, metadata))

@@ -20,7 +20,7 @@ from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from tests.api.helpers import english_client, field_errors
 from tests.catalog import Person, create_product, listed_product, person, post, review, submit
-from tests.databases import Seed, reset_tables
+from tests.databases import TemplateDatabase
 
 PRODUCTS = "/api/v1/products"
 
@@ -157,12 +157,17 @@ def _hide(client: FlaskClient, vendor: Person, operator: Person, status: str) ->
     return product_id
 
 
+# Every test here reads one world built per backend: they stay on one xdist worker, which
+# builds it once.
+pytestmark = pytest.mark.xdist_group("test_catalog_search")
+
+
 @pytest.fixture(scope="module")
 def catalog(
-    migrated_database: tuple[str, Seed], tmp_path_factory: pytest.TempPathFactory
+    migrated_database: TemplateDatabase, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Catalog]:
     """Six listed products from two vendors and four others that must never show."""
-    url, seed = migrated_database
+    url = migrated_database.fresh(tmp_path_factory.mktemp("database"))
     app = create_app(
         {
             "MODE": "test",
@@ -189,7 +194,7 @@ def catalog(
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-        reset_tables(url, seed)
+        migrated_database.release(url)
 
 
 # Chinese

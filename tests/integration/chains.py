@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import time
@@ -34,6 +35,16 @@ class ChainUnderTest:
     kind: str
     chain: Chain
     stranger: Chain
+
+
+@dataclass(frozen=True)
+class DeployedChain:
+    """A chain under test whose anchor contract is already deployed, at `address`."""
+
+    kind: str
+    chain: Chain
+    stranger: Chain
+    address: str
 
 
 @dataclass(frozen=True)
@@ -114,4 +125,67 @@ def chain_under_test(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
     node: AnvilNode = request.getfixturevalue("anvil")
     yield ChainUnderTest(
         "anvil", RpcChain(node.url, ANVIL_KEYS[0]), RpcChain(node.url, ANVIL_KEYS[1])
+    )
+
+
+def _rpc(url: str, method: str, *params: object) -> object:
+    """One JSON-RPC call to the node; anvil's snapshot calls are not in web3's API."""
+    body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}
+    answer = requests.post(url, json=body, timeout=10).json()
+    assert "error" not in answer, answer
+    return answer["result"]
+
+
+@dataclass
+class AnvilSnapshot:
+    """anvil's state just after one deployment: each test reverts to it (and takes it again)."""
+
+    url: str
+    address: str
+    snapshot: str
+
+    def restore(self) -> None:
+        assert _rpc(self.url, "evm_revert", self.snapshot) is True
+        self.snapshot = str(_rpc(self.url, "evm_snapshot"))
+
+
+@pytest.fixture(scope="session")
+def embedded_snapshot(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """An embedded chain file with the anchor contract deployed once for the whole run."""
+    path = tmp_path_factory.mktemp("chain-snapshot") / "chain.sqlite"
+    chain = EmbeddedChain(path)
+    address = chain.deploy_anchor()
+    chain.close()  # the last connection folds the WAL into the file: one file to copy
+    return path, address
+
+
+@pytest.fixture(scope="session")
+def anvil_snapshot(anvil: AnvilNode) -> AnvilSnapshot:
+    """anvil with the anchor contract deployed once for the whole run."""
+    address = RpcChain(anvil.url, ANVIL_KEYS[0]).deploy_anchor()
+    return AnvilSnapshot(anvil.url, address, str(_rpc(anvil.url, "evm_snapshot")))
+
+
+@pytest.fixture(params=CHAIN_KINDS)
+def deployed_chain(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DeployedChain]:
+    """Each chain kind in turn, starting from a snapshot taken just after the anchor contract
+    was deployed, instead of deploying it again for every test."""
+    if request.param == "embedded":
+        snapshot, address = request.getfixturevalue("embedded_snapshot")
+        path = tmp_path / "instance" / "chain.sqlite"
+        path.parent.mkdir(parents=True)
+        shutil.copyfile(snapshot, path)
+        operator = EmbeddedChain(path)
+        stranger = EmbeddedChain(path, EMBEDDED_DEV_KEYS[1])
+        yield DeployedChain("embedded", operator, stranger, address)
+        stranger.close()
+        operator.close()
+        return
+    anvil_state: AnvilSnapshot = request.getfixturevalue("anvil_snapshot")
+    anvil_state.restore()
+    yield DeployedChain(
+        "anvil",
+        RpcChain(anvil_state.url, ANVIL_KEYS[0]),
+        RpcChain(anvil_state.url, ANVIL_KEYS[1]),
+        anvil_state.address,
     )

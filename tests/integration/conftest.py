@@ -7,9 +7,15 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, create_engine
 
-from tests.integration.chains import anvil, chain_under_test
+from tests.integration.chains import (
+    anvil,
+    anvil_snapshot,
+    chain_under_test,
+    deployed_chain,
+    embedded_snapshot,
+)
 
-__all__ = ["anvil", "chain_under_test"]
+__all__ = ["anvil", "anvil_snapshot", "chain_under_test", "deployed_chain", "embedded_snapshot"]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

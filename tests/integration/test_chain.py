@@ -20,7 +20,7 @@ from contracts.chain import (
     RpcChain,
 )
 from contracts.compile import ARTIFACT, compile_anchor, render
-from tests.integration.chains import ANVIL_KEYS, ROOT, ChainUnderTest, free_port
+from tests.integration.chains import ANVIL_KEYS, ROOT, ChainUnderTest, DeployedChain, free_port
 
 ROOT_A = bytes.fromhex("aa" * 32)
 ROOT_B = bytes.fromhex("bb" * 32)
@@ -39,10 +39,9 @@ def test_deployed_contract_starts_empty(chain_under_test: ChainUnderTest) -> Non
 
 
 def test_anchored_root_reads_back_by_size(
-    chain_under_test: ChainUnderTest, record_property: pytest.RecordProperty
+    deployed_chain: DeployedChain, record_property: pytest.RecordProperty
 ) -> None:
-    chain = chain_under_test.chain
-    address = chain.deploy_anchor()
+    chain, address = deployed_chain.chain, deployed_chain.address
     first = chain.send_anchor(address, 10, ROOT_A)
     second = chain.send_anchor(address, 25, ROOT_B)
     assert chain.root_of(address, 10) == ROOT_A
@@ -53,9 +52,8 @@ def test_anchored_root_reads_back_by_size(
     record_property("anchor_gas", gas)
 
 
-def test_tree_size_must_grow(chain_under_test: ChainUnderTest) -> None:
-    chain = chain_under_test.chain
-    address = chain.deploy_anchor()
+def test_tree_size_must_grow(deployed_chain: DeployedChain) -> None:
+    chain, address = deployed_chain.chain, deployed_chain.address
     chain.send_anchor(address, 5, ROOT_A)
     for size in (5, 4, 0):
         with pytest.raises(AnchorRejected, match="tree size must grow"):
@@ -64,16 +62,15 @@ def test_tree_size_must_grow(chain_under_test: ChainUnderTest) -> None:
     assert chain.root_of(address, 5) == ROOT_A
 
 
-def test_only_the_operator_may_anchor(chain_under_test: ChainUnderTest) -> None:
-    address = chain_under_test.chain.deploy_anchor()
+def test_only_the_operator_may_anchor(deployed_chain: DeployedChain) -> None:
+    address = deployed_chain.address
     with pytest.raises(AnchorRejected, match="only the operator"):
-        chain_under_test.stranger.send_anchor(address, 1, ROOT_A)
-    assert chain_under_test.chain.latest_size(address) == 0
+        deployed_chain.stranger.send_anchor(address, 1, ROOT_A)
+    assert deployed_chain.chain.latest_size(address) == 0
 
 
-def test_receipt_is_found_by_transaction_hash(chain_under_test: ChainUnderTest) -> None:
-    chain = chain_under_test.chain
-    address = chain.deploy_anchor()
+def test_receipt_is_found_by_transaction_hash(deployed_chain: DeployedChain) -> None:
+    chain, address = deployed_chain.chain, deployed_chain.address
     tx_hash = chain.send_anchor(address, 3, ROOT_A)
     receipt = chain.receipt(tx_hash)
     assert receipt is not None

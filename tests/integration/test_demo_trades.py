@@ -42,7 +42,6 @@ from exchange.services.actors import Actor, load_actor
 from exchange.services.demo_trades import BURST_BUYER
 from exchange.services.escrow import trial_balance
 from exchange.services.unit_of_work import UnitOfWork
-from tests.databases import reset_tables
 
 PAID = (ContractStatus.IN_ESCROW, ContractStatus.DISPUTED, ContractStatus.SETTLED)
 PAID_OR_REFUNDED = (*PAID, ContractStatus.REFUNDED)
@@ -77,10 +76,15 @@ def row_counts(session: Session) -> dict[str, int]:
     return counts
 
 
+# Every test here reads one world built per backend: they stay on one xdist worker, which
+# builds it once.
+pytestmark = pytest.mark.xdist_group("test_demo_trades")
+
+
 @pytest.fixture(scope="module")
 def seeded(migrated_database, tmp_path_factory) -> Iterator[Seeded]:  # noqa: ANN001
     # Seeding takes a while: once per backend, every test below reads the same market.
-    url, seed = migrated_database
+    url = migrated_database.fresh(tmp_path_factory.mktemp("database"))
     instance = tmp_path_factory.mktemp("demo-trades")
     app = create_app(
         {"MODE": "test", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(instance)}
@@ -104,7 +108,7 @@ def seeded(migrated_database, tmp_path_factory) -> Iterator[Seeded]:  # noqa: AN
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-        reset_tables(url, seed)
+        migrated_database.release(url)
 
 
 def paid_contracts(session: Session) -> list[TradeContract]:

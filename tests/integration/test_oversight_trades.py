@@ -41,7 +41,6 @@ from exchange.services.oversight_export import (
 from exchange.services.oversight_trades import LISTED, list_trades
 from exchange.services.trade_query import TradeFilters, TradeQuery
 from tests.catalog import Person, person, review, submit
-from tests.databases import reset_tables
 from tests.rights import actor, application, certify, claim, own_product
 from tests.trading import accept, act, propose, sign, terms
 
@@ -158,10 +157,15 @@ def build_world(app: Flask) -> World:
     return World(app, operator, regulator, vendor_a, vendor_b, buyer_a, buyer_b, trades)
 
 
+# Every test here reads one world built per backend: they stay on one xdist worker, which
+# builds it once.
+pytestmark = pytest.mark.xdist_group("test_oversight_trades")
+
+
 @pytest.fixture(scope="module")
 def world(migrated_database, tmp_path_factory) -> Iterator[World]:
     """The four trades, made once per backend for the whole module and emptied after it."""
-    url, seed = migrated_database
+    url = migrated_database.fresh(tmp_path_factory.mktemp("database"))
     instance = tmp_path_factory.mktemp("oversight-instance")
     app = create_app(
         {"MODE": "test", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(instance)}
@@ -175,7 +179,7 @@ def world(migrated_database, tmp_path_factory) -> Iterator[World]:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-        reset_tables(url, seed)
+        migrated_database.release(url)
 
 
 def run(app: Flask, who: Person | Actor, service: Callable[..., Any], *args: Any, **kw: Any) -> Any:
