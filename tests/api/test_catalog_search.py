@@ -157,11 +157,6 @@ def _hide(client: FlaskClient, vendor: Person, operator: Person, status: str) ->
     return product_id
 
 
-# Every test here reads one world built per backend: they stay on one xdist worker, which
-# builds it once.
-pytestmark = pytest.mark.xdist_group("test_catalog_search")
-
-
 @pytest.fixture(scope="module")
 def catalog(
     migrated_database: TemplateDatabase, tmp_path_factory: pytest.TempPathFactory

@@ -76,11 +76,6 @@ def row_counts(session: Session) -> dict[str, int]:
     return counts
 
 
-# Every test here reads one world built per backend: they stay on one xdist worker, which
-# builds it once.
-pytestmark = pytest.mark.xdist_group("test_demo_trades")
-
-
 @pytest.fixture(scope="module")
 def seeded(migrated_database, tmp_path_factory) -> Iterator[Seeded]:  # noqa: ANN001
     # Seeding takes a while: once per backend, every test below reads the same market.

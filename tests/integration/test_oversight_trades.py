@@ -157,11 +157,6 @@ def build_world(app: Flask) -> World:
     return World(app, operator, regulator, vendor_a, vendor_b, buyer_a, buyer_b, trades)
 
 
-# Every test here reads one world built per backend: they stay on one xdist worker, which
-# builds it once.
-pytestmark = pytest.mark.xdist_group("test_oversight_trades")
-
-
 @pytest.fixture(scope="module")
 def world(migrated_database, tmp_path_factory) -> Iterator[World]:
     """The four trades, made once per backend for the whole module and emptied after it."""
