@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from exchange.trading_setup import init_trading
     from exchange.uploads import init_uploads
     from exchange.web import init_web
+    from exchange.web.compiled_templates import COMPILED_TEMPLATES
 
     instance = (config or {}).get("INSTANCE_PATH") or os.environ.get(
         "EXCHANGE_INSTANCE_PATH", str(ROOT / "instance")
@@ -38,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
         template_folder="web/templates",
     )
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": COMPILED_TEMPLATES}
     load_config(app, config)
     # Tests make thousands of accounts: only test mode hashes at argon2's cheapest cost.
     set_hashing_cost(TEST_COST if app.config["MODE"] == "test" else FULL_COST)
