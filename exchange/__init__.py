@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from exchange.services.passwords import FULL_COST, TEST_COST, set_hashing_cost
     from exchange.trading_setup import init_trading
     from exchange.uploads import init_uploads
+    from exchange.url_rules import CompiledRule
     from exchange.web import init_web
     from exchange.web.compiled_templates import COMPILED_TEMPLATES
 
@@ -39,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
         template_folder="web/templates",
     )
+    app.url_rule_class = CompiledRule  # URL builders and templates: compiled once per process
     app.jinja_options = {**app.jinja_options, "bytecode_cache": COMPILED_TEMPLATES}
     load_config(app, config)
     # Tests make thousands of accounts: only test mode hashes at argon2's cheapest cost.
