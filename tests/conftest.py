@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,15 @@ from tests.databases import (
     postgres_template,
     sqlite_template,
 )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Spare the garbage collector the millions of objects the imports made, and let it run
+    less often: every test builds an app, and with Python's defaults full collections over
+    that heap took a third of a test run's time."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
 
 
 class Templates:
