@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.components import require_component
@@ -25,7 +25,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-TIMEOUT_MS = 5_000
+# How long an action may wait for the page: generous, as the suite's other workers and the
+# database share the machine's cores (a loaded run once took over 5 s to finish a sign-in).
+TIMEOUT_MS = 15_000
 
 
 @pytest.fixture
@@ -62,6 +64,7 @@ def page(browser: Browser, live_server: str) -> Iterator[Page]:
     """A page in a fresh browser context (no cookies) whose relative URLs go to the exchange."""
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
     page = context.new_page()
     yield page
     context.close()
