@@ -3,6 +3,8 @@ test before it wrote: not its rows, not its edits to seeded rows, not its used-u
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,31 +66,34 @@ def next_deployment_id(url: str) -> int:
     return int(new_id)
 
 
+@contextmanager
+def borrowed(template: TemplateDatabase, folder: Path) -> Iterator[str]:
+    """A fresh database for the block, given back at its end, as a test's own would be."""
+    url = template.fresh(folder)
+    try:
+        yield url
+    finally:
+        template.release(url)
+
+
 def test_a_fresh_database_holds_only_what_the_migrations_seeded(
     migrated_database: TemplateDatabase, tmp_path: Path
 ) -> None:
-    url = migrated_database.fresh(tmp_path / "db")
-    try:
+    with borrowed(migrated_database, tmp_path / "db") as url:
         counts = row_counts(url)
-        assert {name: n for name, n in counts.items() if n} == SEEDED
-        assert len(counts) >= 45
-    finally:
-        migrated_database.release(url)
+    assert {name: n for name, n in counts.items() if n} == SEEDED
+    assert len(counts) >= 45
 
 
 def test_what_one_test_wrote_never_reaches_the_next(
     migrated_database: TemplateDatabase, tmp_path: Path
 ) -> None:
-    first = migrated_database.fresh(tmp_path / "first")
-    try:
+    with borrowed(migrated_database, tmp_path / "first") as first:
         before = row_counts(first)
         write_a_little_of_everything(first)
         assert row_counts(first)["ledger_entries"] == 3
-    finally:
-        migrated_database.release(first)
-    second = migrated_database.fresh(tmp_path / "second")
-    try:
-        assert row_counts(second) == before
+    with borrowed(migrated_database, tmp_path / "second") as second:
+        after = row_counts(second)
         engine = create_engine(second, poolclass=NullPool)
         with engine.connect() as connection:
             name = connection.execute(
@@ -96,30 +101,24 @@ def test_what_one_test_wrote_never_reaches_the_next(
             ).scalar_one()
             state = connection.execute(select(ledger_state)).one()
         engine.dispose()
-        assert name != "Tampered"
-        assert state.tree_size == 0
         # Ids start again from 1, as they did after TRUNCATE … RESTART IDENTITY.
-        assert next_deployment_id(second) == 1
-    finally:
-        migrated_database.release(second)
+        new_id = next_deployment_id(second)
+    assert after == before
+    assert name != "Tampered"
+    assert state.tree_size == 0
+    assert new_id == 1
 
 
 def test_the_ledger_of_a_fresh_database_appends_from_the_start(
     migrated_database: TemplateDatabase, tmp_path: Path
 ) -> None:
-    first = migrated_database.fresh(tmp_path / "first")
-    try:
+    with borrowed(migrated_database, tmp_path / "first") as first:
         write_a_little_of_everything(first)
-    finally:
-        migrated_database.release(first)
-    second = migrated_database.fresh(tmp_path / "second")
-    try:
+    with borrowed(migrated_database, tmp_path / "second") as second:
         engine = create_engine(second, poolclass=NullPool)
         with engine.begin() as connection:
             entry = ledger.append(connection, "trade.signed", {"n": 0})
             head = ledger.tree_head(connection, 1)
         engine.dispose()
-        assert entry.seq == 0
-        assert head.root == merkle.root([entry.leaf_hash])
-    finally:
-        migrated_database.release(second)
+    assert entry.seq == 0
+    assert head.root == merkle.root([entry.leaf_hash])
