@@ -29,7 +29,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     that heap took a third of a test run's time."""
     gc.collect()
     gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
+    gc.set_threshold(20_000, 10, 10)
 
 
 class Templates:
