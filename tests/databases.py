@@ -107,8 +107,6 @@ def tamper(engine: Engine, *statements: str) -> None:
 class TemplateDatabase(Protocol):
     """One backend's migrated database for this worker, and fresh copies of it for tests."""
 
-    backend: str
-
     def fresh(self, folder: Path) -> str:
         """The URL of a migrated, seeded database with nothing else in it, for one test."""
         ...
@@ -140,7 +138,6 @@ class SqliteTemplate:
     """A migrated SQLite file, copied for each test (its WAL folded in, so one file is all)."""
 
     path: Path
-    backend: str = "sqlite"
 
     def fresh(self, folder: Path) -> str:
         folder.mkdir(parents=True, exist_ok=True)
@@ -163,24 +160,22 @@ class PostgresTemplate:
     engine: Engine
     metadata: MetaData
     seed: Seed
-    backend: str = "postgresql"
-    _probe: str = field(init=False, default="")
+    _tables: dict[str, Table] = field(init=False)
+    _probe: str = field(init=False)
 
     def __post_init__(self) -> None:
+        self._tables = {n: t for n, t in self.metadata.tables.items() if n != "alembic_version"}
         # One statement names every table holding a row: only those need emptying.
         self._probe = " UNION ALL ".join(
-            f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in self._tables()
+            f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in self._tables
         )
         self.release(self.url)  # sequences the seed advanced start again, as after any test
-
-    def _tables(self) -> dict[str, Table]:
-        return {n: t for n, t in self.metadata.tables.items() if n != "alembic_version"}
 
     def fresh(self, folder: Path) -> str:
         return self.url
 
     def release(self, url: str) -> None:
-        tables = self._tables()
+        tables = self._tables
         with self.engine.connect() as connection:
             written = set(connection.execute(text(self._probe)).scalars())
         with guards_down(self.engine) as connection:

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,12 +39,9 @@ class ChainUnderTest:
 
 
 @dataclass(frozen=True)
-class DeployedChain:
+class DeployedChain(ChainUnderTest):
     """A chain under test whose anchor contract is already deployed, at `address`."""
 
-    kind: str
-    chain: Chain
-    stranger: Chain
     address: str
 
 
@@ -111,21 +109,30 @@ def anvil(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnvilNode]:
         log.close()
 
 
+@contextmanager
+def embedded_signers(path: Path) -> Iterator[tuple[Chain, Chain]]:
+    """The embedded chain in `path`, opened by the operator and by someone else."""
+    operator = EmbeddedChain(path)
+    stranger = EmbeddedChain(path, EMBEDDED_DEV_KEYS[1])
+    yield operator, stranger
+    stranger.close()
+    operator.close()
+
+
+def rpc_signers(url: str) -> tuple[Chain, Chain]:
+    """The node at `url`, signing as the operator and as someone else."""
+    return RpcChain(url, ANVIL_KEYS[0]), RpcChain(url, ANVIL_KEYS[1])
+
+
 @pytest.fixture(params=CHAIN_KINDS)
 def chain_under_test(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ChainUnderTest]:
     """Each chain kind in turn, so one suite checks that both adapters behave the same."""
     if request.param == "embedded":
-        path = tmp_path / "instance" / "chain.sqlite"
-        operator = EmbeddedChain(path)
-        stranger = EmbeddedChain(path, EMBEDDED_DEV_KEYS[1])
-        yield ChainUnderTest("embedded", operator, stranger)
-        stranger.close()
-        operator.close()
+        with embedded_signers(tmp_path / "instance" / "chain.sqlite") as signers:
+            yield ChainUnderTest("embedded", *signers)
         return
     node: AnvilNode = request.getfixturevalue("anvil")
-    yield ChainUnderTest(
-        "anvil", RpcChain(node.url, ANVIL_KEYS[0]), RpcChain(node.url, ANVIL_KEYS[1])
-    )
+    yield ChainUnderTest("anvil", *rpc_signers(node.url))
 
 
 def _rpc(url: str, method: str, *params: object) -> object:
@@ -175,17 +182,9 @@ def deployed_chain(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[D
         path = tmp_path / "instance" / "chain.sqlite"
         path.parent.mkdir(parents=True)
         shutil.copyfile(snapshot, path)
-        operator = EmbeddedChain(path)
-        stranger = EmbeddedChain(path, EMBEDDED_DEV_KEYS[1])
-        yield DeployedChain("embedded", operator, stranger, address)
-        stranger.close()
-        operator.close()
+        with embedded_signers(path) as signers:
+            yield DeployedChain("embedded", *signers, address)
         return
     anvil_state: AnvilSnapshot = request.getfixturevalue("anvil_snapshot")
     anvil_state.restore()
-    yield DeployedChain(
-        "anvil",
-        RpcChain(anvil_state.url, ANVIL_KEYS[0]),
-        RpcChain(anvil_state.url, ANVIL_KEYS[1]),
-        anvil_state.address,
-    )
+    yield DeployedChain("anvil", *rpc_signers(anvil_state.url), anvil_state.address)
