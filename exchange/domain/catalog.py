@@ -112,6 +112,8 @@ class Sensitivity(StrEnum):
     EMAIL = "email"
     BANK_CARD = "bank_card"
     CREDIT_CODE = "credit_code"
+    LANDLINE = "landline"
+    TRAVEL_DOCUMENT = "travel_document"
     DECLARED = "declared"
 
 
@@ -121,7 +123,50 @@ SENSITIVITY_LABELS = {
     Sensitivity.EMAIL: N_("Email address"),
     Sensitivity.BANK_CARD: N_("Bank card number"),
     Sensitivity.CREDIT_CODE: N_("Unified social credit code"),
+    Sensitivity.LANDLINE: N_("Landline number"),
+    Sensitivity.TRAVEL_DOCUMENT: N_("Passport or travel permit number"),
     Sensitivity.DECLARED: N_("Declared personal"),
+}
+
+# An organisation's credit code identifies no individual (PIPL Art. 4): every other kind does.
+PERSONAL_KINDS = frozenset(Sensitivity) - {Sensitivity.CREDIT_CODE}
+
+
+class DeliveryForm(StrEnum):
+    """How a personal column reaches a buyer: masked, a keyed per-buyer token, or as stored."""
+
+    MASKED = "masked"
+    PSEUDONYMISED = "pseudonymised"
+    RAW = "raw"
+
+
+DELIVERY_FORM_LABELS = {
+    DeliveryForm.MASKED: N_("Masked"),
+    DeliveryForm.PSEUDONYMISED: N_("Pseudonymised (a token per buyer)"),
+    DeliveryForm.RAW: N_("Raw (legal basis and regulator's approval)"),
+}
+
+
+class LegalBasis(StrEnum):
+    """The basis of PIPL Art. 13 on which a vendor provides personal information in the clear."""
+
+    CONSENT = "consent"
+    CONTRACT = "contract"
+    LEGAL_DUTY = "legal_duty"
+    EMERGENCY = "emergency"
+    PUBLIC_INTEREST = "public_interest"
+    DISCLOSED = "disclosed"
+    OTHER_LAW = "other_law"
+
+
+LEGAL_BASIS_LABELS = {
+    LegalBasis.CONSENT: N_("The individuals' separate consent (PIPL Art. 13(1), Art. 23)"),
+    LegalBasis.CONTRACT: N_("Needed for a contract with the individual (PIPL Art. 13(2))"),
+    LegalBasis.LEGAL_DUTY: N_("A statutory duty or obligation (PIPL Art. 13(3))"),
+    LegalBasis.EMERGENCY: N_("Public health emergency or protecting life (PIPL Art. 13(4))"),
+    LegalBasis.PUBLIC_INTEREST: N_("News reporting in the public interest (PIPL Art. 13(5))"),
+    LegalBasis.DISCLOSED: N_("Information already lawfully disclosed (PIPL Art. 13(6))"),
+    LegalBasis.OTHER_LAW: N_("Another basis in laws and regulations (PIPL Art. 13(7))"),
 }
 
 

@@ -221,8 +221,9 @@ def mobiles(draw: st.DrawFn) -> str:
 
 @st.composite
 def card_numbers(draw: st.DrawFn) -> str:
-    body = draw(st.sampled_from("123456789")) + draw(
-        st.text("0123456789", min_size=11, max_size=17)
+    issuer = draw(st.sampled_from(["62", "4", "51", "55", "2221", "2720", "35", "60"]))
+    body = issuer + draw(
+        st.text("0123456789", min_size=15 - len(issuer), max_size=18 - len(issuer))
     )
     number = luhn_complete(body)
     if draw(st.booleans()):
