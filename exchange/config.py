@@ -30,7 +30,8 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE: bool | None = None  # None: secure in production, plain http in demo
     SESSION_COOKIE_NAME = "ganshu_session"
-    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # idle: a session unused this long is ended
+    SESSION_ABSOLUTE_SECONDS = 12 * 3600  # a session is ended this long after sign-in, however used
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -38,8 +39,19 @@ class DefaultConfig:
     BOOTSTRAP_SERVE_LOCAL = True
     TOKEN_LIFETIME_HOURS = 24 * 30
     SIGNIN_MAX_FAILURES = 5
+    # Growing delays (exchange/services/throttle.py): the first tier allows this many attempts
+    # per window, each further tier twice the attempts over eight times the window. Counted per
+    # account from one address, per account from addresses it never signed in from, failures
+    # per address; the current password asked by a profile change counts like a sign-in.
     SIGNIN_MAX_FAILURES_PER_ADDRESS = 30
-    SIGNIN_WINDOW_SECONDS = 15 * 60
+    SIGNIN_MAX_FAILURES_PER_ACCOUNT = 20
+    SIGNIN_WINDOW_SECONDS = 60
+    REGISTRATIONS_PER_ADDRESS = 10
+    REGISTRATION_WINDOW_SECONDS = 3600
+    # Flask-Limiter's storage for those counts: memory (one process) or redis://host:port/n.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_KEY_PREFIX = "ganshu"
     # The ledger's chain: "embedded" (py-evm in this process, state in instance/chain.sqlite)
     # or "rpc" (any JSON-RPC node at CHAIN_URL, signing with CHAIN_PRIVATE_KEY).
     CHAIN = "embedded"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
 
 from exchange.domain.errors import NotAuthenticated
 from exchange.extensions import db
-from exchange.services.accounts import SignInPolicy
 from exchange.services.actors import Actor
 from exchange.services.unit_of_work import UnitOfWork
 
@@ -27,16 +26,6 @@ def web_actor() -> Actor:
     if not current_user.is_authenticated:
         raise NotAuthenticated()
     return current_user.actor
-
-
-def sign_in_policy() -> SignInPolicy:
-    """The throttling policy from configuration."""
-    config = current_app.config
-    return SignInPolicy(
-        max_failures=config["SIGNIN_MAX_FAILURES"],
-        max_failures_per_address=config["SIGNIN_MAX_FAILURES_PER_ADDRESS"],
-        window_seconds=config["SIGNIN_WINDOW_SECONDS"],
-    )
 
 
 def page_actor() -> Actor | None:

@@ -6,6 +6,8 @@ import sqlite3
 
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -21,6 +23,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
+# Its storage and strategy count the throttled attempts (exchange/auth.py builds the throttle).
+limiter = Limiter(key_func=get_remote_address)
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 
 from exchange.api import BEARER, Blueprint
 from exchange.api.schemas import (
@@ -16,8 +17,8 @@ from exchange.api.schemas import (
     TokenRequestSchema,
     TokenSchema,
 )
-from exchange.auth import bearer_actor
-from exchange.context import client_address, sign_in_policy, uow
+from exchange.auth import bearer_actor, request_throttle
+from exchange.context import client_address, uow
 from exchange.services import accounts, tokens
 
 blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="Accounts and tokens")
@@ -25,17 +26,27 @@ blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="Acc
 
 @blp.route("/registrations", methods=["POST"])
 @blp.arguments(RegistrationSchema)
-@blp.response(201, RegisteredSchema)
+@blp.response(202, RegisteredSchema)
+@blp.alt_response(429, description="Too many registrations from this address; see Retry-After.")
 def register(data: dict[str, Any]) -> Any:
-    """Register an organisation (awaiting verification) and its first user."""
-    return accounts.register_organisation(uow(), data, client_address=client_address())
+    """Register an organisation (awaiting verification) and its first user, then sign in.
+
+    The answer is the same whether or not the email already had an account (which then gets
+    nothing new), so it tells no one which addresses are known."""
+    accounts.register_organisation(
+        uow(), data, throttle=request_throttle(), client_address=client_address()
+    )
+    return {"detail": gettext(accounts.REGISTRATION_RECEIVED)}
 
 
 @blp.route("/auth/tokens", methods=["POST"])
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, IssuedTokenSchema)
+@blp.alt_response(429, description="Too many attempts; see Retry-After.")
 def create_token(data: dict[str, Any]) -> Any:
-    """Exchange an email and password for a bearer token; the token is shown only once."""
+    """Exchange an email and password for a bearer token; the token is shown only once.
+
+    Attempts are throttled like the sign-in form, with growing delays."""
     max_hours = current_app.config["TOKEN_LIFETIME_HOURS"]
     return tokens.issue_token(
         uow(),
@@ -44,8 +55,8 @@ def create_token(data: dict[str, Any]) -> Any:
         name=data.get("name") or "api",
         lifetime_hours=max_hours if data["lifetime_hours"] is None else data["lifetime_hours"],
         max_lifetime_hours=max_hours,
+        throttle=request_throttle(),
         client_address=client_address(),
-        policy=sign_in_policy(),
     )
 
 
@@ -78,5 +89,8 @@ def me() -> Any:
 @blp.response(200, MeSchema)
 @blp.doc(security=BEARER)
 def update_me(changes: dict[str, Any]) -> Any:
-    """Change the caller's display name, language or password."""
-    return accounts.update_profile(uow(), bearer_actor(), changes)
+    """Change the caller's display name, language or password.
+
+    A new password ends the user's web sessions and revokes all their tokens, this one too;
+    wrong current passwords are throttled like sign-ins."""
+    return accounts.update_profile(uow(), bearer_actor(), changes, throttle=request_throttle())

@@ -91,8 +91,9 @@ class RegistrationSchema(OrganisationDetailsSchema):
 
 
 class RegisteredSchema(Schema):
-    organisation_id = fields.Integer()
-    user_id = fields.Integer()
+    """The same answer for every registration, so it tells no one whether an email is known."""
+
+    detail = fields.String()
 
 
 class TokenRequestSchema(BaseSchema):

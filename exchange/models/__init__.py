@@ -42,7 +42,7 @@ from exchange.models.trading import (
     Payment,
     TradeContract,
 )
-from exchange.models.user import ApiToken, User
+from exchange.models.user import ApiToken, User, WebSession
 from exchange.models.valuation import Valuation
 
 __all__ = [
@@ -85,4 +85,5 @@ __all__ = [
     "TradeContract",
     "User",
     "Valuation",
+    "WebSession",
 ]

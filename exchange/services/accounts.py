@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,13 +13,11 @@ from exchange.domain.credit_code import credit_code_problem, normalise_credit_co
 from exchange.domain.errors import (
     Conflict,
     NotAuthenticated,
-    TooManyAttempts,
     ValidationFailed,
 )
 from exchange.domain.i18n import N_
 from exchange.domain.vocabulary import LANGUAGES, REGIONS, SELF_SERVICE_ROLES, Role
 from exchange.models import Membership, MembershipRole, Organisation, User
-from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor, load_actor
 from exchange.services.passwords import (
@@ -28,6 +25,17 @@ from exchange.services.passwords import (
     needs_rehash,
     password_problem,
     verify_password,
+)
+from exchange.services.role_grants import check_roles_allowed
+from exchange.services.sessions import end_other_sessions, revoke_all_tokens
+from exchange.services.throttle import (
+    PASSWORD_CHECK,
+    REGISTRATION,
+    SIGN_IN,
+    SIGN_IN_ACCOUNT,
+    SIGN_IN_ADDRESS,
+    Throttle,
+    refuse_if_waiting,
 )
 from exchange.services.unit_of_work import UnitOfWork
 
@@ -52,21 +60,16 @@ ORGANISATION_FIELDS = (
 
 
 @dataclass(frozen=True)
-class SignInPolicy:
-    """How many failed sign-ins are tolerated, and over what window."""
-
-    max_failures: int = 5
-    max_failures_per_address: int = 30
-    window_seconds: int = 900
-
-
-DEFAULT_SIGN_IN_POLICY = SignInPolicy()
-
-
-@dataclass(frozen=True)
 class Registered:
     organisation_id: int
     user_id: int
+
+
+# What every registration hears, whether or not its email was already known.
+REGISTRATION_RECEIVED = N_(
+    "Thank you. Unless the email already had an account, the organisation is registered and "
+    "awaits verification by the exchange: sign in with the email and password you gave."
+)
 
 
 def organisation_problems(details: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -120,7 +123,8 @@ def add_membership(
     *,
     is_admin: bool = False,
 ) -> Membership:
-    """Make the user a member of the organisation with these roles."""
+    """Make the user a member of the organisation with these roles, if its kind allows them."""
+    check_roles_allowed(organisation, roles)
     membership = Membership(user=user, organisation=organisation, is_admin=is_admin)
     membership.roles = [MembershipRole(role=Role(role)) for role in sorted(set(roles))]
     session.add(membership)
@@ -140,10 +144,16 @@ def register_organisation(
     uow: UnitOfWork,
     data: Mapping[str, Any],
     *,
+    throttle: Throttle,
     client_address: str | None = None,
     locale: str | None = None,
-) -> Registered:
-    """Create an organisation awaiting verification and its first user, its administrator."""
+) -> Registered | None:
+    """Create an organisation awaiting verification and its first user, its administrator.
+
+    An email that already has an account creates nothing and returns None, after the same work
+    (a password hash) as a new one, so callers can answer both alike; registrations are counted
+    per address behind growing delays.
+    """
     session = uow.session
     code = normalise_credit_code(data["credit_code"])
     roles = set(data["roles"])
@@ -152,15 +162,23 @@ def register_organisation(
         errors["roles"] = [N_("Choose vendor, buyer or both.")]
     if errors:
         raise ValidationFailed(errors=errors)
-    conflicts: dict[str, list[str]] = {}
+    refuse_if_waiting([throttle.spend(REGISTRATION, client_address or "unknown")])
     if credit_code_taken(session, code):
-        conflicts["credit_code"] = [
-            N_("An organisation with this credit code is already registered.")
-        ]
+        raise Conflict(
+            errors={
+                "credit_code": [N_("An organisation with this credit code is already registered.")]
+            }
+        )
     if email_taken(session, data["email"]):
-        conflicts["email"] = [N_("An account with this email already exists.")]
-    if conflicts:
-        raise Conflict(errors=conflicts)
+        hash_password(data["password"])  # the same time as a new account takes
+        audit.record(
+            session,
+            "registration.email_known",
+            subject=data["email"].lower(),
+            client_address=client_address,
+        )
+        uow.commit()
+        return None
 
     organisation = Organisation(**{f: data.get(f) for f in ORGANISATION_FIELDS})
     organisation.credit_code = code
@@ -192,38 +210,36 @@ def sign_in(
     email: str,
     password: str,
     *,
+    throttle: Throttle,
     client_address: str | None = None,
-    policy: SignInPolicy = DEFAULT_SIGN_IN_POLICY,
+    known_device: bool = False,
 ) -> Actor:
-    """Check credentials, refusing for a while after repeated failures, and audit the outcome."""
+    """Check credentials behind growing delays, and audit the outcome.
+
+    Attempts are counted per account from one address (a stranger elsewhere cannot lock the
+    owner out), per account from any address the account has not signed in from before (a
+    distributed guess), and failures per address (spraying many accounts). A success forgives
+    the account's counts; the address's failures stand.
+    """
     session = uow.session
     email = email.strip().lower()
-    window_start = utcnow() - timedelta(seconds=policy.window_seconds)
-    # Failures before the last successful sign-in are forgiven.
-    last_success = audit.last_at(session, "auth.signed_in", subject=email)
-    since = max(window_start, last_success) if last_success else window_start
-    failures = audit.count_recent(session, "auth.sign_in_failed", since, subject=email)
-    from_address = (
-        audit.count_recent(
-            session, "auth.sign_in_failed", window_start, client_address=client_address
-        )
-        if client_address
-        else 0
+    address = client_address or "unknown"
+    wait = (
+        throttle.wait(SIGN_IN_ADDRESS, address)
+        or throttle.spend(SIGN_IN, f"{email} {address}")
+        or (0 if known_device else throttle.spend(SIGN_IN_ACCOUNT, email))
     )
-    if failures >= policy.max_failures or from_address >= policy.max_failures_per_address:
+    if wait:
         audit.record(
             session, "auth.sign_in_throttled", subject=email, client_address=client_address
         )
         uow.commit()
-        raise TooManyAttempts(
-            N_("Too many failed sign-ins; try again in %(minutes)s minutes."),
-            retry_after=policy.window_seconds,
-            minutes=policy.window_seconds // 60,
-        )
+        refuse_if_waiting([wait])
     user = session.scalar(select(User).where(User.email == email))
     if not verify_password(user.password_hash if user else None, password) or not (
         user and user.is_active
     ):
+        throttle.spend(SIGN_IN_ADDRESS, address)
         audit.record(
             session,
             "auth.sign_in_failed",
@@ -233,6 +249,8 @@ def sign_in(
         )
         uow.commit()
         raise NotAuthenticated(N_("The email or password is wrong."))
+    throttle.forgive(SIGN_IN, f"{email} {address}")
+    throttle.forgive(SIGN_IN_ACCOUNT, email)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     audit.record(
@@ -250,16 +268,33 @@ def record_sign_out(uow: UnitOfWork, actor: Actor) -> None:
     uow.commit()
 
 
-def update_profile(uow: UnitOfWork, actor: Actor, changes: Mapping[str, Any]) -> Actor:
-    """Change the actor's own display name, language or password; return the actor as now."""
+def update_profile(
+    uow: UnitOfWork,
+    actor: Actor,
+    changes: Mapping[str, Any],
+    *,
+    throttle: Throttle | None = None,
+    current_session: str | None = None,
+) -> Actor:
+    """Change the actor's own display name, language or password; return the actor as now.
+
+    A new password ends every other web session of the user (all of them when the change comes
+    through the API) and revokes all the user's API tokens. Checks of the current password are
+    throttled like sign-ins.
+    """
     session = uow.session
     user = session.get(User, actor.user_id)
     assert user is not None
     if "locale" in changes and changes["locale"] not in LANGUAGES:
         raise ValidationFailed.on("locale", N_("Choose Chinese or English."))
     if "new_password" in changes:
+        if throttle is None:
+            raise ValueError("checking the current password needs a throttle")
+        refuse_if_waiting([throttle.spend(PASSWORD_CHECK, str(user.id))])
         errors: dict[str, list[str]] = {}
-        if not verify_password(user.password_hash, changes.get("current_password", "")):
+        if verify_password(user.password_hash, changes.get("current_password", "")):
+            throttle.forgive(PASSWORD_CHECK, str(user.id))
+        else:
             errors["current_password"] = [N_("The current password is wrong.")]
         problem = password_problem(changes["new_password"], email=user.email)
         if problem:
@@ -267,7 +302,16 @@ def update_profile(uow: UnitOfWork, actor: Actor, changes: Mapping[str, Any]) ->
         if errors:
             raise ValidationFailed(errors=errors)
         user.password_hash = hash_password(changes["new_password"])
-        audit.record(session, "auth.password_changed", actor=actor, subject=user.email)
+        ended = end_other_sessions(uow, user.id, current_session)
+        revoked = revoke_all_tokens(uow, user.id)
+        audit.record(
+            session,
+            "auth.password_changed",
+            actor=actor,
+            subject=user.email,
+            sessions_ended=ended,
+            tokens_revoked=revoked,
+        )
     if "display_name" in changes:
         user.display_name = changes["display_name"]
     if "locale" in changes:

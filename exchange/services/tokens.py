@@ -15,8 +15,9 @@ from exchange.domain.i18n import N_
 from exchange.models import ApiToken
 from exchange.models.base import utcnow
 from exchange.services import audit
-from exchange.services.accounts import DEFAULT_SIGN_IN_POLICY, SignInPolicy, sign_in
+from exchange.services.accounts import sign_in
 from exchange.services.actors import Actor, load_actor
+from exchange.services.throttle import Throttle
 from exchange.services.unit_of_work import UnitOfWork
 
 TOKEN_PREFIX = "gsx_"
@@ -42,17 +43,18 @@ def issue_token(
     name: str,
     lifetime_hours: int,
     max_lifetime_hours: int,
+    throttle: Throttle,
     client_address: str | None = None,
-    policy: SignInPolicy = DEFAULT_SIGN_IN_POLICY,
 ) -> IssuedToken:
-    """Sign in with a password and hand back a new token; only its hash is kept."""
+    """Sign in with a password (throttled like the sign-in form) and hand back a new token;
+    only its hash is kept."""
     if not 1 <= lifetime_hours <= max_lifetime_hours:
         raise ValidationFailed.on(
             "lifetime_hours",
             N_("Choose between 1 and %(hours)s hours."),
             hours=max_lifetime_hours,
         )
-    actor = sign_in(uow, email, password, client_address=client_address, policy=policy)
+    actor = sign_in(uow, email, password, throttle=throttle, client_address=client_address)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         user_id=actor.user_id,

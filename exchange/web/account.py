@@ -10,6 +10,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from exchange.api.schemas import ProfileUpdateSchema
+from exchange.auth import current_session_id, request_throttle
 from exchange.context import uow, web_actor
 from exchange.services import accounts
 from exchange.web.forms import submit_form
@@ -20,14 +21,20 @@ bp = Blueprint("account", __name__)
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile() -> Any:
-    """Show the profile and save changes to it."""
+    """Show the profile and save changes to it; a new password ends the user's other sessions."""
     actor = web_actor()
     if request.method == "GET":
         values = {"display_name": actor.display_name, "locale": actor.locale or "zh_CN"}
         return render_template("account/profile.html", actor=actor, values=values, errors={})
 
     def done(changes: dict[str, Any]) -> Response:
-        updated = accounts.update_profile(uow(), actor, changes)
+        updated = accounts.update_profile(
+            uow(),
+            actor,
+            changes,
+            throttle=request_throttle(),
+            current_session=current_session_id(),
+        )
         if updated.locale:
             session["locale"] = updated.locale
         flash(gettext("Your profile is saved."), "success")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from marshmallow import fields
 from werkzeug.wrappers import Response
 
 from exchange.api.schemas import BaseSchema, RegistrationSchema, email
-from exchange.auth import end_session, start_session
-from exchange.context import client_address, sign_in_policy, uow, web_actor
+from exchange.auth import end_session, request_throttle, start_session
+from exchange.context import client_address, uow, web_actor
 from exchange.i18n import current_language
 from exchange.services import accounts
 from exchange.web.forms import submit_form
@@ -26,37 +27,65 @@ class SignInSchema(BaseSchema):
     password = fields.String(required=True, load_only=True)
 
 
+# A browser that once signed in to an account carries this signed cookie naming it, so a
+# distributed guess at the account (counted across addresses) does not lock its owner out.
+DEVICE_COOKIE = "ganshu_device"
+DEVICE_SECONDS = 365 * 86400
+
+
+def _device_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key or "", salt="known-device")
+
+
+def known_device(email_address: str) -> bool:
+    """True when this browser has signed in to the account before."""
+    token = request.cookies.get(DEVICE_COOKIE, "")
+    try:
+        named = _device_signer().loads(token, max_age=DEVICE_SECONDS) if token else None
+    except BadSignature:
+        return False
+    return isinstance(named, str) and named == email_address.strip().lower()
+
+
+def remember_device(response: Response, email_address: str) -> Response:
+    """Mark this browser as one the account has signed in from."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _device_signer().dumps(email_address.strip().lower()),
+        max_age=DEVICE_SECONDS,
+        httponly=True,
+        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+        samesite="Lax",
+    )
+    return response
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> Any:
-    """Register an organisation with its first user, then sign that user in."""
+    """Register an organisation with its first user, then ask them to sign in.
+
+    The answer is the same whether or not the email already had an account, so the form cannot
+    be used to learn which addresses are known."""
     if request.method == "GET":
         return render_template("auth/register.html", values={}, errors={})
 
     def done(data: dict[str, Any]) -> Response:
         accounts.register_organisation(
-            uow(), data, client_address=client_address(), locale=current_language()
+            uow(),
+            data,
+            throttle=request_throttle(),
+            client_address=client_address(),
+            locale=current_language(),
         )
-        start_session(
-            accounts.sign_in(
-                uow(),
-                data["email"],
-                data["password"],
-                client_address=client_address(),
-                policy=sign_in_policy(),
-            )
-        )
-        flash(
-            gettext("Your organisation is registered and awaits verification by the exchange."),
-            "success",
-        )
-        return redirect(url_for("account.profile"))
+        flash(gettext(accounts.REGISTRATION_RECEIVED), "success")
+        return redirect(url_for("auth.sign_in", next=url_for("account.profile")))
 
     return submit_form(RegistrationSchema(), "auth/register.html", done)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> Any:
-    """Sign in with email and password; repeated failures are throttled."""
+    """Sign in with email and password; repeated attempts wait ever longer."""
     if request.method == "GET":
         if current_user.is_authenticated:
             return redirect(safe_next())
@@ -67,19 +96,20 @@ def sign_in() -> Any:
             uow(),
             data["email"],
             data["password"],
+            throttle=request_throttle(),
             client_address=client_address(),
-            policy=sign_in_policy(),
+            known_device=known_device(data["email"]),
         )
         start_session(actor)
         flash(gettext("Welcome back, %(name)s.", name=actor.display_name), "success")
-        return redirect(safe_next(url_for("main.home")))
+        return remember_device(redirect(safe_next(url_for("main.home"))), actor.email)
 
     return submit_form(SignInSchema(), "auth/sign_in.html", done)
 
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out() -> Response:
-    """End the session."""
+    """End the session, on the server too: a copy of the cookie no longer signs anyone in."""
     if current_user.is_authenticated:
         accounts.record_sign_out(uow(), web_actor())
     end_session()

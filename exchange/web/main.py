@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 from flask_login import current_user
@@ -17,12 +20,36 @@ from exchange.services.health import check_health
 bp = Blueprint("main", __name__)
 
 
+def _rewritten_by_browsers(text: str) -> bool:
+    """Control characters and spaces are dropped and a backslash read as a slash."""
+    return any(ch == "\\" or unicodedata.category(ch)[0] in "CZ" for ch in text)
+
+
+def is_local_path(target: str) -> bool:
+    """True when a browser can only read the target as a path on this site.
+
+    Browsers drop tabs and newlines inside URLs, read a backslash as a slash and fold
+    full-width characters, and proxies may decode percent-escapes again: so a target is local
+    only if none of those readings of its path, even after decoding up to three times, gives
+    an address with a scheme or a host."""
+    if _rewritten_by_browsers(target):
+        return False
+    reading = target
+    for _ in range(4):
+        path = unicodedata.normalize("NFKC", re.split(r"[?#]", reading, maxsplit=1)[0])
+        if _rewritten_by_browsers(path) or not path.startswith("/") or path.startswith("//"):
+            return False
+        parts = urlsplit(path)
+        if parts.scheme or parts.netloc:
+            return False
+        reading = unquote(reading)
+    return True
+
+
 def safe_next(default: str = "/") -> str:
-    """A local path to return to; anything pointing elsewhere falls back to the default."""
+    """A local path to return to; anything that could point elsewhere falls back to the default."""
     target = request.values.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return target if is_local_path(target) else default
 
 
 @bp.route("/")

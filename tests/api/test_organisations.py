@@ -500,7 +500,14 @@ def test_unknown_status_filter_is_an_error_naming_the_choices(client, operator_h
 
 def test_audit_log_shows_the_registration(client, operator_headers):
     data = organisation_data()
-    registered = client.post("/api/v1/registrations", json=data).get_json()
+    assert client.post("/api/v1/registrations", json=data).status_code == 202
+    first = Member(0, 0, str(data["email"]), str(data["password"]))
+    token = issue_token(client, first)["token"]
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).get_json()
+    registered = {
+        "user_id": me["user_id"],
+        "organisation_id": me["memberships"][0]["organisation_id"],
+    }
     events = client.get("/api/v1/audit-events", headers=operator_headers).get_json()
     event = next(e for e in events if e["action"] == "organisation.registered")
     assert event["organisation_id"] == registered["organisation_id"]

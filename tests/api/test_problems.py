@@ -145,7 +145,7 @@ def test_throttled_sign_in_is_a_429_problem_with_retry_after(client, app):
     body = assert_problem(response, 429)
     assert body["type"] == "urn:ganshu:problem:too-many-attempts"
     assert body["title"] == "Too many attempts"
-    assert int(response.headers["Retry-After"]) == app.config["SIGNIN_WINDOW_SECONDS"]
+    assert 0 < int(response.headers["Retry-After"]) <= app.config["SIGNIN_WINDOW_SECONDS"]
 
 
 def test_unhandled_error_is_a_500_problem_that_reveals_nothing(client, app):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.models import AuditEvent
+from exchange.models import AuditEvent, Organisation, User
 from tests.factories import bearer, csrf_token, make_member, organisation_data, sign_in
 
 ADDRESS = "203.0.113.7"
@@ -219,8 +219,13 @@ def test_refused_verification_records_no_decision(app, client):
 def test_registration_is_recorded_with_its_organisation(app, remote_client):
     data = organisation_data()
     response = remote_client.post("/api/v1/registrations", json=data)
-    assert response.status_code == 201
-    created = response.get_json()
+    assert response.status_code == 202
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == data["email"]))
+        organisation = db.session.scalar(
+            select(Organisation).where(Organisation.credit_code == data["credit_code"])
+        )
+        created = {"user_id": user.id, "organisation_id": organisation.id}
     event = only_event(app, "organisation.registered")
     assert event["actor_id"] == created["user_id"]
     assert event["organisation_id"] == created["organisation_id"]
