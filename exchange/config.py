@@ -70,6 +70,16 @@ class DefaultConfig:
     UPLOAD_MAX_BYTES = 200 * 1024 * 1024
     CIPHER_MODE = "aes-256-gcm"
     SAMPLE_ROWS = 20
+    # What reading one uploaded file may cost (exchange/ingest/limits.py): rows, columns, the
+    # characters of one cell and of one row's text, what an archive (XLSX) or the cells' text may
+    # unpack to, how much more than its packed size an archive part may unpack to, and seconds.
+    UPLOAD_MAX_ROWS = 5_000_000
+    UPLOAD_MAX_COLUMNS = 1_000
+    UPLOAD_MAX_CELL_CHARS = 128 * 1024
+    UPLOAD_MAX_ROW_CHARS = 4 * 1024 * 1024
+    UPLOAD_MAX_DECOMPRESSED_BYTES = 1024 * 1024 * 1024
+    UPLOAD_MAX_COMPRESSION_RATIO = 100
+    UPLOAD_MAX_SECONDS = 60
     # Catalog answers and anonymous visitors' catalog pages may be this many seconds old (per
     # process). None: 10 s, except in test mode, where tests expect every change at once.
     CATALOG_CACHE_SECONDS: float | None = None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app
 
 from exchange.config import ConfigurationError
 from exchange.domain.catalog import CipherMode
+from exchange.ingest.limits import Limits
 from exchange.services.datafiles import DataFiles
 from exchange.storage import KeyRing, LocalObjectStore
 
@@ -29,6 +32,20 @@ def init_files(app: Flask) -> None:
         max_bytes=int(config["UPLOAD_MAX_BYTES"]),
         work_dir=instance / "uploads",
         sample_rows=int(config["SAMPLE_ROWS"]),
+        limits=upload_limits(config),
+    )
+
+
+def upload_limits(config: Mapping[str, Any]) -> Limits:
+    """What reading one uploaded file may cost, from the UPLOAD_MAX_* settings."""
+    return Limits(
+        max_rows=int(config["UPLOAD_MAX_ROWS"]),
+        max_columns=int(config["UPLOAD_MAX_COLUMNS"]),
+        max_cell_chars=int(config["UPLOAD_MAX_CELL_CHARS"]),
+        max_row_chars=int(config["UPLOAD_MAX_ROW_CHARS"]),
+        max_decompressed_bytes=int(config["UPLOAD_MAX_DECOMPRESSED_BYTES"]),
+        max_compression_ratio=float(config["UPLOAD_MAX_COMPRESSION_RATIO"]),
+        max_seconds=float(config["UPLOAD_MAX_SECONDS"]),
     )
 
 

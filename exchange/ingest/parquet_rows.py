@@ -11,12 +11,17 @@ from exchange.domain.catalog import FileFormat
 from exchange.domain.i18n import N_
 from exchange.ingest.cells import Opened, Row, check_header, to_cell
 from exchange.ingest.formats import PARQUET_MAGIC, ContentMismatch, UnreadableFile
+from exchange.ingest.limits import Limits, too_many_columns, too_many_rows, too_much_data
 
 PARQUET_BATCH = 1024
+BATCH_CELLS = 64 * 1024  # wide files are read in fewer rows at a time
 
 
-def open_parquet(path: Path, stack: ExitStack) -> Opened:
-    """Names from the schema; rows in record batches through pyarrow, converted column by column."""
+def open_parquet(path: Path, stack: ExitStack, limits: Limits | None = None) -> Opened:
+    """Names from the schema; rows in record batches through pyarrow, converted column by column.
+
+    The footer's counts are checked against the limits before any row group is read.
+    """
     with path.open("rb") as raw:
         size = raw.seek(0, 2)
         raw.seek(max(size - len(PARQUET_MAGIC), 0))
@@ -28,17 +33,32 @@ def open_parquet(path: Path, stack: ExitStack) -> Opened:
 
     try:
         parquet = stack.enter_context(pq.ParquetFile(path))
+        _check_footer(parquet.metadata, limits or Limits())
         names = list(parquet.schema_arrow.names)
     except (pa.ArrowException, OSError):
         raise UnreadableFile(N_("The Parquet file cannot be opened")) from None
-    return check_header(names), _parquet_rows(parquet)
+    batch_size = max(1, min(PARQUET_BATCH, BATCH_CELLS // max(len(names), 1)))
+    return check_header(names), _parquet_rows(parquet, batch_size)
 
 
-def _parquet_rows(parquet: Any) -> Generator[Row, None, None]:
+def _check_footer(metadata: Any, limits: Limits) -> None:
+    """Refuse a file whose footer declares more columns, rows or bytes than the limits allow."""
+    if metadata.num_columns > limits.max_columns:
+        raise too_many_columns(limits)
+    if metadata.num_rows > limits.max_rows:
+        raise too_many_rows(limits)
+    unpacked = sum(
+        metadata.row_group(index).total_byte_size for index in range(metadata.num_row_groups)
+    )
+    if unpacked > limits.max_decompressed_bytes:
+        raise too_much_data(limits)
+
+
+def _parquet_rows(parquet: Any, batch_size: int) -> Generator[Row, None, None]:
     import pyarrow as pa
 
     done = 0
-    batches = parquet.iter_batches(batch_size=PARQUET_BATCH)
+    batches = parquet.iter_batches(batch_size=batch_size)
     while True:
         try:
             batch = next(batches)

@@ -17,6 +17,7 @@ from exchange.ingest.quality import Quality, Tallies, assess
 from exchange.ingest.readers import Cell, Row, Table
 
 SENSITIVE_SHARE = 0.6  # a column is sensitive when this share of its values is detected
+SAMPLE_CELL_CHARS = 200  # longer sample text is cut: every page view shows the stored sample
 
 SampleCell = str | int | float | bool | None
 
@@ -281,7 +282,9 @@ def _tallies(
 
 
 def _plain(cell: Cell) -> SampleCell:
-    """A sample cell as JSON can hold it: dates in ISO 8601, infinities as text."""
+    """A sample cell as JSON can hold it: dates in ISO 8601, infinities as text, long text cut."""
+    if isinstance(cell, str) and len(cell) > SAMPLE_CELL_CHARS:
+        return cell[:SAMPLE_CELL_CHARS] + "…"
     if isinstance(cell, datetime) and cell.time() == time() and cell.tzinfo is None:
         return cell.date().isoformat()  # a spreadsheet date, shown as the date it is
     if isinstance(cell, date):

@@ -3,6 +3,8 @@
 The upload is spooled to a private work folder because XLSX and Parquet need random access to
 be read; the spooled copy is removed whatever happens, and the encrypted object is removed
 again if the product's unit of work does not commit, so a failure leaves no orphan file.
+Profiling is bounded by the ingest limits and runs before the caller writes anything, so a
+refused file leaves nothing behind and no lock is held while a large file is read.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -19,6 +21,7 @@ from exchange.domain.catalog import CipherMode, FileFormat
 from exchange.domain.errors import PayloadTooLarge, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.ingest import IngestError, detect_format, open_table, profile_table, safe_filename
+from exchange.ingest.limits import Limits
 from exchange.storage import KeyRing, ObjectStore, ObjectTooLarge, new_object_key
 
 READ_SIZE = 1024 * 1024
@@ -35,6 +38,7 @@ class DataFiles:
     max_bytes: int
     work_dir: Path
     sample_rows: int = 20
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,16 @@ class Upload:
 
     filename: str
     stream: IO[bytes]
+
+
+@dataclass(frozen=True)
+class Profiled:
+    """An upload spooled and profiled within the limits, not stored yet."""
+
+    file_name: str
+    file_format: FileFormat
+    path: Path
+    profile: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -100,16 +114,11 @@ def _chunks(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
-def ingest(
-    files: DataFiles,
-    upload: Upload,
-    *,
-    product_id: int,
-    wrapped_key: bytes,
-    mode: CipherMode,
-    declared_personal: Collection[str] = (),
-) -> Ingested:
-    """Check, profile and store one uploaded file under the product's data key."""
+@contextmanager
+def profiled(
+    files: DataFiles, upload: Upload, *, declared_personal: Collection[str] = ()
+) -> Iterator[Profiled]:
+    """Check and profile one upload within the limits; the spooled copy lasts for the block."""
     try:
         filename = safe_filename(upload.filename)
     except IngestError as error:
@@ -117,7 +126,7 @@ def ingest(
     with _spooled(files, upload) as (path, head):
         try:
             file_format = detect_format(filename, head)
-            with open_table(path, file_format) as table:
+            with open_table(path, file_format, files.limits) as table:
                 profile = profile_table(
                     table,
                     declared_personal=declared_personal,
@@ -126,24 +135,30 @@ def ingest(
                 )
         except IngestError as error:
             raise _refuse(error) from error
-        key = new_object_key(str(product_id))
-        try:
-            stored = files.store.put(
-                key,
-                _chunks(path),
-                files.keys.unwrap(wrapped_key, mode),
-                mode,
-                max_bytes=files.max_bytes,
-            )
-        except ObjectTooLarge as error:
-            raise too_large(files.max_bytes) from error
+        yield Profiled(filename, file_format, path, profile.to_dict())
+
+
+def store(
+    files: DataFiles, upload: Profiled, *, product_id: int, wrapped_key: bytes, mode: CipherMode
+) -> Ingested:
+    """Store a profiled upload encrypted under the product's data key."""
+    try:
+        stored = files.store.put(
+            new_object_key(str(product_id)),
+            _chunks(upload.path),
+            files.keys.unwrap(wrapped_key, mode),
+            mode,
+            max_bytes=files.max_bytes,
+        )
+    except ObjectTooLarge as error:
+        raise too_large(files.max_bytes) from error
     return Ingested(
-        file_name=filename,
-        file_format=file_format,
+        file_name=upload.file_name,
+        file_format=upload.file_format,
         object_key=stored.key,
         size_bytes=stored.size,
         sha256=stored.sha256,
-        profile=profile.to_dict(),
+        profile=upload.profile,
     )
 
 
@@ -167,13 +182,15 @@ def reprofile(
         with os.fdopen(handle, "wb") as out:
             for chunk in files.store.open(object_key, files.keys.unwrap(wrapped_key, mode), mode):
                 out.write(chunk)
-        with open_table(path, file_format) as table:
+        with open_table(path, file_format, files.limits) as table:
             return profile_table(
                 table,
                 declared_personal=declared_personal,
                 sample_size=files.sample_rows,
                 seed=file_name,
             ).to_dict()
+    except IngestError as error:  # e.g. limits lowered since the file was taken
+        raise _refuse(error) from error
     finally:
         path.unlink(missing_ok=True)
 

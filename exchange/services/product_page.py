@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from exchange.domain.catalog import ListingStatus
 from exchange.domain.errors import NotFound
@@ -40,7 +40,13 @@ def load_product(session: Session, product_id: int, *, for_update: bool = False)
             selectinload(DataProduct.regions),
             selectinload(DataProduct.board),
             selectinload(DataProduct.offers),
-            selectinload(DataProduct.versions),
+            # Earlier versions show in the history without their schema and sample: only the
+            # latest's are read, so a page costs one version's stored results however many.
+            selectinload(DataProduct.versions).options(
+                defer(ProductVersion.fields),
+                defer(ProductVersion.quality),
+                defer(ProductVersion.sample),
+            ),
         )
     )
     if for_update:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from exchange.models import (
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor
-from exchange.services.datafiles import DataFiles, Upload, ingest
+from exchange.services.datafiles import DataFiles, Ingested, Upload, discard, profiled, store
 from exchange.services.listing import record_transition
 from exchange.services.product_page import get_product
 from exchange.services.unit_of_work import UnitOfWork
@@ -32,6 +33,7 @@ from exchange.services.versions import (
     commit_or_discard,
     declared_personal,
     editable,
+    require_verified,
 )
 
 S = ListingStatus
@@ -133,6 +135,8 @@ def create_product(
     """A vendor drafts a product, optionally with its first file and licence offers."""
     session = uow.session
     vendor_id = _vendor_for(actor, data.get("vendor_id"))
+    if upload is not None:
+        require_verified(actor, vendor_id)
     if upload is None and data.get("fields"):
         # Notes are kept on a version; without a file they would be silently lost.
         raise ValidationFailed.on("fields", N_("Upload the data file first."))
@@ -157,31 +161,47 @@ def create_product(
     for offer in data.get("offers") or ():
         _offer(product, offer)
     _reprice(product)
-    # Leaving the block on any error rolls back the flushed product before anything else runs.
-    with uow:
+    notes = data.get("fields") or []
+    # The file is profiled before anything is written: a refusal leaves nothing, and no lock
+    # (the ledger's least of all) is held while it is read. Leaving the block on any error
+    # rolls back the flushed product.
+    with (
+        uow,
+        profiled(files, upload, declared_personal=declared_personal(notes))
+        if upload is not None
+        else nullcontext() as upload_,
+    ):
         session.add(product)
         session.flush()
         _reindex(session, product)
-        record_transition(session, product, S.DRAFT, actor, organisation_id=vendor_id, initial=True)
-        ingested = None
-        if upload is not None:
-            notes = data.get("fields") or []
-            ingested = ingest(
+        ingested: Ingested | None = None
+        if upload_ is not None:
+            ingested = store(
                 files,
-                upload,
+                upload_,
                 product_id=product.id,
                 wrapped_key=product.wrapped_key,
                 mode=product.cipher_mode,
-                declared_personal=declared_personal(notes),
             )
-            append_version(session, actor, product, ingested, notes, data.get("version_note") or "")
-        audit.record(
-            session,
-            "product.created",
-            actor=actor,
-            organisation_id=vendor_id,
-            subject=str(product.id),
-        )
+        try:
+            record_transition(
+                session, product, S.DRAFT, actor, organisation_id=vendor_id, initial=True
+            )
+            if ingested is not None:
+                append_version(
+                    session, actor, product, ingested, notes, data.get("version_note") or ""
+                )
+            audit.record(
+                session,
+                "product.created",
+                actor=actor,
+                organisation_id=vendor_id,
+                subject=str(product.id),
+            )
+        except BaseException:
+            if ingested is not None:
+                discard(files, ingested.object_key)
+            raise
         commit_or_discard(uow, files, ingested)
     return get_product(uow, actor, product.id)
 

@@ -12,13 +12,22 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from exchange.domain.catalog import ListingStatus, Sensitivity
-from exchange.domain.errors import Conflict, ValidationFailed
+from exchange.domain.errors import Conflict, PermissionDenied, ValidationFailed
 from exchange.domain.i18n import N_
+from exchange.domain.vocabulary import VerificationStatus
 from exchange.models import DataProduct, ProductVersion
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor
-from exchange.services.datafiles import DataFiles, Ingested, Upload, discard, ingest, reprofile
+from exchange.services.datafiles import (
+    DataFiles,
+    Ingested,
+    Upload,
+    discard,
+    profiled,
+    reprofile,
+    store,
+)
 from exchange.services.ledger import record_event
 from exchange.services.listing import require_vendor_member
 from exchange.services.product_page import get_product, load_product
@@ -27,9 +36,20 @@ from exchange.services.unit_of_work import UnitOfWork
 S = ListingStatus
 
 
+def require_verified(actor: Actor, organisation_id: int) -> None:
+    """Only a verified organisation may upload data: the exchange must know whose it is."""
+    membership = actor.membership(organisation_id)
+    if membership is None or membership.verification_status != VerificationStatus.VERIFIED:
+        message = N_("Your organisation must be verified before it can upload data.")
+        raise PermissionDenied(message, errors={"file": [message]})
+
+
 def editable(session: Session, actor: Actor, product_id: int) -> DataProduct:
     """The product, locked, if its vendor may change it now: not while reviewers look at it."""
-    product = load_product(session, product_id, for_update=True)
+    return _changeable(actor, load_product(session, product_id, for_update=True))
+
+
+def _changeable(actor: Actor, product: DataProduct) -> DataProduct:
     require_vendor_member(actor, product)
     if product.status == S.DELISTED:
         raise Conflict(N_("A delisted product cannot be changed."))
@@ -128,23 +148,29 @@ def add_version(
     note: str = "",
     fields: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Upload a new version of the data; the product, its history and earlier versions stay."""
+    """Upload a new version of the data; the product, its history and earlier versions stay.
+
+    The file is profiled before the product is locked or the ledger appended to, and with
+    no transaction open: reading a large file holds up no one else.
+    """
     session = uow.session
-    product = editable(session, actor, product_id)
+    product = _changeable(actor, load_product(session, product_id))
+    require_verified(actor, product.vendor_id)
     # A new version keeps the vendor's notes on columns that are still there.
     notes = (
         list(fields)
         if fields is not None
         else (list(product.versions[-1].fields) if product.versions else [])
     )
-    with uow:
-        ingested = ingest(
+    session.rollback()  # end the read: the product is loaded again, locked, once profiled
+    with uow, profiled(files, upload, declared_personal=declared_personal(notes)) as upload_:
+        product = editable(session, actor, product_id)
+        ingested = store(
             files,
-            upload,
+            upload_,
             product_id=product.id,
             wrapped_key=product.wrapped_key,
             mode=product.cipher_mode,
-            declared_personal=declared_personal(notes),
         )
         try:
             append_version(session, actor, product, ingested, notes, note)

@@ -15,6 +15,7 @@ import pytest
 
 from exchange.domain.catalog import FileFormat
 from exchange.ingest.formats import ContentMismatch, UnreadableFile, detect_format
+from exchange.ingest.limits import LimitExceeded
 from exchange.ingest.readers import Row, open_table
 
 HEADER = ["日期", "铜价(元/吨)", "备注"]
@@ -83,9 +84,11 @@ def test_csv_that_turns_to_another_encoding_names_the_row(tmp_path):
     assert error.params == {"row": 5002, "encoding": "UTF-8"}
 
 
-def test_csv_row_the_parser_refuses_is_named(tmp_path):
-    path = write_csv(tmp_path / "p.csv", "a,b\n1,2\n" + "x" * 200_000 + ",3\n")
-    assert str(unreadable(path, FileFormat.CSV)) == "Row 3 cannot be read"
+def test_csv_cell_past_the_limit_names_its_row_and_column(tmp_path):
+    path = write_csv(tmp_path / "p.csv", "a,b\n1,2\n3," + "x" * 200_000 + "\n")
+    with pytest.raises(LimitExceeded) as caught:
+        read(path, FileFormat.CSV)
+    assert caught.value.params == {"row": 3, "column": 2, "limit": 128 * 1024}
 
 
 def test_empty_csv_is_unreadable(tmp_path):
