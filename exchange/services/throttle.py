@@ -80,10 +80,12 @@ class LimitsThrottle:
         return 0
 
     def wait(self, scope: str, key: str) -> int:
-        for item in self._items[scope]:
-            if not self._strategy.test(item, self._prefix, scope, key):
-                return self._until(item, scope, key)
-        return 0
+        full = [
+            item
+            for item in self._items[scope]
+            if not self._strategy.test(item, self._prefix, scope, key)
+        ]
+        return max((self._until(item, scope, key) for item in full), default=0)
 
     def forgive(self, scope: str, key: str) -> None:
         for item in self._items[scope]:
