@@ -76,7 +76,7 @@ class LimitsThrottle:
     def spend(self, scope: str, key: str) -> int:
         for item in self._items[scope]:
             if not self._strategy.hit(item, self._prefix, scope, key):
-                return self._until(item, scope, key)
+                return self.wait(scope, key)
         return 0
 
     def wait(self, scope: str, key: str) -> int:
