@@ -13,6 +13,12 @@ from marshmallow import RAISE
 from swagger_ui_bundle import swagger_ui_path
 from webargs.flaskparser import FlaskParser
 
+from exchange.api.openapi import (
+    ProblemPlugin,
+    ProblemSchema,
+    decimal_as_string,
+    register_error_responses,
+)
 from exchange.extensions import csrf
 
 # OpenAPI security requirement of every route that takes a bearer token.
@@ -39,12 +45,25 @@ class Blueprint(SmorestBlueprint):
 class Api(SmorestApi):  # type: ignore[misc]
     """flask-smorest's Api, documenting each blueprint when the spec is first read rather than
     at start-up: building the OpenAPI document was two thirds of what create_app cost, and only the
-    few requests for /api/openapi.json (or `flask openapi`) need it."""
+    few requests for /api/openapi.json (or `flask openapi`) need it. Its document says what the
+    API does (exchange.api.openapi): errors are problems, decimals strings."""
+
+    ERROR_SCHEMA = ProblemSchema
 
     def __init__(self, app: Flask | None = None, **kwargs: Any) -> None:
         self._undocumented: list[tuple[SmorestBlueprint, str, Any]] = []
         self._documenting = threading.RLock()
         super().__init__(app, **kwargs)
+
+    def _init_spec(self, **kwargs: Any) -> None:
+        """flask-smorest's spec, with problems for errors and strings for decimals."""
+        kwargs.setdefault("extra_plugins", [ProblemPlugin()])
+        super()._init_spec(**kwargs)
+        self.ma_plugin.converter.add_attribute_function(decimal_as_string)
+
+    def _register_responses(self) -> None:
+        """flask-smorest's named error responses, as the problems the API sends."""
+        register_error_responses(self._spec, self.DEFAULT_ERROR_RESPONSE_NAME)
 
     @property
     def spec(self) -> APISpec | None:
@@ -92,6 +111,10 @@ def init_api(app: Flask) -> Api:
 
     api = Api(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    # An API product's key, which its buyer's entitlement holds: counted per call.
+    api.spec.components.security_scheme(
+        "dataApiKey", {"type": "apiKey", "in": "header", "name": "X-Api-Key"}
+    )
     trading = (negotiations, contracts, payments, entitlements)
     supervision = (oversight, oversight_alerts)
     for module in (
@@ -103,11 +126,10 @@ def init_api(app: Flask) -> Api:
         rights,
         *trading,
         *supervision,
+        stripe_webhook,  # Stripe signs the raw body; there is no cookie to defend either
     ):
         csrf.exempt(module.blp)  # bearer tokens, not cookies: no CSRF to defend against
         api.register_blueprint(module.blp)
-    csrf.exempt(stripe_webhook.bp)  # Stripe signs the raw body; there is no cookie to defend
-    app.register_blueprint(stripe_webhook.bp)
 
     @app.route("/api/docs/assets/<path:filename>")
     def swagger_assets(filename: str):  # type: ignore[no-untyped-def]

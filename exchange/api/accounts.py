@@ -42,6 +42,7 @@ def register(data: dict[str, Any]) -> Any:
 @blp.route("/auth/tokens", methods=["POST"])
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, IssuedTokenSchema)
+@blp.alt_response(401, description="The email or password is wrong.")
 @blp.alt_response(429, description="Too many attempts; see Retry-After.")
 def create_token(data: dict[str, Any]) -> Any:
     """Exchange an email and password for a bearer token; the token is shown only once.

@@ -72,11 +72,7 @@ def download(token: str) -> Response:
 
 @blp.route("/data-api/calls", methods=["POST"])
 @blp.response(200, ApiCallSchema)
-@blp.doc(
-    parameters=[
-        {"in": "header", "name": "X-Api-Key", "required": True, "schema": {"type": "string"}}
-    ]
-)
+@blp.doc(security=[{"dataApiKey": []}])
 def count_call() -> Any:
     """Count one call of an API product against its key's quota (409 once it is spent)."""
     return delivery.use_api_key(uow(), request.headers.get("X-Api-Key", ""))

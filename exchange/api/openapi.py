@@ -1,0 +1,91 @@
+"""What the OpenAPI document says beyond what flask-smorest derives from the views: every error
+is RFC 9457 problem+json, decimals travel as strings, and who may call each operation."""
+
+from __future__ import annotations
+
+import http
+from typing import Any
+
+from apispec import APISpec, BasePlugin
+from marshmallow import Schema, fields
+
+PROBLEM = "application/problem+json"
+# What marshmallow's Decimal(as_string=True) writes: format(value, "f"), never an exponent.
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+class ProblemSchema(Schema):
+    """An RFC 9457 problem, as exchange.api.problems writes it (documentation only)."""
+
+    type = fields.String(
+        required=True,
+        metadata={"description": "urn:ganshu:problem:<code>, or about:blank"},
+    )
+    title = fields.String(required=True, metadata={"description": "in the caller's language"})
+    status = fields.Integer(required=True, metadata={"description": "the HTTP status"})
+    detail = fields.String(required=True)
+    instance = fields.String(required=True, metadata={"description": "the request's path"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "messages by field ('a.b' for nested fields)"},
+    )
+
+
+def problem_content() -> dict[str, Any]:
+    """The content of every error response."""
+    return {PROBLEM: {"schema": "Problem"}}
+
+
+def decimal_as_string(
+    converter: Any, field: fields.Field, ret: dict[str, Any], **kwargs: Any
+) -> dict[str, Any]:
+    """An apispec attribute function: a Decimal dumped as a string is documented as one
+    (apispec calls every Decimal a number, whatever it dumps)."""
+    if not (isinstance(field, fields.Decimal) and field.as_string):
+        return {}
+    for numeric in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"):
+        ret.pop(numeric, None)
+    return {"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN}
+
+
+def is_error(status: int | str) -> bool:
+    """Whether a response key of an operation documents an error."""
+    return str(status) == "default" or (str(status).isdigit() and int(status) >= 400)
+
+
+def register_error_responses(spec: APISpec, default_name: str) -> None:
+    """The named responses flask-smorest refers to (UNPROCESSABLE_ENTITY, DEFAULT_ERROR...),
+    each a problem."""
+    for status in http.HTTPStatus:
+        response: dict[str, Any] = {"description": status.phrase}
+        if status >= 400:
+            response["content"] = problem_content()
+        spec.components.response(status.name, response, lazy=True)
+    spec.components.response(
+        default_name,
+        {"description": "Any other refusal, as a problem", "content": problem_content()},
+        lazy=True,
+    )
+
+
+class ProblemPlugin(BasePlugin):  # type: ignore[misc]
+    """Every error response of every operation is a problem, and every operation that needs a
+    bearer token documents the 401 it answers without one."""
+
+    def init_spec(self, spec: APISpec) -> None:
+        spec.components.schema("Problem", schema=ProblemSchema)
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        for operation in (operations or {}).values():
+            if not isinstance(operation, dict):
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
+                if isinstance(response, dict) and is_error(status):
+                    response["content"] = problem_content()
+            security = operation.get("security")
+            if security and all("bearerAuth" in requirement for requirement in security):
+                responses.setdefault(401, "UNAUTHORIZED")
