@@ -24,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from exchange.oversight_setup import init_oversight
     from exchange.pricing_setup import init_pricing
     from exchange.rights_setup import init_rights
+    from exchange.security_headers import init_security_headers
     from exchange.services.passwords import FULL_COST, TEST_COST, set_hashing_cost
     from exchange.trading_setup import init_trading
     from exchange.uploads import init_uploads
@@ -62,5 +63,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_web(app)
     init_caches(app)
     register_error_handlers(app)
+    init_security_headers(app)
     cli.init_cli(app)
     return app

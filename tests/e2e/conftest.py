@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.components import require_component
@@ -59,15 +59,41 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+# Every document reports the Content-Security-Policy's refusals to the console, where the
+# page fixture collects them (Chromium also logs its own line for most, but not all, of them).
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile}:${event.lineNumber}`);
+});
+"""
+
+
+def watch_policy(context: BrowserContext) -> list[str]:
+    """Collect what every page of the context writes to its console, refusals included."""
+    context.add_init_script(REPORT_VIOLATIONS)
+    messages: list[str] = []
+    context.on("console", lambda message: messages.append(message.text))
+    return messages
+
+
+def csp_violations(messages: list[str]) -> list[str]:
+    """The console lines that report something the Content-Security-Policy refused."""
+    return [m for m in messages if "CSP violation" in m or "Content Security Policy" in m]
+
+
 @pytest.fixture
 def page(browser: Browser, live_server: str) -> Iterator[Page]:
-    """A page in a fresh browser context (no cookies) whose relative URLs go to the exchange."""
+    """A page in a fresh browser context (no cookies) whose relative URLs go to the exchange;
+    the journey fails if any page it visits breaks the Content-Security-Policy."""
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
+    messages = watch_policy(context)
     page = context.new_page()
     yield page
     context.close()
+    assert not csp_violations(messages), csp_violations(messages)
 
 
 @pytest.fixture
