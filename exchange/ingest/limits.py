@@ -115,8 +115,8 @@ class Budget:
         limits = self.limits
         if rows > limits.max_rows:
             raise too_many_rows(limits)
-        if len(cells) > limits.max_columns:
-            raise too_many_columns(limits, number)
+        if len(cells) > limits.max_columns:  # the first record is the header: name the file
+            raise too_many_columns(limits, number if rows else None)
         for column, cell in enumerate(cells, start=1):
             if isinstance(cell, str):
                 size = len(cell)

@@ -15,15 +15,18 @@ from typing import Any
 
 import pytest
 
-from tests.api.helpers import MATRIX_ROLES, PROBLEM_TYPES, RolePeople
+from exchange.domain.vocabulary import Role
+from tests.api.helpers import MATRIX_ROLES, PROBLEM_TYPES, RolePeople, assert_problem
 from tests.catalog import (
     COPPER_CSV,
     catalog_state,
     create_product,
+    person,
     post,
     product_data,
     review,
     submit,
+    upload,
 )
 
 ROLES = MATRIX_ROLES
@@ -195,6 +198,15 @@ def test_each_role_gets_the_expected_answer_and_refusals_write_nothing(app, worl
     assert answers == endpoint.expected()
     assert wrote == [], "these refusals changed the catalog"
     assert malformed == [], "these refusals are not problems of their status"
+
+
+def test_a_vendor_whose_organisation_is_not_yet_verified_cannot_upload(app, client):
+    pending = person(app, [Role.VENDOR], verified=False)
+    product_id = create_product(client, pending.headers, with_file=False)["id"]  # a draft may
+    before = catalog_state(app)
+    body = assert_problem(upload(client, pending.headers, product_id), 403)
+    assert body["detail"] == "Your organisation must be verified before it can upload data."
+    assert catalog_state(app) == before
 
 
 # Visibility beyond drafts

@@ -6,7 +6,6 @@ limits made small where that shows the class without a heavy file.
 
 from __future__ import annotations
 
-import io
 import json
 import time
 import tracemalloc
@@ -23,50 +22,9 @@ from exchange.ingest import profile_table
 from exchange.ingest.limits import LimitExceeded, Limits
 from exchange.ingest.profile import SAMPLE_CELL_CHARS
 from exchange.ingest.readers import open_table
+from tests.hostile_files import MAIN, workbook
 
 FORMATS = [FileFormat.CSV, FileFormat.XLSX, FileFormat.JSON, FileFormat.PARQUET]
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
-OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-
-
-def workbook(sheet_rows: str, *, dimension: str = "A1:XFD1048576") -> bytes:
-    """A minimal workbook whose first sheet holds this <sheetData> XML, deflated hard."""
-    sheet = (
-        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}">'
-        f'<dimension ref="{dimension}"/><sheetData>'
-        '<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row>'
-        f"{sheet_rows}</sheetData></worksheet>"
-    )
-    parts = {
-        "[Content_Types].xml": (
-            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats'
-            '-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
-            'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
-            'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-            'spreadsheetml.worksheet+xml"/></Types>'
-        ),
-        "_rels/.rels": (
-            f'<?xml version="1.0"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" '
-            f'Type="{OFFICE}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-        ),
-        "xl/workbook.xml": (
-            f'<?xml version="1.0"?><workbook xmlns="{MAIN}" xmlns:r="{OFFICE}"><sheets>'
-            '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
-        ),
-        "xl/_rels/workbook.xml.rels": (
-            f'<?xml version="1.0"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" '
-            f'Type="{OFFICE}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
-        ),
-        "xl/worksheets/sheet1.xml": sheet,
-    }
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for name, text in parts.items():
-            archive.writestr(name, text)
-    return out.getvalue()
 
 
 def far_cells(rows: int) -> str:
@@ -172,7 +130,7 @@ def test_csv_header_of_many_columns_is_refused_before_profiling(tmp_path):
     path = tmp_path / "wide.csv"
     path.write_text(",".join(f"c{i}" for i in range(100_000)) + "\n" + "1," * 99_999 + "1\n")
     error = timed_refusal(path, FileFormat.CSV)
-    assert str(error) == "Row 1 has more than 1000 columns"
+    assert str(error) == "The file has more than 1000 columns"
 
 
 def test_csv_row_wider_than_the_limit_is_refused_even_when_blank(tmp_path):

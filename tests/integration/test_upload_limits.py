@@ -1,0 +1,295 @@
+"""Uploads cost bounded work, through the API and the pages, on each database.
+
+A file past a limit is refused with the limit named and leaves no object, version or ledger
+entry; only a verified organisation uploads; and reading an upload holds no lock, so the
+ledger, the product and its page stay free for everyone else meanwhile.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text, update
+
+from contracts.schema import ledger_state
+from exchange import create_app
+from exchange.api.catalog_schemas import ProductInputSchema
+from exchange.domain.vocabulary import Role
+from exchange.extensions import db
+from exchange.files import data_files
+from exchange.models import DataProduct, User
+from exchange.services import products, versions
+from exchange.services.actors import Actor, load_actor
+from exchange.services.datafiles import Upload
+from exchange.services.unit_of_work import UnitOfWork
+from tests.api.helpers import assert_problem, english_client
+from tests.catalog import (
+    COPPER_CSV,
+    Person,
+    catalog_state,
+    create_product,
+    person,
+    product_data,
+    upload,
+)
+from tests.factories import PASSWORD, Member, sign_in
+from tests.hostile_files import workbook
+from tests.integration.catalog_pages import english, feedback, post, post_new_product
+
+SMALL = {"UPLOAD_MAX_ROWS": 3, "UPLOAD_MAX_COLUMNS": 4, "UPLOAD_MAX_CELL_CHARS": 20}
+HEADER = "日期,阴极铜现货价(元/吨),库存(吨),联系人手机\n"
+
+
+def workbook_bomb() -> bytes:
+    """A workbook of a few KB whose sheet unpacks to about 5 MB of identical rows."""
+    return workbook('<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 100_000)
+
+
+def signed_in(app: Flask, who: Person) -> FlaskClient:
+    """A browser-like client signed in through the sign-in page, reading English."""
+    with app.app_context():
+        email = db.session.get(User, who.user_id).email
+    client = app.test_client()
+    sign_in(client, Member(who.user_id, who.organisation_id, email, PASSWORD))
+    english(client)
+    return client
+
+
+@pytest.fixture
+def configured(database_url, tmp_path) -> Iterator[Callable[..., Flask]]:
+    """Build the exchange with some settings changed, on the test's database."""
+    made: list[Flask] = []
+
+    def build(**config: Any) -> Flask:
+        app = create_app(
+            {
+                "MODE": "test",
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "INSTANCE_PATH": str(tmp_path / f"configured-{len(made)}"),
+                **config,
+            }
+        )
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+# Each limit, refused by name, with nothing stored
+
+
+LIMITED = [
+    (SMALL, COPPER_CSV, "copper.csv", "The file has more than 3 rows"),
+    (
+        SMALL,
+        (HEADER.rstrip("\n") + ",备注\n").encode(),
+        "copper.csv",
+        "The file has more than 4 columns",
+    ),
+    (
+        SMALL,
+        (HEADER + "2026-10-08,71250.00,120300," + "1" * 21 + "\n").encode(),
+        "copper.csv",
+        "The cell in row 2, column 4 holds more than 20 characters",
+    ),
+    (
+        {"UPLOAD_MAX_ROW_CHARS": 100},
+        (HEADER + "2026-10-08," + "1" * 100 + "\n").encode(),
+        "copper.csv",
+        "Row 2 is longer than 100 characters",
+    ),
+    (
+        {},
+        workbook_bomb(),
+        "copper.xlsx",
+        "Part xl/worksheets/sheet1.xml of the file is compressed more than 100 times",
+    ),
+    (
+        {"UPLOAD_MAX_SECONDS": 0},
+        COPPER_CSV,
+        "copper.csv",
+        "Reading the file took longer than 0 seconds; upload it in smaller parts",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("config", "content", "filename", "message"),
+    LIMITED,
+    ids=["rows", "columns", "cell", "row-text", "compression-ratio", "seconds"],
+)
+def test_api_refuses_a_file_past_a_limit_naming_it_and_stores_nothing(
+    configured, config, content, filename, message
+):
+    app = configured(**config)
+    client = english_client(app)
+    vendor = person(app, [Role.VENDOR])
+    product_id = create_product(client, vendor.headers, with_file=False)["id"]
+    before = catalog_state(app)
+    body = assert_problem(upload(client, vendor.headers, product_id, content, filename), 422)
+    assert body["errors"] == {"file": [message]}
+    assert catalog_state(app) == before
+
+
+def test_new_product_page_shows_the_limit_beside_the_file_input(configured):
+    app = configured(**SMALL)
+    vendor = person(app, [Role.VENDOR])
+    client = signed_in(app, vendor)
+    before = catalog_state(app)
+    response = post_new_product(client)
+    assert response.status_code == 422
+    assert feedback(response, "file") == ["The file has more than 3 rows"]
+    assert catalog_state(app) == before  # not even the product
+
+
+def test_new_version_page_shows_the_limit_beside_the_file_input(configured):
+    app = configured(**SMALL)
+    vendor = person(app, [Role.VENDOR])
+    product_id = create_product(app.test_client(), vendor.headers, with_file=False)["id"]
+    client = signed_in(app, vendor)
+    before = catalog_state(app)
+    data = {"file": (io.BytesIO(COPPER_CSV), "copper.csv")}
+    path = f"/vendor/products/{product_id}/versions/new"
+    response = post(client, path, data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert feedback(response, "file") == ["The file has more than 3 rows"]
+    assert catalog_state(app) == before
+
+
+# Only a verified organisation uploads
+
+UNVERIFIED = "Your organisation must be verified before it can upload data."
+
+
+def test_unverified_organisation_cannot_upload_through_the_api(app):
+    client = english_client(app)
+    pending = person(app, [Role.VENDOR], verified=False)
+    product_id = create_product(client, pending.headers, with_file=False)["id"]
+    before = catalog_state(app)
+    body = assert_problem(upload(client, pending.headers, product_id), 403)
+    assert body["errors"] == {"file": [UNVERIFIED]}
+    assert catalog_state(app) == before
+
+
+def test_unverified_organisation_cannot_create_a_product_with_its_file_on_the_page(app):
+    pending = person(app, [Role.VENDOR], verified=False)
+    client = signed_in(app, pending)
+    before = catalog_state(app)
+    response = post_new_product(client)
+    assert response.status_code == 403
+    assert feedback(response, "file") == [UNVERIFIED]
+    assert catalog_state(app) == before
+
+
+def test_unverified_organisation_cannot_upload_a_version_on_the_page(app):
+    pending = person(app, [Role.VENDOR], verified=False)
+    product_id = create_product(app.test_client(), pending.headers, with_file=False)["id"]
+    client = signed_in(app, pending)
+    before = catalog_state(app)
+    data = {"file": (io.BytesIO(COPPER_CSV), "copper.csv")}
+    path = f"/vendor/products/{product_id}/versions/new"
+    response = post(client, path, data, content_type="multipart/form-data")
+    assert response.status_code == 403
+    assert UNVERIFIED in response.get_data(as_text=True)
+    assert catalog_state(app) == before
+
+
+# Reading an upload holds no lock
+
+
+class ProbingUpload(io.RawIOBase):
+    """An upload that, when the exchange first reads it, tries the writes others need meanwhile:
+    appending to the ledger, and counting a view of the product's page."""
+
+    def __init__(self, content: bytes, probe: Callable[[], list[str]]) -> None:
+        self.content = io.BytesIO(content)
+        self.probe = probe
+        self.blocked: list[str] | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.blocked is None:
+            self.blocked = self.probe()
+        data = self.content.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def blocked_writes(database_url: str, product_id: int | None) -> Callable[[], list[str]]:
+    """The writes another connection cannot make within a moment, by name."""
+
+    def probe() -> list[str]:
+        sqlite = database_url.startswith("sqlite")
+        engine = create_engine(database_url, connect_args={"timeout": 0.5} if sqlite else {})
+        writes = {"ledger": update(ledger_state).values(tree_size=ledger_state.c.tree_size)}
+        if product_id is not None:
+            table = DataProduct.__table__
+            writes["product page view"] = (
+                update(table)
+                .where(table.c.id == product_id)
+                .values(view_count=table.c.view_count + 1)
+            )
+        blocked = []
+        try:
+            for name, statement in writes.items():
+                with engine.connect() as connection:
+                    if not sqlite:
+                        connection.execute(text("SET lock_timeout = '500ms'"))
+                    try:
+                        connection.execute(statement)
+                    except Exception:  # "database is locked" or PostgreSQL's lock timeout
+                        blocked.append(name)
+                    connection.rollback()
+        finally:
+            engine.dispose()
+        return blocked
+
+    return probe
+
+
+def actor_of(someone: Person) -> Actor:
+    actor = load_actor(db.session, someone.user_id)
+    assert actor is not None
+    return actor
+
+
+def test_creating_a_product_with_its_file_holds_no_lock_while_reading_it(app, database_url):
+    vendor = person(app, [Role.VENDOR])
+    stream = ProbingUpload(COPPER_CSV, blocked_writes(database_url, None))
+    with app.test_request_context():
+        created = products.create_product(
+            UnitOfWork(db.session),
+            actor_of(vendor),
+            data_files(),
+            ProductInputSchema().load(product_data()),
+            Upload("copper.csv", stream),  # type: ignore[arg-type]
+        )
+    assert created["latest"]["row_count"] == 4
+    assert stream.blocked == []
+
+
+def test_uploading_a_version_holds_no_lock_while_reading_it(app, database_url):
+    vendor = person(app, [Role.VENDOR])
+    product_id = create_product(app.test_client(), vendor.headers, with_file=False)["id"]
+    stream = ProbingUpload(COPPER_CSV, blocked_writes(database_url, product_id))
+    with app.test_request_context():
+        added = versions.add_version(
+            UnitOfWork(db.session),
+            actor_of(vendor),
+            data_files(),
+            product_id,
+            Upload("copper.csv", stream),  # type: ignore[arg-type]
+        )
+    assert added["latest"]["row_count"] == 4
+    assert stream.blocked == []
