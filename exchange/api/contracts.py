@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app, jsonify
 
 from exchange.api import BEARER, Blueprint
+from exchange.api.openapi import JSON_OBJECT, body_as
 from exchange.api.trading_schemas import (
     AddressInputSchema,
     ContractSchema,
@@ -40,7 +41,13 @@ def get_contract(contract_id: int) -> Any:
 
 
 @blp.route("/contracts/<int:contract_id>/typed-data", methods=["GET"])
-@blp.response(200, description="EIP-712 typed data (types, primaryType, domain, message).")
+@blp.response(200)
+@body_as(
+    blp,
+    ["application/json"],
+    "EIP-712 typed data (types, primaryType, domain, message).",
+    JSON_OBJECT,
+)
 @blp.doc(security=BEARER)
 def typed_data(contract_id: int) -> Any:
     """The EIP-712 JSON to sign with an organisation's own wallet (eth_signTypedData_v4)."""

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response, current_app, request, url_for
 
 from exchange.api import BEARER, Blueprint
+from exchange.api.openapi import body_as
 from exchange.api.rights import attachment_name
 from exchange.api.trading_schemas import (
     ApiCallSchema,
@@ -19,6 +20,7 @@ from exchange.auth import bearer_actor
 from exchange.context import client_address, uow
 from exchange.files import data_files
 from exchange.services import delivery, trade_pages
+from exchange.services.delivery import CONTENT_TYPES
 from exchange.trading_setup import trading_setup
 
 blp = Blueprint("api_entitlements", __name__, url_prefix="/api/v1", description="Delivery")
@@ -51,7 +53,8 @@ def make_link(data: dict[str, Any], entitlement_id: int) -> Any:
 
 
 @blp.route("/downloads/<token>", methods=["GET"])
-@blp.response(200, description="The buyer's fingerprinted copy, as an attachment.")
+@blp.response(200)
+@body_as(blp, CONTENT_TYPES.values(), "The buyer's fingerprinted copy, as an attachment.")
 def download(token: str) -> Response:
     """The copy behind a download link; the signed link itself is the authority."""
     delivered = delivery.open_download(

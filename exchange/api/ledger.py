@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from exchange.api import BEARER, Blueprint
+from exchange.api.openapi import JSON_OBJECT, body_as
 from exchange.api.schemas import (
     LedgerEntryDetailSchema,
     LedgerEntrySchema,
@@ -38,6 +39,7 @@ def get_entry(seq: int) -> Any:
 
 @blp.route("/entries/<int:seq>/proof", methods=["GET"])
 @blp.response(200)
+@body_as(blp, ["application/json"], "A proof bundle (format ganshu-ledger-proof/1).", JSON_OBJECT)
 @blp.doc(security=BEARER)
 def get_proof(seq: int) -> Any:
     """A self-contained proof bundle: check it with `python -m contracts.verify BUNDLE.json`."""

@@ -4,12 +4,14 @@ is RFC 9457 problem+json, decimals travel as strings, and who may call each oper
 from __future__ import annotations
 
 import http
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from apispec import APISpec, BasePlugin
 from marshmallow import Schema, fields
 
 PROBLEM = "application/problem+json"
+View = TypeVar("View", bound=Callable[..., Any])
 # What marshmallow's Decimal(as_string=True) writes: format(value, "f"), never an exponent.
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 
@@ -89,3 +91,30 @@ class ProblemPlugin(BasePlugin):  # type: ignore[misc]
             security = operation.get("security")
             if security and all("bearerAuth" in requirement for requirement in security):
                 responses.setdefault(401, "UNAUTHORIZED")
+
+
+# Documentation-only schemas of bodies that are not marshmallow-dumped.
+JSON_OBJECT = {"type": "object"}
+ANY_JSON: dict[str, Any] = {}
+BINARY = {"type": "string", "format": "binary"}
+
+
+def body_as(
+    blp: Any, media_types: Iterable[str], description: str, json: dict[str, Any] = ANY_JSON
+) -> Callable[[View], View]:
+    """Document the 200 body a view writes itself (a file, a bundle) in each media type it may
+    have, JSON by the given schema and anything else as bytes: flask-smorest documents only
+    what a schema dumps."""
+
+    def decorate(view: View) -> View:
+        for media_type in sorted({media.split(";")[0].strip() for media in media_types}):
+            view = blp.alt_response(
+                200,
+                schema=json if media_type.endswith("json") else BINARY,
+                content_type=media_type,
+                description=description,
+                success=True,
+            )(view)
+        return view
+
+    return decorate

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Response, request
 
 from exchange.api import BEARER, Blueprint
+from exchange.api.openapi import body_as
 from exchange.api.oversight_schemas import (
     TRADE_EXPORT_PARAMETERS,
     TRADE_LIST_PARAMETERS,
@@ -27,7 +28,7 @@ from exchange.chains import chain_of, chain_or_none
 from exchange.context import uow
 from exchange.i18n import current_language, translate
 from exchange.services import ledger, listing, oversight_dashboard, oversight_trade
-from exchange.services.oversight_export import export_trades
+from exchange.services.oversight_export import MEDIA_TYPES, export_trades
 from exchange.services.oversight_trades import list_trades, require_reader
 from exchange.services.trade_query import DEFAULT_SORT, TradeFilters, TradeQuery
 from exchange.trading_setup import signing_domain
@@ -64,7 +65,8 @@ def trades() -> Any:
 
 
 @blp.route("/trades/export", methods=["GET"])
-@blp.response(200, description="A CSV (UTF-8 with BOM) or XLSX file, as an attachment.")
+@blp.response(200)
+@body_as(blp, MEDIA_TYPES.values(), "A CSV (UTF-8 with BOM) or XLSX file, as an attachment.")
 @blp.doc(security=BEARER, parameters=TRADE_EXPORT_PARAMETERS)
 def export() -> Response:
     """Every contract matching the filters (at most 100,000) as a file headed in the language

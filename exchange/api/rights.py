@@ -13,6 +13,7 @@ from flask import Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from exchange.api import BEARER, Blueprint
+from exchange.api.openapi import JSON_OBJECT, body_as
 from exchange.api.problems import exchange_error_response
 from exchange.api.rights_schemas import (
     ApplicationFormSchema,
@@ -38,7 +39,7 @@ from exchange.rights_setup import rights_setup
 from exchange.services import rights, rights_certificates, rights_notice, rights_views
 from exchange.services.actors import Actor
 from exchange.services.rights_certificates import check_certificate
-from exchange.services.rights_documents import Document
+from exchange.services.rights_documents import KINDS, Document
 from exchange.uploads import accepts_upload
 
 
@@ -213,7 +214,8 @@ def verify(number: str) -> Any:
 
 
 @blp.route("/certificates/<number>/proof", methods=["GET"])
-@blp.response(200, description="A ledger proof bundle (format ganshu-ledger-proof/1).")
+@blp.response(200)
+@body_as(blp, ["application/json"], "A proof bundle (format ganshu-ledger-proof/1).", JSON_OBJECT)
 def certificate_proof(number: str) -> Any:
     """The proof of the ledger entry behind a certificate, for `python -m contracts.verify`."""
     return jsonify(rights_certificates.certificate_proof(uow(), number))
@@ -228,7 +230,8 @@ def certificate_key() -> Any:
 
 
 @blp.route("/documents/<int:document_id>", methods=["GET"])
-@blp.response(200, description="The document's bytes, as its content type.")
+@blp.response(200)
+@body_as(blp, [kind for kind, _ in KINDS.values()], "The document's bytes, as its content type.")
 @blp.doc(security=BEARER)
 def download_document(document_id: int) -> Response:
     """A basis document or evidence, for the applicant, the objector and the supervisors."""

@@ -76,6 +76,36 @@ def test_bearer_operations_document_their_401(client):
     assert [(m, p) for p, m, operation in bearer if "401" not in operation["responses"]] == []
 
 
+# Bodies
+
+
+def test_every_success_with_a_body_documents_its_media_types(client):
+    """Files and bundles a view writes itself too, not only what a schema dumps."""
+    document = client.get(DOCUMENT).get_json()
+    bare = [
+        (method, path, status)
+        for path, method, operation in operations(document)
+        for status, response in operation["responses"].items()
+        if status.startswith("2")
+        and status != "204"
+        and not resolved(document, response).get("content")
+    ]
+    assert bare == []
+
+
+def test_a_download_documents_each_format_a_copy_is_delivered_in(client):
+    content = client.get(DOCUMENT).get_json()["paths"]["/api/v1/downloads/{token}"]["get"][
+        "responses"
+    ]["200"]["content"]
+    assert content.keys() == {
+        "text/csv",
+        "application/json",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.apache.parquet",
+    }
+    assert content["text/csv"]["schema"] == {"type": "string", "format": "binary"}
+
+
 # Decimals
 
 
