@@ -101,7 +101,14 @@ def upload_too_large(error: RequestEntityTooLarge) -> Any:
 @blp.doc(security=BEARER)
 def describe_fields(data: dict[str, Any], product_id: int) -> Any:
     """Units, descriptions and personal flags of the latest version's columns."""
-    return versions.describe_fields(uow(), bearer_actor(), data_files(), product_id, data["fields"])
+    return versions.describe_fields(
+        uow(),
+        bearer_actor(),
+        data_files(),
+        product_id,
+        data["fields"],
+        legal_basis=data.get("legal_basis", versions.KEEP),
+    )
 
 
 @blp.route("/products/<int:product_id>/offers", methods=["POST"])

@@ -10,7 +10,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from exchange.api.schemas import BaseSchema, choice, text
 from exchange.domain.catalog import (
+    DeliveryForm,
     Grade,
+    LegalBasis,
     LicenceKind,
     ListingStatus,
     ProductType,
@@ -66,10 +68,14 @@ class FieldNoteSchema(BaseSchema):
     unit = text(40, required=False)
     description = text(500, required=False)
     personal = fields.Boolean(load_default=False)
+    # How a personal column reaches buyers; omitted keeps the current (default) form.
+    form = choice(DeliveryForm, required=False)
 
 
 class FieldNotesSchema(BaseSchema):
     fields = fields.List(fields.Nested(FieldNoteSchema), required=True)
+    # PIPL Art. 13 basis for raw delivery; omitted keeps the current one, null clears it.
+    legal_basis = choice(LegalBasis, required=False, allow_none=True)
 
 
 class QualitySchema(BaseSchema):
@@ -235,6 +241,25 @@ class TransitionSchema(Schema):
     ledger_seq = fields.Integer(allow_none=True)
 
 
+class PersonalColumnSchema(Schema):
+    """A personal column and the form buyers receive it in."""
+
+    column = fields.String()
+    kind = fields.String()
+    form = fields.String(metadata={"enum": [form.value for form in DeliveryForm]})
+
+
+class PersonalInformationSchema(Schema):
+    """What personal information the product's file holds and how each column is delivered."""
+
+    legal_basis = fields.String(
+        allow_none=True, metadata={"enum": [basis.value for basis in LegalBasis]}
+    )
+    raw_approved = fields.List(fields.String())
+    raw_requested = fields.List(fields.String())
+    columns = fields.List(fields.Nested(PersonalColumnSchema))
+
+
 class ProductSchema(ProductSummarySchema):
     description = fields.String()
     coverage_start = fields.Date(allow_none=True)
@@ -248,6 +273,7 @@ class ProductSchema(ProductSummarySchema):
     versions = fields.List(fields.Nested(VersionSchema))
     latest = fields.Nested(VersionDetailSchema, allow_none=True)
     history = fields.List(fields.Nested(TransitionSchema))
+    personal_information = fields.Nested(PersonalInformationSchema)
 
 
 class StatusSchema(Schema):

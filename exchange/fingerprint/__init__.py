@@ -50,17 +50,28 @@ find the changed cells by comparing them, though not make a copy pointing at a t
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from exchange.fingerprint import marks, tables
-from exchange.fingerprint.marks import Match
+from exchange.fingerprint.marks import Change, Match
 from exchange.fingerprint.tables import UnreadableCopy
 
-__all__ = ["Marked", "Match", "UnreadableCopy", "column_names", "fingerprint", "identify"]
+__all__ = [
+    "Change",
+    "Marked",
+    "Prepare",
+    "Match",
+    "UnreadableCopy",
+    "column_names",
+    "fingerprint",
+    "identify",
+]
 
 K = TypeVar("K", bound=Hashable)
+# Cells to rewrite before marking, from the file's column names and columns.
+Prepare = Callable[[Sequence[str], Sequence[Sequence[Any]]], list[Change]]
 
 
 @dataclass(frozen=True)
@@ -72,19 +83,28 @@ class Marked:
     level: int
 
 
-def fingerprint(content: bytes, file_name: str, key: bytes) -> Marked:
-    """The file marked for the key, in its own format; UnreadableCopy if it cannot be read."""
+def fingerprint(
+    content: bytes, file_name: str, key: bytes, *, prepare: Prepare | None = None
+) -> Marked:
+    """The file marked for the key, in its own format; UnreadableCopy if it cannot be read.
+
+    `prepare` rewrites cells first (desensitising personal columns); the marks are then put
+    on the copy as prepared, and both are written in one pass.
+    """
     sheet = tables.read(content, file_name)
-    changes, marked, level = marks.embed(sheet.names, sheet.columns, key)
-    if not marked:
+    prepared = prepare(sheet.names, sheet.columns) if prepare else []
+    for change in prepared:
+        sheet.columns[change.column][change.row] = change.value
+    changes, marked, level = marks.embed(sheet.names, sheet.marked_columns(), key)
+    if not marked and not prepared:
         return Marked(content, 0, level)
-    return Marked(sheet.write(changes), marked, level)
+    return Marked(sheet.write([*prepared, *changes]), marked, level)
 
 
 def identify(suspect: bytes, file_name: str, candidates: Mapping[K, bytes]) -> Match[K] | None:
     """The candidate (entitlement → key) whose marks the suspect copy carries, or None."""
     sheet = tables.read(suspect, file_name)
-    return marks.identify(sheet.names, sheet.columns, candidates)
+    return marks.identify(sheet.names, sheet.marked_columns(), candidates)
 
 
 def column_names(content: bytes, file_name: str) -> list[str]:

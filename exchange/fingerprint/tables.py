@@ -34,11 +34,23 @@ class UnreadableCopy(Exception):
 
 @dataclass
 class Sheet:
-    """A file's columns (names and values) and how to write it back with changes."""
+    """A file's columns (names and values) and how to write it back with changes.
+
+    `unmarked` are columns read only to be desensitised (Parquet text): marks never ride on
+    them, so a copy is marked as it was before they were read.
+    """
 
     names: list[str]
     columns: list[list[Any]]
     write: Callable[[Sequence[Change]], bytes]
+    unmarked: frozenset[int] = frozenset()
+
+    def marked_columns(self) -> list[list[Any]]:
+        """The columns as the marks see them: the unmarked ones empty."""
+        return [
+            [None] * len(values) if index in self.unmarked else values
+            for index, values in enumerate(self.columns)
+        ]
 
 
 def read(content: bytes, file_name: str) -> Sheet:
@@ -152,12 +164,17 @@ def _parquet(content: bytes) -> Sheet:
 
     table = pq.read_table(io.BytesIO(content))
     numeric = (pa.types.is_integer, pa.types.is_float64, pa.types.is_decimal)
-    columns: list[list[Any]] = [
-        table.column(i).to_pylist()
-        if any(test(field.type) for test in numeric)
-        else [None] * table.num_rows
-        for i, field in enumerate(table.schema)
-    ]
+    text = (pa.types.is_string, pa.types.is_large_string)
+    columns: list[list[Any]] = []
+    unmarked = set()
+    for i, field in enumerate(table.schema):
+        if any(test(field.type) for test in numeric):
+            columns.append(table.column(i).to_pylist())
+        elif any(test(field.type) for test in text):
+            columns.append(table.column(i).to_pylist())
+            unmarked.add(i)
+        else:
+            columns.append([None] * table.num_rows)
 
     def write(changes: Sequence[Change]) -> bytes:
         changed = sorted({c.column for c in changes})
@@ -165,12 +182,15 @@ def _parquet(content: bytes) -> Sheet:
             columns[change.column][change.row] = change.value
         marked = table
         for index in changed:
-            kind = table.schema.field(index).type
-            marked = marked.set_column(
-                index, table.schema.field(index), pa.array(columns[index], type=kind)
-            )
+            field = table.schema.field(index)
+            values = columns[index]
+            if any(isinstance(v, str) for v in values) and not pa.types.is_string(field.type):
+                # A masked or pseudonymised number (a phone stored as int64) becomes text.
+                values = [None if v is None else str(v) for v in values]
+                field = field.with_type(pa.string())
+            marked = marked.set_column(index, field, pa.array(values, type=field.type))
         out = io.BytesIO()
         pq.write_table(marked, out)
         return out.getvalue()
 
-    return Sheet(list(table.column_names), columns, write)
+    return Sheet(list(table.column_names), columns, write, frozenset(unmarked))

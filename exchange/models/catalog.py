@@ -106,6 +106,10 @@ class DataProduct(Base):
     # The cheapest active offer, kept beside the product so the catalog sorts by price.
     min_price: Mapped[Decimal | None] = mapped_column(Money)
     view_count: Mapped[int] = mapped_column(default=0)
+    # Raw personal information: the vendor's PIPL Art. 13 basis, and the regulator's approval
+    # of which columns go raw on that basis ({"columns", "legal_basis", "by", "at"}).
+    pi_legal_basis: Mapped[str | None] = mapped_column(String(24))
+    pi_raw_approval: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Pre-segmented text (CJK unigrams and bigrams, English words) the full-text index reads.
     search_title: Mapped[str] = mapped_column(Text, default="")
     search_body: Mapped[str] = mapped_column(Text, default="")

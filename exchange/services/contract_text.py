@@ -63,7 +63,7 @@ ZH = """数据产品使用许可合同
 逾期未提出异议的，视为验收合格。
 
 第七条 数据安全与合规
-乙方应依法采取必要措施保障数据安全，不得尝试重新识别已脱敏的个人信息，不得将数据用于违法用途。
+乙方应依法采取必要措施保障数据安全，不得尝试重新识别已脱敏的个人信息，不得将数据用于违法用途。{personal_zh}
 
 第八条 争议解决
 因本合同产生的争议，双方应先行协商，并可通过交易所的争议处理程序解决；协商不成的，任何一方可向
@@ -124,7 +124,7 @@ or raise a dispute within {acceptance_days} days of delivery; silence is accepta
 
 7. Data security and compliance
 The licensee shall keep the data secure as the law requires, shall not attempt to re-identify
-desensitised personal information and shall not use the data unlawfully.
+desensitised personal information and shall not use the data unlawfully.{personal_en}
 
 8. Disputes
 The parties shall first seek to settle any dispute by consultation and may use the Exchange's
@@ -142,11 +142,67 @@ Contract hash (SHA-256): {contract_hash}
 """
 
 
+KIND_ZH = {
+    "id_number": "居民身份证号码",
+    "mobile": "手机号码",
+    "landline": "固定电话号码",
+    "email": "电子邮箱",
+    "bank_card": "银行卡号",
+    "travel_document": "护照或通行证号码",
+    "declared": "数据商声明的个人信息",
+}
+KIND_EN = {
+    "id_number": "resident ID numbers",
+    "mobile": "mobile numbers",
+    "landline": "landline numbers",
+    "email": "e-mail addresses",
+    "bank_card": "bank card numbers",
+    "travel_document": "passport or permit numbers",
+    "declared": "personal information declared by the vendor",
+}
+FORM_ZH = {
+    "masked": "遮盖交付（部分字符以*隐去）",
+    "pseudonymised": "假名化交付（以交易所为乙方生成的密钥化标记替换，同一值对应同一标记）",
+    "raw": "原样交付（甲方已说明个人信息保护法第十三条规定的处理依据，并经监管机构批准）",
+}
+FORM_EN = {
+    "masked": "masked (characters replaced by *)",
+    "pseudonymised": (
+        "pseudonymised (replaced by a token keyed for the licensee; equal values give equal tokens)"
+    ),
+    "raw": (
+        "raw (the licensor has stated its basis under PIPL Art. 13 and a regulator has approved it)"
+    ),
+}
+
+
+def _personal(facts: Mapping[str, Any]) -> tuple[str, str]:
+    """The clause naming each personal column's delivered form; empty for a contract whose
+    product holds none (or one drafted before forms were recorded), so its text is unchanged."""
+    columns = facts.get("personal_information") or []
+    if not columns:
+        return "", ""
+    zh = ["", "本数据产品含个人信息，各列按以下方式交付，其他列中出现的个人信息一律遮盖："]
+    en = [
+        "",
+        "The data product holds personal information. Each column below is delivered as "
+        "stated; personal values found in any other column are masked:",
+    ]
+    for item in columns:
+        kind = item["kind"]
+        zh.append(f"“{item['column']}”（{KIND_ZH.get(kind, kind)}）：{FORM_ZH[item['form']]}；")
+        en.append(f'- "{item["column"]}" ({KIND_EN.get(kind, kind)}): {FORM_EN[item["form"]]};')
+    return "\n".join(zh), "\n".join(en)
+
+
 def _fields(facts: Mapping[str, Any], contract_hash: str) -> dict[str, Any]:
     terms = facts["terms"]
     product = facts["product"]
     exclusive, derivative = terms["exclusive"], terms["derivative"]
+    personal_zh, personal_en = _personal(facts)
     return {
+        "personal_zh": personal_zh,
+        "personal_en": personal_en,
         "number": facts["number"],
         "created_on": facts["created_at"][:10],
         "vendor_zh": facts["vendor"]["name_zh"],

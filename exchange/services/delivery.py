@@ -19,6 +19,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
@@ -38,10 +39,11 @@ from exchange.domain.errors import (
 from exchange.domain.i18n import N_
 from exchange.domain.trading import ContractStatus, EntitlementStatus
 from exchange.domain.vocabulary import Role
+from exchange.fingerprint import desensitise
 from exchange.models import DataProduct, ProductVersion
 from exchange.models.base import utcnow
 from exchange.models.trading import Download, Entitlement, TradeContract
-from exchange.services import audit
+from exchange.services import audit, personal_data
 from exchange.services.actors import Actor, load_actor, require_found, require_role
 from exchange.services.datafiles import DataFiles
 from exchange.services.ledger import party_names, record_event
@@ -246,13 +248,20 @@ def open_download(
     if actor is None:
         raise NotAuthenticated()
     entitlement = _own_entitlement(session, actor, int(claims["e"]))
-    _check_usable(session, entitlement, now)
+    contract = _check_usable(session, entitlement, now)
     version = _version(session, entitlement.product_id, int(claims["v"]))
     product = require_found(session.get(DataProduct, entitlement.product_id))
     mode = CipherMode(product.cipher_mode)
     data_key = files.keys.unwrap(product.wrapped_key, mode)
     plain = b"".join(files.store.open(version.object_key, data_key, mode))
-    marked = fingerprint.fingerprint(plain, version.file_name, entitlement.fingerprint_key)
+    marked = fingerprint.fingerprint(
+        plain,
+        version.file_name,
+        entitlement.fingerprint_key,
+        prepare=_desensitiser(
+            product, version, contract, files.keys.pseudonym_key(contract.buyer_id)
+        ),
+    )
     mark = fingerprint_id(entitlement.fingerprint_key, version.number)
     download = Download(
         entitlement_id=entitlement.id,
@@ -274,6 +283,18 @@ def open_download(
         mark,
         download_id,
     )
+
+
+def _desensitiser(
+    product: DataProduct, version: ProductVersion, contract: TradeContract, key: bytes
+) -> fingerprint.Prepare:
+    """Puts each personal column in the form the contract states (raw only where approved)."""
+    forms = personal_data.delivered_forms(
+        version.fields,
+        personal_data.approved_raw(product),
+        personal_data.stated_forms(contract.canonical),
+    )
+    return partial(desensitise.changes, forms=forms, key=key)
 
 
 def fingerprint_id(key: bytes, version: int) -> str:

@@ -2,8 +2,9 @@
 
 Core data can never be submitted. General data is listed on an operator's approval; important
 data goes on from the operator to a regulator (that is what "in review" means here) and is
-listed on the regulator's approval. Every transition is a row with who, when and why, and a
-ledger entry written in the same unit of work.
+listed on the regulator's approval; so is a product whose vendor would deliver personal
+information raw, and the regulator's approval names the columns and the legal basis. Every
+transition is a row with who, when and why, and a ledger entry written in the same unit of work.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from exchange.domain.i18n import N_
 from exchange.domain.vocabulary import Role, VerificationStatus
 from exchange.models import DataProduct, ListingTransition
 from exchange.models.base import utcnow
-from exchange.services import audit
+from exchange.services import audit, personal_data
 from exchange.services.actors import Actor, require_role
 from exchange.services.ledger import record_event
 from exchange.services.product_page import load_product
@@ -151,6 +152,7 @@ def submit(uow: UnitOfWork, actor: Actor, product_id: int) -> dict[str, Any]:
     if membership.verification_status != VerificationStatus.VERIFIED:
         raise Conflict(N_("Your organisation must be verified before it can list products."))
     _require_complete(product)
+    personal_data.check_forms(product, product.versions[-1].fields, listed=False)
     record_transition(uow.session, product, S.SUBMITTED, actor, organisation_id=product.vendor_id)
     uow.commit()
     return {"id": product.id, "status": product.status}
@@ -188,12 +190,15 @@ def review(
     reason = _reason(reason, required=decision == "reject")
     if decision == "approve":
         _require_complete(product)
+    raw = personal_data.raw_columns(product.versions[-1].fields) if product.versions else []
     if decision == "reject":
         target = S.DRAFT
-    elif reviewer == Role.OPERATOR and product.grade == Grade.IMPORTANT:
-        target = S.IN_REVIEW
+    elif reviewer == Role.OPERATOR and (product.grade == Grade.IMPORTANT or raw):
+        target = S.IN_REVIEW  # important data, and raw personal information, need a regulator
     else:
         target = S.LISTED
+    if target == S.LISTED and reviewer == Role.REGULATOR:
+        personal_data.approve_raw(product, raw, actor.user_id)
     record_transition(
         uow.session,
         product,

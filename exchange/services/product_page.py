@@ -11,6 +11,7 @@ from exchange.domain.catalog import ListingStatus
 from exchange.domain.errors import NotFound
 from exchange.domain.vocabulary import Role
 from exchange.models import DataProduct, ListingTransition, Organisation, ProductVersion, User
+from exchange.services import personal_data
 from exchange.services.actors import Actor, require_found
 from exchange.services.catalog import SUPERVISORS, summary, vendor_cards
 from exchange.services.unit_of_work import UnitOfWork
@@ -87,6 +88,12 @@ def get_product(
         "versions": [version_summary(v) for v in reversed(product.versions)],
         "latest": version_detail(latest) if latest else None,
         "can_edit": actor is not None and _is_vendor_member(actor, product.vendor_id),
+        "personal_information": {
+            "legal_basis": product.pi_legal_basis,
+            "raw_approved": sorted(personal_data.approved_raw(product)),
+            "raw_requested": personal_data.raw_columns(latest.fields if latest else []),
+            "columns": personal_data.page_forms(product, latest.fields if latest else []),
+        },
     }
     if insider:
         view["history"] = history(session, product_id)

@@ -35,6 +35,7 @@ from exchange.models import (
     TradeContract,
     Valuation,
 )
+from exchange.services import personal_data
 from exchange.services.actors import Actor, require_found
 from exchange.services.catalog import SUPERVISORS
 from exchange.services.contract_text import render_en, render_zh
@@ -200,6 +201,11 @@ def draft(
         "valuation_band": _band_json(band),
         "created_at": _stamp(now),
     }
+    forms = personal_data.delivered_forms(
+        latest.fields if latest else [], personal_data.approved_raw(product)
+    )
+    if forms:  # only then: a product without personal data keeps the contract's earlier facts
+        facts[personal_data.FACTS_KEY] = personal_data.facts(forms)
     contract.canonical = canonical_json(facts)
     contract.contract_hash = hashlib.sha256(contract.canonical.encode()).hexdigest()
     contract.text_zh = render_zh(facts, contract.contract_hash)

@@ -11,13 +11,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from exchange.domain.catalog import ListingStatus, Sensitivity
+from exchange.domain.catalog import DeliveryForm, LegalBasis, ListingStatus, Sensitivity
 from exchange.domain.errors import Conflict, PermissionDenied, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.vocabulary import VerificationStatus
 from exchange.models import DataProduct, ProductVersion
 from exchange.models.base import utcnow
-from exchange.services import audit
+from exchange.services import audit, personal_data
 from exchange.services.actors import Actor
 from exchange.services.datafiles import (
     DataFiles,
@@ -34,6 +34,7 @@ from exchange.services.product_page import get_product, load_product
 from exchange.services.unit_of_work import UnitOfWork
 
 S = ListingStatus
+KEEP = "keep"  # describe_fields: leave the legal basis as it is
 
 
 def require_verified(actor: Actor, organisation_id: int) -> None:
@@ -72,8 +73,15 @@ def _fields(profile: Mapping[str, Any], notes: Sequence[Mapping[str, Any]]) -> l
             "sensitivity": column.get("sensitivity"),
             "null_count": column.get("null_count"),
         }
+        | _form(by_name.get(column["name"], {}))
         for column in profile["columns"]
     ]
+
+
+def _form(note: Mapping[str, Any]) -> dict[str, Any]:
+    """The delivery form the vendor chose for a column, when it chose one."""
+    form = note.get("form")
+    return {} if form is None else {"form": DeliveryForm(form).value}
 
 
 def declared_personal(notes: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -194,8 +202,11 @@ def describe_fields(
     files: DataFiles,
     product_id: int,
     notes: Sequence[Mapping[str, Any]],
+    *,
+    legal_basis: LegalBasis | str | None = KEEP,
 ) -> dict[str, Any]:
-    """Set the latest version's units, descriptions and personal flags; re-mask if needed."""
+    """Set the latest version's units, descriptions, personal flags and delivery forms, and
+    the legal basis for raw delivery; re-mask the sample if needed."""
     session = uow.session
     product = editable(session, actor, product_id)
     if not product.versions:
@@ -207,8 +218,11 @@ def describe_fields(
         raise ValidationFailed.on(
             "fields", N_("The file has no column named %(name)s."), name=unknown[0]
         )
+    if legal_basis != KEEP:
+        product.pi_legal_basis = None if legal_basis is None else LegalBasis(legal_basis).value
     for note in notes:
         current[note["name"]] |= {k: note[k] for k in ("unit", "description") if k in note}
+        current[note["name"]] |= _form(note)
         current[note["name"]]["personal"] = bool(note.get("personal")) or current[note["name"]][
             "sensitivity"
         ] not in (None, Sensitivity.DECLARED.value)
@@ -227,6 +241,9 @@ def describe_fields(
         for column in profile["columns"]:
             current[column["name"]]["sensitivity"] = column["sensitivity"]
     version.fields = [current[f["name"]] for f in version.fields]
+    personal_data.check_forms(
+        product, version.fields, listed=product.status in (S.LISTED, S.SUSPENDED)
+    )
     product.updated_at = utcnow()
     audit.record(
         session,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 
 from cryptography.exceptions import InvalidTag
@@ -15,6 +17,7 @@ from exchange.storage.ciphers import data_key_size
 
 # Changing the label changes every key-encryption key: it names the derivation, version included.
 KEK_INFO = b"ganshu-exchange/storage/key-encryption-key/v1"
+PSEUDONYM_INFO = b"ganshu-exchange/delivery/pseudonym-key/v1"
 WRAP_VERSION = 1
 _NONCE_SIZE = 12
 _TAG_SIZE = 16
@@ -28,7 +31,7 @@ def _wrap_aad(version: int, mode: CipherMode) -> bytes:
 class KeyRing:
     """Issues and opens data keys under a key-encryption key derived from MASTER_KEY."""
 
-    __slots__ = ("_kek",)
+    __slots__ = ("_kek", "_pseudonyms")
 
     def __init__(self, master_key: str) -> None:
         if not master_key:
@@ -37,6 +40,14 @@ class KeyRing:
             master_key.encode()
         )
         self._kek = AESGCM(kek)
+        self._pseudonyms = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=PSEUDONYM_INFO
+        ).derive(master_key.encode())
+
+    def pseudonym_key(self, buyer_id: int) -> bytes:
+        """The key of one buyer organisation's pseudonyms: the same for all its deliveries, so
+        its files join; another buyer's tokens for the same person differ."""
+        return hmac.new(self._pseudonyms, b"buyer:%d" % buyer_id, hashlib.sha256).digest()
 
     def new_data_key(self, mode: CipherMode) -> tuple[bytes, bytes]:
         """A fresh random data key for the mode, and the blob to store: (plain key, wrapped)."""

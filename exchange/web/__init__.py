@@ -10,7 +10,9 @@ from flask_babel import format_datetime
 from flask_login import current_user
 
 from exchange.domain.catalog import (
+    DELIVERY_FORM_LABELS,
     GRADE_LABELS,
+    LEGAL_BASIS_LABELS,
     LICENCE_KIND_LABELS,
     LISTING_STATUS_LABELS,
     PRODUCT_TYPE_LABELS,
@@ -34,6 +36,8 @@ from exchange.web.trading import TRADING_LABELS
 
 # The catalog's closed sets, by name, for labels and select options in templates.
 CATALOG_LABELS = {
+    "delivery_form_labels": DELIVERY_FORM_LABELS,
+    "legal_basis_labels": LEGAL_BASIS_LABELS,
     "grade_labels": GRADE_LABELS,
     "licence_kind_labels": LICENCE_KIND_LABELS,
     "listing_status_labels": LISTING_STATUS_LABELS,

@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from exchange.api.catalog_schemas import OfferSchema, ProductInputSchema
 from exchange.api.schemas import BaseSchema, text
-from exchange.domain.catalog import ListingStatus
+from exchange.domain.catalog import DeliveryForm, LegalBasis, ListingStatus
 from exchange.services.products import OFFER_FIELDS, REVIEWED_FIELDS
 
 TAG_SEPARATORS = re.compile(r"[,，、;；]")
@@ -114,8 +114,17 @@ def edit_values(product: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+# A personal column's delivery form and the legal basis, as select boxes post them ("" = none).
+FORMS = ["", *(form.value for form in DeliveryForm)]
+BASES = ["", *(basis.value for basis in LegalBasis)]
+
+
+def _one_of(choices: list[str]) -> validate.OneOf:
+    return validate.OneOf(choices, error=_l("Choose one of: {choices}."))
+
+
 class _FieldNotesForm(BaseSchema):
-    """One row per column: unit_<i>, description_<i>, personal_<i>."""
+    """One row per column: unit_<i>, description_<i>, personal_<i>, form_<i>; legal_basis."""
 
     columns: tuple[str, ...] = ()
 
@@ -128,9 +137,11 @@ class _FieldNotesForm(BaseSchema):
                     "unit": data.get(f"unit_{i}"),
                     "description": data.get(f"description_{i}"),
                     "personal": data.get(f"personal_{i}", False),
+                    "form": data.get(f"form_{i}") or None,
                 }
                 for i, name in enumerate(self.columns)
-            ]
+            ],
+            "legal_basis": data.get("legal_basis") or None,
         }
 
 
@@ -141,4 +152,6 @@ def field_notes_schema(columns: list[Mapping[str, Any]]) -> Schema:
         declared[f"unit_{i}"] = text(40, required=False)
         declared[f"description_{i}"] = text(500, required=False)
         declared[f"personal_{i}"] = fields.Boolean(load_default=False)
+        declared[f"form_{i}"] = fields.String(load_default=None, validate=_one_of(FORMS))
+    declared["legal_basis"] = fields.String(load_default=None, validate=_one_of(BASES))
     return type("FieldNotesForm", (_FieldNotesForm,), declared)()

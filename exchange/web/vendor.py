@@ -128,7 +128,14 @@ def describe_fields(product_id: int) -> Any:
     schema = field_notes_schema(latest["fields"] if latest else [])
 
     def done(data: dict[str, Any]) -> Response:
-        versions.describe_fields(uow(), web_actor(), data_files(), product_id, data["fields"])
+        versions.describe_fields(
+            uow(),
+            web_actor(),
+            data_files(),
+            product_id,
+            data["fields"],
+            legal_basis=data["legal_basis"],
+        )
         return _to_product(product_id, gettext("The column descriptions are saved."))
 
     return submit_form(schema, PRODUCT, done, **context)
