@@ -31,6 +31,14 @@ SIGNATURE_HEADER = {
 }
 
 
+class StripeEventDataSchema(Schema):
+    object = fields.Dict(
+        required=True,
+        metadata={"description": "the payment intent (object: payment_intent) or the charge "
+                  "(object: charge) the event is about"},
+    )  # fmt: skip
+
+
 class StripeEventSchema(Schema):
     """A Stripe event as Stripe posts it (documentation only: the raw body is verified)."""
 
@@ -41,9 +49,7 @@ class StripeEventSchema(Schema):
                   "charge.refunded; any other type is stored and ignored"},
     )  # fmt: skip
     created = fields.Integer(required=True, metadata={"description": "Unix time"})
-    data = fields.Dict(
-        required=True, metadata={"description": "{'object': the payment intent or charge}"}
-    )
+    data = fields.Nested(StripeEventDataSchema, required=True)
 
 
 class WebhookOutcomeSchema(Schema):
