@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 from exchange.domain.catalog import ListingStatus
 from exchange.domain.errors import NotFound
 from exchange.domain.vocabulary import Role
+from exchange.ingest.masking import mask_cell
 from exchange.models import DataProduct, ListingTransition, Organisation, ProductVersion, User
 from exchange.services import personal_data
 from exchange.services.actors import Actor, require_found
@@ -135,8 +136,15 @@ def version_detail(version: ProductVersion) -> dict[str, Any]:
     return version_summary(version) | {
         "fields": list(version.fields),
         "quality": dict(version.quality),
-        "sample": dict(version.sample),
+        "sample": _masked_again(version.sample),
     }
+
+
+def _masked_again(sample: dict[str, Any]) -> dict[str, Any]:
+    """A stored sample read through today's detector: a sample stored before it learnt a
+    writing (full-width digits, +86, a 15-digit ID) is masked all the same."""
+    rows = [[mask_cell(cell, None) for cell in row] for row in sample.get("rows", [])]
+    return dict(sample) | {"rows": rows}
 
 
 def history(session: Session, product_id: int) -> list[dict[str, Any]]:

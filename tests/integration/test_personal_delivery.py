@@ -293,3 +293,19 @@ def test_the_vendor_chooses_forms_and_basis_on_the_product_page(app, client):
         fields = {f["name"]: f for f in product.versions[-1].fields}
         assert fields["身份证号"]["form"] == "raw"
         db.session.remove()
+
+
+def test_a_sample_stored_by_the_old_detector_is_masked_when_shown(app, client):
+    content, _ = customers_csv(10)
+    vendor = person(app, [Role.VENDOR])
+    product_id = product_with_file(client, vendor, content, "customers.csv")
+    missed = ["１３８ ００１３ ８０００", "+86-139-0013-9000", "360102900307123"]
+    with app.app_context():
+        version = db.session.get(DataProduct, product_id).versions[-1]
+        version.sample = {"columns": ["联系方式"], "rows": [[value] for value in missed]}
+        db.session.commit()
+        db.session.remove()
+    body = client.get(f"/api/v1/products/{product_id}", headers=vendor.headers).get_json()
+    shown = bare(" ".join(row[0] for row in body["latest"]["sample"]["rows"]))
+    for value in missed:
+        assert bare(value)[-11:] not in shown

@@ -316,3 +316,105 @@ def test_ordinary_numbers_are_not_taken_for_personal_ones(text):
 )
 def test_near_misses_are_left_alone(text):
     assert find_personal(text) == []
+
+
+# A buyer's copy in every catalog format
+
+
+def people_rows(count: int = 30) -> list[tuple[str, int, str, float]]:
+    """(ID number, mobile as a number, remark with a phone inside, amount) per person."""
+    rows = []
+    for i in range(count):
+        first17 = f"360102{1970 + i}0{i % 9 + 1}1{i % 9}{i:03d}"
+        rows.append(
+            (
+                id_check(first17).join([first17, ""]),
+                13800000000 + i * 7919,
+                f"备注：改用1390000{i:04d}",
+                100.5 + i,
+            )
+        )
+    return rows
+
+
+def people_file(name: str, rows: list[tuple[str, int, str, float]]) -> bytes:
+    import io
+    import json
+
+    header = ["身份证号", "手机", "备注", "金额"]
+    if name.endswith(".csv"):
+        lines = [",".join(header)] + [",".join(str(c) for c in r) for r in rows]
+        return ("\n".join(lines) + "\n").encode()
+    if name.endswith(".json"):
+        return json.dumps(
+            [dict(zip(header, r, strict=True)) for r in rows], ensure_ascii=False
+        ).encode()
+    if name.endswith(".xlsx"):
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        workbook.active.append(header)
+        for r in rows:
+            workbook.active.append(list(r))
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue()
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = list(zip(*rows, strict=True))
+    table = pa.table(
+        {
+            "身份证号": pa.array(columns[0], type=pa.string()),
+            "手机": pa.array(columns[1], type=pa.int64()),
+            "备注": pa.array(columns[2], type=pa.string()),
+            "金额": pa.array(columns[3], type=pa.float64()),
+        }
+    )
+    out = io.BytesIO()
+    pq.write_table(table, out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", ["people.csv", "people.json", "people.xlsx", "people.parquet"])
+def test_a_copy_in_any_format_holds_no_raw_identifier(name, tmp_path):
+    from functools import partial
+
+    from exchange.domain.catalog import DeliveryForm, FileFormat
+    from exchange.fingerprint import desensitise, fingerprint
+    from exchange.fingerprint.desensitise import ColumnForm
+    from exchange.ingest import open_table
+
+    rows = people_rows()
+    forms = {
+        "身份证号": ColumnForm("身份证号", Sensitivity.ID_NUMBER, DeliveryForm.PSEUDONYMISED),
+        "手机": ColumnForm("手机", Sensitivity.MOBILE, DeliveryForm.MASKED),
+    }
+    prepare = partial(desensitise.changes, forms=forms, key=bytes(32))
+    copy = fingerprint(people_file(name, rows), name, bytes(32), prepare=prepare).content
+    path = tmp_path / name
+    path.write_bytes(copy)
+    with open_table(path, FileFormat(name.rsplit(".", 1)[1])) as table:
+        cells = [tuple(row) for row in table]
+    text = bare(" ".join(str(c) for row in cells for c in row))
+    for ident, mobile, remark, _ in rows:
+        assert ident not in text and str(mobile) not in text and bare(remark)[-11:] not in text
+    assert all(str(row[0]).startswith("ID-") for row in cells)
+    assert all("****" in str(row[1]) for row in cells)
+
+
+def test_a_contract_without_personal_columns_reads_as_before():
+    from exchange.services.contract_text import render_en, render_zh
+    from tests.unit.test_contract_text import HASH, facts
+
+    plain = facts()
+    listed = plain | {
+        "personal_information": [
+            {"column": "手机", "kind": "mobile", "form": "masked"},
+            {"column": "身份证号", "kind": "id_number", "form": "pseudonymised"},
+        ]
+    }
+    assert "个人信息，各列" not in render_zh(plain, HASH)
+    assert render_zh(plain, HASH).count("\n") + 3 == render_zh(listed, HASH).count("\n")
+    assert "“手机”（手机号码）：遮盖交付" in render_zh(listed, HASH)
+    assert '"身份证号" (resident ID numbers): pseudonymised' in render_en(listed, HASH)
