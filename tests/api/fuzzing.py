@@ -2,7 +2,8 @@
 /api/openapi.json, first its coverage phase (each parameter's and field's boundary values and
 the ways to break it, deterministic) and then generated valid and invalid ones, and the app
 must answer each without a 5xx, every refusal as problem+json, every answer as the document
-says, and credentials needed exactly where the document's security says.
+says, and credentials needed exactly where the document's security says. Every operation that
+reads JSON also gets the bodies no generator makes: nested 100,000 deep, and not UTF-8.
 
 The fuzz runs in-process over the WSGI app (no server) on SQLite only: it checks the API layer
 and its document, which do not depend on the backend, and PostgreSQL would double its two
@@ -16,6 +17,7 @@ requests (derandomised), so a failure in CI is a failure on every machine.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +60,12 @@ MAX_EXAMPLES = 25
 KNOWN_IDS = st.integers(min_value=1, max_value=3)
 REVOKE = "DELETE /api/v1/auth/tokens/{token_id}"
 WEBHOOK = "POST /api/v1/payments/stripe/webhook"
+# Bodies no generator makes: nested as deep as the one that once crashed the process (a
+# segfault, issue 17), and not UTF-8. Every operation reading JSON must refuse both with a 4xx.
+HOSTILE_BODIES = {
+    "nested 100,000 levels deep": b"[" * 100_000 + b"]" * 100_000,
+    "not UTF-8": b'{"name": "\xff\xfe\xfd"}',
+}
 # Failures kept per operation: one is enough to reproduce, a few show whether they differ.
 KEPT = 3
 
@@ -235,15 +243,40 @@ def coverage_cases(schema: Any, operation: Any, headers: dict[str, str]) -> Iter
         yield case
 
 
+def hostile_bodies(world: World, operation: Any, headers: dict[str, str]) -> list[str]:
+    """Each hostile body sent to an operation that reads JSON, at the world's first ids: what
+    was not refused with a 4xx problem."""
+    content = (operation.definition.raw.get("requestBody") or {}).get("content", {})
+    if "application/json" not in content:
+        return []
+    path = re.sub(r"\{[^}]+\}", "1", operation.path)
+    client = world.app.test_client()
+    found = []
+    for name, body in HOSTILE_BODIES.items():
+        response = client.open(
+            path,
+            method=operation.method.upper(),
+            data=body,
+            content_type="application/json",
+            headers=headers,
+        )
+        if not (400 <= response.status_code < 500 and response.mimetype == PROBLEM):
+            found.append(
+                f"- a body {name}: {response.status_code} {response.mimetype}\n"
+                f"    {operation.method.upper()} {path}; {response.get_data(as_text=True)[:300]}"
+            )
+    return found
+
+
 def fuzz(world: World, role: str, *, max_examples: int = MAX_EXAMPLES) -> list[str]:
-    """Fuzz every operation of the document as the role: its coverage cases, then generated
-    ones; each operation's failures, with the requests that reproduce them."""
+    """Fuzz every operation of the document as the role: hostile bodies, its coverage cases,
+    then generated ones; each operation's failures, with the requests that reproduce them."""
     schema = load_schema(world.app)
     headers = world.headers(role)
     failures = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        found: list[str] = []
+        found = hostile_bodies(world, operation, headers)
         for case in coverage_cases(schema, operation, headers):
             if len(found) < KEPT and world.spares(role, case):
                 try:
