@@ -293,3 +293,16 @@ def test_uploading_a_version_holds_no_lock_while_reading_it(app, database_url):
         )
     assert added["latest"]["row_count"] == 4
     assert stream.blocked == []
+
+
+# What a page shows comes from bounded, stored results
+
+
+def test_product_page_shows_the_stored_sample_with_long_text_cut(app):
+    vendor = person(app, [Role.VENDOR])
+    content = (HEADER + "2026-10-08,71250.00," + "x" * 5_000 + ",13812345678\n").encode()
+    product_id = create_product(app.test_client(), vendor.headers, with_file=False)["id"]
+    assert upload(app.test_client(), vendor.headers, product_id, content).status_code == 201
+    page = signed_in(app, vendor).get(f"/products/{product_id}").get_data(as_text=True)
+    assert "x" * 200 + "…" in page and "x" * 201 not in page
+    assert page.count('<td class="masked-column">') == 1  # the one row's mobile number
