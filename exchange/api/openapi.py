@@ -14,6 +14,7 @@ PROBLEM = "application/problem+json"
 View = TypeVar("View", bound=Callable[..., Any])
 # What marshmallow's Decimal(as_string=True) writes: format(value, "f"), never an exponent.
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+DECIMAL_STRING = {"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN}
 
 
 class ProblemSchema(Schema):
@@ -48,7 +49,7 @@ def decimal_as_string(
         return {}
     for numeric in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"):
         ret.pop(numeric, None)
-    return {"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN}
+    return dict(DECIMAL_STRING)
 
 
 def is_error(status: int | str) -> bool:

@@ -12,6 +12,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields
 
 from exchange.api.catalog_schemas import ProductSummarySchema
+from exchange.api.openapi import DECIMAL_STRING
 from exchange.api.rights_schemas import LicenceGrantSchema, RightsRecordSchema
 from exchange.api.schemas import BaseSchema, choice
 from exchange.api.trading_schemas import ContractSchema, PartySchema, PaymentSchema
@@ -135,8 +136,8 @@ TRADE_FILTER_PARAMETERS = [
         "agreed on or before this UTC day (at most a year ahead; at most 20 years after date_from)",
         {"type": "string", "format": "date"},
     ),
-    _query("amount_min", "lowest price in CNY, to the fen", {"type": "string"}),
-    _query("amount_max", "highest price in CNY, to the fen", {"type": "string"}),
+    _query("amount_min", "lowest price in CNY, to the fen", DECIMAL_STRING),
+    _query("amount_max", "highest price in CNY, to the fen", DECIMAL_STRING),
 ]
 SORT_PARAMETER = _query(
     "sort",

@@ -66,6 +66,14 @@ HOSTILE_BODIES = {
     "nested 100,000 levels deep": b"[" * 100_000 + b"]" * 100_000,
     "not UTF-8": b'{"name": "\xff\xfe\xfd"}',
 }
+# Numbers past what any column, float or decimal context holds (the issue's price_min=1e26, a
+# cost of 1e309, ids of 2^63). Every field or query parameter taking a number or a decimal
+# string must refuse each with a 4xx, whatever the other fields hold.
+ABSURD = {
+    "decimal": ["1e26", "1e309", "-1e309", "9" * 40 + ".5"],
+    "integer": [2**63, -(2**63) - 1, 10**30],
+    "number": [1e308, -1e308, 10**30],
+}
 # Failures kept per operation: one is enough to reproduce, a few show whether they differ.
 KEPT = 3
 
@@ -268,15 +276,94 @@ def hostile_bodies(world: World, operation: Any, headers: dict[str, str]) -> lis
     return found
 
 
+def resolved(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """A schema with its $ref followed, and the object of a nullable anyOf/allOf."""
+    for key in ("anyOf", "allOf", "oneOf"):
+        if key in schema:
+            schema = next((s for s in schema[key] if "$ref" in s or "properties" in s), schema)
+    if "$ref" in schema:
+        return resolved(document, document["components"]["schemas"][schema["$ref"].split("/")[-1]])
+    return schema
+
+
+def number_kind(schema: dict[str, Any]) -> str | None:
+    """decimal, integer, number, or None for a schema that takes no number."""
+    if schema.get("format") == "decimal":
+        return "decimal"
+    kind = schema.get("type")
+    return kind if kind in ("integer", "number") else None
+
+
+def number_fields(
+    document: dict[str, Any], schema: dict[str, Any], at: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(where, kind) of every number a body schema takes, in nested objects and lists too."""
+    schema = resolved(document, schema)
+    if schema.get("type") == "array":
+        yield from number_fields(document, schema.get("items", {}), (*at, 0))
+        return
+    kind = number_kind(schema)
+    if kind and at:
+        yield at, kind
+    for name, field in schema.get("properties", {}).items():
+        if not field.get("readOnly"):
+            yield from number_fields(document, field, (*at, name))
+
+
+def placed(where: tuple[str | int, ...], value: Any) -> Any:
+    """A body holding only the value, at that place."""
+    for key in reversed(where):
+        value = [value] if isinstance(key, int) else {key: value}
+    return value
+
+
+def absurd_numbers(
+    world: World, document: dict[str, Any], operation: Any, headers: dict[str, str]
+) -> list[str]:
+    """Each absurd number in each number field and query parameter of the operation, at the
+    world's first ids: what was not refused with a 4xx problem."""
+    raw = operation.definition.raw
+    path = re.sub(r"\{[^}]+\}", "1", operation.path)
+    requests: list[dict[str, Any]] = []
+    for parameter in raw.get("parameters", []):
+        kind = number_kind(parameter.get("schema", {}))
+        if parameter.get("in") == "query" and kind:
+            name = parameter["name"]
+            requests += [{"query_string": {name: str(value)}} for value in ABSURD[kind]]
+    content = (raw.get("requestBody") or {}).get("content", {})
+    if "application/json" in content:
+        for where, kind in number_fields(document, content["application/json"]["schema"]):
+            body = [placed(where, value) for value in ABSURD[kind]]
+            requests += [{"data": json.dumps(b), "content_type": "application/json"} for b in body]
+    client = world.app.test_client()
+    found = []
+    for request in requests:
+        method = operation.method.upper()
+        signed = dict(headers)
+        if operation.label == WEBHOOK:
+            signed["Stripe-Signature"] = stripe_signature(request["data"].encode())
+        response = client.open(path, method=method, headers=signed, **request)
+        if not (400 <= response.status_code < 500 and response.mimetype == PROBLEM):
+            sent = request.get("query_string") or request.get("data")
+            found.append(
+                f"- an absurd number: {response.status_code} {response.mimetype}\n"
+                f"    {method} {path} {sent}; {response.get_data(as_text=True)[:300]}"
+            )
+    return found[:KEPT]
+
+
 def fuzz(world: World, role: str, *, max_examples: int = MAX_EXAMPLES) -> list[str]:
-    """Fuzz every operation of the document as the role: hostile bodies, its coverage cases,
-    then generated ones; each operation's failures, with the requests that reproduce them."""
+    """Fuzz every operation of the document as the role: hostile bodies, absurd numbers, its
+    coverage cases, then generated ones; each operation's failures, with the requests that
+    reproduce them."""
     schema = load_schema(world.app)
+    document = schema.raw_schema
     headers = world.headers(role)
     failures = []
     for result in schema.get_all_operations():
         operation = result.ok()
         found = hostile_bodies(world, operation, headers)
+        found += absurd_numbers(world, document, operation, headers)
         for case in coverage_cases(schema, operation, headers):
             if len(found) < KEPT and world.spares(role, case):
                 try:
