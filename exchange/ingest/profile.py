@@ -18,6 +18,8 @@ from exchange.ingest.readers import Cell, Row, Table
 
 SENSITIVE_SHARE = 0.6  # a column is sensitive when this share of its values is detected
 SAMPLE_CELL_CHARS = 200  # longer sample text is cut: every page view shows the stored sample
+MEMO_CHARS = 64  # text this short is read and detected once per file, however often it repeats
+MEMO_SIZE = 65_536  # distinct texts remembered per file
 
 SampleCell = str | int | float | bool | None
 
@@ -90,6 +92,32 @@ class Profile:
         }
 
 
+Reading = tuple[tuple[FieldType, date | None] | None, Sensitivity | None]
+
+
+class _Reader:
+    """read_value and detect of a cell, remembered for short text: columns repeat dates, codes
+    and names, and detection is the costliest step of a pass. Bounded, and kept for one file."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, Reading] = {}
+
+    def __call__(self, cell: Cell) -> Reading:
+        if not isinstance(cell, str) or len(cell) > MEMO_CHARS:
+            return _read(cell)
+        reading = self.seen.get(cell)
+        if reading is None:
+            reading = _read(cell)
+            if len(self.seen) < MEMO_SIZE:
+                self.seen[cell] = reading
+        return reading
+
+
+def _read(cell: Cell) -> Reading:
+    read = read_value(cell)
+    return read, None if read is None else detect(cell)
+
+
 @dataclass
 class _Tally:
     """Counters for one column, filled during the pass."""
@@ -99,9 +127,9 @@ class _Tally:
     detected: Counter[Sensitivity] = field(default_factory=Counter)
     newest: date | None = None
 
-    def count(self, cell: Cell) -> None:
-        """Add one cell to the counters."""
-        read = read_value(cell)
+    def count(self, reading: Reading) -> None:
+        """Add one cell, as the reader read it, to the counters."""
+        read, sensitivity = reading
         if read is None:
             self.nulls += 1
             return
@@ -109,7 +137,6 @@ class _Tally:
         self.kinds[kind] += 1
         if day is not None and (self.newest is None or day > self.newest):
             self.newest = day
-        sensitivity = detect(cell)
         if sensitivity is not None:
             self.detected[sensitivity] += 1
 
@@ -133,12 +160,13 @@ def profile_table(
         raise ValueError("sample_size must not be negative")
     fmt = file_format or table.format
     tallies = [_Tally() for _ in table.columns]
+    reader = _Reader()
     chooser = random.Random(seed)
     reservoir: list[tuple[int, Row]] = []
     rows = 0
     for row in table:
         for tally, cell in zip(tallies, row, strict=True):
-            tally.count(cell)
+            tally.count(reader(cell))
         # Reservoir sampling (algorithm R): every row equally likely, memory bounded.
         if len(reservoir) < sample_size:
             reservoir.append((rows, row))
