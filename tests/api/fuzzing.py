@@ -69,7 +69,7 @@ HOSTILE_BODIES = {
 # Numbers past what any column, float or decimal context holds (the price_min=1e26, a
 # cost of 1e309, ids of 2^63). Every field or query parameter taking a number or a decimal
 # string must refuse each with a 4xx, whatever the other fields hold.
-ABSURD = {
+ABSURD: dict[str, list[Any]] = {
     "decimal": ["1e26", "1e309", "-1e309", "9" * 40 + ".5"],
     "integer": [2**63, -(2**63) - 1, 10**30],
     "number": [1e308, -1e308, 10**30],
@@ -212,11 +212,11 @@ def operation_cases(operation: Any, headers: dict[str, str]) -> st.SearchStrateg
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
         anywhere = operation.as_strategy(mode, headers=fixed)
         if aimed:
-            at_known = st.fixed_dictionaries({name: KNOWN_IDS for name in ids}).flatmap(
-                lambda known, mode=mode: operation.as_strategy(
-                    mode, headers=fixed, path_parameters=known
-                )
-            )
+
+            def at(known: dict[str, int], mode: GenerationMode = mode) -> Any:
+                return operation.as_strategy(mode, headers=fixed, path_parameters=known)
+
+            at_known = st.fixed_dictionaries({name: KNOWN_IDS for name in ids}).flatmap(at)
             strategies += [at_known, at_known, anywhere]
         else:
             strategies.append(anywhere)
