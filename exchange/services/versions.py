@@ -7,6 +7,7 @@ personal masks it in the sample from then on.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -196,6 +197,25 @@ def add_version(
     return get_product(uow, actor, product.id)
 
 
+def _described(
+    fields: Sequence[Mapping[str, Any]], notes: Sequence[Mapping[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The version's columns by name with the vendor's notes applied."""
+    current = {f["name"]: dict(f) for f in fields}
+    unknown = [n["name"] for n in notes if n["name"] not in current]
+    if unknown:
+        raise ValidationFailed.on(
+            "fields", N_("The file has no column named %(name)s."), name=unknown[0]
+        )
+    for note in notes:
+        current[note["name"]] |= {k: note[k] for k in ("unit", "description") if k in note}
+        current[note["name"]] |= _form(note)
+        current[note["name"]]["personal"] = bool(note.get("personal")) or current[note["name"]][
+            "sensitivity"
+        ] not in (None, Sensitivity.DECLARED.value)
+    return current
+
+
 def describe_fields(
     uow: UnitOfWork,
     actor: Actor,
@@ -206,37 +226,40 @@ def describe_fields(
     legal_basis: LegalBasis | str | None = KEEP,
 ) -> dict[str, Any]:
     """Set the latest version's units, descriptions, personal flags and delivery forms, and
-    the legal basis for raw delivery; re-mask the sample if needed."""
+    the legal basis for raw delivery; re-mask the sample if needed.
+
+    A re-mask reads the stored file again before the product is locked, with no transaction
+    open; the change then applies only if no other version came meanwhile.
+    """
     session = uow.session
-    product = editable(session, actor, product_id)
+    product = _changeable(actor, load_product(session, product_id))
     if not product.versions:
         raise Conflict(N_("Upload the data file first."))
     version = product.versions[-1]
-    current = {f["name"]: dict(f) for f in version.fields}
-    unknown = [n["name"] for n in notes if n["name"] not in current]
-    if unknown:
-        raise ValidationFailed.on(
-            "fields", N_("The file has no column named %(name)s."), name=unknown[0]
-        )
-    if legal_basis != KEEP:
-        product.pi_legal_basis = None if legal_basis is None else LegalBasis(legal_basis).value
-    for note in notes:
-        current[note["name"]] |= {k: note[k] for k in ("unit", "description") if k in note}
-        current[note["name"]] |= _form(note)
-        current[note["name"]]["personal"] = bool(note.get("personal")) or current[note["name"]][
-            "sensitivity"
-        ] not in (None, Sensitivity.DECLARED.value)
-    declared = declared_personal(list(current.values()))
+    seen = version.id
+    declared = declared_personal(list(_described(version.fields, notes).values()))
+    profile = None
     if set(declared) != set(declared_personal(version.fields)):
-        profile = reprofile(
+        stored = partial(
+            reprofile,
             files,
             object_key=version.object_key,
             file_name=version.file_name,
             file_format=version.file_format,
             wrapped_key=product.wrapped_key,
             mode=product.cipher_mode,
-            declared_personal=declared,
         )
+        session.rollback()  # end the read: the product is loaded again, locked, afterwards
+        profile = stored(declared_personal=declared)
+    session.rollback()
+    product = editable(session, actor, product_id)
+    version = product.versions[-1]
+    current = _described(version.fields, notes)
+    if version.id != seen or set(declared_personal(list(current.values()))) != set(declared):
+        raise Conflict(N_("The data changed meanwhile; describe the columns again."))
+    if legal_basis != KEEP:
+        product.pi_legal_basis = None if legal_basis is None else LegalBasis(legal_basis).value
+    if profile is not None:
         version.sample = profile["sample"]
         for column in profile["columns"]:
             current[column["name"]]["sensitivity"] = column["sensitivity"]

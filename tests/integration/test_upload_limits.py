@@ -7,6 +7,7 @@ ledger, the product and its page stay free for everyone else meanwhile.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -27,6 +28,7 @@ from exchange.services import products, versions
 from exchange.services.actors import Actor, load_actor
 from exchange.services.datafiles import Upload
 from exchange.services.unit_of_work import UnitOfWork
+from exchange.storage import ObjectStore
 from tests.api.helpers import assert_problem, english_client
 from tests.catalog import (
     COPPER_CSV,
@@ -293,6 +295,40 @@ def test_uploading_a_version_holds_no_lock_while_reading_it(app, database_url):
         )
     assert added["latest"]["row_count"] == 4
     assert stream.blocked == []
+
+
+class ProbingStore:
+    """The real object store, trying the probe's writes when a stored file is opened."""
+
+    def __init__(self, store: ObjectStore, probe: Callable[[], list[str]]) -> None:
+        self.store = store
+        self.probe = probe
+        self.blocked: list[str] | None = None
+
+    def open(self, *args: Any) -> Iterator[bytes]:
+        self.blocked = self.probe()
+        return self.store.open(*args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+def test_masking_a_column_again_holds_no_lock_while_the_file_is_read(app, database_url):
+    vendor = person(app, [Role.VENDOR])
+    product_id = create_product(app.test_client(), vendor.headers)["id"]
+    with app.test_request_context():
+        files = data_files()
+        store = ProbingStore(files.store, blocked_writes(database_url, product_id))
+        described = versions.describe_fields(
+            UnitOfWork(db.session),
+            actor_of(vendor),
+            dataclasses.replace(files, store=store),  # type: ignore[arg-type]
+            product_id,
+            [{"name": "库存(吨)", "personal": True}],
+        )
+    column = next(f for f in described["latest"]["fields"] if f["name"] == "库存(吨)")
+    assert column["sensitivity"] == "declared"
+    assert store.blocked == []
 
 
 # What a page shows comes from bounded, stored results
