@@ -51,6 +51,12 @@ class Actor:
         """True when the user belongs to the organisation."""
         return self.membership(organisation_id) is not None
 
+    def has_role_in(self, organisation_id: int, role: Role) -> bool:
+        """True when the user holds the role in that organisation: a trade step acts for one
+        side, and a role held in another organisation does not count there."""
+        membership = self.membership(organisation_id)
+        return membership is not None and role in membership.roles
+
     def is_admin_of(self, organisation_id: int) -> bool:
         """True when the user administers the organisation's members and details."""
         membership = self.membership(organisation_id)

@@ -34,6 +34,7 @@ from exchange.domain.errors import (
     NotAuthenticated,
     NotFound,
     PayloadTooLarge,
+    PermissionDenied,
     ValidationFailed,
 )
 from exchange.domain.i18n import N_
@@ -171,10 +172,13 @@ def _serializer(secret: str, now: datetime) -> URLSafeTimedSerializer:
 
 
 def _own_entitlement(session: Session, actor: Actor, entitlement_id: int) -> Entitlement:
-    """The entitlement when the actor belongs to its buyer; 404 for anyone else."""
+    """The entitlement when the actor is a buyer of its buying organisation; 404 to anyone
+    outside it, 403 to its members without the buyer role."""
     entitlement = session.get(Entitlement, entitlement_id)
     if entitlement is None or not actor.is_member(entitlement.buyer_id):
         raise NotFound()
+    if not actor.has_role_in(entitlement.buyer_id, Role.BUYER):
+        raise PermissionDenied(N_("Only the buying organisation's buyers can take its data."))
     return entitlement
 
 

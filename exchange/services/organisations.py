@@ -31,6 +31,7 @@ from exchange.services.actors import (
     require_role,
 )
 from exchange.services.ledger import record_event
+from exchange.services.role_grants import allowed_roles, check_roles_allowed
 from exchange.services.unit_of_work import UnitOfWork
 
 PUBLIC_FIELDS = ("id", "name_zh", "name_en", "region", "dcmm_level", "verification_status")
@@ -71,6 +72,7 @@ def _view(organisation: Organisation, *, private: bool) -> dict[str, Any]:
     if private:
         view |= {field: getattr(organisation, field) for field in PRIVATE_FIELDS}
         view["members"] = _members(organisation)
+        view["grantable_roles"] = sorted(allowed_roles(organisation))
     return view
 
 
@@ -227,6 +229,7 @@ def add_member(
         raise ValidationFailed.on("roles", N_("Choose at least one role."))
     _check_grantable(actor, roles)
     organisation = _load(uow, organisation_id)
+    check_roles_allowed(organisation, roles)
     errors = account_problems(data["email"], data["password"])
     if errors:
         raise ValidationFailed(errors=errors)
@@ -273,6 +276,9 @@ def set_member_roles(
         raise NotFound(N_("That person is not a member of this organisation."))
     old_roles = membership.role_set
     _check_grantable(actor, new_roles ^ old_roles)
+    if not new_roles:  # every member holds a role, so the organisation's kind stays known
+        raise ValidationFailed.on("roles", N_("Choose at least one role."))
+    check_roles_allowed(_load(uow, organisation_id), new_roles)
     if new_roles != old_roles:
         membership.roles = [row for row in membership.roles if row.role in new_roles] + [
             MembershipRole(role=r) for r in sorted(new_roles - old_roles)

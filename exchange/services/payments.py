@@ -42,6 +42,9 @@ from exchange.services.unit_of_work import UnitOfWork
 GATEWAY_DIGIT = {Gateway.BANK_TRANSFER: "1", Gateway.STRIPE: "2"}
 REFUNDABLE = (ContractStatus.IN_ESCROW, ContractStatus.DISPUTED)
 
+# Paying acts for the buying organisation: a colleague there with only the vendor role may not.
+NOT_THE_BUYER = N_("Only members with the buyer role in the buying organisation can pay for it.")
+
 
 def payment_reference(contract_id: int, gateway: Gateway) -> str:
     """A reference a person can type: GSP, the gateway, the contract, and a Luhn check digit."""
@@ -125,8 +128,8 @@ def pending_instructions(
     session = uow.session
     contract = load_contract(session, contract_id, lock=False)
     require_visible(actor, contract)
-    if not actor.is_member(contract.buyer_id):
-        raise PermissionDenied(N_("Only the buyer's members can pay for this contract."))
+    if not actor.has_role_in(contract.buyer_id, Role.BUYER):
+        raise PermissionDenied(NOT_THE_BUYER)
     payment = _payment_of(session, contract.id, gateway.kind)
     if payment is None or payment.status != PaymentStatus.PENDING:
         return None
@@ -215,8 +218,8 @@ def start_payment(
         return _revived(earlier.response)
     contract = load_contract(session, contract_id)
     require_visible(actor, contract)  # a stranger learns nothing, not even that it exists
-    if not actor.is_member(contract.buyer_id):
-        raise PermissionDenied(N_("Only the buyer's members can pay for this contract."))
+    if not actor.has_role_in(contract.buyer_id, Role.BUYER):
+        raise PermissionDenied(NOT_THE_BUYER)
     payment = _payment_of(session, contract.id, gateway.kind)
     charge = _charge(contract, gateway.kind)
     if payment is not None:  # started before, by this request or another: the same payment

@@ -254,8 +254,7 @@ def party_of(contract: TradeContract, side: Side) -> int:
 
 def actor_has_role(actor: Actor, organisation_id: int, role: Role) -> bool:
     """Whether the actor holds the role in that organisation."""
-    membership = actor.membership(organisation_id)
-    return membership is not None and role in membership.roles
+    return actor.has_role_in(organisation_id, role)
 
 
 def require_visible(actor: Actor, contract: TradeContract) -> None:

@@ -341,13 +341,6 @@ def test_org_admin_cannot_add_a_member_with_a_supervisory_role(world, client, ap
 
 
 @pytest.mark.parametrize("granted", ["regulator", "operator"])
-def test_operator_can_add_a_member_with_a_supervisory_role(world, client, granted):
-    response = add_member_to_a(world, client, world.headers("operator"), [granted])
-    assert response.status_code == 201
-    assert response.get_json()["roles"] == [granted]
-
-
-@pytest.mark.parametrize("granted", ["regulator", "operator"])
 def test_org_admin_cannot_grant_a_supervisory_role(world, client, granted):
     response = set_roles_of_member_a(world, client, "admin_a", ["vendor", granted])
     body = assert_problem(response, 403)
@@ -355,18 +348,119 @@ def test_org_admin_cannot_grant_a_supervisory_role(world, client, granted):
     assert roles_of_member_a(world, client) == ["vendor"]
 
 
-@pytest.mark.parametrize("granted", ["regulator", "operator"])
-def test_operator_can_grant_a_supervisory_role(world, client, granted):
-    response = set_roles_of_member_a(world, client, "operator", ["vendor", granted])
-    assert response.status_code == 200
-    assert sorted(roles_of_member_a(world, client)) == sorted(["vendor", granted])
+# The organisation's kind: regulator and operator roles only within their own organisations,
+# trading roles only within trading ones; not even an operator grants across kinds.
+
+TRADING_ONLY = (
+    "This organisation trades on the exchange: its members may hold only the vendor and buyer "
+    "roles. Regulator and operator roles are granted within their own organisations."
+)
+MIXED = "Trading, regulator and operator roles cannot be held in one organisation."
+KIND_REFUSALS = {
+    "regulator": "This is a regulator organisation: its members may hold only the regulator role.",
+    "operator": "This is the exchange's operating organisation: its members may hold only the "
+    "operator role.",
+}
+
+
+def add_member(client, world, organisation_id, roles, headers=None):
+    return client.post(
+        f"/api/v1/organisations/{organisation_id}/members",
+        json={
+            "email": "granted@example.cn",
+            "display_name": "受托人",
+            "password": "Rare-Earth-Ledger-9",
+            "roles": roles,
+        },
+        headers=headers or world.headers("operator"),
+    )
+
+
+def members_roles(world, client, organisation_id):
+    body = client.get(
+        f"/api/v1/organisations/{organisation_id}", headers=world.headers("operator")
+    ).get_json()
+    return {m["email"]: m["roles"] for m in body["members"]}
+
+
+@pytest.mark.parametrize(
+    ("granted", "refusal"),
+    [(["regulator"], TRADING_ONLY), (["operator"], TRADING_ONLY), (["vendor", "regulator"], MIXED)],
+)
+def test_operator_cannot_add_a_supervisor_to_a_trading_organisation(
+    world, client, app, granted, refusal
+):
+    headers = world.headers("operator")
+    assert world.org_a
+    before = row_counts(app)
+    body = assert_problem(add_member_to_a(world, client, headers, granted), 422)
+    assert body["errors"] == {"roles": [refusal]}
+    assert row_counts(app) == before
+
+
+@pytest.mark.parametrize(
+    ("granted", "refusal"),
+    [(["regulator"], TRADING_ONLY), (["operator"], TRADING_ONLY), (["vendor", "regulator"], MIXED)],
+)
+def test_operator_cannot_make_a_vendors_employee_a_supervisor(world, client, granted, refusal):
+    # One checkbox on the member's roles, in place of or beside the ones held: refused.
+    response = set_roles_of_member_a(world, client, "operator", granted)
+    body = assert_problem(response, 422)
+    assert body["errors"] == {"roles": [refusal]}
+    assert roles_of_member_a(world, client) == ["vendor"]
+
+
+@pytest.mark.parametrize("kind", ["regulator", "operator"])
+def test_operator_adds_a_supervisor_within_a_supervisory_organisation(world, client, kind):
+    organisation_id = world.person(kind).organisation_id
+    response = add_member(client, world, organisation_id, [kind])
+    assert response.status_code == 201, response.get_json()
+    assert members_roles(world, client, organisation_id)["granted@example.cn"] == [kind]
+
+
+@pytest.mark.parametrize("kind", ["regulator", "operator"])
+@pytest.mark.parametrize("granted", [["vendor"], ["buyer"], ["regulator", "operator"]])
+def test_supervisory_organisation_takes_no_other_role(world, client, app, kind, granted):
+    organisation_id = world.person(kind).organisation_id
+    headers = world.headers("operator")
+    before = row_counts(app)
+    body = assert_problem(add_member(client, world, organisation_id, granted, headers), 422)
+    assert body["errors"]["roles"] in ([KIND_REFUSALS[kind]], [MIXED])
+    assert row_counts(app) == before
+
+
+@pytest.mark.parametrize("kind", ["regulator", "operator"])
+def test_supervisor_cannot_be_given_a_trading_role(world, client, kind):
+    who = world.person(kind)
+    response = client.put(
+        f"/api/v1/organisations/{who.organisation_id}/members/{who.user_id}/roles",
+        json={"roles": [kind, "buyer"]},
+        headers=world.headers("operator"),
+    )
+    assert_problem(response, 422)
+    assert members_roles(world, client, who.organisation_id)[who.email] == [kind]
+
+
+def test_roles_cannot_be_emptied_to_change_the_organisations_kind(world, client):
+    # Emptied, the organisation would have no kind left and take a regulator next.
+    body = assert_problem(set_roles_of_member_a(world, client, "operator", []), 422)
+    assert body["errors"] == {"roles": ["Choose at least one role."]}
+    assert roles_of_member_a(world, client) == ["vendor"]
 
 
 def test_org_admin_cannot_take_away_a_role_an_operator_granted(world, client):
-    set_roles_of_member_a(world, client, "operator", ["vendor", "regulator"])
-    response = set_roles_of_member_a(world, client, "admin_a", ["vendor"])
+    regulators = world.regulator.organisation_id  # the regulator administers its organisation
+    assert add_member(client, world, regulators, ["regulator"]).status_code == 201
+    colleague = client.get(
+        f"/api/v1/organisations/{regulators}", headers=world.headers("operator")
+    ).get_json()["members"][-1]
+    response = client.put(
+        f"/api/v1/organisations/{regulators}/members/{colleague['user_id']}/roles",
+        json={"roles": ["buyer"]},
+        headers=world.headers("regulator"),
+    )
     assert_problem(response, 403)
-    assert sorted(roles_of_member_a(world, client)) == ["regulator", "vendor"]
+    assert members_roles(world, client, regulators)["granted@example.cn"] == ["regulator"]
 
 
 def test_org_admin_cannot_grant_itself_a_supervisory_role(world, client):

@@ -1,7 +1,10 @@
 """Who may do what in trading, proven through HTTP: each endpoint against every role.
 
 The product and its offer are the vendor's; the buyer negotiates for its own organisation;
-"other vendor" is a stranger to the trade. Each test is one row of the matrix: the refusals
+"other vendor" is a stranger to the trade. Two colleagues hold the wrong role inside a party:
+"buyer's vendor" is a member of the buying organisation with only the vendor role, "vendor's
+buyer" a member of the selling one with only the buyer role; they may read the trade but take
+no step for its side. Each test is one row of the matrix: the refusals
 first, all on one target in the stage the endpoint needs (each must leave every trading table
 and the ledger as they were, and be a problem of its status), then each allowed role on a
 target of its own unless the endpoint only reads.
@@ -11,27 +14,50 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.models import Entitlement, Payment
+from exchange.models import Entitlement, Membership, Payment
 from exchange.services import payments, settlement
 from exchange.trading_setup import trading_setup
 from tests.api.helpers import MATRIX_ROLES, PROBLEM_TYPES, RolePeople, matrix_answers
 from tests.api.test_trading_api import tampered, terms_json, trade_state
+from tests.catalog import Person, person
 from tests.trading import accept, act, listed_offer, propose, sign
 
-ROLES = MATRIX_ROLES
+ROLES = (*MATRIX_ROLES, "buyers_vendor", "vendors_buyer")
 URL = "/api/v1"
 TYPES = PROBLEM_TYPES | {409: "urn:ganshu:problem:conflict"}
 PRICE = "10000.00"
 
 
+def colleague(app: Any, role: Role, organisation_id: int) -> Person:
+    """A member (not an administrator) of the organisation holding only this role."""
+    made = person(app, [role], organisation_id=organisation_id)
+    with app.app_context():
+        membership = db.session.scalar(select(Membership).where(Membership.user_id == made.user_id))
+        assert membership is not None
+        membership.is_admin = False
+        db.session.commit()
+        db.session.remove()
+    return made
+
+
 class World(RolePeople):
     """The people of the matrix and trades at any stage, between the vendor and the buyer."""
+
+    @cached_property
+    def buyers_vendor(self) -> Person:
+        return colleague(self.app, Role.VENDOR, self.buyer.organisation_id)
+
+    @cached_property
+    def vendors_buyer(self) -> Person:
+        return colleague(self.app, Role.BUYER, self.vendor.organisation_id)
 
     def target(self, stage: str) -> Any:
         """What the endpoint's path or body needs, the trade taken to the stage."""
@@ -91,7 +117,15 @@ def answers(allowed: dict[str, int], **refused: int) -> dict[str, int]:
 
 
 SIGNED_IN = {role: 200 for role in ROLES if role != "anonymous"}
-PARTIES_AND_SUPERVISORS = {"vendor": 200, "buyer": 200, "operator": 200, "regulator": 200}
+# Reading: every member of either party, whatever their role there, and the supervisors.
+PARTIES_AND_SUPERVISORS = {
+    "vendor": 200,
+    "buyer": 200,
+    "operator": 200,
+    "regulator": 200,
+    "buyers_vendor": 200,
+    "vendors_buyer": 200,
+}
 STRANGERS = {"other_vendor": 404, "operator": 404, "regulator": 404}
 
 ENDPOINTS = {
@@ -107,7 +141,7 @@ ENDPOINTS = {
         "GET",
         "/negotiations",
         None,
-        answers({"vendor": 200, "other_vendor": 200, "buyer": 200}),
+        answers(dict.fromkeys(("vendor", "other_vendor", "buyer", *ROLES[-2:]), 200)),
         reads=True,
     ),
     "read a negotiation": Endpoint(
@@ -167,7 +201,14 @@ ENDPOINTS = {
         "POST",
         "/organisations/{target}/signing-address",
         "organisation",
-        answers({"vendor": 200}, other_vendor=404, buyer=404, operator=404, regulator=404),
+        answers(
+            {"vendor": 200},
+            other_vendor=404,
+            buyer=404,
+            operator=404,
+            regulator=404,
+            buyers_vendor=404,
+        ),
         json=lambda _: {"address": "0x" + "ab" * 20},
     ),
     "pay": Endpoint(
@@ -216,7 +257,7 @@ ENDPOINTS = {
         "POST",
         "/entitlements/{target}/links",
         "entitlement",
-        answers({"buyer": 201}, vendor=404, **STRANGERS),
+        answers({"buyer": 201}, vendor=404, vendors_buyer=404, **STRANGERS),
         reads=True,  # a link changes nothing: the buyer may make many
     ),
 }
@@ -258,4 +299,5 @@ def test_a_payment_is_read_by_parties_and_supervisors_only(app, world):
         for role in ROLES
     }
     seen = {role: r.get_json().get("amount") for role, r in bodies.items() if r.status_code == 200}
-    assert seen == dict.fromkeys(("vendor", "buyer", "operator", "regulator"), f"{amount:.2f}")
+    readers = ("vendor", "buyer", "operator", "regulator", "buyers_vendor", "vendors_buyer")
+    assert seen == dict.fromkeys(readers, f"{amount:.2f}")
