@@ -88,6 +88,7 @@ def me() -> Any:
 @blp.route("/me", methods=["PATCH"])
 @blp.arguments(ProfileUpdateSchema)
 @blp.response(200, MeSchema)
+@blp.alt_response(429, description="Too many wrong current passwords; see Retry-After.")
 @blp.doc(security=BEARER)
 def update_me(changes: dict[str, Any]) -> Any:
     """Change the caller's display name, language or password.
