@@ -67,8 +67,14 @@ NUMBER_SHAPE = re.compile(r"\d[\dXx .\-]*|[0-9A-Za-z]{18}")
 SHAPED = frozenset({Sensitivity.ID_NUMBER, Sensitivity.BANK_CARD, Sensitivity.CREDIT_CODE})
 DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\u30fc\u2043")
 MAX_DIGITS = 19  # the longest value read (a bank card); longer runs are tried in parts
-# Only texts with one of these can hold a value: ASCII or full-width digits, or an at sign.
-CANDIDATE = re.compile(r"[0-9\uff10-\uff19@\uff20\ufe6b]")
+MIN_DIGITS = 11  # the shortest: a mobile, or a landline with its area code
+# Only texts with one of these can hold a value: an at sign; eleven digits (the fewest of a
+# phone number) with at most three other characters between each two; a letter and seven
+# digits (a passport); eighteen letters and digits (a credit code). Most cells have none.
+CANDIDATE = re.compile(
+    r"[@\uff20\ufe6b]|\d(?:\D{0,3}\d){10}|[A-Za-z\uff21-\uff3a\uff41-\uff5a]\d{7}"
+    r"|[0-9A-Za-z]{18}"
+)
 TOKEN_PREFIXES = {
     Sensitivity.ID_NUMBER: "ID",
     Sensitivity.MOBILE: "MOB",
@@ -299,6 +305,8 @@ def _longest(
             break
         ends.append(last)
     for last in reversed(ends):
+        if sum(len(g.group()) for g in groups[first : last + 1]) < MIN_DIGITS:
+            break
         chosen = groups[first : last + 1]
         separators = [text[a.end() : b.start()] for a, b in zip(chosen, chosen[1:], strict=False)]
         read = _number([g.group() for g in chosen], separators, plus)
@@ -344,6 +352,8 @@ def detect(value: object) -> Sensitivity | None:
 def _whole(text: str) -> Found | None:
     """The one value that makes up the whole (stripped) text, if any."""
     text = text.strip()
+    if not CANDIDATE.search(text) and len(text) < 18:
+        return None  # the cheap test first: profiling asks this of every cell
     code = normalise_credit_code(normalise(text).text)
     if _credit_code(code):
         return Found(Sensitivity.CREDIT_CODE, 0, len(text), code)
