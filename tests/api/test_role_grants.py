@@ -99,7 +99,7 @@ def test_operators_page_refuses_a_regulator_in_a_vendor_in_place(app, client):
     )
     assert response.status_code == 422
     body = response.get_data(as_text=True)
-    assert "its members may hold only the vendor and buyer roles" in body
+    assert "其成员只能担任数据商和需方角色" in body  # in place, in the page's language
     assert row_counts(app) == before
     again = client.get(f"/organisations/{vendor.organisation_id}").get_data(as_text=True)
     assert re.findall(r'value="(\w+)"\s+checked', roles_form(again, vendor.user_id)) == ["vendor"]
