@@ -199,6 +199,16 @@ def review(
         target = S.LISTED
     if target == S.LISTED and reviewer == Role.REGULATOR:
         personal_data.approve_raw(product, raw, actor.user_id)
+        if raw:
+            audit.record(
+                uow.session,
+                "listing.raw_personal_approved",
+                actor=actor,
+                organisation_id=acting_organisation(actor, reviewer),
+                subject=str(product.id),
+                columns=raw,
+                legal_basis=product.pi_legal_basis,
+            )
     record_transition(
         uow.session,
         product,

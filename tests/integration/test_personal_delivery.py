@@ -19,7 +19,7 @@ from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.files import data_files
 from exchange.ingest.masking import normalise
-from exchange.models import DataProduct, User
+from exchange.models import AuditEvent, DataProduct, User
 from exchange.models.trading import TradeContract
 from exchange.services import delivery
 from tests.catalog import Person, person, review, submit
@@ -246,6 +246,13 @@ def test_raw_delivery_goes_to_a_regulator_and_arrives_raw_once_approved(app, cli
     assert response.get_json()["status"] == "listed", response.get_json()
     page = client.get(f"/api/v1/products/{product_id}").get_json()
     assert page["personal_information"]["raw_approved"] == ["身份证号"]
+    with app.app_context():
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "listing.raw_personal_approved")
+        ).one()
+        assert event.actor_id == regulator.user_id
+        assert event.detail == {"columns": ["身份证号"], "legal_basis": "consent"}
+        db.session.remove()
     certify(app, vendor, product_id)
     buyer, entitlement_id = bought(app, vendor, product_id, offer_of(client, vendor, product_id))
     rows = rows_of(download(app, buyer, entitlement_id))
