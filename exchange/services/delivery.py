@@ -292,12 +292,11 @@ def open_download(
 def _desensitiser(
     product: DataProduct, version: ProductVersion, contract: TradeContract, key: bytes
 ) -> fingerprint.Prepare:
-    """Puts each personal column in the form the contract states (raw only where approved)."""
-    forms = personal_data.delivered_forms(
-        version.fields,
-        personal_data.approved_raw(product),
-        personal_data.stated_forms(contract.canonical),
-    )
+    """Puts each personal column in the form the contract states (raw only where approved);
+    a contract from before forms were stated promised desensitised data, so it gets no raw."""
+    stated = personal_data.stated_forms(contract.canonical)
+    approved = personal_data.approved_raw(product) if stated is not None else frozenset()
+    forms = personal_data.delivered_forms(version.fields, approved, stated)
     return partial(desensitise.changes, forms=forms, key=key)
 
 

@@ -258,6 +258,11 @@ def test_raw_delivery_goes_to_a_regulator_and_arrives_raw_once_approved(app, cli
     rows = rows_of(download(app, buyer, entitlement_id))
     assert {bare(row["身份证号"]) for row in rows} == {ident for ident, _, _ in secrets}
     assert all(row["手机"].startswith("MOB-") for row in rows)
+    # A contract from before forms were stated promised desensitised data: no raw for it.
+    earlier = person(app, [Role.BUYER])
+    contract_id = paid_contract(app, product_id, vendor, earlier)
+    rows = rows_of(download(app, earlier, grant(app, contract_id).entitlement_id))
+    assert all(row["身份证号"].startswith("ID-") for row in rows)
     # A listed product cannot add a raw column the regulator did not approve.
     response = describe(client, vendor, product_id, fields=[{"name": "手机", "form": "raw"}])
     assert response.status_code == 409
