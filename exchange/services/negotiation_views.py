@@ -18,6 +18,7 @@ from exchange.services.catalog import SUPERVISORS
 from exchange.services.ledger import party_names
 from exchange.services.negotiations import (
     PROPOSING,
+    SIDE_ROLE,
     last_proposal,
     load_negotiation,
     party_of,
@@ -87,7 +88,8 @@ def negotiation_view(uow: UnitOfWork, actor: Actor, negotiation_id: int) -> dict
         select(TradeContract.id).where(TradeContract.negotiation_id == negotiation.id)
     )
     return summary(negotiation) | {
-        "my_sides": [s for s in Side if actor.is_member(party_of(negotiation, s))],
+        # The sides the actor may act for; a member without the side's role only reads.
+        "my_sides": [s for s in Side if actor.has_role_in(party_of(negotiation, s), SIDE_ROLE[s])],
         "product": {"id": product.id, "title_zh": product.title_zh, "title_en": product.title_en},
         "offer": {
             "id": offer.id,

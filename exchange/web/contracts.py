@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from exchange.context import client_address, uow, web_actor
 from exchange.domain.errors import NotFound
 from exchange.domain.trading import Gateway, PaymentStatus
+from exchange.domain.vocabulary import Role
 from exchange.files import data_files
 from exchange.services import delivery, payments, settlement, signing_keys, trade_pages
 from exchange.services.trade_contracts import contract_view
@@ -39,7 +40,7 @@ def _instructions(contract: dict[str, Any], progress: dict[str, Any]) -> dict[st
         payment is None
         or payment["gateway"] != Gateway.BANK_TRANSFER
         or payment["status"] != PaymentStatus.PENDING
-        or not actor.is_member(contract["buyer"]["id"])
+        or not actor.has_role_in(contract["buyer"]["id"], Role.BUYER)
     ):
         return None
     gateway = trading_setup().gateway(Gateway.BANK_TRANSFER)
@@ -53,7 +54,8 @@ def _contract_page(contract_id: int, active_form: str = "") -> dict[str, Any]:
     sides = {"buyer": contract["buyer"]["id"], "vendor": contract["vendor"]["id"]}
     return {
         "c": contract,
-        "my_sides": [side for side, organisation in sides.items() if actor.is_member(organisation)],
+        # The sides the actor acts for: membership alone reads the contract, takes no step.
+        "my_sides": [side for side, party in sides.items() if actor.has_role_in(party, Role(side))],
         "progress": progress,
         "instructions": _instructions(contract, progress),
         "active_form": active_form,

@@ -4,17 +4,18 @@ a trade step needs the side's role in the side's organisation, not merely member
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
 from exchange.domain.errors import ValidationFailed
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.models import Organisation
+from exchange.models import Organisation, Payment, User
 from exchange.services.accounts import add_membership, new_user
 from tests.api.helpers import assert_problem, row_counts
 from tests.api.test_trading_authorisation import URL, World
-from tests.factories import PASSWORD, make_member, sign_in
+from tests.factories import PASSWORD, Member, make_member, sign_in
 
 KINDS = {
     "trading": (Role.VENDOR, Role.BUYER),
@@ -120,3 +121,46 @@ def test_a_download_link_stops_opening_when_its_maker_loses_the_buyer_role(app, 
     assert_problem(client.get(made.get_json()["url"]), 403)
     refused = client.post(f"{URL}/entitlements/{entitlement_id}/links", headers=buyer.headers)
     assert_problem(refused, 403)
+
+
+def browser_of(app, who) -> Any:
+    """A test client signed in as the person through the sign-in page."""
+    with app.app_context():
+        email = db.session.get(User, who.user_id).email  # type: ignore[union-attr]
+    client = app.test_client()
+    sign_in(client, Member(who.user_id, who.organisation_id, email, PASSWORD))
+    return client
+
+
+def test_a_colleague_without_the_buyer_role_reads_the_contract_but_gets_no_buyers_forms(
+    app, client
+):
+    world = World(app, client)
+    payment_id = world.target("payment")  # a bank transfer awaiting the operator
+    with app.app_context():
+        contract_id = db.session.get(Payment, payment_id).contract_id  # type: ignore[union-attr]
+    clerk = browser_of(app, world.buyers_vendor)
+    page = clerk.get(f"/contracts/{contract_id}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert 'data-testid="pay-bank"' not in body
+    assert "/pay" not in body and "download-link" not in body
+    buyer = browser_of(app, world.buyer)
+    assert buyer.get(f"/contracts/{contract_id}").status_code == 200
+
+
+def test_negotiation_names_only_the_sides_the_reader_may_act_for(app, client):
+    world = World(app, client)
+    negotiation_id = world.target("negotiation")
+    sides = {
+        role: client.get(
+            f"{URL}/negotiations/{negotiation_id}", headers=world.headers(role)
+        ).get_json()["my_sides"]
+        for role in ("buyer", "vendor", "buyers_vendor", "vendors_buyer")
+    }
+    assert sides == {
+        "buyer": ["buyer"],
+        "vendor": ["vendor"],
+        "buyers_vendor": [],
+        "vendors_buyer": [],
+    }
