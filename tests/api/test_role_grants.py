@@ -15,6 +15,7 @@ from exchange.models import Organisation, Payment, User
 from exchange.services.accounts import add_membership, new_user
 from tests.api.helpers import assert_problem, row_counts
 from tests.api.test_trading_authorisation import URL, World
+from tests.catalog import person
 from tests.factories import PASSWORD, Member, make_member, sign_in
 
 KINDS = {
@@ -164,3 +165,20 @@ def test_negotiation_names_only_the_sides_the_reader_may_act_for(app, client):
         "buyers_vendor": [],
         "vendors_buyer": [],
     }
+
+
+def test_an_organisation_mixed_before_the_rule_can_only_shed_its_supervisory_roles(app, client):
+    # Written straight into the tables, as the old one-checkbox grant left such organisations.
+    vendor = person(app, [Role.VENDOR])
+    mixed = person(app, [Role.VENDOR, Role.REGULATOR], organisation_id=vendor.organisation_id)
+    operator = person(app, [Role.OPERATOR])
+    roles = f"{URL}/organisations/{vendor.organisation_id}/members/{{}}/roles"
+    grant = client.put(
+        roles.format(vendor.user_id), json={"roles": ["regulator"]}, headers=operator.headers
+    )
+    assert_problem(grant, 422)
+    shed = client.put(
+        roles.format(mixed.user_id), json={"roles": ["vendor"]}, headers=operator.headers
+    )
+    assert shed.status_code == 200, shed.get_json()
+    assert shed.get_json()["roles"] == ["vendor"]
