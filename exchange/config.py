@@ -38,13 +38,13 @@ class DefaultConfig:
     LANGUAGES = ("zh_CN", "en")
     BOOTSTRAP_SERVE_LOCAL = True
     TOKEN_LIFETIME_HOURS = 24 * 30
-    SIGNIN_MAX_FAILURES = 5
     # Growing delays (exchange/services/throttle.py): the first tier allows this many attempts
     # per window, each further tier twice the attempts over eight times the window. Counted per
     # account from one address, per account from addresses it never signed in from, failures
     # per address; the current password asked by a profile change counts like a sign-in.
-    SIGNIN_MAX_FAILURES_PER_ADDRESS = 30
+    SIGNIN_MAX_FAILURES = 5
     SIGNIN_MAX_FAILURES_PER_ACCOUNT = 20
+    SIGNIN_MAX_FAILURES_PER_ADDRESS = 30
     SIGNIN_WINDOW_SECONDS = 60
     REGISTRATIONS_PER_ADDRESS = 10
     REGISTRATION_WINDOW_SECONDS = 3600
