@@ -46,6 +46,9 @@ def throttle_growth(config: Mapping[str, Any]) -> dict[str, throttle.Growth]:
         throttle.REGISTRATION: throttle.Growth(
             int(config["REGISTRATIONS_PER_ADDRESS"]), int(config["REGISTRATION_WINDOW_SECONDS"])
         ),
+        throttle.KNOWN_EMAIL: throttle.Growth(
+            int(config["REGISTRATIONS_PER_ADDRESS"]), int(config["REGISTRATION_WINDOW_SECONDS"])
+        ),
     }
 
 

@@ -16,7 +16,7 @@ from exchange.api.schemas import (
     RolesSchema,
     VerificationDecisionSchema,
 )
-from exchange.auth import bearer_actor
+from exchange.auth import bearer_actor, request_throttle
 from exchange.context import uow
 from exchange.services import audit, organisations
 
@@ -54,10 +54,13 @@ def update_organisation(changes: dict[str, Any], organisation_id: int) -> Any:
 @blp.route("/organisations/<int:organisation_id>/members", methods=["POST"])
 @blp.arguments(NewMemberSchema)
 @blp.response(201, MemberSchema)
+@blp.alt_response(429, description="Too many emails named that had accounts; see Retry-After.")
 @blp.doc(security=BEARER)
 def add_member(data: dict[str, Any], organisation_id: int) -> Any:
     """Create a colleague's account in the organisation."""
-    return organisations.add_member(uow(), bearer_actor(), organisation_id, data)
+    return organisations.add_member(
+        uow(), bearer_actor(), organisation_id, data, throttle=request_throttle()
+    )
 
 
 @blp.route("/organisations/<int:organisation_id>/members/<int:user_id>/roles", methods=["PUT"])

@@ -32,6 +32,7 @@ from exchange.services.actors import (
 )
 from exchange.services.ledger import record_event
 from exchange.services.role_grants import allowed_roles, check_roles_allowed
+from exchange.services.throttle import KNOWN_EMAIL, Throttle, refuse_if_waiting
 from exchange.services.unit_of_work import UnitOfWork
 
 PUBLIC_FIELDS = ("id", "name_zh", "name_en", "region", "dcmm_level", "verification_status")
@@ -220,9 +221,18 @@ def _check_grantable(actor: Actor, roles: Collection[Role]) -> None:
 
 
 def add_member(
-    uow: UnitOfWork, actor: Actor, organisation_id: int, data: Mapping[str, Any]
+    uow: UnitOfWork,
+    actor: Actor,
+    organisation_id: int,
+    data: Mapping[str, Any],
+    *,
+    throttle: Throttle,
 ) -> dict[str, Any]:
-    """An administrator creates a colleague's account inside the organisation."""
+    """An administrator creates a colleague's account inside the organisation.
+
+    Saying an email is taken tells whether it is known, and anyone can register an organisation
+    to become its administrator: so those answers are counted per administrator, with growing
+    delays."""
     require_admin_or_operator(actor, organisation_id)
     roles = {Role(r) for r in data["roles"]}
     if not roles:
@@ -233,7 +243,9 @@ def add_member(
     errors = account_problems(data["email"], data["password"])
     if errors:
         raise ValidationFailed(errors=errors)
+    refuse_if_waiting([throttle.wait(KNOWN_EMAIL, str(actor.user_id))])
     if email_taken(uow.session, data["email"]):
+        throttle.spend(KNOWN_EMAIL, str(actor.user_id))
         raise Conflict(errors={"email": [N_("An account with this email already exists.")]})
     user = new_user(
         uow.session,

@@ -25,6 +25,7 @@ SIGN_IN_ACCOUNT = "sign-in-account"  # one account from any address not known to
 SIGN_IN_ADDRESS = "sign-in-address"  # failures from one address, whatever the account
 PASSWORD_CHECK = "password-check"  # the current password asked before changing it
 REGISTRATION = "registration"  # registrations from one address
+KNOWN_EMAIL = "known-email"  # answers that an email is taken, per administrator adding members
 
 WAIT_MESSAGE = N_("Too many attempts; try again in %(seconds)s seconds.")
 

@@ -15,6 +15,7 @@ from exchange.api.schemas import (
     OrganisationQuerySchema,
     RolesSchema,
 )
+from exchange.auth import request_throttle
 from exchange.context import uow, web_actor
 from exchange.services import organisations
 from exchange.web.forms import submit_form
@@ -89,7 +90,9 @@ def add_member(organisation_id: int) -> Any:
     """Create a colleague's account."""
 
     def done(data: dict[str, Any]) -> Response:
-        organisations.add_member(uow(), web_actor(), organisation_id, data)
+        organisations.add_member(
+            uow(), web_actor(), organisation_id, data, throttle=request_throttle()
+        )
         return _back(organisation_id, gettext("The member is added."))
 
     return submit_form(

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from exchange.extensions import db
 from exchange.models import AuditEvent
 from tests.api.helpers import assert_problem, english_client, row_counts
-from tests.factories import csrf_token, make_member, organisation_data
+from tests.factories import bearer, csrf_token, make_member, organisation_data
 
 REGISTER = "/api/v1/registrations"
 
@@ -100,3 +100,23 @@ def test_the_registration_page_says_to_wait_in_place(app):
     assert status == 429
     assert 'data-testid="register-form"' in page
     assert "Too many attempts; try again in" in page
+
+
+def test_a_new_organisations_admin_cannot_probe_emails_by_adding_members(app, client):
+    app.config["REGISTRATIONS_PER_ADDRESS"] = 3
+    known = make_member(app)
+    stranger = make_member(app, verified=False)  # self-registered, awaiting verification
+    headers = bearer(client, stranger)
+    members = f"/api/v1/organisations/{stranger.organisation_id}/members"
+
+    def add(email: str):
+        body = {"email": email, "display_name": "同事", "password": "Rare-Earth-Ledger-9"}
+        return client.post(members, json=body | {"roles": ["vendor"]}, headers=headers)
+
+    assert [add(known.email).status_code for _ in range(3)] == [409] * 3
+    before = row_counts(app)
+    response = add(known.email)
+    assert_problem(response, 429)
+    assert int(response.headers["Retry-After"]) > 0
+    assert_problem(add("new.colleague@example.cn"), 429)  # waiting, whatever the email
+    assert row_counts(app) == before
