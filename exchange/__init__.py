@@ -23,12 +23,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from exchange.i18n import init_i18n
     from exchange.oversight_setup import init_oversight
     from exchange.pricing_setup import init_pricing
+    from exchange.request_limits import init_request_limits
     from exchange.rights_setup import init_rights
     from exchange.security_headers import init_security_headers
     from exchange.services.passwords import FULL_COST, TEST_COST, set_hashing_cost
     from exchange.trading_setup import init_trading
     from exchange.uploads import init_uploads
-    from exchange.url_rules import CompiledRule
+    from exchange.url_rules import BoundedIntegerConverter, CompiledRule
     from exchange.web import init_web
     from exchange.web.compiled_templates import COMPILED_TEMPLATES
 
@@ -42,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder="web/templates",
     )
     app.url_rule_class = CompiledRule  # URL builders and templates: compiled once per process
+    app.url_map.converters["int"] = BoundedIntegerConverter
     app.jinja_options = {**app.jinja_options, "bytecode_cache": COMPILED_TEMPLATES}
     load_config(app, config)
     # Tests make thousands of accounts: only test mode hashes at argon2's cheapest cost.
@@ -55,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     init_uploads(app)  # before CSRF, which reads the form: the upload limit must be set first
+    init_request_limits(app)  # then 401 before any body is read, and JSON capped and measured
     extensions.csrf.init_app(app)
     extensions.bootstrap.init_app(app)
     init_i18n(app)

@@ -66,6 +66,8 @@ def serve(host: str, port: int) -> None:
     """Serve the exchange with waitress and print one login per role."""
     from waitress import serve as waitress_serve
 
+    from exchange.request_limits import waitress_options
+
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else host
     click.echo("")
     click.secho(
@@ -83,7 +85,7 @@ def serve(host: str, port: int) -> None:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        waitress_serve(app, host=host, port=port, threads=8, _quiet=True)
+        waitress_serve(app, host=host, port=port, _quiet=True, **waitress_options(app))
     except KeyboardInterrupt:
         pass
     worker.stop()

@@ -9,13 +9,16 @@ from flask import Flask, current_app, request
 from flask_login import current_user
 
 from exchange.auth import bearer_actor
-from exchange.domain.errors import NotAuthenticated, ValidationFailed
+from exchange.domain.errors import NotAuthenticated, PermissionDenied, ValidationFailed
 from exchange.domain.i18n import N_
+from exchange.domain.vocabulary import VerificationStatus
 from exchange.services.datafiles import Upload
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Room for the multipart framing and the form fields around the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
+VERIFIED = VerificationStatus.VERIFIED
+UNVERIFIED = N_("Your organisation must be verified before it can upload data.")
 
 
 def accepts_upload(view: F) -> F:
@@ -32,11 +35,18 @@ def init_uploads(app: Flask) -> None:
         view = current_app.view_functions.get(request.endpoint or "")
         if not getattr(view, "accepts_upload", False):
             return
-        # Only someone signed in may make the exchange read a large body.
+        # Only a signed-in member of a verified organisation may make the exchange read a large
+        # body; anyone else keeps the ordinary cap (a page still shows its refusal in place).
         if request.path.startswith("/api/"):
-            bearer_actor()
-        elif not current_user.is_authenticated:
+            actor = bearer_actor()
+        elif current_user.is_authenticated:
+            actor = current_user.actor
+        else:
             raise NotAuthenticated()
+        if not any(m.verification_status == VERIFIED for m in actor.memberships):
+            if request.path.startswith("/api/"):
+                raise PermissionDenied(UNVERIFIED)
+            return
         request.max_content_length = current_app.config["UPLOAD_MAX_BYTES"] + MULTIPART_OVERHEAD
 
 

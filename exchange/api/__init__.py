@@ -21,8 +21,11 @@ from exchange.api.openapi import (
 )
 from exchange.extensions import csrf
 
-# OpenAPI security requirement of every route that takes a bearer token.
+# OpenAPI security requirements: routes that need a bearer token (answered 401 before their
+# input is read, see exchange.request_limits), and routes that serve strangers too but show a
+# token's holder more (the empty alternative is OpenAPI's "or anonymously").
 BEARER = [{"bearerAuth": []}]
+OPTIONAL_BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}, {}]
 
 
 class StrictParser(FlaskParser):

@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from exchange.api import BEARER, Blueprint
+from exchange.api import BEARER, OPTIONAL_BEARER, Blueprint
 from exchange.api.catalog_schemas import (
     BoardSchema,
     CatalogQuerySchema,
@@ -61,7 +61,7 @@ def create_product(data: dict[str, Any]) -> Any:
 
 @blp.route("/products/<int:product_id>", methods=["GET"])
 @blp.response(200, ProductSchema)
-@blp.doc(security=BEARER)
+@blp.doc(security=OPTIONAL_BEARER)
 def get_product(product_id: int) -> Any:
     """A product with its schema, masked sample, quality, offers and versions."""
     return product_page.get_product(uow(), optional_bearer_actor(), product_id, count_view=True)

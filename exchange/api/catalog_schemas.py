@@ -39,10 +39,10 @@ class Price(fields.Decimal):
             raise ValidationError(str(_l("Enter a price in yuan, e.g. 1200.00."))) from error
         if not price.is_finite() or price <= 0:
             raise ValidationError(str(_l("The price must be more than zero.")))
+        if price > MAX_PRICE:  # before quantize, which fails past the decimal context's digits
+            raise ValidationError(str(_l("The price is too large.")))
         if price != price.quantize(Decimal("0.01")):
             raise ValidationError(str(_l("The price has at most two decimals (fen).")))
-        if price > MAX_PRICE:
-            raise ValidationError(str(_l("The price is too large.")))
         return price
 
 

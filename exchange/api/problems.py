@@ -8,6 +8,7 @@ from flask import Flask, Response, current_app, json, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from exchange.domain.errors import ExchangeError
@@ -138,6 +139,19 @@ def http_error_response(error: HTTPException) -> Response:
     return problem_response(status, code=code, errors=errors, headers=headers)
 
 
+def out_of_range_response(error: DataError) -> Response:
+    """A value the database cannot hold is the sender's error, not ours: 422, and logged, since
+    every such value should have been refused by its schema before reaching the database."""
+    current_app.logger.warning(
+        "Value out of the database's range on %s %s: %s", request.method, request.path, error.orig
+    )
+    return problem_response(
+        422,
+        code="value-out-of-range",
+        detail=gettext("A value is larger, longer or more precise than the exchange can store."),
+    )
+
+
 def internal_error_response(error: Exception) -> Response:
     """Log the failure and say nothing about it."""
     original = getattr(error, "original_exception", None) or error
@@ -167,4 +181,5 @@ def register_error_handlers(app: Flask) -> None:
         ),
     )
     app.register_error_handler(HTTPException, http_error_response)
+    app.register_error_handler(DataError, out_of_range_response)
     app.register_error_handler(Exception, internal_error_response)

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from flask import Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from exchange.api import BEARER, Blueprint
+from exchange.api import BEARER, OPTIONAL_BEARER, Blueprint
 from exchange.api.openapi import JSON_OBJECT, body_as
 from exchange.api.problems import exchange_error_response
 from exchange.api.rights_schemas import (
@@ -102,7 +102,7 @@ def apply_for_rights(form: dict[str, Any]) -> Any:
 
 @blp.route("/registrations/<int:registration_id>", methods=["GET"])
 @blp.response(200, RightsRegistrationSchema)
-@blp.doc(security=BEARER)
+@blp.doc(security=OPTIONAL_BEARER)
 def get_registration(registration_id: int) -> Any:
     """A registration: public, with reasons and documents for those involved."""
     return rights_views.registration_detail(uow(), optional_bearer_actor(), registration_id)
@@ -182,7 +182,7 @@ def objection_queue() -> Any:
 
 @blp.route("/products/<int:product_id>", methods=["GET"])
 @blp.response(200, ProductRightsSchema)
-@blp.doc(security=BEARER)
+@blp.doc(security=OPTIONAL_BEARER)
 def product_rights(product_id: int) -> Any:
     """A product's rights in force or pending, its registrations, and its licences."""
     return rights_views.product_rights(uow(), optional_bearer_actor(), product_id)
@@ -232,7 +232,7 @@ def certificate_key() -> Any:
 @blp.route("/documents/<int:document_id>", methods=["GET"])
 @blp.response(200)
 @body_as(blp, [kind for kind, _ in KINDS.values()], "The document's bytes, as its content type.")
-@blp.doc(security=BEARER)
+@blp.doc(security=OPTIONAL_BEARER)
 def download_document(document_id: int) -> Response:
     """A basis document or evidence, for the applicant, the objector and the supervisors."""
     info, chunks = rights_views.open_document(

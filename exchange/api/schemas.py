@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -58,9 +59,48 @@ def choice(enum_type: type, **kwargs: Any) -> fields.Enum:
     )
 
 
+# What every number from outside must fit unless its field says tighter: ids and counts fit
+# PostgreSQL's integer (every id column), amounts fit the exchange's money columns (14 digits,
+# 2 after the point). Past these, a value overflowed the database or the decimal context: a 500.
+INTEGER_RANGE = validate.Range(
+    min=-(2**31), max=2**31 - 1, error=_l("Enter a number from {min} to {max}.")
+)
+DECIMAL_RANGE = validate.Range(
+    min=Decimal("-999999999999.99"),
+    max=Decimal("999999999999.99"),
+    error=_l("Enter a number from {min} to {max}."),
+)
+FLOAT_RANGE = validate.Range(min=-1e12, max=1e12, error=_l("Enter a number from {min} to {max}."))
+
+
+def bound_numbers(field: fields.Field[Any]) -> None:
+    """Give a number field (or the numbers inside a list or tuple field) the storable range,
+    unless it already carries a range of its own."""
+    if isinstance(field, fields.List):
+        bound_numbers(field.inner)
+    elif isinstance(field, fields.Tuple):
+        for inner in field.tuple_fields:
+            bound_numbers(inner)
+    elif isinstance(field, fields.Number) and not any(
+        isinstance(check, validate.Range) for check in field.validators
+    ):
+        if isinstance(field, fields.Decimal):
+            field.validators.append(DECIMAL_RANGE)
+        elif isinstance(field, fields.Integer):
+            field.validators.append(INTEGER_RANGE)
+        else:
+            field.validators.append(FLOAT_RANGE)
+
+
 class BaseSchema(Schema):
+    """Every schema that reads input: unknown fields refused, every number storable."""
+
     class Meta:
         unknown = RAISE
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
+        """Bound each number field as it is bound to the schema."""
+        bound_numbers(field_obj)
 
 
 class OrganisationDetailsSchema(BaseSchema):

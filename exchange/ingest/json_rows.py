@@ -9,6 +9,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TextIO
 
+from exchange.domain import json_depth
 from exchange.domain.i18n import N_
 from exchange.ingest.cells import Opened, check_header, to_cell
 from exchange.ingest.formats import UnreadableFile
@@ -17,11 +18,6 @@ JSON_CHUNK = 1 << 16
 JSON_MAX_ITEM = 8 << 20  # characters; a single row larger than this is refused
 JSON_MAX_COLUMNS = 10_000
 JSON_WHITESPACE = re.compile(r"[ \t\r\n]*")
-JSON_MAX_DEPTH = 64  # deeper nesting could overflow the C stack (py_ecc raises recursion limits)
-JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-JSON_OPEN_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*\\?\Z', re.DOTALL)
-JSON_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-JSON_STEPS = {"[": 1, "{": 1, "]": -1, "}": -1}
 JSON_SHAPE = N_('The JSON must be an array of objects, or an object with a "data" array of them')
 JSON_START = N_("The JSON is not valid near its start")
 
@@ -178,18 +174,16 @@ class _JsonCursor:
         return True
 
     def _check_depth(self, chunk: str) -> None:
-        """Refuse nesting deeper than JSON_MAX_DEPTH before the decoder ever sees it."""
+        """Refuse nesting deeper than json_depth.MAX_DEPTH before the decoder ever sees it."""
         text = self._unchecked + chunk
-        if '"' in JSON_STRING.sub("", text):  # a string runs on into the next chunk
-            open_string = JSON_OPEN_STRING.search(text)
+        if '"' in json_depth.STRING.sub("", text):  # a string runs on into the next chunk
+            open_string = json_depth.OPEN_STRING.search(text)
             cut = open_string.start() if open_string else len(text)
             text, self._unchecked = text[:cut], text[cut:]
         else:
             self._unchecked = ""
-        brackets = JSON_NOT_BRACKET.sub("", JSON_STRING.sub("", text))
-        for step in map(JSON_STEPS.__getitem__, brackets):
-            self._depth += step
-            if self._depth > JSON_MAX_DEPTH:
-                raise UnreadableFile(
-                    N_("The JSON is nested deeper than %(limit)s levels"), limit=JSON_MAX_DEPTH
-                )
+        self._depth, reached = json_depth.deepest(text, self._depth)
+        if reached > json_depth.MAX_DEPTH:
+            raise UnreadableFile(
+                N_("The JSON is nested deeper than %(limit)s levels"), limit=json_depth.MAX_DEPTH
+            )

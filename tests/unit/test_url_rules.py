@@ -14,6 +14,7 @@ from exchange.url_rules import CompiledRule
 # A value of each kind of path argument the exchange's routes take.
 SAMPLES: dict[str, Any] = {
     "IntegerConverter": 7,
+    "BoundedIntegerConverter": 7,
     "UnicodeConverter": "铜-prices 2026",
     "PathConverter": "css/site.css",
 }
