@@ -7,9 +7,7 @@ even after a timeout, creates one PaymentIntent and one Refund.
 
 from __future__ import annotations
 
-import json
 import time
-from typing import Any
 
 import stripe
 
@@ -25,8 +23,12 @@ from exchange.payments import (
     WebhookEvent,
     to_fen,
 )
+from exchange.payments.stripe_events import reduce_event
 
 TOLERANCE_SECONDS = 300
+OUTSIDE_TOLERANCE = N_(
+    "The webhook's timestamp is outside the tolerance: too old, or in the future."
+)
 
 
 class StripeGateway:
@@ -97,47 +99,35 @@ class StripeGateway:
 
 
 def read_webhook(
-    payload: bytes, sig_header: str | None, secret: str, *, tolerance: int = TOLERANCE_SECONDS
+    payload: bytes,
+    sig_header: str | None,
+    secret: str,
+    *,
+    tolerance: int = TOLERANCE_SECONDS,
+    now: float | None = None,
 ) -> WebhookEvent:
-    """Verify a webhook's signature over the raw body and reduce the event to plain data."""
+    """Verify a webhook's signature over the raw body, refuse a timestamp outside the tolerance
+    either way (Stripe's SDK only refuses the past), and read the event strictly."""
+    now = time.time() if now is None else now
+    try:
+        payload.decode("utf-8")  # Stripe's SDK decodes it unguarded
+    except UnicodeDecodeError:
+        raise BadWebhook(N_("The webhook's body is not UTF-8 text.")) from None
     try:
         stripe.WebhookSignature.verify_header(payload, sig_header, secret, tolerance)
     except stripe.SignatureVerificationError:
-        if _stale(sig_header, tolerance):
-            raise BadWebhook(
-                N_("The webhook is too old; its timestamp is outside the tolerance.")
-            ) from None
+        if _outside_tolerance(sig_header, tolerance, now):
+            raise BadWebhook(OUTSIDE_TOLERANCE) from None
         raise BadWebhook(N_("The webhook's signature does not match its body.")) from None
-    try:
-        event = json.loads(payload)
-        obj: dict[str, Any] = event["data"]["object"]
-        event_id, event_type, created = str(event["id"]), str(event["type"]), int(event["created"])
-    except (ValueError, KeyError, TypeError):
-        raise BadWebhook(N_("The webhook's body is not a Stripe event.")) from None
-    kind = obj.get("object")
-    intent = obj.get("id") if kind == "payment_intent" else obj.get("payment_intent")
-    if kind == "charge":
-        amount = obj.get("amount_refunded")
-        fully_refunded = bool(obj.get("refunded")) or amount == obj.get("amount")
-    else:
-        amount = obj.get("amount_received")
-        fully_refunded = False
-    return WebhookEvent(
-        event_id=event_id,
-        event_type=event_type,
-        created=created,
-        payment_external_id=str(intent) if intent else None,
-        metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
-        amount=int(amount) if amount is not None else None,
-        fully_refunded=fully_refunded,
-        payload=event,
-    )
+    if _outside_tolerance(sig_header, tolerance, now):
+        raise BadWebhook(OUTSIDE_TOLERANCE)
+    return reduce_event(payload)
 
 
-def _stale(sig_header: str | None, tolerance: int) -> bool:
-    """True when the header is well formed but its timestamp is outside the tolerance."""
+def _outside_tolerance(sig_header: str | None, tolerance: int, now: float) -> bool:
+    """True when the header is well formed but its timestamp is too old or in the future."""
     for item in (sig_header or "").split(","):
         name, _, value = item.partition("=")
         if name.strip() == "t" and value.strip().isdigit():
-            return abs(time.time() - int(value)) > tolerance
+            return abs(now - int(value.strip()[:12])) > tolerance
     return False
