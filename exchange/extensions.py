@@ -13,7 +13,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine, ExecutionContext
 
 from exchange.models.base import Base
 
@@ -38,7 +38,30 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
         cursor.close()
 
 
+def _sqlite_row_locks(
+    conn: Connection,
+    cursor: object,
+    statement: str,
+    parameters: object,
+    context: ExecutionContext | None,
+    executemany: bool,
+) -> None:
+    """SQLite has no row locks and drops FOR UPDATE: a locking read there starts the write
+    transaction (BEGIN IMMEDIATE) unless one is open, so concurrent moves on one row wait their
+    turn and then read the winner's outcome, as PostgreSQL's row lock makes them."""
+    if conn.dialect.name != "sqlite" or context is None:
+        return
+    compiled = getattr(context, "compiled", None)
+    if getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is None:
+        return
+    dbapi_connection = conn.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
 def install_sqlite_pragmas() -> None:
-    """Register the SQLite connection hook once per process."""
+    """Register the SQLite connection and row-lock hooks once per process."""
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
+    if not event.contains(Engine, "before_cursor_execute", _sqlite_row_locks):
+        event.listen(Engine, "before_cursor_execute", _sqlite_row_locks)
