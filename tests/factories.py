@@ -15,6 +15,7 @@ from exchange.domain.vocabulary import Role, VerificationStatus
 from exchange.extensions import db
 from exchange.models import Organisation
 from exchange.services.accounts import add_membership, new_user
+from exchange.services.sessions import open_session
 from exchange.services.unit_of_work import UnitOfWork
 
 PASSWORD = "Copper-Ledger-2026"
@@ -123,3 +124,16 @@ def sign_in(client: FlaskClient, member: Member) -> None:
         "/sign-in", data={"email": member.email, "password": member.password, "csrf_token": token}
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def signed_in_session(client: FlaskClient, user_id: int) -> None:
+    """A signed-in session for the user without the sign-in page (and its argon2 and throttle):
+    a session recorded on the server, as signing in records one, and the cookie naming it."""
+    app = client.application
+    with app.app_context():
+        sid = open_session(UnitOfWork(db.session), user_id)
+        db.session.remove()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+        session["sid"] = sid

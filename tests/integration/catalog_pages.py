@@ -11,7 +11,7 @@ from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import DataProduct
 from tests.catalog import COPPER_CSV, Person, create_product, person, product_data, review, submit
-from tests.factories import csrf_token
+from tests.factories import csrf_token, signed_in_session
 
 STEEL = {
     "board": "steel",
@@ -43,9 +43,7 @@ def member(world, role: Role) -> Person:
 
 def sign_in_as(client, someone: Person) -> None:
     """A signed-in session for the person, without argon2: signing in has its own page tests."""
-    with client.session_transaction() as session:
-        session["_user_id"] = str(someone.user_id)
-        session["_fresh"] = True
+    signed_in_session(client, someone.user_id)
 
 
 def draft(world, **overrides) -> int:

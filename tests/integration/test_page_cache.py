@@ -9,6 +9,7 @@ import pytest
 from exchange import create_app
 from exchange.extensions import db
 from tests.catalog import listed_product, person
+from tests.factories import signed_in_session
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -59,9 +60,7 @@ def test_a_visitor_gets_the_page_another_visitor_caused_with_their_own_token(cac
 def test_a_signed_in_member_never_gets_a_shared_page(cached_app):
     member = person(cached_app, ["buyer"])
     client = cached_app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(member.user_id)
-        session["_fresh"] = True
+    signed_in_session(client, member.user_id)
     cached_app.test_client().get("/products")
     response = client.get("/products")
     assert "X-Page-Cache" not in response.headers
