@@ -3,7 +3,6 @@ rights, licences and certificates out."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -11,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from exchange.api.catalog_schemas import VendorSchema
 from exchange.api.schemas import BaseSchema, choice, text
+from exchange.domain import json_depth
 from exchange.domain.catalog import Territory, UseScope
 from exchange.domain.rights import (
     GrantStatus,
@@ -38,7 +38,7 @@ class JsonObject(fields.Nested):
         if not isinstance(value, str):
             raise ValidationError(str(_l("Send this field as a JSON object.")))
         try:
-            parsed = json.loads(value)
+            parsed = json_depth.loads(value)
         except ValueError as error:
             raise ValidationError(str(_l("This is not valid JSON."))) from error
         return super()._deserialize(parsed, attr, data, **kwargs)

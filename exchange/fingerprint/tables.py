@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from exchange.domain import json_depth
 from exchange.domain.catalog import FileFormat
 from exchange.domain.i18n import N_
 from exchange.fingerprint.marks import Change
@@ -113,7 +114,7 @@ def _csv(content: bytes) -> Sheet:
 
 def _json(content: bytes) -> Sheet:
     text = content.decode("utf-8-sig")
-    document = json.loads(text)
+    document = json_depth.loads(text)  # a suspect file from outside: measured before parsing
     items = document.get("data") if isinstance(document, dict) else document
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise UnreadableCopy(N_("The JSON is not an array of objects"))

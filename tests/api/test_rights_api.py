@@ -608,3 +608,10 @@ def test_the_api_is_described_in_openapi(client):
     assert "application/json" in objection["requestBody"]["content"]
     assert "parameters" not in objection
     assert "RightsRegistration" in spec["components"]["schemas"]
+
+
+def test_an_application_nested_past_the_depth_limit_is_refused_unparsed(client, app, vendor):
+    before = registry_state(app)
+    response = post_application(client, vendor.headers, "[" * 100_000 + "]" * 100_000)
+    assert "application" in field_errors(response, 422)
+    assert registry_state(app) == before

@@ -778,7 +778,12 @@ def test_an_oversized_suspect_file_is_refused_and_nothing_written(app, two_buyer
 def test_an_unreadable_or_unsupported_suspect_file_is_refused_and_nothing_written(app, two_buyers):
     regulator = person(app, [Role.REGULATOR])
     before = count(app, AuditEvent)
-    for content, name in ((b"\x00\x01 not a table", "copper.xlsx"), (b"a,b\n1,2\n", "copper.exe")):
+    deep = b"[" * 100_000 + b"]" * 100_000  # measured, not parsed: it would overflow the stack
+    for content, name in (
+        (b"\x00\x01 not a table", "copper.xlsx"),
+        (b"a,b\n1,2\n", "copper.exe"),
+        (deep, "copper.json"),
+    ):
         with pytest.raises(ValidationFailed) as error:
             run_trace(app, regulator, content, name)
         assert list(error.value.errors) == ["file"], name
