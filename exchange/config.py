@@ -27,6 +27,9 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
     JSON_MAX_BYTES = 2 * 1024 * 1024  # any JSON body, even on a route that takes large uploads
+    # How many reverse proxies stand in front (0: none); their X-Forwarded-For/-Proto/-Host are
+    # believed only then, for HSTS over HTTPS and per-address throttling.
+    TRUSTED_PROXIES = 0
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE: bool | None = None  # None: secure in production, plain http in demo

@@ -4,6 +4,7 @@ static files, API answers and problems, downloads and the API's documentation pa
 from __future__ import annotations
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 # No inline script or style anywhere (the Swagger UI initialiser is a static file too); data:
@@ -43,5 +44,12 @@ def secure(response: Response) -> Response:
 
 
 def init_security_headers(app: Flask) -> None:
-    """Every response passes through `secure`, error handlers' answers included."""
+    """Every response passes through `secure`, error handlers' answers included; behind the
+    configured number of proxies, their X-Forwarded-* headers say whether the visitor used HTTPS
+    (for HSTS) and from which address (for throttling), and nobody else's are believed."""
+    hops = int(app.config["TRUSTED_PROXIES"])
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
     app.after_request(secure)

@@ -200,6 +200,21 @@ def test_hsts_only_over_https(client):
     assert_secured(client.get("/api/v1/me", base_url="https://localhost"), "api", https=True)
 
 
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_hsts_behind_a_proxy_only_when_the_proxy_is_trusted(proxies, database_url, tmp_path):
+    app = create_app(
+        {
+            "MODE": "test",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "TRUSTED_PROXIES": proxies,
+        }
+    )
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    response = app.test_client().get("/sign-in", headers=forwarded)
+    assert_secured(response, f"{proxies} trusted proxies", https=bool(proxies))
+
+
 @pytest.mark.parametrize("mode", ["demo", "production"])
 def test_every_mode_sends_the_headers(mode, database_url, tmp_path):
     secrets = {"SECRET_KEY": "s" * 40, "MASTER_KEY": "m" * 40} if mode == "production" else {}
