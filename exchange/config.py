@@ -54,6 +54,8 @@ class DefaultConfig:
     REGISTRATION_WINDOW_SECONDS = 3600
     # Flask-Limiter's storage for those counts: memory (one process) or redis://host:port/n.
     RATELIMIT_STORAGE_URI = "memory://"
+    # A storage that fails raises limits' StorageError, answered 503 (never an uncounted attempt).
+    RATELIMIT_STORAGE_OPTIONS: dict[str, Any] = {"wrap_exceptions": True}
     RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_KEY_PREFIX = "ganshu"
     # The ledger's chain: "embedded" (py-evm in this process, state in instance/chain.sqlite)

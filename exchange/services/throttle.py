@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.errors import StorageError
 from limits.strategies import RateLimiter
 
-from exchange.domain.errors import TooManyAttempts
+from exchange.domain.errors import ExchangeError, TooManyAttempts
 from exchange.domain.i18n import N_
 
 SIGN_IN = "sign-in"  # one account from one address
@@ -28,6 +29,18 @@ REGISTRATION = "registration"  # registrations from one address
 KNOWN_EMAIL = "known-email"  # answers that an email is taken, per administrator adding members
 
 WAIT_MESSAGE = N_("Too many attempts; try again in %(seconds)s seconds.")
+
+
+class ThrottleUnavailable(ExchangeError):
+    """The counts cannot be read (Redis is down): nothing guessable proceeds uncounted."""
+
+    status = 503
+    code = "throttle-unavailable"
+    title = N_("Signing in is briefly unavailable; try again in a minute.")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.retry_after = 60
 
 
 @dataclass(frozen=True)
@@ -75,22 +88,31 @@ class LimitsThrottle:
         return max(1, math.ceil(reset - time.time()))
 
     def spend(self, scope: str, key: str) -> int:
-        for item in self._items[scope]:
-            if not self._strategy.hit(item, self._prefix, scope, key):
-                return self.wait(scope, key)
+        try:
+            for item in self._items[scope]:
+                if not self._strategy.hit(item, self._prefix, scope, key):
+                    return self.wait(scope, key)
+        except StorageError:
+            raise ThrottleUnavailable() from None
         return 0
 
     def wait(self, scope: str, key: str) -> int:
-        full = [
-            item
-            for item in self._items[scope]
-            if not self._strategy.test(item, self._prefix, scope, key)
-        ]
-        return max((self._until(item, scope, key) for item in full), default=0)
+        try:
+            full = [
+                item
+                for item in self._items[scope]
+                if not self._strategy.test(item, self._prefix, scope, key)
+            ]
+            return max((self._until(item, scope, key) for item in full), default=0)
+        except StorageError:
+            raise ThrottleUnavailable() from None
 
     def forgive(self, scope: str, key: str) -> None:
-        for item in self._items[scope]:
-            self._strategy.clear(item, self._prefix, scope, key)
+        try:
+            for item in self._items[scope]:
+                self._strategy.clear(item, self._prefix, scope, key)
+        except StorageError:
+            raise ThrottleUnavailable() from None
 
 
 def refuse_if_waiting(waits: Sequence[int]) -> None:

@@ -270,3 +270,16 @@ def test_success_forgives_the_accounts_count(app):
     for _ in range(2):
         assert [token_attempt(client, member.email, WRONG) for _ in range(4)] == [401] * 4
         assert token_attempt(client, member.email, member.password) == 201
+
+
+def test_a_throttle_whose_storage_is_down_refuses_with_a_503_not_an_uncounted_attempt(
+    database_url, tmp_path
+):
+    unreachable = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"}  # nothing listens on port 1
+    with app_with(database_url, tmp_path, **unreachable) as app:
+        member = make_member(app)
+        client = english_client(app)
+        response = client.post(TOKENS, json={"email": member.email, "password": member.password})
+        problem = assert_problem(response, 503)
+        assert problem["type"].endswith("throttle-unavailable")
+        assert response.headers["Retry-After"] == "60"
