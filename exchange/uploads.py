@@ -45,7 +45,7 @@ def init_uploads(app: Flask) -> None:
             raise NotAuthenticated()
         if not any(m.verification_status == VERIFIED for m in actor.memberships):
             if request.path.startswith("/api/"):
-                raise PermissionDenied(UNVERIFIED)
+                raise PermissionDenied(UNVERIFIED, errors={"file": [UNVERIFIED]})
             return
         request.max_content_length = current_app.config["UPLOAD_MAX_BYTES"] + MULTIPART_OVERHEAD
 

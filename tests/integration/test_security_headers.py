@@ -4,7 +4,7 @@ no inline script, event-handler attribute, javascript: URL, inline style or styl
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -171,15 +171,28 @@ def test_error_answers_are_secured(app, client):
             assert inline_code(response.get_data(as_text=True)) == [], name
 
 
-def test_server_error_page_is_secured(database_url, tmp_path):
-    app = create_app(
-        {
+@pytest.fixture
+def own_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Apps of the test's own configuration on its database, their connections closed after."""
+    made: list[Flask] = []
+
+    def make(**config: object) -> Flask:
+        settings = {
             "MODE": "test",
-            "TESTING": False,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "INSTANCE_PATH": str(tmp_path / "instance"),
         }
-    )
+        made.append(create_app(settings | config))
+        return made[-1]
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_server_error_page_is_secured(own_app):
+    app = own_app(TESTING=False)
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
     def broken() -> str:
@@ -201,31 +214,17 @@ def test_hsts_only_over_https(client):
 
 
 @pytest.mark.parametrize("proxies", [0, 1])
-def test_hsts_behind_a_proxy_only_when_the_proxy_is_trusted(proxies, database_url, tmp_path):
-    app = create_app(
-        {
-            "MODE": "test",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "TRUSTED_PROXIES": proxies,
-        }
-    )
+def test_hsts_behind_a_proxy_only_when_the_proxy_is_trusted(proxies, own_app):
+    app = own_app(TRUSTED_PROXIES=proxies)
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
     response = app.test_client().get("/sign-in", headers=forwarded)
     assert_secured(response, f"{proxies} trusted proxies", https=bool(proxies))
 
 
 @pytest.mark.parametrize("mode", ["demo", "production"])
-def test_every_mode_sends_the_headers(mode, database_url, tmp_path):
+def test_every_mode_sends_the_headers(mode, own_app):
     secrets = {"SECRET_KEY": "s" * 40, "MASTER_KEY": "m" * 40} if mode == "production" else {}
-    app = create_app(
-        {
-            "MODE": mode,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            **secrets,
-        }
-    )
+    app = own_app(MODE=mode, **secrets)
     client = app.test_client()
     for url in ("/", "/sign-in", "/no-such-page", "/api/v1/me", "/api/docs", *STATIC_FILES):
         with client.get(url, base_url="https://localhost") as response:
