@@ -8,7 +8,7 @@ any parser sees it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException
@@ -99,7 +99,14 @@ def largest_body(app: Flask) -> int:
     return int(largest)
 
 
-def waitress_options(app: Flask) -> dict[str, Any]:
+class WaitressOptions(TypedDict):
+    """The waitress adjustments `demo serve` passes."""
+
+    threads: int
+    max_request_body_size: int
+
+
+def waitress_options(app: Flask) -> WaitressOptions:
     """How `demo serve` runs waitress: it buffers a whole body before the app sees a request
     (its default ceiling is 1 GB), so its ceiling is the exchange's largest body; servers that
     stream (gunicorn) let the checks above refuse a stranger before the body is read at all."""

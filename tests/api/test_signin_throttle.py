@@ -18,13 +18,13 @@ import pytest
 import redis
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 
 from exchange import create_app
 from exchange.extensions import db
 from tests.api.helpers import assert_problem, english_client
 from tests.components import require_component
 from tests.factories import bearer, csrf_token, make_member
+from tests.serving import served
 
 TOKENS = "/api/v1/auth/tokens"
 WRONG = "Not-The-Password-1"
@@ -65,19 +65,6 @@ def app_with(database_url: str, tmp_path: Any, **config: Any) -> Iterator[Flask]
         with other.app_context():
             db.session.remove()
             db.engine.dispose()
-
-
-@contextmanager
-def served(app: Flask) -> Iterator[int]:
-    """The app behind a real threaded HTTP server on a loopback port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_port
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 def concurrent_statuses(

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
-from werkzeug.serving import make_server
 
 from tests.components import require_component
+from tests.serving import served
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Playwright cannot download its own browser here; these flags keep Debian's build quiet
@@ -33,18 +32,8 @@ TIMEOUT_MS = 15_000
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The exchange served over HTTP from a background thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    # A short poll interval so shutdown() returns at once instead of after half a second.
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server"
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with served(app) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="session")

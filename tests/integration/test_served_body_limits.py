@@ -12,12 +12,12 @@ from contextlib import contextmanager
 import pytest
 from flask import Flask
 from waitress.server import create_server
-from werkzeug.serving import make_server
 
 from exchange import create_app
 from exchange.domain.vocabulary import Role
 from exchange.request_limits import largest_body, waitress_options
 from tests.catalog import person
+from tests.serving import served
 
 DECLARED = 300 * 1024 * 1024
 CHUNK = b"a" * 65536
@@ -37,17 +37,6 @@ def small_app(tmp_path) -> Flask:
             "RIGHTS_DOCUMENT_MAX_BYTES": megabyte,
         }
     )
-
-
-@contextmanager
-def werkzeug_serving(app: Flask) -> Iterator[int]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.port
-    finally:
-        server.shutdown()
 
 
 @contextmanager
@@ -111,7 +100,7 @@ MULTIPART = "multipart/form-data; boundary=x"
 def test_a_streaming_server_answers_a_stranger_before_reading_the_body(
     small_app, path, content_type, status
 ):
-    with werkzeug_serving(small_app) as port:
+    with served(small_app) as port:
         status_line, sent = send_huge(port, path, content_type)
     assert status in status_line
     assert sent < 16 * 1024 * 1024  # socket buffers, not the body
@@ -133,7 +122,7 @@ def send_huge_with(port: int, path: str, headers: dict[str, str]) -> tuple[bytes
 
 def test_a_member_of_an_unverified_organisation_is_refused_before_the_body_is_read(app):
     stranger = person(app, (Role.VENDOR,), verified=False)
-    with werkzeug_serving(app) as port:
+    with served(app) as port:
         status_line, sent = send_huge_with(port, UPLOAD, stranger.headers)
     assert b"403" in status_line
     assert sent < 16 * 1024 * 1024
