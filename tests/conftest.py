@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -100,6 +101,28 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def configured_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Build the exchange with some settings changed, on the test's database; each app's
+    connections are closed after the test."""
+    made: list[Flask] = []
+
+    def build(**config: Any) -> Flask:
+        settings = {
+            "MODE": "test",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_PATH": str(tmp_path / f"configured-{len(made)}"),
+        }
+        made.append(create_app(settings | config))
+        return made[-1]
+
+    yield build
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

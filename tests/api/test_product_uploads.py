@@ -7,7 +7,6 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import openpyxl
@@ -16,7 +15,6 @@ import pyarrow.parquet as pq
 import pytest
 from flask import Flask
 
-from exchange import create_app
 from exchange.domain.catalog import CipherMode
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
@@ -100,30 +98,6 @@ def vendor(app) -> Person:
 def draft(client, vendor) -> int:
     """A draft product without a file."""
     return create_product(client, vendor.headers, with_file=False)["id"]
-
-
-@pytest.fixture
-def configured_app(database_url, tmp_path) -> Iterator[Callable[..., Flask]]:
-    """Build the exchange with some settings changed, on the test's database."""
-    made: list[Flask] = []
-
-    def build(**config: Any) -> Flask:
-        app = create_app(
-            {
-                "MODE": "test",
-                "SQLALCHEMY_DATABASE_URI": database_url,
-                "INSTANCE_PATH": str(tmp_path / f"configured-{len(made)}"),
-                **config,
-            }
-        )
-        made.append(app)
-        return app
-
-    yield build
-    for app in made:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def stored(app: Flask, product_id: int) -> tuple[DataProduct, str]:

@@ -4,7 +4,7 @@ no inline script, event-handler attribute, javascript: URL, inline style or styl
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from werkzeug.routing import BuildError, Rule
 from werkzeug.test import TestResponse
 
-from exchange import ROOT, create_app
+from exchange import ROOT
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import User
@@ -171,28 +171,8 @@ def test_error_answers_are_secured(app, client):
             assert inline_code(response.get_data(as_text=True)) == [], name
 
 
-@pytest.fixture
-def own_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    """Apps of the test's own configuration on its database, their connections closed after."""
-    made: list[Flask] = []
-
-    def make(**config: object) -> Flask:
-        settings = {
-            "MODE": "test",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-        }
-        made.append(create_app(settings | config))
-        return made[-1]
-
-    yield make
-    for app in made:
-        with app.app_context():
-            db.engine.dispose()
-
-
-def test_server_error_page_is_secured(own_app):
-    app = own_app(TESTING=False)
+def test_server_error_page_is_secured(configured_app):
+    app = configured_app(TESTING=False)
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
     def broken() -> str:
@@ -214,17 +194,17 @@ def test_hsts_only_over_https(client):
 
 
 @pytest.mark.parametrize("proxies", [0, 1])
-def test_hsts_behind_a_proxy_only_when_the_proxy_is_trusted(proxies, own_app):
-    app = own_app(TRUSTED_PROXIES=proxies)
+def test_hsts_behind_a_proxy_only_when_the_proxy_is_trusted(proxies, configured_app):
+    app = configured_app(TRUSTED_PROXIES=proxies)
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
     response = app.test_client().get("/sign-in", headers=forwarded)
     assert_secured(response, f"{proxies} trusted proxies", https=bool(proxies))
 
 
 @pytest.mark.parametrize("mode", ["demo", "production"])
-def test_every_mode_sends_the_headers(mode, own_app):
+def test_every_mode_sends_the_headers(mode, configured_app):
     secrets = {"SECRET_KEY": "s" * 40, "MASTER_KEY": "m" * 40} if mode == "production" else {}
-    app = own_app(MODE=mode, **secrets)
+    app = configured_app(MODE=mode, **secrets)
     client = app.test_client()
     for url in ("/", "/sign-in", "/no-such-page", "/api/v1/me", "/api/docs", *STATIC_FILES):
         with client.get(url, base_url="https://localhost") as response:

@@ -18,7 +18,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text, update
 
 from contracts.schema import ledger_state
-from exchange import create_app
 from exchange.api.catalog_schemas import ProductInputSchema
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
@@ -60,30 +59,6 @@ def signed_in(app: Flask, who: Person) -> FlaskClient:
     sign_in(client, Member(who.user_id, who.organisation_id, email, PASSWORD))
     english(client)
     return client
-
-
-@pytest.fixture
-def configured(database_url, tmp_path) -> Iterator[Callable[..., Flask]]:
-    """Build the exchange with some settings changed, on the test's database."""
-    made: list[Flask] = []
-
-    def build(**config: Any) -> Flask:
-        app = create_app(
-            {
-                "MODE": "test",
-                "SQLALCHEMY_DATABASE_URI": database_url,
-                "INSTANCE_PATH": str(tmp_path / f"configured-{len(made)}"),
-                **config,
-            }
-        )
-        made.append(app)
-        return app
-
-    yield build
-    for app in made:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 # Each limit, refused by name, with nothing stored
@@ -130,9 +105,9 @@ LIMITED = [
     ids=["rows", "columns", "cell", "row-text", "compression-ratio", "seconds"],
 )
 def test_api_refuses_a_file_past_a_limit_naming_it_and_stores_nothing(
-    configured, config, content, filename, message
+    configured_app, config, content, filename, message
 ):
-    app = configured(**config)
+    app = configured_app(**config)
     client = english_client(app)
     vendor = person(app, [Role.VENDOR])
     product_id = create_product(client, vendor.headers, with_file=False)["id"]
@@ -142,8 +117,8 @@ def test_api_refuses_a_file_past_a_limit_naming_it_and_stores_nothing(
     assert catalog_state(app) == before
 
 
-def test_new_product_page_shows_the_limit_beside_the_file_input(configured):
-    app = configured(**SMALL)
+def test_new_product_page_shows_the_limit_beside_the_file_input(configured_app):
+    app = configured_app(**SMALL)
     vendor = person(app, [Role.VENDOR])
     client = signed_in(app, vendor)
     before = catalog_state(app)
@@ -153,8 +128,8 @@ def test_new_product_page_shows_the_limit_beside_the_file_input(configured):
     assert catalog_state(app) == before  # not even the product
 
 
-def test_new_version_page_shows_the_limit_beside_the_file_input(configured):
-    app = configured(**SMALL)
+def test_new_version_page_shows_the_limit_beside_the_file_input(configured_app):
+    app = configured_app(**SMALL)
     vendor = person(app, [Role.VENDOR])
     product_id = create_product(app.test_client(), vendor.headers, with_file=False)["id"]
     client = signed_in(app, vendor)
