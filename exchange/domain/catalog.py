@@ -27,6 +27,14 @@ class FileFormat(StrEnum):
     PARQUET = "parquet"
 
 
+class VersionState(StrEnum):
+    """Where an uploaded version stands: a large file is profiled by the worker after the upload."""
+
+    PROCESSING = "processing"
+    READY = "ready"
+    REFUSED = "refused"
+
+
 class UpdateFrequency(StrEnum):
     REALTIME = "realtime"
     DAILY = "daily"

@@ -31,6 +31,7 @@ from exchange.domain.catalog import (
     Territory,
     UpdateFrequency,
     UseScope,
+    VersionState,
 )
 from exchange.models.base import Base, utcnow
 
@@ -125,8 +126,20 @@ class DataProduct(Base):
     offers: Mapped[list[LicenceOffer]] = relationship(
         cascade="all, delete-orphan", order_by="LicenceOffer.id"
     )
+    # Only ready versions: whatever reads the product's data (review, delivery, valuation, the
+    # page) never sees a file still being profiled or one the worker refused.
     versions: Mapped[list[ProductVersion]] = relationship(
-        cascade="all, delete-orphan", order_by="ProductVersion.number"
+        cascade="all, delete-orphan",
+        order_by="ProductVersion.number",
+        primaryjoin=f"and_(DataProduct.id == ProductVersion.product_id, "
+        f"ProductVersion.state == '{VersionState.READY.value}')",
+    )
+    # The vendor's view of uploads the worker has not made ready: processing or refused.
+    uploads: Mapped[list[ProductVersion]] = relationship(
+        viewonly=True,
+        order_by="ProductVersion.number",
+        primaryjoin=f"and_(DataProduct.id == ProductVersion.product_id, "
+        f"ProductVersion.state != '{VersionState.READY.value}')",
     )
 
 
@@ -160,6 +173,13 @@ class ProductVersion(Base):
     sample: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A large file is stored first and profiled by the worker: until then it is processing
+    # (fields hold the vendor's notes), then ready or refused with the limit it passed.
+    state: Mapped[str] = mapped_column(
+        String(12), default=VersionState.READY.value, server_default=VersionState.READY.value
+    )
+    claimed_at: Mapped[datetime | None]  # a worker's lease on a processing version
+    refusal: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"message", "params"}
 
 
 class LicenceOffer(Base):
