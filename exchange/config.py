@@ -86,6 +86,10 @@ class DefaultConfig:
     UPLOAD_MAX_DECOMPRESSED_BYTES = 1024 * 1024 * 1024
     UPLOAD_MAX_COMPRESSION_RATIO = 100
     UPLOAD_MAX_SECONDS = 60
+    # A file larger than this is stored at once and profiled by the worker (the version shows
+    # "processing" meanwhile); a worker's claim on one lapses after UPLOAD_CLAIM_SECONDS.
+    UPLOAD_INLINE_MAX_BYTES = 8 * 1024 * 1024
+    UPLOAD_CLAIM_SECONDS = 300
     # Catalog answers and anonymous visitors' catalog pages may be this many seconds old (per
     # process). None: 10 s, except in test mode, where tests expect every change at once.
     CATALOG_CACHE_SECONDS: float | None = None

@@ -33,6 +33,8 @@ def init_files(app: Flask) -> None:
         work_dir=instance / "uploads",
         sample_rows=int(config["SAMPLE_ROWS"]),
         limits=upload_limits(config),
+        inline_max_bytes=int(config["UPLOAD_INLINE_MAX_BYTES"]),
+        claim_seconds=float(config["UPLOAD_CLAIM_SECONDS"]),
     )
 
 

@@ -201,16 +201,21 @@ def _fitted(records: Records, width: int) -> Generator[Row, None, None]:
 # XLSX: openpyxl in read-only mode, the first worksheet, first row the header.
 
 
-def _open_xlsx(path: Path, stack: ExitStack, budget: Budget) -> Opened:
+def check_workbook(path: Path, limits: Limits) -> None:
+    """Refuse a file that is no workbook, or whose archive unpacks past the limits, unread."""
     try:
         with zipfile.ZipFile(path) as archive:
             is_workbook = "xl/workbook.xml" in archive.namelist()
             if is_workbook:  # before openpyxl unpacks anything
-                check_archive(archive, budget.limits)
+                check_archive(archive, limits)
     except (zipfile.BadZipFile, OSError):
         is_workbook = False
     if not is_workbook:
         raise ContentMismatch(extension=FileFormat.XLSX.value)
+
+
+def _open_xlsx(path: Path, stack: ExitStack, budget: Budget) -> Opened:
+    check_workbook(path, budget.limits)
     import openpyxl  # imported here: loading it takes time the other formats need not pay
 
     try:

@@ -4,7 +4,8 @@ The upload is spooled to a private work folder because XLSX and Parquet need ran
 be read; the spooled copy is removed whatever happens, and the encrypted object is removed
 again if the product's unit of work does not commit, so a failure leaves no orphan file.
 Profiling is bounded by the ingest limits and runs before the caller writes anything, so a
-refused file leaves nothing behind and no lock is held while a large file is read.
+refused file leaves nothing behind and no lock is held while a large file is read. A file past
+`inline_max_bytes` gets only the checks its edges allow and is profiled by the worker.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from exchange.domain.errors import PayloadTooLarge, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.ingest import IngestError, detect_format, open_table, profile_table, safe_filename
 from exchange.ingest.limits import Limits
+from exchange.ingest.structure import check_structure
 from exchange.storage import KeyRing, ObjectStore, ObjectTooLarge, new_object_key
 
 READ_SIZE = 1024 * 1024
@@ -39,6 +41,8 @@ class DataFiles:
     work_dir: Path
     sample_rows: int = 20
     limits: Limits = field(default_factory=Limits)
+    inline_max_bytes: int = 8 * 1024 * 1024  # larger files are profiled by the worker
+    claim_seconds: float = 300.0  # a worker's lease on one file; longer than the time limit
 
 
 @dataclass(frozen=True)
@@ -51,24 +55,25 @@ class Upload:
 
 @dataclass(frozen=True)
 class Profiled:
-    """An upload spooled and profiled within the limits, not stored yet."""
+    """An upload spooled and profiled within the limits, not stored yet; a large one's profile
+    is None until the worker makes it."""
 
     file_name: str
     file_format: FileFormat
     path: Path
-    profile: dict[str, Any]
+    profile: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
 class Ingested:
-    """A stored, profiled file, ready to become a product version."""
+    """A stored file, ready to become a product version (a processing one without profile)."""
 
     file_name: str
     file_format: FileFormat
     object_key: str
     size_bytes: int
     sha256: str
-    profile: dict[str, Any]
+    profile: dict[str, Any] | None
 
 
 def too_large(max_bytes: int) -> PayloadTooLarge:
@@ -118,7 +123,11 @@ def _chunks(path: Path) -> Iterator[bytes]:
 def profiled(
     files: DataFiles, upload: Upload, *, declared_personal: Collection[str] = ()
 ) -> Iterator[Profiled]:
-    """Check and profile one upload within the limits; the spooled copy lasts for the block."""
+    """Check and profile one upload within the limits; the spooled copy lasts for the block.
+
+    A file past `inline_max_bytes` is only checked as far as its edges show (profile None):
+    the worker profiles it, so no request thread reads it whole.
+    """
     try:
         filename = safe_filename(upload.filename)
     except IngestError as error:
@@ -126,16 +135,20 @@ def profiled(
     with _spooled(files, upload) as (path, head):
         try:
             file_format = detect_format(filename, head)
-            with open_table(path, file_format, files.limits) as table:
-                profile = profile_table(
-                    table,
-                    declared_personal=declared_personal,
-                    sample_size=files.sample_rows,
-                    seed=filename,
-                )
+            profile: dict[str, Any] | None = None
+            if path.stat().st_size > files.inline_max_bytes:
+                check_structure(path, file_format, files.limits)
+            else:
+                with open_table(path, file_format, files.limits) as table:
+                    profile = profile_table(
+                        table,
+                        declared_personal=declared_personal,
+                        sample_size=files.sample_rows,
+                        seed=filename,
+                    ).to_dict()
         except IngestError as error:
             raise _refuse(error) from error
-        yield Profiled(filename, file_format, path, profile.to_dict())
+        yield Profiled(filename, file_format, path, profile)
 
 
 def store(
@@ -173,6 +186,31 @@ def reprofile(
     declared_personal: Collection[str],
 ) -> dict[str, Any]:
     """Profile a stored file again, e.g. after the vendor declares another column personal."""
+    try:
+        return profile_stored(
+            files,
+            object_key=object_key,
+            file_name=file_name,
+            file_format=file_format,
+            wrapped_key=wrapped_key,
+            mode=mode,
+            declared_personal=declared_personal,
+        )
+    except IngestError as error:  # e.g. limits lowered since the file was taken
+        raise _refuse(error) from error
+
+
+def profile_stored(
+    files: DataFiles,
+    *,
+    object_key: str,
+    file_name: str,
+    file_format: FileFormat,
+    wrapped_key: bytes,
+    mode: CipherMode,
+    declared_personal: Collection[str],
+) -> dict[str, Any]:
+    """Profile a stored file within the limits; IngestError names the limit it passed."""
     files.work_dir.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(
         prefix=".reprofile-", suffix=f".{file_format.value}", dir=files.work_dir
@@ -189,8 +227,6 @@ def reprofile(
                 sample_size=files.sample_rows,
                 seed=file_name,
             ).to_dict()
-    except IngestError as error:  # e.g. limits lowered since the file was taken
-        raise _refuse(error) from error
     finally:
         path.unlink(missing_ok=True)
 
