@@ -1,4 +1,5 @@
-"""`flask ledger …`: the anchoring worker, one anchoring pass, verification, re-anchoring."""
+"""`flask ledger …`: the worker (anchoring, large uploads), one anchoring pass, verification,
+re-anchoring."""
 
 from __future__ import annotations
 
@@ -29,10 +30,24 @@ def anchor_once(app: Flask, *, force: bool = False) -> str:
     return f"nothing due (repaired {run.repaired}, confirmed {run.confirmed})"
 
 
+def ingest_once(app: Flask) -> int:
+    """Profile the large uploads waiting as processing versions; how many were finished (the
+    worker runs this on each pass, off any request thread)."""
+    from exchange.context import uow
+    from exchange.files import data_files
+    from exchange.services.processing import profile_pending
+
+    with app.app_context():
+        try:
+            return profile_pending(uow(), data_files())
+        finally:
+            db.session.remove()
+
+
 def run_worker(app: Flask, stop: threading.Event) -> None:
-    """Reconcile payments once, then anchor due batches, issue due certificates, expire
-    negotiations, settle trades and raise oversight alerts until told to stop; a failing chain
-    only postpones anchoring."""
+    """Reconcile payments once, then profile large uploads, anchor due batches, issue due
+    certificates, expire negotiations, settle trades and raise oversight alerts until told to
+    stop; a failing chain only postpones anchoring."""
     from exchange.oversight_setup import detect_once
     from exchange.rights_setup import settle_once
     from exchange.trading_setup import reconcile_once, sweep_once
@@ -47,6 +62,12 @@ def run_worker(app: Flask, stop: threading.Event) -> None:
     detect_every = float(app.config["OVERSIGHT_DETECT_SECONDS"])
     detected_at = float("-inf")
     while not stop.is_set():
+        try:
+            profiled = ingest_once(app)
+            if profiled:
+                app.logger.info("worker: %s uploaded file(s) profiled", profiled)
+        except Exception:  # noqa: BLE001 - the worker must outlive one bad pass
+            app.logger.exception("worker: profiling uploads failed; retrying")
         try:
             expired, settled = sweep_once(app)
             if expired or settled:

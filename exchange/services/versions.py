@@ -12,7 +12,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from exchange.domain.catalog import DeliveryForm, LegalBasis, ListingStatus, Sensitivity
+from exchange.domain.catalog import (
+    DeliveryForm,
+    LegalBasis,
+    ListingStatus,
+    Sensitivity,
+    VersionState,
+)
 from exchange.domain.errors import Conflict, PermissionDenied, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.vocabulary import VerificationStatus
@@ -102,8 +108,11 @@ def append_version(
     notes: Sequence[Mapping[str, Any]],
     note: str,
 ) -> ProductVersion:
+    """Add the stored file as the next version: ready and on the ledger if it was profiled,
+    else processing (holding the vendor's notes) until the worker profiles it."""
     product.latest_version += 1
     version = ProductVersion(
+        product_id=product.id,
         number=product.latest_version,
         note=note,
         file_name=ingested.file_name,
@@ -111,15 +120,39 @@ def append_version(
         object_key=ingested.object_key,
         size_bytes=ingested.size_bytes,
         sha256=ingested.sha256,
-        row_count=ingested.profile["rows"],
-        fields=_fields(ingested.profile, notes),
-        quality=ingested.profile["quality"],
-        sample=ingested.profile["sample"],
+        row_count=0,
+        fields=[dict(n) for n in notes],
+        quality={},
+        sample={},
         created_by_id=actor.user_id,
+        state=VersionState.PROCESSING.value,
     )
-    product.versions.append(version)
     product.updated_at = utcnow()
+    if ingested.profile is None:
+        session.add(version)
+        session.flush()
+        return version
+    make_ready(version, ingested.profile, notes)
+    product.versions.append(version)
     session.flush()
+    record_added(session, product, version)
+    return version
+
+
+def make_ready(
+    version: ProductVersion, profile: Mapping[str, Any], notes: Sequence[Mapping[str, Any]]
+) -> None:
+    """Fill a version from its file's profile and the vendor's notes: the same either way."""
+    version.row_count = profile["rows"]
+    version.fields = _fields(profile, notes)
+    version.quality = profile["quality"]
+    version.sample = profile["sample"]
+    version.state = VersionState.READY.value
+    version.claimed_at = None
+
+
+def record_added(session: Session, product: DataProduct, version: ProductVersion) -> None:
+    """The ledger entry of a version that became ready."""
     record_event(
         session,
         "product.version_added",
@@ -134,7 +167,6 @@ def append_version(
         },
         parties=[product.vendor_id],
     )
-    return version
 
 
 def commit_or_discard(uow: UnitOfWork, files: DataFiles, ingested: Ingested | None) -> None:
@@ -195,6 +227,15 @@ def add_version(
             raise
         commit_or_discard(uow, files, ingested)
     return get_product(uow, actor, product.id)
+
+
+def is_processing(product: Mapping[str, Any]) -> bool:
+    """Whether the product's newest upload (as get_product shows it) awaits the worker."""
+    uploads = product.get("uploads") or []
+    return any(
+        u["number"] == product["latest_version"] and u["state"] == VersionState.PROCESSING
+        for u in uploads
+    )
 
 
 def _described(
