@@ -79,14 +79,17 @@ def update_product(changes: dict[str, Any], product_id: int) -> Any:
 @blp.route("/products/<int:product_id>/versions", methods=["POST"])
 @blp.arguments(UploadSchema, location="form")
 @blp.response(201, ProductSchema)
+@blp.alt_response(202, schema=ProductSchema, description="A large file, stored and processing.")
 @blp.doc(security=BEARER, description="multipart/form-data with the data file in `file`.")
 @accepts_upload
 def upload_version(form: dict[str, Any], product_id: int) -> Any:
-    """Upload the data file: a product's first version, or a new one."""
+    """Upload the data file: a product's first version, or a new one; a large file is profiled
+    after the answer (202), its version in `uploads` as processing until then."""
     actor = bearer_actor()
-    return versions.add_version(
+    product = versions.add_version(
         uow(), actor, data_files(), product_id, received_upload(), note=form.get("note") or ""
     )
+    return product, 202 if versions.is_processing(product) else 201
 
 
 @blp.errorhandler(RequestEntityTooLarge)

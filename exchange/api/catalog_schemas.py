@@ -19,7 +19,9 @@ from exchange.domain.catalog import (
     Territory,
     UpdateFrequency,
     UseScope,
+    VersionState,
 )
+from exchange.i18n import translate
 
 MAX_PRICE = Decimal("999999999999.99")
 
@@ -230,6 +232,24 @@ class VersionDetailSchema(VersionSchema):
     sample = fields.Dict()
 
 
+def _refusal(refusal: dict[str, Any] | None) -> str | None:
+    """The limit a refused upload passed, in the reader's language."""
+    return None if refusal is None else translate(refusal["message"], **refusal["params"])
+
+
+class UploadStateSchema(Schema):
+    """An upload the worker has not made a ready version: processing, or refused and why."""
+
+    number = fields.Integer()
+    note = fields.String()
+    file_name = fields.String()
+    file_format = fields.String()
+    size_bytes = fields.Integer()
+    state = fields.String(metadata={"enum": [VersionState.PROCESSING, VersionState.REFUSED]})
+    refusal = fields.Function(lambda upload: _refusal(upload["refusal"]), allow_none=True)
+    created_at = fields.DateTime()
+
+
 class TransitionSchema(Schema):
     from_status = fields.Enum(ListingStatus, by_value=True, allow_none=True)
     to_status = fields.Enum(ListingStatus, by_value=True)
@@ -273,6 +293,7 @@ class ProductSchema(ProductSummarySchema):
     versions = fields.List(fields.Nested(VersionSchema))
     latest = fields.Nested(VersionDetailSchema, allow_none=True)
     history = fields.List(fields.Nested(TransitionSchema))
+    uploads = fields.List(fields.Nested(UploadStateSchema))
     personal_information = fields.Nested(PersonalInformationSchema)
 
 

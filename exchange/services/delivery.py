@@ -27,7 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from exchange import fingerprint
-from exchange.domain.catalog import CipherMode, FileFormat, ProductType
+from exchange.domain.catalog import CipherMode, FileFormat, ProductType, VersionState
 from exchange.domain.errors import (
     Conflict,
     ExchangeError,
@@ -194,12 +194,15 @@ def _check_usable(session: Session, entitlement: Entitlement, now: datetime) -> 
 
 
 def _version(session: Session, product_id: int, number: int | None) -> ProductVersion:
-    product = require_found(session.get(DataProduct, product_id))
-    wanted = product.latest_version if number is None else number
+    require_found(session.get(DataProduct, product_id))
+    ready = select(ProductVersion).where(
+        ProductVersion.product_id == product_id, ProductVersion.state == VersionState.READY
+    )
+    # The latest ready version: one still being profiled (or refused) is not delivered.
     version = session.scalar(
-        select(ProductVersion).where(
-            ProductVersion.product_id == product_id, ProductVersion.number == wanted
-        )
+        ready.order_by(ProductVersion.number.desc()).limit(1)
+        if number is None
+        else ready.where(ProductVersion.number == number)
     )
     if version is None:
         raise NotFound(N_("The product has no such data version."))

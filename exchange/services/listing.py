@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from exchange.domain.catalog import Grade, ListingStatus
+from exchange.domain.catalog import Grade, ListingStatus, VersionState
 from exchange.domain.errors import Conflict, PermissionDenied, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.vocabulary import Role, VerificationStatus
@@ -130,12 +130,23 @@ def _reason(reason: str | None, *, required: bool) -> str | None:
 def _require_complete(product: DataProduct) -> None:
     """A product goes to review, and is listed, only with its data and a licence offer."""
     problems: dict[str, list[str]] = {}
+    if not product.versions and product.uploads:
+        _refuse_unready(product.uploads[-1].state)
     if not product.versions:
         problems["file"] = [N_("Upload the data file before submitting.")]
     if not any(offer.is_active for offer in product.offers):
         problems["offers"] = [N_("Add at least one licence offer before submitting.")]
     if problems:
         raise ValidationFailed(N_("This product is not ready for review."), errors=problems)
+
+
+def _refuse_unready(state: str) -> None:
+    """A product whose only file is still being profiled, or was refused, has no data yet."""
+    if state == VersionState.PROCESSING:
+        message = N_("The data file is still being checked; submit once its version is ready.")
+    else:
+        message = N_("The data file was refused; upload another before submitting.")
+    raise Conflict(message, errors={"file": [message]})
 
 
 def submit(uow: UnitOfWork, actor: Actor, product_id: int) -> dict[str, Any]:

@@ -98,7 +98,24 @@ def get_product(
     }
     if insider:
         view["history"] = history(session, product_id)
+    if view["can_edit"]:  # the vendor sees its uploads still processing, or refused and why
+        view["uploads"] = [upload_view(v) for v in reversed(product.uploads)]
     return view
+
+
+def upload_view(version: ProductVersion) -> dict[str, Any]:
+    """An upload that is not a ready version: processing, or refused with the limit it passed
+    (a message id and its parameters, translated when shown)."""
+    return {
+        "number": version.number,
+        "note": version.note,
+        "file_name": version.file_name,
+        "file_format": version.file_format,
+        "size_bytes": version.size_bytes,
+        "state": version.state,
+        "refusal": version.refusal,
+        "created_at": version.created_at,
+    }
 
 
 def offer_view(offer: Any) -> dict[str, Any]:

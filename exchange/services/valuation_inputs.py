@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session, aliased
 
-from exchange.domain.catalog import QUALITY_DIMENSIONS, ListingStatus
+from exchange.domain.catalog import QUALITY_DIMENSIONS, ListingStatus, VersionState
 from exchange.domain.trading import ContractStatus
 from exchange.models import (
     DataProduct,
@@ -91,7 +91,14 @@ PRODUCT_FACTS = (
 
 
 def _with_product_facts(query: Select[Any]) -> Select[Any]:
-    """The query joined to its product's board, vendor and latest version."""
+    """The query joined to its product's board, vendor and latest ready version."""
+    ready = aliased(ProductVersion)
+    latest_ready = (
+        select(func.max(ready.number))
+        .where(ready.product_id == DataProduct.id, ready.state == VersionState.READY)
+        .correlate(DataProduct)
+        .scalar_subquery()
+    )
     return (
         query.join(IndustryBoard, IndustryBoard.id == DataProduct.board_id)
         .join(Organisation, Organisation.id == DataProduct.vendor_id)
@@ -99,7 +106,7 @@ def _with_product_facts(query: Select[Any]) -> Select[Any]:
             ProductVersion,
             and_(
                 ProductVersion.product_id == DataProduct.id,
-                ProductVersion.number == DataProduct.latest_version,
+                ProductVersion.number == latest_ready,
             ),
         )
     )

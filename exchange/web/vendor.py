@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from exchange.api.catalog_schemas import OfferSchema, UploadSchema
 from exchange.context import uow, web_actor
 from exchange.domain.errors import PermissionDenied
+from exchange.domain.i18n import N_
 from exchange.files import data_files
 from exchange.services import catalog, products, versions
 from exchange.uploads import accepts_upload, received_upload
@@ -30,6 +31,9 @@ bp = Blueprint("vendor", __name__, url_prefix="/vendor/products")
 NEW = "vendor/new_product.html"
 EDIT = "vendor/edit_product.html"
 VERSION = "vendor/new_version.html"
+PROCESSING = N_(
+    "The file is stored and being checked; its version shows as processing until it is ready."
+)
 
 
 def _to_product(product_id: int, message: str) -> Response:
@@ -63,6 +67,8 @@ def create_product() -> Any:
     def done(data: dict[str, Any]) -> Response:
         upload = received_upload()
         created = products.create_product(uow(), web_actor(), data_files(), data, upload)
+        if versions.is_processing(created):
+            return _to_product(created["id"], gettext(PROCESSING))
         return _to_product(created["id"], gettext("The draft is saved. Check it, then submit."))
 
     return submit_form(NewProductFormSchema(), NEW, done, boards=catalog.list_boards(uow()))
@@ -111,9 +117,11 @@ def add_version(product_id: int) -> Any:
 
     def done(data: dict[str, Any]) -> Response:
         upload = received_upload()
-        versions.add_version(
+        product = versions.add_version(
             uow(), web_actor(), data_files(), product_id, upload, note=data.get("note") or ""
         )
+        if versions.is_processing(product):
+            return _to_product(product_id, gettext(PROCESSING))
         return _to_product(product_id, gettext("The new version is uploaded."))
 
     return submit_form(UploadSchema(), VERSION, done, **_editable(product_id))
