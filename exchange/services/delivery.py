@@ -146,7 +146,8 @@ def grant_entitlement(
             "contract": contract.number,
             "entitlement_id": entitlement.id,
             "product_id": product.id,
-            "version": product.latest_version,
+            # The version delivered is the latest ready one, not a file still being profiled.
+            "version": product.versions[-1].number if product.versions else 0,
             "expires_at": entitlement.expires_at.isoformat(),
             "api": is_api,
         },

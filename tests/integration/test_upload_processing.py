@@ -45,6 +45,7 @@ from tests.factories import signed_in_session
 from tests.hostile_files import workbook
 from tests.integration.catalog_pages import english, post
 from tests.integration.test_delivery import link
+from tests.integration.test_upload_limits import ProbingStore, blocked_writes
 
 INLINE_MAX = 64  # bytes: every test file is larger, so each goes to the worker
 ROWS_PAST_LIMIT = "The file has more than 3 rows"
@@ -196,6 +197,23 @@ def test_only_the_vendor_sees_uploads_that_are_not_ready(app):
     assert "uploads" not in (response.get_json() or {})
 
 
+def test_worker_holds_no_product_or_ledger_lock_while_reading_the_file(app, database_url):
+    defer_large_files(app)
+    client = english_client(app)
+    vendor, product_id = draft(app, client)
+    assert upload(client, vendor.headers, product_id).status_code == 202
+    with app.app_context():
+        files = data_files()
+        store = ProbingStore(files.store, blocked_writes(database_url, product_id))
+        probing = dataclasses.replace(files, store=store)  # type: ignore[arg-type]
+        held = processing.claim(uow(), probing, version_row(app, product_id).id)
+        assert held is not None
+        assert processing.process(uow(), probing, held) is True
+        db.session.remove()
+    assert store.blocked == []
+    assert version_row(app, product_id).state == "ready"
+
+
 # Claims: one worker per version, and a dead worker's claim lapses
 
 
@@ -297,6 +315,19 @@ def test_delivery_serves_the_latest_ready_version_not_a_processing_one(app, clie
         link(app, bought.buyer, granted.entitlement_id, version=2)
     assert ingest_once(app) == 1
     assert link(app, bought.buyer, granted.entitlement_id, version=2) is not None
+
+
+def test_delivery_ledger_entry_names_the_ready_version_delivered(app, client):
+    bought = trade(app, client, content=COPPER_CSV)
+    defer_large_files(app)
+    assert upload(client, bought.vendor.headers, bought.product_id).status_code == 202
+    granted = grant(app, bought.contract_id)
+    with app.app_context():
+        body = db.session.scalar(
+            select(ledger_entries.c.body).where(ledger_entries.c.seq == granted.ledger_seq)
+        )
+        db.session.remove()
+    assert json.loads(body)["version"] == 1
 
 
 # The pages
