@@ -180,9 +180,7 @@ def test_worker_refuses_a_file_past_a_limit_keeping_nothing_and_naming_it(app):
     assert catalog_counts(app)["ledger_entries"] == ledger_before
     body = product(client, vendor, product_id)
     assert body["versions"] == [] and body["latest"] is None
-    assert [(u["state"], u["refusal"]) for u in body["uploads"]] == [
-        ("refused", ROWS_PAST_LIMIT)
-    ]
+    assert [(u["state"], u["refusal"]) for u in body["uploads"]] == [("refused", ROWS_PAST_LIMIT)]
     assert ingest_once(app) == 0
 
 
@@ -302,6 +300,19 @@ def test_submit_refuses_a_product_whose_only_version_is_not_ready(app, limits, m
         assert ingest_once(app) == 1
     body = assert_problem(submit(client, vendor, product_id), 409)
     assert body["errors"] == {"file": [message]}
+
+
+def test_describing_columns_waits_for_a_ready_version(app):
+    defer_large_files(app)
+    client = english_client(app)
+    vendor, product_id = draft(app, client)
+    assert upload(client, vendor.headers, product_id).status_code == 202
+    notes = {"fields": [{"name": "库存(吨)", "personal": True}]}
+    path = f"/api/v1/products/{product_id}/fields"
+    body = assert_problem(client.put(path, json=notes, headers=vendor.headers), 409)
+    assert body["detail"] == "Upload the data file first."
+    assert ingest_once(app) == 1
+    assert client.put(path, json=notes, headers=vendor.headers).status_code == 200
 
 
 def test_delivery_serves_the_latest_ready_version_not_a_processing_one(app, client):
