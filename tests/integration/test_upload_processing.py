@@ -43,7 +43,7 @@ from tests.catalog import (
 from tests.delivery import grant, trade
 from tests.factories import signed_in_session
 from tests.hostile_files import workbook
-from tests.integration.catalog_pages import english, post
+from tests.integration.catalog_pages import english, post, post_new_product
 from tests.integration.test_delivery import link
 from tests.integration.test_upload_limits import ProbingStore, blocked_writes
 
@@ -375,3 +375,16 @@ def test_new_version_page_says_the_file_is_processing(app):
     assert response.status_code == 302
     html = page.get(response.headers["Location"]).get_data(as_text=True)
     assert "its version shows as processing until it is ready" in html
+
+
+def test_new_product_page_drafts_the_product_with_its_file_processing(app):
+    defer_large_files(app)
+    vendor = person(app, [Role.VENDOR])
+    page = app.test_client()
+    signed_in_session(page, vendor.user_id)
+    english(page)
+    response = post_new_product(page)
+    assert response.status_code == 302
+    html = page.get(response.headers["Location"]).get_data(as_text=True)
+    assert "its version shows as processing until it is ready" in html
+    assert 'data-testid="upload-processing"' in html
