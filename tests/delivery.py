@@ -9,11 +9,13 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from exchange.context import uow
 from exchange.domain.trading import ContractStatus, NegotiationStatus, Side
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
@@ -22,6 +24,7 @@ from exchange.models.base import utcnow
 from exchange.models.trading import Negotiation, TradeContract
 from exchange.services import delivery
 from tests.catalog import Person, create_product, person, upload
+from tests.rights import actor
 
 _serial = itertools.count(1)
 
@@ -144,3 +147,18 @@ def grant(app: Flask, contract_id: int, *, api_quota: int = 3) -> delivery.Grant
         db.session.commit()
         db.session.remove()
     return granted
+
+
+def link(app: Flask, buyer: Person, entitlement_id: int, **kwargs: Any) -> dict[str, Any]:
+    """A download link the buyer makes for the entitlement, through the delivery service."""
+    with app.app_context():
+        made = delivery.download_link(
+            uow(),
+            actor(buyer),
+            entitlement_id,
+            secret=app.config["SECRET_KEY"],
+            lifetime=app.config["DOWNLOAD_LINK_SECONDS"],
+            **kwargs,
+        )
+        db.session.remove()
+    return made

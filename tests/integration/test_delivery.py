@@ -21,22 +21,8 @@ from exchange.models.base import utcnow
 from exchange.models.trading import Download, Entitlement, TradeContract
 from exchange.services import delivery
 from tests.catalog import person
-from tests.delivery import copper_prices, grant, trade
+from tests.delivery import copper_prices, grant, link, trade
 from tests.rights import actor
-
-
-def link(app, buyer, entitlement_id, **kwargs):
-    with app.app_context():
-        made = delivery.download_link(
-            uow(),
-            actor(buyer),
-            entitlement_id,
-            secret=app.config["SECRET_KEY"],
-            lifetime=app.config["DOWNLOAD_LINK_SECONDS"],
-            **kwargs,
-        )
-        db.session.remove()
-    return made
 
 
 def download(app, token, **kwargs):

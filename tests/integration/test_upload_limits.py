@@ -9,25 +9,20 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text, update
 
-from contracts.schema import ledger_state
 from exchange.api.catalog_schemas import ProductInputSchema
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.files import data_files
-from exchange.models import DataProduct, User
+from exchange.models import User
 from exchange.services import products, versions
 from exchange.services.actors import Actor, load_actor
 from exchange.services.datafiles import Upload
 from exchange.services.unit_of_work import UnitOfWork
-from exchange.storage import ObjectStore
 from tests.api.helpers import assert_problem, english_client
 from tests.catalog import (
     COPPER_CSV,
@@ -41,6 +36,7 @@ from tests.catalog import (
 from tests.factories import PASSWORD, Member, sign_in
 from tests.hostile_files import workbook
 from tests.integration.catalog_pages import english, feedback, post, post_new_product
+from tests.lock_probes import ProbingStore, ProbingUpload, blocked_writes
 
 SMALL = {"UPLOAD_MAX_ROWS": 3, "UPLOAD_MAX_COLUMNS": 4, "UPLOAD_MAX_CELL_CHARS": 20}
 HEADER = "日期,阴极铜现货价(元/吨),库存(吨),联系人手机\n"
@@ -183,58 +179,6 @@ def test_unverified_organisation_cannot_upload_a_version_on_the_page(app):
 # Reading an upload holds no lock
 
 
-class ProbingUpload(io.RawIOBase):
-    """An upload that, when the exchange first reads it, tries the writes others need meanwhile:
-    appending to the ledger, and counting a view of the product's page."""
-
-    def __init__(self, content: bytes, probe: Callable[[], list[str]]) -> None:
-        self.content = io.BytesIO(content)
-        self.probe = probe
-        self.blocked: list[str] | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if self.blocked is None:
-            self.blocked = self.probe()
-        data = self.content.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
-def blocked_writes(database_url: str, product_id: int | None) -> Callable[[], list[str]]:
-    """The writes another connection cannot make within a moment, by name."""
-
-    def probe() -> list[str]:
-        sqlite = database_url.startswith("sqlite")
-        engine = create_engine(database_url, connect_args={"timeout": 0.5} if sqlite else {})
-        writes = {"ledger": update(ledger_state).values(tree_size=ledger_state.c.tree_size)}
-        if product_id is not None:
-            table = DataProduct.__table__
-            writes["product page view"] = (
-                update(table)
-                .where(table.c.id == product_id)
-                .values(view_count=table.c.view_count + 1)
-            )
-        blocked = []
-        try:
-            for name, statement in writes.items():
-                with engine.connect() as connection:
-                    if not sqlite:
-                        connection.execute(text("SET lock_timeout = '500ms'"))
-                    try:
-                        connection.execute(statement)
-                    except Exception:  # "database is locked" or PostgreSQL's lock timeout
-                        blocked.append(name)
-                    connection.rollback()
-        finally:
-            engine.dispose()
-        return blocked
-
-    return probe
-
-
 def actor_of(someone: Person) -> Actor:
     actor = load_actor(db.session, someone.user_id)
     assert actor is not None
@@ -270,22 +214,6 @@ def test_uploading_a_version_holds_no_lock_while_reading_it(app, database_url):
         )
     assert added["latest"]["row_count"] == 4
     assert stream.blocked == []
-
-
-class ProbingStore:
-    """The real object store, trying the probe's writes when a stored file is opened."""
-
-    def __init__(self, store: ObjectStore, probe: Callable[[], list[str]]) -> None:
-        self.store = store
-        self.probe = probe
-        self.blocked: list[str] | None = None
-
-    def open(self, *args: Any) -> Iterator[bytes]:
-        self.blocked = self.probe()
-        return self.store.open(*args)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.store, name)
 
 
 def test_masking_a_column_again_holds_no_lock_while_the_file_is_read(app, database_url):

@@ -40,12 +40,11 @@ from tests.catalog import (
     submit,
     upload,
 )
-from tests.delivery import grant, trade
+from tests.delivery import grant, link, trade
 from tests.factories import signed_in_session
 from tests.hostile_files import workbook
 from tests.integration.catalog_pages import english, post, post_new_product
-from tests.integration.test_delivery import link
-from tests.integration.test_upload_limits import ProbingStore, blocked_writes
+from tests.lock_probes import ProbingStore, blocked_writes
 
 INLINE_MAX = 64  # bytes: every test file is larger, so each goes to the worker
 ROWS_PAST_LIMIT = "The file has more than 3 rows"
