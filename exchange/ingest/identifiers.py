@@ -60,6 +60,11 @@ DIGIT_GROUP = re.compile(r"\d+[Xx]?")
 DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\u30fc\u2043")
 MAX_DIGITS = 19  # the longest value read (a bank card); longer runs are tried in parts
 MIN_DIGITS = 11  # the shortest: a mobile, or a landline with its area code
+# A whole number written simply (ASCII digit groups, single spaces or hyphens between them, a
+# leading plus, an ID's final X): read as it stands, which is what the search below would make
+# of it, without normalising or searching; most personal columns are written so.
+SIMPLE_NUMBER = re.compile(r"\+?[0-9]+(?:[ -][0-9]+)*[Xx]?")
+SIMPLE_GROUP = re.compile(r"([0-9]+[Xx]?)")
 # Only texts with one of these can hold a value: an at sign; eleven digits (the fewest of a
 # phone number) with at most three other characters between each two; a letter and seven
 # digits (a passport); eighteen letters and digits (a credit code). Most cells have none.
@@ -336,6 +341,8 @@ def whole_value(text: str) -> Found | None:
     text = text.strip()
     if not CANDIDATE.search(text) and len(text) < 18:
         return None  # the cheap test first: profiling asks this of every cell
+    if SIMPLE_NUMBER.fullmatch(text) and not text.endswith(("X", "x")):  # X: maybe a credit code
+        return _simple_number(text)
     code = normalise_credit_code(normalise(text).text)
     if _credit_code(code):
         return Found(Sensitivity.CREDIT_CODE, 0, len(text), code)
@@ -344,6 +351,17 @@ def whole_value(text: str) -> Found | None:
         if found[0].kind is not Sensitivity.EMAIL or is_email(text):
             return found[0]
     return None
+
+
+def _simple_number(text: str) -> Found | None:
+    """The value a simply written number is as a whole, or None."""
+    parts = SIMPLE_GROUP.split(text)  # [sign, group, separator, group, ..., ""]
+    groups, separators = parts[1::2], parts[2:-1:2]
+    digits = sum(len(group) for group in groups)
+    if not MIN_DIGITS <= digits <= MAX_DIGITS:
+        return None
+    read = _number(groups, separators, parts[0] == "+")
+    return None if read is None else Found(read[0], 0, len(text), read[1])
 
 
 def _is(kind: Sensitivity) -> Callable[[str], bool]:

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from exchange.domain.catalog import Sensitivity
@@ -418,3 +418,28 @@ def test_a_contract_without_personal_columns_reads_as_before():
     assert render_zh(plain, HASH).count("\n") + 3 == render_zh(listed, HASH).count("\n")
     assert "“手机”（手机号码）：遮盖交付" in render_zh(listed, HASH)
     assert '"身份证号" (resident ID numbers): pseudonymised' in render_en(listed, HASH)
+
+
+SIMPLY_WRITTEN = st.builds(
+    lambda sign, groups, separator, x: sign + separator.join(groups) + x,
+    st.sampled_from(["", "+", "+86 ", "0086-"]),
+    st.lists(st.text("0123456789", min_size=1, max_size=11), min_size=1, max_size=5),
+    st.sampled_from([" ", "-", ""]),
+    st.sampled_from(["", "", "X"]),
+)
+
+
+@given(SIMPLY_WRITTEN)
+@example("31273843947564113X")  # digits and an X that make a credit code, not an ID
+@example("+86 138-1234-5678")
+@settings(max_examples=400, deadline=None)
+def test_a_simply_written_number_reads_as_the_search_reads_it(text):
+    """whole_value's shortcut for plain digit groups agrees with finding values in the text."""
+    from exchange.ingest.identifiers import find_personal, whole_value
+
+    found = find_personal(text)
+    spans_all = len(found) == 1 and (found[0].start, found[0].end) == (0, len(text.strip()))
+    expected = (found[0].kind, found[0].canonical) if spans_all and text == text.strip() else None
+    whole = whole_value(text)
+    if text == text.strip():
+        assert ((whole.kind, whole.canonical) if whole else None) == expected, text
