@@ -90,6 +90,9 @@ class DefaultConfig:
     # "processing" meanwhile); a worker's claim on one lapses after UPLOAD_CLAIM_SECONDS.
     UPLOAD_INLINE_MAX_BYTES = 8 * 1024 * 1024
     UPLOAD_CLAIM_SECONDS = 300
+    # The worker reads one file for at most this long (UPLOAD_MAX_SECONDS bounds a request's
+    # read): less than the claim, so no second worker takes a file still being read.
+    UPLOAD_WORKER_MAX_SECONDS = 240
     # Catalog answers and anonymous visitors' catalog pages may be this many seconds old (per
     # process). None: 10 s, except in test mode, where tests expect every change at once.
     CATALOG_CACHE_SECONDS: float | None = None

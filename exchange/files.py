@@ -35,6 +35,7 @@ def init_files(app: Flask) -> None:
         limits=upload_limits(config),
         inline_max_bytes=int(config["UPLOAD_INLINE_MAX_BYTES"]),
         claim_seconds=float(config["UPLOAD_CLAIM_SECONDS"]),
+        worker_seconds=float(config["UPLOAD_WORKER_MAX_SECONDS"]),
     )
 
 

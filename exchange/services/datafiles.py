@@ -14,7 +14,7 @@ import os
 import tempfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,6 +43,11 @@ class DataFiles:
     limits: Limits = field(default_factory=Limits)
     inline_max_bytes: int = 8 * 1024 * 1024  # larger files are profiled by the worker
     claim_seconds: float = 300.0  # a worker's lease on one file; longer than the time limit
+    worker_seconds: float = 240.0  # the worker's time limit on reading one file
+
+    def worker_limits(self) -> Limits:
+        """The limits off the request thread: the same, but the worker's own time limit."""
+        return replace(self.limits, max_seconds=self.worker_seconds)
 
 
 @dataclass(frozen=True)
@@ -209,8 +214,10 @@ def profile_stored(
     wrapped_key: bytes,
     mode: CipherMode,
     declared_personal: Collection[str],
+    limits: Limits | None = None,
 ) -> dict[str, Any]:
-    """Profile a stored file within the limits; IngestError names the limit it passed."""
+    """Profile a stored file within the limits (the request's unless given); IngestError names
+    the limit it passed."""
     files.work_dir.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(
         prefix=".reprofile-", suffix=f".{file_format.value}", dir=files.work_dir
@@ -220,7 +227,7 @@ def profile_stored(
         with os.fdopen(handle, "wb") as out:
             for chunk in files.store.open(object_key, files.keys.unwrap(wrapped_key, mode), mode):
                 out.write(chunk)
-        with open_table(path, file_format, files.limits) as table:
+        with open_table(path, file_format, limits or files.limits) as table:
             return profile_table(
                 table,
                 declared_personal=declared_personal,

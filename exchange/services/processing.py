@@ -113,6 +113,7 @@ def process(uow: UnitOfWork, files: DataFiles, held: Claim) -> bool:
             wrapped_key=held.wrapped_key,
             mode=held.mode,
             declared_personal=declared_personal(held.notes),
+            limits=files.worker_limits(),
         )
     except IngestError as error:
         refusal = error

@@ -166,6 +166,22 @@ def test_worker_makes_the_version_ready_as_the_synchronous_path_would(app):
     assert ingest_once(app) == 0  # nothing left to do
 
 
+def test_the_worker_reads_with_its_own_time_limit_not_the_requests(app):
+    defer_large_files(app, max_seconds=0)  # no request could read the file in time
+    client = english_client(app)
+    vendor, product_id = draft(app, client)
+    assert upload(client, vendor.headers, product_id).status_code == 202
+    assert ingest_once(app) == 1
+    ready = product(client, vendor, product_id)
+    assert ready["uploads"] == [] and ready["latest"]["row_count"] == 4
+    files = app.extensions["data_files"]
+    app.extensions["data_files"] = dataclasses.replace(files, worker_seconds=0)
+    assert upload(client, vendor.headers, product_id).status_code == 202
+    assert ingest_once(app) == 1
+    [refused] = product(client, vendor, product_id)["uploads"]
+    assert refused["state"] == "refused" and "seconds" in refused["refusal"]
+
+
 def test_worker_refuses_a_file_past_a_limit_keeping_nothing_and_naming_it(app):
     defer_large_files(app, max_rows=3)
     client = english_client(app)
