@@ -23,6 +23,7 @@ from exchange.models import LicenceOffer
 from exchange.models.base import utcnow
 from exchange.models.trading import Negotiation, TradeContract
 from exchange.services import delivery
+from exchange.services.delivery import DownloadLink
 from tests.catalog import Person, create_product, person, upload
 from tests.rights import actor
 
@@ -149,7 +150,7 @@ def grant(app: Flask, contract_id: int, *, api_quota: int = 3) -> delivery.Grant
     return granted
 
 
-def link(app: Flask, buyer: Person, entitlement_id: int, **kwargs: Any) -> dict[str, Any]:
+def link(app: Flask, buyer: Person, entitlement_id: int, **kwargs: Any) -> DownloadLink:
     """A download link the buyer makes for the entitlement, through the delivery service."""
     with app.app_context():
         made = delivery.download_link(

@@ -24,10 +24,10 @@ from exchange.models import AuditEvent, DataProduct, User
 from exchange.models.trading import Entitlement, TradeContract
 from exchange.services import delivery
 from tests.catalog import Person, person, review, submit
-from tests.delivery import grant, paid_contract, product_with_file
+from tests.delivery import grant, link, paid_contract, product_with_file
 from tests.factories import PASSWORD, csrf_token
 from tests.integration.catalog_pages import post
-from tests.rights import actor, certify
+from tests.rights import certify
 from tests.trading import accept, propose
 
 
@@ -96,20 +96,12 @@ def bare(text: str) -> str:
 
 
 def download(app: Flask, buyer: Person, entitlement_id: int) -> bytes:
-    with app.app_context():
-        link = delivery.download_link(
-            uow(),
-            actor(buyer),
-            entitlement_id,
-            secret=app.config["SECRET_KEY"],
-            lifetime=app.config["DOWNLOAD_LINK_SECONDS"],
-        )
-        db.session.remove()
+    token = link(app, buyer, entitlement_id).token
     with app.app_context():
         try:
             return delivery.open_download(
                 uow(),
-                link.token,
+                token,
                 secret=app.config["SECRET_KEY"],
                 lifetime=app.config["DOWNLOAD_LINK_SECONDS"],
                 files=data_files(),
