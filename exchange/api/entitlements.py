@@ -9,13 +9,13 @@ from flask import Response, current_app, request, url_for
 
 from exchange.api import BEARER, Blueprint
 from exchange.api.openapi import body_as
-from exchange.api.rights import attachment_name
 from exchange.api.trading_schemas import (
     ApiCallSchema,
     DownloadLinkSchema,
     EntitlementSchema,
     LinkInputSchema,
 )
+from exchange.attachments import content_disposition
 from exchange.auth import bearer_actor
 from exchange.context import client_address, uow
 from exchange.files import data_files
@@ -66,9 +66,7 @@ def download(token: str) -> Response:
         client_address=client_address(),
     )
     response = Response(delivered.content, mimetype=delivered.content_type)
-    response.headers.set(
-        "Content-Disposition", "attachment", **attachment_name(delivered.file_name)
-    )
+    response.headers["Content-Disposition"] = content_disposition(delivered.file_name)
     response.headers["Cache-Control"] = "no-store"
     return response
 

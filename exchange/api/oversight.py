@@ -23,6 +23,7 @@ from exchange.api.oversight_schemas import (
     TradeProofsSchema,
 )
 from exchange.api.schemas import LedgerReportSchema
+from exchange.attachments import content_disposition
 from exchange.auth import bearer_actor
 from exchange.chains import chain_of, chain_or_none
 from exchange.context import uow
@@ -84,7 +85,7 @@ def export() -> Response:
         translate=translate,
     )
     response = Response(made.content, content_type=made.media_type)
-    response.headers.set("Content-Disposition", "attachment", filename=made.filename)
+    response.headers["Content-Disposition"] = content_disposition(made.filename)
     return response
 
 

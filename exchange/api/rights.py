@@ -4,10 +4,8 @@ certificate against the exchange's key, its ledger and the chain."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
 
 from flask import Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -29,6 +27,7 @@ from exchange.api.rights_schemas import (
     RightsRegistrationSchema,
     RightsRegistrationSummarySchema,
 )
+from exchange.attachments import content_disposition
 from exchange.auth import bearer_actor, optional_bearer_actor
 from exchange.chains import chain_or_none
 from exchange.context import uow
@@ -240,7 +239,7 @@ def download_document(document_id: int) -> Response:
     )
     response = Response(chunks, mimetype=info["content_type"])
     response.content_length = info["size_bytes"]
-    response.headers.set("Content-Disposition", "attachment", **attachment_name(info["file_name"]))
+    response.headers["Content-Disposition"] = content_disposition(info["file_name"])
     return response
 
 
@@ -273,13 +272,3 @@ def outcome(actor: Actor, objection_id: int, status: Any, registration_id: int) 
     """An objection's id and status with the registration as it now stands."""
     registration = rights_views.registration_detail(uow(), actor, registration_id)
     return {"objection_id": objection_id, "status": status, "registration": registration}
-
-
-def attachment_name(name: str) -> dict[str, str]:
-    """Content-Disposition parameters: an ASCII fallback and the UTF-8 name (RFC 6266)."""
-    try:
-        name.encode("ascii")
-    except UnicodeEncodeError:
-        fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-        return {"filename": fallback or "document", "filename*": f"UTF-8''{quote(name)}"}
-    return {"filename": name}

@@ -11,6 +11,7 @@ from flask_babel import gettext
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from exchange.attachments import content_disposition
 from exchange.context import client_address, uow, web_actor
 from exchange.domain.errors import NotFound
 from exchange.domain.trading import Gateway, PaymentStatus
@@ -149,7 +150,7 @@ def download(token: str) -> Response:
         client_address=client_address(),
     )
     response = Response(copy.content, mimetype=copy.content_type)
-    response.headers.set("Content-Disposition", "attachment", filename=copy.file_name)
+    response.headers["Content-Disposition"] = content_disposition(copy.file_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from exchange.api.problems import flatten_errors
 from exchange.api.schemas import LedgerQuerySchema
+from exchange.attachments import content_disposition
 from exchange.chains import chain_of
 from exchange.context import uow, web_actor
 from exchange.domain.i18n import N_
@@ -97,7 +98,7 @@ def proof(seq: int) -> Response:
     """The entry's proof bundle as a file, to check with `python -m contracts.verify`."""
     bundle = ledger.proof_bundle(uow(), web_actor(), seq)
     response = current_app.json.response(bundle)
-    response.headers["Content-Disposition"] = f"attachment; filename={bundle_name(seq)}"
+    response.headers["Content-Disposition"] = content_disposition(bundle_name(seq))
     return response
 
 

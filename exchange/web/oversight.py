@@ -15,6 +15,7 @@ from flask_login import login_required
 from marshmallow import RAISE, Schema, ValidationError, fields
 
 from exchange.api.problems import flatten_errors
+from exchange.attachments import content_disposition
 from exchange.chains import chain_or_none
 from exchange.context import uow, web_actor
 from exchange.domain.errors import ExchangeError, ValidationFailed
@@ -273,7 +274,7 @@ def export(fmt: str) -> Any:
     except ValidationFailed as error:
         return _trades_page(None, messages(error)), 400
     response = Response(made.content, mimetype=made.media_type)
-    response.headers["Content-Disposition"] = f"attachment; filename={made.filename}"
+    response.headers["Content-Disposition"] = content_disposition(made.filename)
     return response
 
 

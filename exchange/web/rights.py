@@ -12,6 +12,7 @@ from flask_login import login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from exchange.attachments import content_disposition
 from exchange.chains import chain_or_none
 from exchange.context import page_actor, uow, web_actor
 from exchange.domain.errors import PermissionDenied
@@ -199,7 +200,7 @@ def certificate_proof(number: str) -> Response:
     """The certificate's ledger proof as a file, to check with `python -m contracts.verify`."""
     bundle = rights_certificates.certificate_proof(uow(), number)
     response = jsonify(bundle)
-    response.headers.set("Content-Disposition", "attachment", filename=f"{number}-proof.json")
+    response.headers["Content-Disposition"] = content_disposition(f"{number}-proof.json")
     return response
 
 
@@ -224,6 +225,6 @@ def document(document_id: int) -> Response:
     """A basis document or evidence for those who may read it (404 for anyone else)."""
     info, chunks = rights_views.open_document(uow(), page_actor(), document_id, data_files())
     response = Response(chunks, mimetype=info["content_type"])
-    response.headers.set("Content-Disposition", "attachment", filename=info["file_name"])
+    response.headers["Content-Disposition"] = content_disposition(info["file_name"])
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
