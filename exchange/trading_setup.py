@@ -55,8 +55,8 @@ def trading_setup(app: Flask | None = None) -> TradingSetup:
 def signing_domain(app: Flask | None = None) -> SigningDomain:
     """The EIP-712 domain contracts are signed under: the chain and the ledger's anchor contract
     (deployed on first need, as the anchoring worker would). Resolved once per process, so
-    signing and contract pages cost no chain call; with the node down, the recorded deployment
-    still answers and no signature waits on the chain."""
+    signing and contract pages cost no chain call (one row read notices a redeployment); with
+    the node down, the recorded deployment still answers and no signature waits on the chain."""
     from contracts.anchoring import ensure_deployment
     from contracts.chain import ChainError
     from exchange.chains import chain_of
@@ -66,8 +66,8 @@ def signing_domain(app: Flask | None = None) -> SigningDomain:
 
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     cached: SigningDomain | None = app.extensions.get("signing_domain")
-    if cached is not None:
-        return cached
+    if cached is not None and cached == deployed_signing_domain(db.session()):
+        return cached  # still the current deployment: `ledger reanchor` may have replaced it
     try:
         deployment = ensure_deployment(db.engine, chain_of(app))
     except ChainError:

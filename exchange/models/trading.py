@@ -43,6 +43,9 @@ from exchange.models.catalog import Money, _enum
 
 OPEN_ONLY = text("status = 'open'")
 SHARED_ONLY = text("organisation_id IS NULL")
+# The contract states that hold an exclusive offer: a cancelled or refunded contract frees it,
+# and a settled one hands it to the rights records (the operation right moved to the buyer).
+LIVE_ONLY = text("status IN ('signing', 'awaiting_payment', 'in_escrow', 'disputed')")
 
 
 class OrganisationKey(Base):
@@ -137,6 +140,14 @@ class TradeContract(Base):
         ),
         Index("ix_trade_contracts_created", "created_at", "id"),
         Index("ix_trade_contracts_price", "price", "id"),
+        # One live contract per exclusive offer, kept by the database on both backends.
+        Index(
+            "uq_trade_contracts_exclusive_offer",
+            "exclusive_offer_id",
+            unique=True,
+            sqlite_where=LIVE_ONLY,
+            postgresql_where=LIVE_ONLY,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -144,6 +155,7 @@ class TradeContract(Base):
     negotiation_id: Mapped[int] = mapped_column(ForeignKey("negotiations.id"), unique=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("data_products.id"), index=True)
     offer_id: Mapped[int] = mapped_column(ForeignKey("licence_offers.id"))
+    exclusive_offer_id: Mapped[int | None] = mapped_column(Integer)  # the offer, if exclusive
     vendor_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     buyer_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     price: Mapped[Decimal] = mapped_column(Money)
@@ -161,6 +173,12 @@ class TradeContract(Base):
     acceptance_due_at: Mapped[datetime | None]
     settled_at: Mapped[datetime | None]
     ledger_seq: Mapped[int] = mapped_column(BigInteger)
+    # The EIP-712 domain its signatures are made and checked under, pinned at the first
+    # signature, so a later redeployment of the anchor contract cannot unmake them.
+    domain_name: Mapped[str | None] = mapped_column(String(64))
+    domain_version: Mapped[str | None] = mapped_column(String(16))
+    domain_chain_id: Mapped[int | None] = mapped_column(BigInteger)
+    domain_contract: Mapped[str | None] = mapped_column(String(42))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -298,9 +316,15 @@ class IdempotencyRecord(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     key: Mapped[str] = mapped_column(String(255))
     request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(SmallInteger)
+    status_code: Mapped[int] = mapped_column(SmallInteger)  # 0 while the first is under way
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The API's general mechanism (exchange.services.idempotency): the first request and the
+    # answer as it was sent; the payments' own records leave them empty.
+    method: Mapped[str | None] = mapped_column(String(10))
+    path: Mapped[str | None] = mapped_column(String(2048))
+    content_type: Mapped[str | None] = mapped_column(String(255))
+    body: Mapped[str | None] = mapped_column(Text)
 
 
 class Entitlement(Base):

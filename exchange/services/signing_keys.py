@@ -41,9 +41,11 @@ from exchange.services.trade_contracts import (
     eip712_message,
     load_contract,
     party_of,
+    pin_domain,
     registered_key,
     require_signable,
     require_visible,
+    signed_domain,
     signing_addresses,
     signing_side,
 )
@@ -309,6 +311,7 @@ def sign_contract(
             N_("Your organisation signs with its own wallet: submit the signature it made.")
         )
     message = _message(session, contract, master_key)
+    domain = pin_domain(contract, domain)
     private_key = open_key(master_key, key.organisation_id, key.address, key.encrypted_key)
     signature = signing.sign(domain, message, private_key)
     del private_key
@@ -344,6 +347,7 @@ def submit_signature(
     if key is None or key.source != KeySource.OWN:
         raise Conflict(N_("Register your organisation's own address before submitting signatures."))
     message = _message(session, contract, master_key)
+    domain = signed_domain(contract, domain)
     try:
         valid = signing.verify(domain, message, signature, key.address)
     except signing.SigningError:
@@ -352,6 +356,7 @@ def submit_signature(
         raise ValidationFailed.on(
             "signature", N_("This signature is not your organisation's signature of the contract.")
         )
+    pin_domain(contract, domain)
     result = _store(session, actor, contract, side, key.address, _canonical(signature), now)
     uow.commit()
     return result
@@ -365,10 +370,12 @@ def typed_data_for(
     *,
     master_key: str,
 ) -> dict[str, Any]:
-    """The EIP-712 JSON an organisation signs with its own wallet (parties and supervisors)."""
+    """The EIP-712 JSON an organisation signs with its own wallet (parties and supervisors),
+    under the domain the contract's first signature pinned, if it has one."""
     session = uow.session
     contract = load_contract(session, contract_id)
     require_visible(actor, contract)
+    domain = signed_domain(contract, domain)
     data = signing.typed_data(domain, _message(session, contract, master_key))
     uow.commit()  # keeps any key made on first need, so the addresses in the message stay
     return data

@@ -39,6 +39,7 @@ from exchange.services import personal_data
 from exchange.services.actors import Actor, require_found
 from exchange.services.catalog import SUPERVISORS
 from exchange.services.contract_text import render_en, render_zh
+from exchange.services.exclusive_offers import holds_offer
 from exchange.services.ledger import record_event
 from exchange.services.rights_transfers import holding_record
 from exchange.services.unit_of_work import UnitOfWork
@@ -158,6 +159,7 @@ def draft(
         negotiation_id=negotiation.id,
         product_id=product.id,
         offer_id=offer.id,
+        exclusive_offer_id=offer.id if holds_offer(offer, agreed.exclusive) else None,
         vendor_id=vendor.id,
         buyer_id=buyer.id,
         price=price,
@@ -321,6 +323,28 @@ def eip712_message(contract: TradeContract, vendor: str, buyer: str) -> signing.
     )
 
 
+def signed_domain(contract: TradeContract, current: signing.SigningDomain) -> signing.SigningDomain:
+    """The domain the contract's signatures are made and checked under: the one pinned at its
+    first signature, else the current deployment's (which its first signature will pin)."""
+    if contract.domain_chain_id is None or contract.domain_contract is None:
+        return current
+    return signing.SigningDomain(
+        name=contract.domain_name or signing.EXCHANGE_NAME,
+        version=contract.domain_version or signing.DOMAIN_VERSION,
+        chain_id=contract.domain_chain_id,
+        verifying_contract=contract.domain_contract,
+    )
+
+
+def pin_domain(contract: TradeContract, current: signing.SigningDomain) -> signing.SigningDomain:
+    """Keep the domain with the contract if none is kept yet; the one it now signs under."""
+    if contract.domain_chain_id is None:
+        contract.domain_name, contract.domain_version = current.name, current.version
+        contract.domain_chain_id = current.chain_id
+        contract.domain_contract = current.verifying_contract
+    return signed_domain(contract, current)
+
+
 def _verifies(
     domain: signing.SigningDomain, message: signing.TradeContract | None, sig: str, address: str
 ) -> bool:
@@ -335,11 +359,13 @@ def _verifies(
 def contract_view(
     uow: UnitOfWork, actor: Actor, contract_id: int, *, domain: signing.SigningDomain
 ) -> dict[str, Any]:
-    """The contract, its texts and its signatures, each checked against the domain; parties'
-    members and supervisors only (404 to anyone else)."""
+    """The contract, its texts and its signatures, each checked against the domain it was signed
+    under (`domain` if none is kept yet); parties' members and supervisors only (404 to anyone
+    else)."""
     session = uow.session
     contract = load_contract(session, contract_id)
     require_visible(actor, contract)
+    domain = signed_domain(contract, domain)
     addresses = signing_addresses(session, contract)
     vendor, buyer = addresses[Side.VENDOR], addresses[Side.BUYER]
     message = eip712_message(contract, vendor, buyer) if vendor and buyer else None
