@@ -25,6 +25,7 @@ from eth.db.chain import ChainDB
 from eth.exceptions import CanonicalHeadNotFound
 from eth.exceptions import TransactionNotFound as EvmTransactionNotFound
 from eth.vm.forks.prague import PragueVM
+from eth_abi.exceptions import DecodingError
 from eth_account import Account
 from eth_tester import EthereumTester
 from eth_tester.backends.pyevm.main import (
@@ -70,6 +71,16 @@ class AnchorReceipt:
     confirmations: int
 
 
+@dataclass(frozen=True)
+class AnchorCall:
+    """What a mined transaction asked for: its target, and the anchor arguments if it was a
+    call of `anchor(tree_size, root)` (None for anything else, such as a deployment)."""
+
+    to: str | None
+    tree_size: int | None
+    root: bytes | None
+
+
 class ChainError(Exception):
     """Root of every chain failure, so callers catch one type whatever the adapter."""
 
@@ -111,6 +122,10 @@ class Chain(Protocol):
 
     def receipt(self, tx_hash: str) -> AnchorReceipt | None:
         """The mined transaction's outcome, or None while it is not mined."""
+        ...
+
+    def anchor_call(self, tx_hash: str) -> AnchorCall | None:
+        """The transaction's target and anchor arguments, or None when it is not on chain."""
         ...
 
     def root_of(self, address: str, tree_size: int) -> bytes:
@@ -221,6 +236,25 @@ class _Web3Chain:
                 gas_used=int(mined["gasUsed"]),
                 confirmations=max(0, head - int(mined["blockNumber"]) + 1),
             )
+
+    def anchor_call(self, tx_hash: str) -> AnchorCall | None:
+        """The transaction's target and anchor arguments, or None when it is not on chain."""
+        with _translated(), self._guard():
+            try:
+                sent = self._w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+            except TransactionNotFound:
+                return None
+            to = sent.get("to")
+            target = None if to is None else Web3.to_checksum_address(str(to))
+            try:
+                function, arguments = self._contract(
+                    target or self._account.address
+                ).decode_function_input(bytes(sent["input"]))
+            except (ValueError, DecodingError):  # no anchor-contract function has that selector
+                return AnchorCall(target, None, None)
+            if function.fn_name != "anchor":
+                return AnchorCall(target, None, None)
+            return AnchorCall(target, int(arguments["tree_size"]), bytes(arguments["root"]))
 
     def root_of(self, address: str, tree_size: int) -> bytes:
         """The 32-byte root anchored for `tree_size`, all zeros when never anchored."""

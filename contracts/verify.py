@@ -7,7 +7,8 @@ is on chain. Anyone can recompute every hash from the bundle alone and then ask 
 
     python -m contracts.verify BUNDLE.json [--rpc URL | --embedded PATH]
 
-exits 0 when the bundle holds, 1 when it fails (saying why), 2 when it cannot be checked.
+exits 0 when the bundle holds, 1 when it is tampered or forged (saying why), 2 when it cannot
+be checked (unreadable, not anchored yet, the chain unreachable, reset or without the anchor).
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ from typing import Any, NamedTuple
 
 from contracts import ledger
 from contracts.bundle import FORMAT, BundleError, hex_of
-from contracts.chain import Chain, ChainError, ChainUnavailable, EmbeddedChain, RpcChain
+from contracts.chain import (
+    AnchorCall,
+    Chain,
+    ChainError,
+    ChainUnavailable,
+    EmbeddedChain,
+    RpcChain,
+)
 from contracts.merkle import Hasher, ProofError, check_consistency, check_inclusion, hasher_named
 
 _TX_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
@@ -160,17 +168,34 @@ class Step(NamedTuple):
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether a bundle holds, the first reason it does not, and every step taken."""
+    """Whether a bundle holds, the first reason it does not, and every step taken; a bundle
+    that does not hold is either proven wrong (tampered) or merely not checkable here."""
 
     ok: bool
     reason: str
     steps: tuple[Step, ...]
+    checkable: bool = True
+
+    @property
+    def exit_code(self) -> int:
+        """0 holds, 1 tampered or forged, 2 cannot be checked."""
+        return 0 if self.ok else 1 if self.checkable else 2
 
 
 class _Failed(Exception):
+    """A step proved the bundle wrong."""
+
+    checkable = True
+
     def __init__(self, step: str, reason: str, detail: str) -> None:
         super().__init__(reason)
         self.step, self.reason, self.detail = step, reason, detail
+
+
+class _Unchecked(_Failed):
+    """A step could not be taken: what would prove or disprove the bundle is not available."""
+
+    checkable = False
 
 
 def verify_bundle(bundle: Mapping[str, Any], chain: Chain | None = None) -> Verdict:
@@ -190,7 +215,7 @@ def verify_bundle(bundle: Mapping[str, Any], chain: Chain | None = None) -> Verd
         _check_on_chain(anchor, chain, steps)
     except _Failed as failure:
         steps.append(Step(failure.step, False, failure.detail))
-        return Verdict(False, failure.reason, tuple(steps))
+        return Verdict(False, failure.reason, tuple(steps), failure.checkable)
     return Verdict(
         True,
         f"the entry is in the tree whose root chain {anchor.chain_id} holds for size "
@@ -213,7 +238,7 @@ def _check_offline(proof: _Bundle, steps: list[Step]) -> _Anchor:
     steps.append(Step("leaf", True, f"entry {proof.seq} hashes to {hex_of(recomputed)}"))
     checkpoint = proof.checkpoint
     if checkpoint is None:
-        raise _Failed("checkpoint", "not anchored yet", "no checkpoint covers the entry yet")
+        raise _Unchecked("checkpoint", "not anchored yet", "no checkpoint covers the entry yet")
     try:
         check_inclusion(
             proof.hasher,
@@ -263,7 +288,7 @@ def _check_offline(proof: _Bundle, steps: list[Step]) -> _Anchor:
         )
     anchor = proof.anchor
     if anchor is None:
-        raise _Failed(
+        raise _Unchecked(
             "anchor", "not anchored yet", f"the tree of size {target.tree_size} awaits anchoring"
         )
     if (anchor.tree_size, anchor.root) != (target.tree_size, target.root):
@@ -285,18 +310,23 @@ def _check_offline(proof: _Bundle, steps: list[Step]) -> _Anchor:
 
 
 def _check_on_chain(anchor: _Anchor, chain: Chain, steps: list[Step]) -> None:
-    """The chain, the contract, the transaction and the root, each asked of the node directly."""
+    """The chain, the contract, the transaction and the root, each asked of the node directly.
+
+    What the chain lacks (another chain, a reset one, a transaction it does not have) leaves the
+    bundle unchecked; what the chain contradicts (a failed transaction, one that is not this
+    checkpoint's anchor call on this contract, another root) proves it forged.
+    """
     step = "chain"
     try:
         chain_id = chain.chain_id()
         if chain_id != anchor.chain_id:
-            raise _Failed(
+            raise _Unchecked(
                 step, "wrong chain", f"the anchor is on chain {anchor.chain_id}, not {chain_id}"
             )
         steps.append(Step(step, True, f"chain {chain_id}"))
         step = "contract"
         if not chain.has_anchor(anchor.contract_address):
-            raise _Failed(
+            raise _Unchecked(
                 step,
                 "the anchor contract is not on this chain",
                 f"no anchor contract code at {anchor.contract_address}",
@@ -305,7 +335,7 @@ def _check_on_chain(anchor: _Anchor, chain: Chain, steps: list[Step]) -> None:
         step = "transaction"
         receipt = chain.receipt(anchor.tx_hash)
         if receipt is None:
-            raise _Failed(
+            raise _Unchecked(
                 step,
                 "the anchor transaction is not on this chain",
                 f"no mined transaction {anchor.tx_hash}",
@@ -316,12 +346,14 @@ def _check_on_chain(anchor: _Anchor, chain: Chain, steps: list[Step]) -> None:
                 "the anchor transaction failed",
                 f"{anchor.tx_hash} reverted in block {receipt.block_number}",
             )
+        _check_call(anchor, chain.anchor_call(anchor.tx_hash), step)
         steps.append(
             Step(
                 step,
                 True,
                 f"{anchor.tx_hash} mined in block {receipt.block_number}, "
-                f"{receipt.confirmations} confirmation(s)",
+                f"{receipt.confirmations} confirmation(s), calls anchor({anchor.tree_size}, "
+                f"{hex_of(anchor.root)}) on {anchor.contract_address}",
             )
         )
         step = "root"
@@ -329,7 +361,7 @@ def _check_on_chain(anchor: _Anchor, chain: Chain, steps: list[Step]) -> None:
     except ChainUnavailable:
         raise
     except ChainError as error:
-        raise _Failed(step, "the chain could not answer", str(error)) from None
+        raise _Unchecked(step, "the chain could not answer", str(error)) from None
     if held != anchor.root:
         what = "no" if held == bytes(len(held)) else "a different"
         raise _Failed(
@@ -338,6 +370,37 @@ def _check_on_chain(anchor: _Anchor, chain: Chain, steps: list[Step]) -> None:
             f"the chain holds {hex_of(held)}, the proofs lead to {hex_of(anchor.root)}",
         )
     steps.append(Step(step, True, f"the contract holds {hex_of(held)} for size {anchor.tree_size}"))
+
+
+def _check_call(anchor: _Anchor, call: AnchorCall | None, step: str) -> None:
+    """The transaction must call anchor(tree_size, root) on the contract with exactly the
+    checkpoint's size and root: any other successful transaction proves nothing."""
+    if call is None:
+        raise _Unchecked(
+            step,
+            "the anchor transaction is not on this chain",
+            f"no transaction {anchor.tx_hash}",
+        )
+    if call.to is None or call.to.lower() != anchor.contract_address.lower():
+        raise _Failed(
+            step,
+            "the transaction is not a call of the anchor contract",
+            f"{anchor.tx_hash} is sent to {call.to or 'no contract (a deployment)'}, "
+            f"not {anchor.contract_address}",
+        )
+    if call.tree_size is None or call.root is None:
+        raise _Failed(
+            step,
+            "the transaction is not a call of the anchor function",
+            f"{anchor.tx_hash} does not call anchor(tree_size, root)",
+        )
+    if (call.tree_size, call.root) != (anchor.tree_size, anchor.root):
+        raise _Failed(
+            step,
+            "the transaction anchors another checkpoint",
+            f"{anchor.tx_hash} anchors size {call.tree_size}, root {hex_of(call.root)}; the "
+            f"proofs lead to size {anchor.tree_size}, root {hex_of(anchor.root)}",
+        )
 
 
 # The command line: python -m contracts.verify BUNDLE.json [--rpc URL | --embedded PATH]
@@ -359,7 +422,7 @@ def _open_chain(rpc: str | None, embedded: Path | None) -> Chain | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Verify a bundle file and print each step; 0 holds, 1 fails, 2 cannot be checked."""
+    """Verify a bundle file and print each step; 0 holds, 1 tampered, 2 cannot be checked."""
     parser = argparse.ArgumentParser(
         prog="python -m contracts.verify", description="Verify a Ganshu ledger proof bundle."
     )
@@ -394,8 +457,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     marks = {True: "ok  ", False: "FAIL", None: "skip"}
     for step in verdict.steps:
         print(f"  {marks[step.ok]}  {step.name:<12} {step.detail}")
-    print(f"{'VALID' if verdict.ok else 'INVALID'}: {verdict.reason}")
-    return 0 if verdict.ok else 1
+    verdicts = {0: "VALID", 1: "INVALID", 2: "CANNOT BE CHECKED"}
+    print(f"{verdicts[verdict.exit_code]}: {verdict.reason}")
+    return verdict.exit_code
 
 
 if __name__ == "__main__":

@@ -110,6 +110,7 @@ def test_a_reset_chain_no_longer_holds_the_anchor(engine, tmp_path):
     try:
         verdict = verify_bundle(bundle, reset)
         assert (verdict.ok, verdict.reason) == (False, "the anchor contract is not on this chain")
+        assert verdict.exit_code == 2
         # Redeployed by the same operator, the contract comes back at the same address, but
         # neither the transaction nor the root are there.
         assert reset.deploy_anchor() == bundle["anchor"]["contract_address"]
@@ -118,7 +119,8 @@ def test_a_reset_chain_no_longer_holds_the_anchor(engine, tmp_path):
         other_root = reset.send_anchor(bundle["anchor"]["contract_address"], 6, b"\x07" * 32)
         forged = {**bundle, "anchor": {**bundle["anchor"], "tx_hash": other_root}}
         verdict = verify_bundle(forged, reset)
-        assert verdict.reason == "the chain holds a different root for size 6"
+        assert verdict.reason == "the transaction anchors another checkpoint"
+        assert verdict.exit_code == 1
     finally:
         reset.close()
 
@@ -166,8 +168,63 @@ def test_the_command_line_verifies_against_the_embedded_chain_file(engine, tmp_p
     assert done.returncode == 2 and "no embedded chain file" in done.stderr
     EmbeddedChain(tmp_path / "reset.sqlite").close()
     done = verify_cli(path, "--embedded", str(tmp_path / "reset.sqlite"))
-    assert done.returncode == 1
-    assert "INVALID: the anchor contract is not on this chain" in done.stdout
+    assert done.returncode == 2, done.stdout + done.stderr  # a reset chain cannot say either way
+    assert "CANNOT BE CHECKED: the anchor contract is not on this chain" in done.stdout
+
+
+def deployment_tx(chain) -> str:  # noqa: ANN001
+    """The hash of the transaction that deployed the anchor contract (block 1's first)."""
+    for number in range(int(chain._w3.eth.block_number) + 1):
+        for tx in chain._w3.eth.get_block(number)["transactions"]:
+            if chain._w3.eth.get_transaction(tx)["to"] is None:
+                return "0x" + bytes(tx).hex()
+    raise AssertionError("no deployment transaction")
+
+
+def test_a_bundle_citing_another_successful_transaction_is_forged(engine, chain_under_test):
+    chain = chain_under_test.chain
+    fill(engine, 4)
+    earlier = anchoring.anchor_pending(engine, chain, BATCH)
+    assert earlier.anchored_size == 4 and earlier.tx_hash
+    fill(engine, 6)
+    anchoring.anchor_pending(engine, chain, BATCH, force=True)
+    bundle = bundle_for(engine, 5)  # entry 5, proven by the anchor of size 10
+    assert bundle["anchor"]["tree_size"] == 10
+    assert verify_bundle(bundle, chain).ok
+    for other, reason in (
+        (earlier.tx_hash, "the transaction anchors another checkpoint"),
+        (deployment_tx(chain), "the transaction is not a call of the anchor contract"),
+    ):
+        forged = {**bundle, "anchor": {**bundle["anchor"], "tx_hash": other}}
+        verdict = verify_bundle(forged, chain)
+        assert (verdict.ok, verdict.reason, verdict.exit_code) == (False, reason, 1)
+
+
+def test_a_genuine_bundle_on_a_reset_chain_exits_2_and_a_forged_one_1(engine, tmp_path):
+    chain_file = tmp_path / "chain.sqlite"
+    chain = EmbeddedChain(chain_file)
+    try:
+        fill(engine, 4)
+        earlier = anchoring.anchor_pending(engine, chain, BATCH)
+        fill(engine, 4)
+        anchoring.anchor_pending(engine, chain, BATCH, force=True)
+        bundle = bundle_for(engine, 5)
+        assert bundle["anchor"]["tree_size"] == 8
+    finally:
+        chain.close()
+    genuine, forged = tmp_path / "genuine.json", tmp_path / "forged.json"
+    genuine.write_text(json.dumps(bundle))
+    forged.write_text(
+        json.dumps({**bundle, "anchor": {**bundle["anchor"], "tx_hash": earlier.tx_hash}})
+    )
+    done = verify_cli(forged, "--embedded", str(chain_file))
+    assert done.returncode == 1 and "INVALID: the transaction anchors another" in done.stdout
+    reset = EmbeddedChain(tmp_path / "reset.sqlite")  # the node came back empty
+    reset.deploy_anchor()  # and the contract was deployed again, at the same address
+    reset.close()
+    done = verify_cli(genuine, "--embedded", str(tmp_path / "reset.sqlite"))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "CANNOT BE CHECKED: the anchor transaction is not on this chain" in done.stdout
 
 
 def test_the_command_line_exits_2_when_the_node_cannot_be_reached(engine, tmp_path):

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, create_engine, insert, text
 
 from contracts import ledger
 from contracts.bundle import FORMAT, NoSuchEntry, make_bundle
-from contracts.chain import AnchorReceipt, ChainUnavailable
+from contracts.chain import AnchorCall, AnchorReceipt, ChainUnavailable
 from contracts.merkle import SHA256
 from contracts.schema import ledger_anchors, ledger_deployments, metadata
 from contracts.verify import MalformedBundle, main, verify_bundle
@@ -101,6 +101,11 @@ class FakeChain:
             fields["tx_hash"]: AnchorReceipt(fields["tx_hash"], 7, True, 50_000, 2),
         }
         self.roots = {fields["tree_size"]: bytes.fromhex(fields["root"][2:])}
+        self.calls = {
+            fields["tx_hash"]: AnchorCall(
+                fields["contract_address"], fields["tree_size"], self.roots[fields["tree_size"]]
+            )
+        }
 
     def chain_id(self) -> int:
         return self.id
@@ -113,6 +118,19 @@ class FakeChain:
 
     def root_of(self, address: str, tree_size: int) -> bytes:
         return self.roots.get(tree_size, bytes(32))
+
+    def anchor_call(self, tx_hash: str) -> AnchorCall | None:
+        return self.calls.get(tx_hash)
+
+
+def forge_call(**changes: Any) -> Callable[[FakeChain], None]:
+    """The bundle's transaction exists and succeeded, but is some other transaction."""
+
+    def change(chain: FakeChain) -> None:
+        for tx, call in chain.calls.items():
+            chain.calls[tx] = AnchorCall(**{**call.__dict__, **changes})
+
+    return change
 
 
 def flip(value: str) -> str:
@@ -281,7 +299,8 @@ def test_dropping_the_anchored_checkpoint_leaves_the_anchor_unproven(grown):
     assert verify_bundle(bundle, None).reason == WRONG_ANCHOR
 
 
-CHAIN_FAILURES: dict[str, tuple[Callable[[FakeChain], None], str]] = {
+# What the chain lacks leaves a bundle unchecked (exit 2); it proves nothing either way.
+CHAIN_GAPS: dict[str, tuple[Callable[[FakeChain], None], str]] = {
     "another chain": (lambda chain: setattr(chain, "id", 1), "wrong chain"),
     "no contract": (
         lambda chain: chain.code.clear(),
@@ -290,6 +309,42 @@ CHAIN_FAILURES: dict[str, tuple[Callable[[FakeChain], None], str]] = {
     "no transaction": (
         lambda chain: chain.receipts.clear(),
         "the anchor transaction is not on this chain",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CHAIN_GAPS)
+def test_a_chain_that_lacks_the_anchor_leaves_the_bundle_unchecked(grown, name):
+    change, reason = CHAIN_GAPS[name]
+    bundle = make_bundle(grown, 1)
+    chain = FakeChain(bundle)
+    change(chain)
+    verdict = verify_bundle(bundle, chain)
+    assert (verdict.ok, verdict.checkable, verdict.reason) == (False, False, reason)
+    assert verdict.exit_code == 2
+
+
+# What the chain contradicts proves the bundle forged (exit 1).
+CHAIN_FAILURES: dict[str, tuple[Callable[[FakeChain], None], str]] = {
+    "a deployment": (
+        forge_call(to=None, tree_size=None, root=None),
+        "the transaction is not a call of the anchor contract",
+    ),
+    "another contract": (
+        forge_call(to="0x" + "ef" * 20),
+        "the transaction is not a call of the anchor contract",
+    ),
+    "another function": (
+        forge_call(tree_size=None, root=None),
+        "the transaction is not a call of the anchor function",
+    ),
+    "another checkpoint's size": (
+        forge_call(tree_size=5),
+        "the transaction anchors another checkpoint",
+    ),
+    "another root": (
+        forge_call(root=b"\x01" * 32),
+        "the transaction anchors another checkpoint",
     ),
     "reverted": (
         lambda chain: chain.receipts.update(
@@ -312,7 +367,8 @@ def test_a_chain_that_does_not_hold_the_anchor_fails_with_its_reason(grown, name
     chain = FakeChain(bundle)
     change(chain)
     verdict = verify_bundle(bundle, chain)
-    assert (verdict.ok, verdict.reason) == (False, reason)
+    assert (verdict.ok, verdict.checkable, verdict.reason) == (False, True, reason)
+    assert verdict.exit_code == 1
     assert [s.ok for s in verdict.steps][:4] == [True, True, True, True]
 
 
