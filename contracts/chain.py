@@ -58,6 +58,8 @@ EMBEDDED_DEV_KEYS = tuple(f"0x{i:064x}" for i in range(1, 11))
 # An anchor costs 50–68k gas. A fixed limit spares estimating it: py-evm's gas search runs the
 # call a dozen times, more than half the embedded chain's time per anchor.
 ANCHOR_GAS_LIMIT = 100_000
+# The topic of the contract's `Anchored(tree_size indexed, root)` event.
+ANCHORED_TOPIC = "0x" + bytes(Web3.keccak(text="Anchored(uint256,bytes32)")).hex()
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,15 @@ class Chain(Protocol):
 
     def latest_size(self, address: str) -> int:
         """The largest tree size anchored so far, 0 before the first anchor."""
+        ...
+
+    def knows_transaction(self, tx_hash: str) -> bool:
+        """Whether the node holds the transaction, mined or waiting; a dropped one is forgotten."""
+        ...
+
+    def anchoring_receipt(self, address: str, tree_size: int) -> AnchorReceipt | None:
+        """The receipt of the transaction that anchored `tree_size`, found by its event, so an
+        anchor whose hash was lost (a killed worker, a re-send) still names its transaction."""
         ...
 
 
@@ -265,6 +276,31 @@ class _Web3Chain:
         """The largest tree size anchored so far, 0 before the first anchor."""
         with _translated(), self._guard():
             return int(self._contract(address).functions.latest_size().call())
+
+    def knows_transaction(self, tx_hash: str) -> bool:
+        """Whether the node holds the transaction, mined or waiting; a dropped one is forgotten."""
+        with _translated(), self._guard():
+            try:
+                self._w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+            except TransactionNotFound:
+                return False
+            return True
+
+    def anchoring_receipt(self, address: str, tree_size: int) -> AnchorReceipt | None:
+        """The receipt of the transaction that anchored `tree_size`, found by its event, so an
+        anchor whose hash was lost (a killed worker, a re-send) still names its transaction."""
+        with _translated(), self._guard():
+            logs = self._w3.eth.get_logs(
+                {
+                    "address": Web3.to_checksum_address(address),
+                    "fromBlock": 0,
+                    "toBlock": "latest",
+                    "topics": [ANCHORED_TOPIC, "0x" + tree_size.to_bytes(32, "big").hex()],
+                }
+            )
+            if not logs:
+                return None
+            return self.receipt("0x" + bytes(logs[-1]["transactionHash"]).hex())
 
     def _contract(self, address: str) -> Any:
         return self._w3.eth.contract(address=Web3.to_checksum_address(address), abi=self._abi)

@@ -61,4 +61,5 @@ def anchor_policy(app: Flask | None = None) -> AnchorPolicy:
         batch_size=config["ANCHOR_BATCH_SIZE"],
         max_wait_seconds=config["ANCHOR_MAX_WAIT_SECONDS"],
         confirmations=config["ANCHOR_CONFIRMATIONS"],
+        resend_seconds=config["ANCHOR_RESEND_SECONDS"],
     )

@@ -69,6 +69,13 @@ class DefaultConfig:
     ANCHOR_MAX_WAIT_SECONDS = 60
     ANCHOR_CONFIRMATIONS = 1
     ANCHOR_INTERVAL_SECONDS = 5  # how often the worker looks for a due batch
+    # A sent anchor with no receipt after this long, its transaction forgotten by the node
+    # (dropped), is re-sent with the same checkpoint; `flask ledger anchor --force` does it now.
+    ANCHOR_RESEND_SECONDS = 120
+    # /healthz reads "degraded" once the oldest unanchored entry is older than this: a batch
+    # waits ANCHOR_MAX_WAIT_SECONDS (60) plus a worker interval (5) plus mining, and a dropped
+    # anchor one ANCHOR_RESEND_SECONDS (120) more, so 300 s flags a stall, not a fresh demo.
+    ANCHOR_STALE_SECONDS = 300
     # Data files: the encrypted object store (default instance/objects), the upload limit, the
     # cipher for new products ("aes-256-gcm", or "sm4-gcm" for national cryptography) and how
     # many rows the masked sample shows.

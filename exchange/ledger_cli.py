@@ -27,6 +27,8 @@ def anchor_once(app: Flask, *, force: bool = False) -> str:
         return f"anchoring postponed: {run.error}"
     if run.anchored_size:
         return f"anchored tree size {run.anchored_size} in {run.tx_hash}"
+    if run.resent:
+        return f"re-sent {run.resent} dropped anchor(s) (confirmed {run.confirmed})"
     return f"nothing due (repaired {run.repaired}, confirmed {run.confirmed})"
 
 
@@ -45,13 +47,15 @@ def ingest_once(app: Flask) -> int:
 
 
 def run_worker(app: Flask, stop: threading.Event) -> None:
-    """Reconcile payments once, then profile large uploads, anchor due batches, issue due
+    """Anchor first (repairing what a killed worker left and re-sending dropped anchors), then
+    reconcile payments once, then profile large uploads, anchor due batches, issue due
     certificates, expire negotiations, settle trades and raise oversight alerts until told to
     stop; a failing chain only postpones anchoring."""
     from exchange.oversight_setup import detect_once
     from exchange.rights_setup import settle_once
     from exchange.trading_setup import reconcile_once, sweep_once
 
+    _anchor_pass(app)  # before anything slower: a gateway's reconcile can take minutes
     try:
         reconciled = reconcile_once(app)
         if reconciled:
@@ -90,13 +94,18 @@ def run_worker(app: Flask, stop: threading.Event) -> None:
                     app.logger.info("worker: %s oversight alert(s) raised", raised)
         except Exception:  # noqa: BLE001 - the worker must outlive one bad pass
             app.logger.exception("worker: oversight detection failed; retrying")
-        try:
-            line = anchor_once(app)
-            if not line.startswith("nothing due"):
-                app.logger.info("ledger worker: %s", line)
-        except Exception:  # noqa: BLE001 - the worker must outlive one bad pass
-            app.logger.exception("ledger worker: the pass failed; retrying")
+        _anchor_pass(app)
         stop.wait(interval)
+
+
+def _anchor_pass(app: Flask) -> None:
+    """One anchoring pass of the worker, logged; a failure waits for the next pass."""
+    try:
+        line = anchor_once(app)
+        if not line.startswith("nothing due"):
+            app.logger.info("ledger worker: %s", line)
+    except Exception:  # noqa: BLE001 - the worker must outlive one bad pass
+        app.logger.exception("ledger worker: the pass failed; retrying")
 
 
 class WorkerThread:
@@ -149,7 +158,11 @@ def worker() -> None:
 
 
 @ledger_cli.command("anchor")
-@click.option("--force", is_flag=True, help="Anchor now even if no batch is due.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Anchor whatever is unanchored now, re-sending a dropped anchor at once.",
+)
 def anchor(force: bool) -> None:
     """One anchoring pass."""
     click.echo(anchor_once(current_app._get_current_object(), force=force))  # type: ignore[attr-defined]
@@ -157,13 +170,15 @@ def anchor(force: bool) -> None:
 
 @ledger_cli.command("verify")
 def verify() -> None:
-    """Recompute the whole ledger and check it against the chain; exit 1 on any problem."""
-    from contracts.anchoring import anchored_roots
+    """Recompute the whole ledger and check it against what the chain's anchor contracts
+    recorded; exit 1 when tampered (naming the first bad entry), 2 when it cannot be checked."""
     from contracts.audit import audit_ledger
+    from contracts.chain_records import read_chain_records
 
     start = time.perf_counter()
     with db.engine.connect() as connection:
-        report = audit_ledger(connection, anchored=anchored_roots(connection, chain_of()))
+        records = read_chain_records(connection, chain_of())
+        report = audit_ledger(connection, chain=records)
     click.echo(
         f"{report.entries} entries ({report.hash_name}), {report.checkpoints} checkpoints, "
         f"{report.anchors_checked} anchors checked in {time.perf_counter() - start:.1f} s"
@@ -171,8 +186,19 @@ def verify() -> None:
     click.echo(f"root 0x{report.root.hex()}")
     for problem in report.problems:
         click.echo(f"PROBLEM {problem.kind.value}: {problem.detail}")
-    click.echo("the ledger is intact" if report.ok else "the ledger has problems")
-    raise SystemExit(0 if report.ok else 1)
+    for reason in records.unchecked:
+        click.echo(f"CANNOT CHECK: {reason}")
+    if not report.ok:
+        first = report.first_bad_entry
+        click.echo(
+            "the ledger has problems"
+            + ("" if first is None else f"; the first bad entry is entry {first}")
+        )
+        raise SystemExit(1)
+    if records.unchecked:
+        click.echo("the ledger cannot be checked against the chain")
+        raise SystemExit(2)
+    click.echo("the ledger is intact")
 
 
 @ledger_cli.command("reanchor")

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
     from contracts.chain import Chain
 
+# The default for ANCHOR_STALE_SECONDS (see exchange/config.py for why 300 s).
+STALE_SECONDS = 300.0
 
-def check_health(session: Session, chain: Chain | None, *, kind: str) -> dict[str, Any]:
+
+def check_health(
+    session: Session, chain: Chain | None, *, kind: str, stale_seconds: float = STALE_SECONDS
+) -> dict[str, Any]:
     """Probe each component. The exchange serves without its chain (anchoring catches up
-    later), so only the database decides readiness; a chain outage reads 'degraded'."""
+    later), so only the database decides readiness; a chain outage, a reset chain or entries
+    left unanchored too long read 'degraded', with the reasons."""
     try:
         session.execute(text("SELECT 1"))
         database = {"status": "ok", "dialect": session.get_bind().dialect.name}
@@ -25,7 +32,7 @@ def check_health(session: Session, chain: Chain | None, *, kind: str) -> dict[st
     if chain is not None and chain.is_available():
         chain_report = {"status": "ok", "kind": kind, "chain_id": chain.chain_id()}
         if database["status"] == "ok":
-            chain_report |= _anchoring(session, chain.chain_id())
+            chain_report |= _anchoring(session, chain, stale_seconds)
     healthy = database["status"] == "ok" and chain_report["status"] == "ok"
     return {
         "status": "ok" if healthy else "degraded",
@@ -35,23 +42,16 @@ def check_health(session: Session, chain: Chain | None, *, kind: str) -> dict[st
     }
 
 
-def _anchoring(session: Session, chain_id: int) -> dict[str, Any]:
-    from contracts import ledger
-    from contracts.anchoring import active_deployment
-    from contracts.schema import ledger_anchors
+def _anchoring(session: Session, chain: Chain, stale_seconds: float) -> dict[str, Any]:
+    from contracts.anchoring import anchoring_health
+    from contracts.chain import ChainError
 
-    size, _ = ledger.state(session)
-    deployment = active_deployment(session, chain_id)
-    anchored = 0
-    if deployment is not None:
-        anchored = session.execute(
-            select(func.coalesce(func.max(ledger_anchors.c.tree_size), 0)).where(
-                ledger_anchors.c.deployment_id == deployment.id,
-                ledger_anchors.c.status.in_(("anchored", "confirmed")),
-            )
-        ).scalar_one()
-    return {
-        "contract_address": deployment.contract_address if deployment else None,
-        "anchored_entries": anchored,
-        "pending_entries": size - anchored,
-    }
+    try:
+        report = anchoring_health(session, chain, stale_seconds=stale_seconds)
+    except ChainError as error:  # the node went away mid-check
+        return {"status": "unavailable", "problems": [f"chain_error: {error}"]}
+    found = asdict(report)
+    found["problems"] = list(report.problems)
+    if report.problems:
+        found["status"] = "degraded"
+    return found

@@ -80,5 +80,10 @@ def healthz() -> tuple[Any, int]:
     except Exception:  # noqa: BLE001 - a chain that cannot even be built is reported as down
         current_app.logger.exception("healthz: the chain could not be opened")
         chain = None
-    report = check_health(uow().session, chain, kind=current_app.config["CHAIN"])
+    report = check_health(
+        uow().session,
+        chain,
+        kind=current_app.config["CHAIN"],
+        stale_seconds=current_app.config["ANCHOR_STALE_SECONDS"],
+    )
     return jsonify(report), 200 if report["ready"] else 503
