@@ -13,6 +13,7 @@ from marshmallow import RAISE
 from swagger_ui_bundle import swagger_ui_path
 from webargs.flaskparser import FlaskParser
 
+from exchange.api.idempotency import init_idempotency
 from exchange.api.openapi import (
     ProblemPlugin,
     ProblemSchema,
@@ -113,6 +114,7 @@ def init_api(app: Flask) -> Api:
     )
 
     api = Api(app)
+    init_idempotency(app)  # after the token and body checks (init_request_limits) run
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     # An API product's key, which its buyer's entitlement holds: counted per call.
     api.spec.components.security_scheme(

@@ -10,6 +10,9 @@ from typing import Any, TypeVar
 from apispec import APISpec, BasePlugin
 from marshmallow import Schema, fields
 
+from exchange.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from exchange.api.idempotency import MAX_KEY_LENGTH, accepts_key
+
 PROBLEM = "application/problem+json"
 View = TypeVar("View", bound=Callable[..., Any])
 # What marshmallow's Decimal(as_string=True) writes: format(value, "f"), never an exponent.
@@ -92,6 +95,31 @@ class ProblemPlugin(BasePlugin):  # type: ignore[misc]
             security = operation.get("security")
             if security and all("bearerAuth" in requirement for requirement in security):
                 responses.setdefault(401, "UNAUTHORIZED")
+        for method, operation in (operations or {}).items():
+            if isinstance(operation, dict) and accepts_key(method, operation.get("security")):
+                document_idempotency_key(operation)
+
+
+def document_idempotency_key(operation: dict[str, Any]) -> None:
+    """The Idempotency-Key header every state-changing call with a token accepts, and the
+    refusals it brings (exchange.api.idempotency)."""
+    parameters = operation.setdefault("parameters", [])
+    if any(isinstance(p, dict) and p.get("name") == IDEMPOTENCY_HEADER for p in parameters):
+        return  # the operation documents its own (payments)
+    parameters.append(
+        {
+            "name": IDEMPOTENCY_HEADER,
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+            "description": "Send the same key again to retry safely: the first answer comes "
+            "back (marked Idempotent-Replayed: true) and nothing is done twice; a key reused "
+            "for a different request is a 422, one whose first request is still running a 409.",
+        }
+    )
+    responses = operation.setdefault("responses", {})
+    responses.setdefault(409, "CONFLICT")
+    responses.setdefault(422, "UNPROCESSABLE_ENTITY")
 
 
 # Documentation-only schemas of bodies that are not marshmallow-dumped.

@@ -8,7 +8,8 @@ from flask import Flask, Response, current_app, json, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from exchange.domain.errors import ExchangeError
@@ -28,13 +29,17 @@ HTTP_TITLES = {
     422: N_("Some fields are not valid"),
     429: N_("Too many attempts"),
     500: N_("Something went wrong on our side"),
+    503: N_("The exchange is briefly unavailable"),
 }
 HTTP_DETAILS = {
     404: N_("There is nothing at this address."),
     405: N_("This address does not accept that method."),
     413: N_("The request body is larger than the exchange accepts."),
     500: N_("The error has been logged; please try again later."),
+    503: N_("The connection to the database was lost; please try again in a moment."),
 }
+# How long a client should wait before retrying after a lost database connection, in seconds.
+DATABASE_RETRY_AFTER = 2
 
 
 def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -152,6 +157,32 @@ def out_of_range_response(error: DataError) -> Response:
     )
 
 
+def lost_database(error: DBAPIError) -> bool:
+    """Whether a database error means the connection died or the database was busy (operational
+    and interface errors: a closed connection, a terminated backend, SQLite's "database is
+    locked" after its busy timeout, a deadlock or serialisation failure), not a bad statement."""
+    return bool(error.connection_invalidated) or isinstance(
+        error, (OperationalError, InterfaceError)
+    )
+
+
+def database_error_response(error: DBAPIError | PoolTimeout) -> Response:
+    """A request whose database connection died, or found the database busy, is a 503 with
+    Retry-After: nothing it did was kept unless it had committed, so the client may retry (with
+    the same Idempotency-Key, which answers with the first result if it had). Logged."""
+    if isinstance(error, DBAPIError) and not lost_database(error):
+        return internal_error_response(error)
+    current_app.logger.warning(
+        "Database unavailable on %s %s: %s",
+        request.method,
+        request.path,
+        getattr(error, "orig", None) or error,
+    )
+    return problem_response(
+        503, code="database-unavailable", headers={"Retry-After": str(DATABASE_RETRY_AFTER)}
+    )
+
+
 def internal_error_response(error: Exception) -> Response:
     """Log the failure and say nothing about it."""
     original = getattr(error, "original_exception", None) or error
@@ -182,4 +213,6 @@ def register_error_handlers(app: Flask) -> None:
     )
     app.register_error_handler(HTTPException, http_error_response)
     app.register_error_handler(DataError, out_of_range_response)
+    app.register_error_handler(DBAPIError, database_error_response)
+    app.register_error_handler(PoolTimeout, database_error_response)
     app.register_error_handler(Exception, internal_error_response)
