@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.domain.catalog import Territory
@@ -21,6 +21,16 @@ from exchange.domain.rights import (
 )
 from exchange.models.base import Base, utcnow
 from exchange.models.catalog import _enum
+
+STANDING_ONLY = text("status IN ('pending', 'active')")
+
+
+def exclusive_slot(context: Any) -> str | None:
+    """An exclusive claim's uses as one key (None for a non-exclusive one): two standing
+    exclusive claims over the same uses from the same day collide, so the database refuses
+    the second even if a writer skipped the product lock."""
+    row = context.get_current_parameters()
+    return ",".join(sorted(row["uses"])) if row["exclusive"] else None
 
 
 class RightsRegistration(Base):
@@ -70,7 +80,19 @@ class RightsRecord(Base):
     """One right over a product held by one organisation, for a scope and a period."""
 
     __tablename__ = "rights_records"
-    __table_args__ = (Index("ix_rights_records_claims", "product_id", "right", "status"),)
+    __table_args__ = (
+        Index("ix_rights_records_claims", "product_id", "right", "status"),
+        Index(
+            "uq_rights_records_exclusive_slot",
+            "product_id",
+            "right",
+            "starts_on",
+            "exclusive_slot",
+            unique=True,
+            sqlite_where=STANDING_ONLY,
+            postgresql_where=STANDING_ONLY,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("data_products.id"))
@@ -80,6 +102,7 @@ class RightsRecord(Base):
     uses: Mapped[list[str]] = mapped_column(JSON)
     territory: Mapped[Territory] = mapped_column(_enum(Territory, "territory"))
     exclusive: Mapped[bool]
+    exclusive_slot: Mapped[str | None] = mapped_column(String(120), default=exclusive_slot)
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]
     status: Mapped[RecordStatus] = mapped_column(_enum(RecordStatus, "record_status"))

@@ -28,6 +28,7 @@ from exchange.models import DataProduct, LicenceOffer, Negotiation, NegotiationR
 from exchange.models.base import utcnow
 from exchange.services import audit
 from exchange.services.actors import Actor, require_found
+from exchange.services.exclusive_offers import OfferTaken, holds_offer, lock_offer, refuse_if_taken
 from exchange.services.ledger import record_event
 from exchange.services.product_page import can_see
 from exchange.services.trade_contracts import actor_has_role, draft
@@ -352,15 +353,26 @@ def accept(
     negotiation = load_negotiation(session, negotiation_id, for_update=True)
     side = _on_turn(actor, negotiation, now)
     product = require_found(session.get(DataProduct, negotiation.product_id))
-    offer = require_found(session.get(LicenceOffer, negotiation.offer_id))
+    offer = lock_offer(session, negotiation.offer_id)
     _require_tradable(product, offer)
     agreed = last_proposal(negotiation)
+    if holds_offer(offer, agreed.exclusive):
+        refuse_if_taken(session, offer)
     _close(
         session, negotiation, S.ACCEPTED, side, RoundAction.ACCEPT, actor, now, _message(message)
     )
-    contract = draft(
-        session, negotiation, agreed, fee_rate=fee_rate, acceptance_days=acceptance_days, now=now
-    )
+    try:
+        contract = draft(
+            session,
+            negotiation,
+            agreed,
+            fee_rate=fee_rate,
+            acceptance_days=acceptance_days,
+            now=now,
+        )
+    except IntegrityError:  # a writer that skipped the offer's lock: the index kept the rule
+        session.rollback()
+        raise OfferTaken() from None
     uow.commit()
     return summary(negotiation) | {"contract_id": contract.id, "contract_number": contract.number}
 

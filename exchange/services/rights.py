@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contracts import ledger
@@ -146,7 +147,11 @@ def apply(
                     status=RecordStatus.PENDING,
                 )
             )
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # a writer that skipped the product's lock: the index held
+            session.rollback()
+            raise _overlap() from None
         _hash_and_record(session, registration, product.vendor_id, now)
         _flag_same_data(session, registration, now)
         audit.record(
@@ -354,6 +359,31 @@ def _refuse_collisions(
                     holder=holder.name_zh if holder else "",
                     number=record.registration.number if record.registration else "",
                 )
+
+
+def refuse_certified_collisions(session: Session, registration: RightsRegistration) -> None:
+    """A registration is certified only if none of its claims collides with a right in force
+    (the caller holds the product's lock, so nothing comes into force meanwhile)."""
+    in_force = session.scalars(
+        select(RightsRecord).where(
+            RightsRecord.product_id == registration.product_id,
+            RightsRecord.status == RecordStatus.ACTIVE,
+            RightsRecord.registration_id.is_distinct_from(registration.id),
+        )
+    ).all()
+    for claimed in registration.records:
+        for record in in_force:
+            if record.right == claimed.right and collides(
+                claimed.scope, claimed.exclusive, record.scope, record.exclusive
+            ):
+                raise _overlap()
+
+
+def _overlap() -> Conflict:
+    return Conflict(
+        N_("This claim overlaps a right already registered."),
+        errors={"rights": [N_("This claim overlaps a right already registered.")]},
+    )
 
 
 def _require_acquired(

@@ -28,7 +28,7 @@ from exchange.models import DataProduct, Organisation, RightsCertificate, Rights
 from exchange.models.base import utcnow
 from exchange.services.actors import require_found
 from exchange.services.ledger import record_event
-from exchange.services.rights import claim_body
+from exchange.services.rights import claim_body, refuse_certified_collisions
 from exchange.services.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ def issue_certificate(
 ) -> RightsCertificate:
     """Certify the registration: records in force, a signed certificate, a ledger entry."""
     now = now or utcnow()
+    refuse_certified_collisions(session, registration)
     registration.status = RegistrationStatus.CERTIFIED
     registration.decided_at = now
     for record in registration.records:

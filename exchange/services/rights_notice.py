@@ -163,7 +163,7 @@ def decide(
     session = uow.session
     now = now or utcnow()
     objection = require_found(session.get(RightsObjection, objection_id))
-    registration = _locked(session, objection.registration_id)
+    registration = _locked(session, objection.registration_id, with_product=True)
     if decision not in DECISIONS:
         raise ValidationFailed.on("decision", N_("Choose uphold or dismiss."))
     reason = (reason or "").strip()
@@ -238,13 +238,17 @@ def settle_due(uow: UnitOfWork, signer: CertificateSigner, *, now: datetime | No
     ).all()
     issued = 0
     for registration_id in due:
-        registration = _locked(session, registration_id)
-        if _due(session, registration, now):  # looked at again under the lock
-            issue_certificate(session, registration, signer, now=now)
-            uow.commit()
-            issued += 1
-        else:
+        registration = _locked(session, registration_id, with_product=True)
+        if not _due(session, registration, now):  # looked at again under the lock
             uow.session.rollback()
+            continue
+        try:
+            issue_certificate(session, registration, signer, now=now)
+        except Conflict:  # a right in force overlaps it: it stays on notice for an operator
+            uow.session.rollback()
+            continue
+        uow.commit()
+        issued += 1
     return issued
 
 
@@ -268,8 +272,17 @@ def _has_open_objection(
     return session.scalar(query.limit(1)) is not None
 
 
-def _locked(session: Session, registration_id: int) -> RightsRegistration:
-    """The registration, locked against a concurrent decision (a row lock on PostgreSQL)."""
+def _locked(
+    session: Session, registration_id: int, *, with_product: bool = False
+) -> RightsRegistration:
+    """The registration, locked against a concurrent decision (a row lock on PostgreSQL); with
+    its product locked first when it may be certified, as every writer of claims locks it."""
+    if with_product:
+        product_id = session.scalar(
+            select(RightsRegistration.product_id).where(RightsRegistration.id == registration_id)
+        )
+        if product_id is not None:
+            load_product(session, product_id, for_update=True)
     registration = session.scalar(
         select(RightsRegistration)
         .where(RightsRegistration.id == registration_id)

@@ -3,6 +3,8 @@ work; an exclusive licence paid for twice moves once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import func, select
 
@@ -10,9 +12,17 @@ from exchange.domain.rights import GrantStatus, RecordStatus, RightKind
 from exchange.domain.trading import Gateway, PaymentStatus
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.models import Entitlement, LicenceGrant, Payment, RightsRecord, TradeContract
+from exchange.models import (
+    Entitlement,
+    LicenceGrant,
+    LicenceOffer,
+    Payment,
+    RightsRecord,
+    TradeContract,
+)
 from exchange.models.base import utcnow
 from exchange.services import trade_flow
+from exchange.services.exclusive_offers import OfferTaken
 from exchange.services.rights_transfers import RightsNotHeld
 from tests.catalog import person
 from tests.trading import accept, market, propose, sign, terms
@@ -79,11 +89,38 @@ def test_a_non_exclusive_licence_grants_use_and_entitles_the_buyer(app, client):
     assert holders == {found.vendor.organisation_id}  # the holder stays
 
 
+def second_offer(app, found):
+    """The market with a second licence offer like its first (one exclusive contract each)."""
+    with app.app_context():
+        offer = db.session.get(LicenceOffer, found.offer_id)
+        copy = LicenceOffer(
+            **{
+                c.key: getattr(offer, c.key)
+                for c in LicenceOffer.__table__.columns
+                if c.key != "id"
+            }
+        )
+        db.session.add(copy)
+        db.session.commit()
+        offer_id = copy.id
+        db.session.remove()
+    return replace(found, offer_id=offer_id)
+
+
+def test_an_exclusive_offer_takes_no_second_contract(app, client):
+    found = market(app, client)
+    signed_contract(app, found, found.buyer, exclusive=True)
+    negotiation_id = propose(app, person(app, [Role.BUYER]), found.offer_id, terms(exclusive=True))
+    with pytest.raises(OfferTaken):
+        accept(app, found.vendor, negotiation_id)
+
+
 def test_an_exclusive_licence_moves_the_operation_right_once(app, client):
     found = market(app, client)
     second = person(app, [Role.BUYER])
     first_contract = signed_contract(app, found, found.buyer, exclusive=True)
-    second_contract = signed_contract(app, found, second, exclusive=True)
+    # The same scope sold exclusively again under another offer: payment finds it gone.
+    second_contract = signed_contract(app, second_offer(app, found), second, exclusive=True)
 
     paid(app, first_contract)
     before = counts(app)
