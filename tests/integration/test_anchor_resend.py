@@ -240,3 +240,20 @@ def test_healthz_is_degraded_when_the_node_is_another_chain(configured_app, own_
     body = moved.test_client().get("/healthz").get_json()
     assert body["status"] == "degraded"
     assert body["chain"]["problems"][0].startswith("chain_changed: the ledger is anchored on")
+
+
+def test_a_dropped_anchor_overtaken_by_a_later_one_settles_without_failing(
+    engine, anvil_chain, anvil_snapshot
+):
+    fill(engine, 4)
+    send_and_drop(engine, anvil_snapshot.url, anvil_chain)
+    fill(engine, 4)
+    with engine.begin() as connection:  # another worker anchored a later checkpoint meanwhile
+        head = ledger.checkpoint(connection)
+        address = anchoring.active_deployment(connection, anvil_chain.chain_id()).contract_address
+    later_tx = anvil_chain.send_anchor(address, head.size, head.root)
+    run = anchoring.anchor_pending(engine, anvil_chain, BATCH, force=True)
+    assert run.error is None
+    rows = [(r.tree_size, r.status, r.tx_hash) for r in anchor_rows(engine)]
+    assert rows[0][:2] == (4, "rejected")
+    assert rows[1] == (8, "confirmed", later_tx)
