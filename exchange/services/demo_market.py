@@ -22,7 +22,15 @@ from sqlalchemy.orm import Session
 from contracts.signing import SigningDomain
 from exchange.domain.catalog import Grade, LicenceKind, ListingStatus, Territory
 from exchange.domain.rights import RegistrationStatus
-from exchange.domain.trading import JournalKind, Side, Terms
+from exchange.domain.trading import (
+    ContractStatus,
+    DisputeStatus,
+    JournalKind,
+    NegotiationStatus,
+    PaymentStatus,
+    Side,
+    Terms,
+)
 from exchange.models import (
     ContractSignature,
     DataProduct,
@@ -39,7 +47,7 @@ from exchange.models import (
     RightsRegistration,
     TradeContract,
 )
-from exchange.services import delivery, negotiations, payments, settlement, signing_keys
+from exchange.services import audit, delivery, negotiations, payments, settlement, signing_keys
 from exchange.services.actors import Actor, load_actor
 from exchange.services.datafiles import DataFiles
 from exchange.services.delivery import add_months
@@ -53,6 +61,8 @@ AGREED = "同意按此条件成交。"
 DISPUTE = "交付文件缺少合同约定期间的部分数据，字段与样例说明不一致，申请暂缓结算。"
 UPHOLD = "经核实，交付数据缺少约定期间，支持需方退款。"
 DISMISS = "经核实，交付文件与合同约定一致，驳回争议，款项结算给数据商。"
+# The audit action that marks one planned demo trade complete, in the commit that completes it.
+TRADED = "demo.traded"
 
 
 class Step(IntEnum):
@@ -175,82 +185,125 @@ class Market:
         prices: list[Decimal],
         moments: Moments,
         until: Step,
+        *,
+        key: str | None = None,
+        resume: int | None = None,
     ) -> Done:
         """Negotiate over `prices` (the buyer's proposal, then alternate counters), go on as
-        far as `until`, and give the rows the planned moments."""
-        done = self._negotiate(buyer_id, offer, prices, until)
+        far as `until`, and give the rows the planned moments. With `resume`, the negotiation
+        an interrupted seed began: only the steps it has not taken yet are taken. With `key`,
+        the trade is marked complete under it in the commit that completes it."""
+        done = self._negotiate(buyer_id, offer, prices, until, resume)
         if done.contract_id is not None:
             self._carry_out(buyer_id, offer, done.contract_id, until, len(moments.downloads))
         backdate(self.uow.session, done, moments, until, self.desk, offer.terms.term_months)
+        if key is not None:
+            audit.record(self.uow.session, TRADED, subject=key, negotiation_id=done.negotiation_id)
         self.uow.commit()
         return done
 
-    def _negotiate(self, buyer_id: int, offer: Offer, prices: list[Decimal], until: Step) -> Done:
-        uow, setup = self.uow, self.desk.trading
+    def _negotiate(
+        self, buyer_id: int, offer: Offer, prices: list[Decimal], until: Step, resume: int | None
+    ) -> Done:
+        uow, setup, session = self.uow, self.desk.trading, self.uow.session
         sides = {Side.BUYER: self.actor(buyer_id), Side.VENDOR: self.actor(offer.vendor_id)}
-        opened = negotiations.propose(
-            uow,
-            sides[Side.BUYER],
-            offer.offer_id,
-            replace(offer.terms, price=prices[0]),
-            PROPOSAL,
-            expiry_hours=setup.expiry_hours,
-        )
-        turn = Side.VENDOR
-        for price in prices[1:]:
-            negotiations.counter(
+        negotiation_id = resume
+        if negotiation_id is None:
+            negotiation_id = negotiations.propose(
                 uow,
-                sides[turn],
-                opened["id"],
-                replace(offer.terms, price=price),
-                COUNTER,
+                sides[Side.BUYER],
+                offer.offer_id,
+                replace(offer.terms, price=prices[0]),
+                PROPOSAL,
                 expiry_hours=setup.expiry_hours,
-            )
+            )["id"]
+        taken = _rounds(session, negotiation_id)
+        turn = Side.VENDOR
+        for number, price in enumerate(prices[1:], 2):
+            if number > taken:
+                negotiations.counter(
+                    uow,
+                    sides[turn],
+                    negotiation_id,
+                    replace(offer.terms, price=price),
+                    COUNTER,
+                    expiry_hours=setup.expiry_hours,
+                )
             turn = turn.other
+        contract = session.execute(
+            select(TradeContract.id, TradeContract.number).where(
+                TradeContract.negotiation_id == negotiation_id
+            )
+        ).first()
+        if contract is not None:
+            return Done(negotiation_id, contract.id, contract.number)
         if until >= Step.AGREED:
             agreed = negotiations.accept(
                 uow,
                 sides[turn],
-                opened["id"],
+                negotiation_id,
                 AGREED,
                 fee_rate=setup.fee_rate,
                 acceptance_days=setup.acceptance_days,
             )
-            return Done(opened["id"], agreed["contract_id"], agreed["contract_number"])
-        if until == Step.WALKED_AWAY and turn == Side.VENDOR:
-            negotiations.reject(uow, sides[turn], opened["id"])
-        elif until == Step.WALKED_AWAY:
-            negotiations.withdraw(uow, sides[turn], opened["id"])
-        return Done(opened["id"], None, None)
+            return Done(negotiation_id, agreed["contract_id"], agreed["contract_number"])
+        still_open = session.scalar(
+            select(Negotiation.status).where(Negotiation.id == negotiation_id)
+        )
+        if until == Step.WALKED_AWAY and still_open == NegotiationStatus.OPEN:
+            if turn == Side.VENDOR:
+                negotiations.reject(uow, sides[turn], negotiation_id)
+            else:
+                negotiations.withdraw(uow, sides[turn], negotiation_id)
+        return Done(negotiation_id, None, None)
 
     def _carry_out(
         self, buyer_id: int, offer: Offer, contract_id: int, until: Step, downloads: int
     ) -> None:
-        """Sign, pay, confirm, download and close, as far as `until`."""
-        uow, desk = self.uow, self.desk
+        """Sign, pay, confirm, download and close, as far as `until`, skipping each step an
+        interrupted seed already took."""
+        uow, desk, session = self.uow, self.desk, self.uow.session
         buyer, vendor = self.actor(buyer_id), self.actor(offer.vendor_id)
         if until < Step.SIGNED:
             return
-        for signer in (vendor, buyer):
-            signing_keys.sign_contract(
-                uow, signer, contract_id, master_key=desk.master_key, domain=desk.domain
+        signed = set(
+            session.scalars(
+                select(ContractSignature.side).where(ContractSignature.contract_id == contract_id)
             )
+        )
+        for side, signer in ((Side.VENDOR, vendor), (Side.BUYER, buyer)):
+            if side not in signed:
+                signing_keys.sign_contract(
+                    uow, signer, contract_id, master_key=desk.master_key, domain=desk.domain
+                )
         if until < Step.PAYING:
             return
         bank = desk.trading.gateway("bank_transfer")
-        started = payments.start_payment(uow, buyer, contract_id, gateway=bank)
+        payment = session.execute(
+            select(Payment.id, Payment.amount, Payment.status)
+            .where(Payment.contract_id == contract_id)
+            .order_by(Payment.id.desc())
+            .limit(1)
+        ).first()
+        if payment is None:
+            started = payments.start_payment(uow, buyer, contract_id, gateway=bank)
+            payment_id, amount, pending = started["id"], started["amount"], True
+        else:
+            payment_id, amount = payment.id, payment.amount
+            pending = payment.status == PaymentStatus.PENDING
         if until < Step.PAID:
             return
-        paid = payments.confirm_bank_transfer(
-            uow, self.operator, started["id"], amount=started["amount"]
-        )
-        assert paid["status"] == "succeeded", paid
+        if pending:
+            paid = payments.confirm_bank_transfer(uow, self.operator, payment_id, amount=amount)
+            assert paid["status"] == "succeeded", paid
         self._download(buyer, contract_id, downloads)
-        if until == Step.ACCEPTED:
+        status = session.scalar(select(TradeContract.status).where(TradeContract.id == contract_id))
+        if until == Step.ACCEPTED and status == ContractStatus.IN_ESCROW:
             settlement.accept_delivery(uow, buyer, contract_id)
-        elif until >= Step.DISPUTED:
+        elif until >= Step.DISPUTED and status == ContractStatus.IN_ESCROW:
             settlement.open_dispute(uow, buyer, contract_id, DISPUTE)
-        if until in (Step.UPHELD, Step.DISMISSED):
+        decided = session.scalar(select(Dispute.status).where(Dispute.contract_id == contract_id))
+        if until in (Step.UPHELD, Step.DISMISSED) and decided == DisputeStatus.OPEN:
             upheld = until == Step.UPHELD
             settlement.decide_dispute(
                 uow,
@@ -269,13 +322,29 @@ class Market:
             select(Entitlement.id).where(Entitlement.contract_id == contract_id)
         )
         assert entitlement_id is not None
-        for _ in range(times):
+        made = self.uow.session.scalar(
+            select(func.count())
+            .select_from(Download)
+            .where(Download.entitlement_id == entitlement_id)
+        )
+        for _ in range(times - (made or 0)):
             link = delivery.download_link(
                 self.uow, buyer, entitlement_id, secret=desk.secret, lifetime=lifetime
             )
             delivery.open_download(
                 self.uow, link.token, secret=desk.secret, lifetime=lifetime, files=desk.files
             )
+
+
+def _rounds(session: Session, negotiation_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(NegotiationRound)
+            .where(NegotiationRound.negotiation_id == negotiation_id)
+        )
+        or 0
+    )
 
 
 def backdate(

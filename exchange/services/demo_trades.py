@@ -3,8 +3,10 @@ and trades left mid-way for a visitor to carry on.
 
 Every trade goes through the real services (see `demo_market`), then its business rows are
 dated back to when its story says it happened; the ledger keeps the seed's own times. Seeded
-random, so every demo has the same market. Loading again adds nothing once any negotiation
-exists.
+random, so every demo has the same market. Each planned trade has a stable key and is marked
+complete in the commit that completes it, so loading again takes only the trades not yet
+complete: an interrupted seed finishes (the one trade it was in the middle of is carried on from
+its last step), and a complete one adds nothing.
 
 - History: between the demo vendors and the demo buyer, over the last six months, busier
   recently, at prices spread around each offer's list price; a few negotiations fail and a few
@@ -28,17 +30,35 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, select, update
+from sqlalchemy import Connection, Engine, event, func, select, update
 
 from exchange.demo import DEMO_VENDORS
 from exchange.domain.catalog import Grade
 from exchange.domain.vocabulary import Role
-from exchange.models import Membership, Negotiation, Organisation, OrganisationKey, User, Valuation
+from exchange.models import (
+    AuditEvent,
+    Membership,
+    Negotiation,
+    Organisation,
+    OrganisationKey,
+    TradeContract,
+    User,
+    Valuation,
+)
 from exchange.models.base import utcnow
-from exchange.services import valuations
+from exchange.services import audit, valuations
 from exchange.services.accounts import add_membership
-from exchange.services.actors import load_actor
-from exchange.services.demo_market import Desk, Done, Market, Moments, Offer, Step, tradable_offers
+from exchange.services.actors import Actor, load_actor
+from exchange.services.demo_market import (
+    TRADED,
+    Desk,
+    Done,
+    Market,
+    Moments,
+    Offer,
+    Step,
+    tradable_offers,
+)
 from exchange.services.unit_of_work import UnitOfWork
 from pricing import LicenceTable, MarketParameters
 
@@ -54,11 +74,74 @@ BURST_BUYER = "xinyu_steel"
 BURST = 12
 OUTLIER = ("shangrao_pv", "gongqing_textile")  # vendor, buyer
 IMPORTANT = ("ganneng_grid", "jiujiang_chemicals")
+OUTLIER_KEY = "outlier"
 # The settings that skip waiting for the disk on commit, and the exchange's usual ones.
 RELAXED = {
     "sqlite": ("PRAGMA synchronous=NORMAL", "PRAGMA synchronous=FULL"),
     "postgresql": ("SET synchronous_commit TO off", "SET synchronous_commit TO on"),
 }
+
+
+# Marks that the trades of this seed carry keys: a market traded before them is complete as is.
+KEYED = "demo.trades_keyed"
+
+
+class Trades:
+    """The seed's planned trades, each under a stable key: the complete ones are skipped, the
+    one an interrupted seed was in the middle of is carried on, the rest are traded."""
+
+    def __init__(self, uow: UnitOfWork, market: Market, limit: int | None = None) -> None:
+        self.uow, self.market, self.limit = uow, market, limit
+        session = uow.session
+        rows = session.execute(
+            select(AuditEvent.subject, AuditEvent.detail).where(AuditEvent.action == TRADED)
+        ).all()
+        self.complete = {subject for subject, _ in rows}
+        finished = {int(detail["negotiation_id"]) for _, detail in rows}
+        self.unfinished = [
+            n
+            for n in session.scalars(select(Negotiation.id).order_by(Negotiation.id))
+            if n not in finished
+        ]
+        self.added: list[Done] = []
+
+    def is_complete(self, key: str) -> bool:
+        """Whether the trade under `key` is complete (or the limit stops the seed before it)."""
+        return key in self.complete or (self.limit is not None and len(self.added) >= self.limit)
+
+    def actor(self, organisation_id: int) -> Actor:
+        """The organisation's first member, who acts for it in the demo."""
+        return self.market.actor(organisation_id)
+
+    def trade(
+        self,
+        key: str,
+        buyer: int,
+        offer: Offer,
+        prices: list[Decimal],
+        moments: Moments,
+        until: Step,
+    ) -> Done | None:
+        """The planned trade under `key`, unless it is complete already (or the limit is up)."""
+        if self.is_complete(key):
+            return None
+        done = self.market.trade(
+            buyer, offer, prices, moments, until, key=key, resume=self._begun(buyer, offer)
+        )
+        self.complete.add(key)
+        self.added.append(done)
+        return done
+
+    def _begun(self, buyer: int, offer: Offer) -> int | None:
+        """The negotiation an interrupted seed began for the first trade not complete: the
+        seed trades one at a time in order, so it is the oldest one no complete trade names."""
+        if not self.unfinished:
+            return None
+        found = self.uow.session.get(Negotiation, self.unfinished[0])
+        self.unfinished = []  # only the first trade not complete can have begun
+        if found is None or (found.offer_id, found.buyer_id) != (offer.offer_id, buyer):
+            return None
+        return found.id
 
 
 @dataclass(frozen=True)
@@ -78,32 +161,47 @@ def load_demo_trades(
     table: LicenceTable,
     market: MarketParameters | None = None,
     now: datetime | None = None,
+    limit: int | None = None,
 ) -> int:
-    """Trade the demo market's history, anomalies and open states once; how many contracts."""
+    """Trade whatever of the demo market's history, anomalies and open states is not complete
+    yet (at most `limit` trades); how many contracts it added."""
     session = uow.session
-    if session.scalar(select(Negotiation.id).limit(1)) is not None:
-        return 0
+    keyed = session.scalar(select(AuditEvent.id).where(AuditEvent.action == KEYED).limit(1))
+    if keyed is None:
+        if session.scalar(select(Negotiation.id).limit(1)) is not None:
+            return 0  # traded before trades had keys, and in one go: complete as it is
+        audit.record(session, KEYED)
+        uow.commit()
     now = now or utcnow()
     cast = _cast(uow)
     offers = tradable_offers(session)
     operator = load_actor(session, _user(uow, OPERATOR_EMAIL))
     assert operator is not None
-    trades = Market(uow, desk, operator)
+    trades = Trades(uow, Market(uow, desk, operator), limit)
+    contracts = select(func.count()).select_from(TradeContract)
+    before = session.scalar(contracts) or 0
     rng = random.Random(SEED)
     with quick_commits(session.get_bind()):
-        done = _history(trades, rng, cast, offers, now)
-        done += _wash_pair(uow, trades, rng, cast, offers, now)
-        done += _outlier(uow, trades, cast, offers, now, table, market)
-        done += _burst(trades, rng, cast, offers, now)
-        done += _important(trades, rng, cast, offers, now)
-        done += _open_states(trades, rng, cast, offers, now)
-    session.execute(  # the keys the trades made, dated before their first signature
-        update(OrganisationKey)
-        .where(OrganisationKey.created_at >= now)
-        .values(created_at=now - timedelta(days=DAYS + 1))
-    )
+        _history(trades, rng, cast, offers, now)
+        _wash_pair(uow, trades, rng, cast, offers, now)
+        _outlier(uow, trades, cast, offers, now, table, market)
+        _burst(trades, rng, cast, offers, now)
+        _important(trades, rng, cast, offers, now)
+        _open_states(trades, rng, cast, offers, now)
+    if trades.added:  # the keys the trades made (this run or one interrupted), dated before
+        first = now - timedelta(days=DAYS + 1)  # their first signature
+        session.execute(
+            update(OrganisationKey)
+            .where(
+                OrganisationKey.created_at > first,
+                OrganisationKey.organisation_id.in_(
+                    [cast.buyer, cast.vendor, *cast.vendors.values()]
+                ),
+            )
+            .values(created_at=first)
+        )
     uow.commit()
-    return sum(d.contract_id is not None for d in done)
+    return (session.scalar(contracts) or 0) - before
 
 
 @contextmanager
@@ -248,7 +346,7 @@ def _may_buy(cast: Cast, buyer: int, vendor: int) -> bool:
     return cast.rank.get(buyer, len(cast.rank)) < cast.rank.get(vendor, -1)
 
 
-def _buyers(trades: Market, cast: Cast) -> list[int]:
+def _buyers(trades: Trades, cast: Cast) -> list[int]:
     """Who buys in the history: the demo buyer and every vendor that may buy."""
     buying = [cast.buyer]
     for organisation_id in cast.vendors.values():
@@ -267,8 +365,8 @@ def _ordinary(cast: Cast, offers: list[Offer]) -> list[Offer]:
 
 
 def _history(
-    trades: Market, rng: random.Random, cast: Cast, offers: list[Offer], now: datetime
-) -> list[Done]:
+    trades: Trades, rng: random.Random, cast: Cast, offers: list[Offer], now: datetime
+) -> None:
     """Six months of trades, more each month, across every board with tradable offers."""
     ordinary = _ordinary(cast, offers)
     buyers = [
@@ -278,8 +376,7 @@ def _history(
     first = now - timedelta(days=DAYS)
     days = list(range(DAYS - QUIET_DAYS))
     growth = [1 + day / len(days) for day in days]
-    done = []
-    for _ in range(HISTORY):
+    for index in range(HISTORY):
         buyer = rng.choices(buyers, weights)[0]
         offer = rng.choice([o for o in ordinary if _may_buy(cast, buyer, o.vendor_id)])
         start = _business_moment(rng, first + timedelta(days=rng.choices(days, growth)[0]))
@@ -289,8 +386,7 @@ def _history(
             prices = prices[:2]  # the buyer walks away from the vendor's counter
         downloads = int(rng.random() < 0.2) if until >= Step.PAID else 0  # fingerprinting is slow
         moments = _story(rng, start, len(prices), until, downloads)
-        done.append(trades.trade(buyer, offer, prices, moments, until))
-    return done
+        trades.trade(f"history-{index:03d}", buyer, offer, prices, moments, until)
 
 
 # Planted for the regulators' alerts
@@ -308,66 +404,82 @@ def _offer_of(offers: list[Offer], vendor: int, index: int = 0) -> Offer:
 
 def _wash_pair(
     uow: UnitOfWork,
-    trades: Market,
+    trades: Trades,
     rng: random.Random,
     cast: Cast,
     offers: list[Offer],
     now: datetime,
-) -> list[Done]:
+) -> None:
     """Two vendors sharing a member sell to each other within days, at about the same price."""
     first, second = (cast.vendors[k] for k in WASH)
     shared = trades.actor(first).user_id  # already acting for the first: give them the second
     session = uow.session
     user, organisation = session.get(User, shared), session.get(Organisation, second)
     assert user is not None and organisation is not None
-    add_membership(session, user, organisation, {Role.VENDOR})
-    uow.commit()
+    member = select(Membership.id).where(
+        Membership.user_id == shared, Membership.organisation_id == second
+    )
+    if session.scalar(member) is None:
+        add_membership(session, user, organisation, {Role.VENDOR})
+        uow.commit()
     there, back = _offer_of(offers, first), _offer_of(offers, second)
     price = _price(there.terms.price * Decimal("1.02"))
     start = _business_moment(rng, now - timedelta(days=52))
-    done = [
-        trades.trade(second, there, [price], _story(rng, start, 1, Step.ACCEPTED, 1), Step.ACCEPTED)
-    ]
+    moments = _story(rng, start, 1, Step.ACCEPTED, 1)
+    trades.trade("wash-there", second, there, [price], moments, Step.ACCEPTED)
     start = _business_moment(rng, now - timedelta(days=43))
     moments = _story(rng, start, 1, Step.ACCEPTED, 1)
-    done.append(trades.trade(first, back, [price], moments, Step.ACCEPTED))
-    return done
+    trades.trade("wash-back", first, back, [price], moments, Step.ACCEPTED)
 
 
 def _outlier(
     uow: UnitOfWork,
-    trades: Market,
+    trades: Trades,
     cast: Cast,
     offers: list[Offer],
     now: datetime,
     table: LicenceTable,
     market: MarketParameters | None,
-) -> list[Done]:
-    """A trade far above the vendor's stored valuation band of the product."""
+) -> None:
+    """A trade far above the vendor's stored valuation band of the product (the valuation an
+    interrupted seed stored, if it got that far)."""
     vendor, buyer = (cast.vendors[k] for k in OUTLIER)
+    if trades.is_complete(OUTLIER_KEY):
+        return
     offer = _offer_of(offers, vendor)
-    valued = valuations.request_valuation(
-        uow,
-        trades.actor(vendor),
-        offer.product_id,
-        {"offer_id": offer.offer_id},
-        table=table,
-        market=market,
+    session = uow.session
+    stored = session.scalar(
+        select(Valuation)
+        .where(Valuation.product_id == offer.product_id, Valuation.organisation_id == vendor)
+        .order_by(Valuation.id.desc())
+        .limit(1)
     )
+    if stored is None:
+        valued = valuations.request_valuation(
+            uow,
+            trades.actor(vendor),
+            offer.product_id,
+            {"offer_id": offer.offer_id},
+            table=table,
+            market=market,
+        )
+        valuation_id, ceiling = valued["id"], Decimal(valued["ceiling"])
+    else:
+        valuation_id, ceiling = stored.id, stored.ceiling
     start = _business_moment(random.Random(SEED + 1), now - timedelta(days=34))
-    uow.session.execute(
+    session.execute(
         update(Valuation)
-        .where(Valuation.id == valued["id"])
+        .where(Valuation.id == valuation_id)
         .values(created_at=start - timedelta(days=9))
     )
-    price = _price(Decimal(valued["ceiling"]) * Decimal("2.6"))
+    price = _price(ceiling * Decimal("2.6"))
     moments = _story(random.Random(SEED + 2), start, 1, Step.ACCEPTED, 1)
-    return [trades.trade(buyer, offer, [price], moments, Step.ACCEPTED)]
+    trades.trade(OUTLIER_KEY, buyer, offer, [price], moments, Step.ACCEPTED)
 
 
 def _burst(
-    trades: Market, rng: random.Random, cast: Cast, offers: list[Offer], now: datetime
-) -> list[Done]:
+    trades: Trades, rng: random.Random, cast: Cast, offers: list[Offer], now: datetime
+) -> None:
     """One buyer buys twelve products within the hour, each paid minutes after agreeing."""
     buyer = cast.vendors[BURST_BUYER]
     ordinary = [o for o in _ordinary(cast, offers) if _may_buy(cast, buyer, o.vendor_id)]
@@ -375,7 +487,6 @@ def _burst(
         sorted({o.product_id: o for o in ordinary}.values(), key=lambda o: o.offer_id), BURST
     )
     opens = _business_moment(rng, now - timedelta(days=27)).replace(hour=2, minute=5)
-    done = []
     for index, offer in enumerate(chosen):
         at = opens + timedelta(minutes=4 * index)
         minutes = [at + timedelta(minutes=n) for n in range(9)]
@@ -387,31 +498,31 @@ def _burst(
             closed=at + timedelta(days=2),  # accepted after looking at the data
             downloads=[minutes[8]],
         )
-        done.append(trades.trade(buyer, offer, [offer.terms.price], moments, Step.ACCEPTED))
-    return done
+        key = f"burst-{index:02d}"
+        trades.trade(key, buyer, offer, [offer.terms.price], moments, Step.ACCEPTED)
 
 
 def _important(
-    trades: Market, rng: random.Random, cast: Cast, offers: list[Offer], now: datetime
-) -> list[Done]:
+    trades: Trades, rng: random.Random, cast: Cast, offers: list[Offer], now: datetime
+) -> None:
     """A paid trade of important data, which the regulators watch whatever its price."""
     vendor, buyer = (cast.vendors[k] for k in IMPORTANT)
     found = [o for o in offers if o.vendor_id == vendor and o.grade == Grade.IMPORTANT]
     if not found:
-        return []
+        return
     offer = found[0]
     start = _business_moment(rng, now - timedelta(days=19))
     prices = [_price(offer.terms.price * Decimal("0.92")), offer.terms.price]
     moments = _story(rng, start, 2, Step.ACCEPTED, 1)
-    return [trades.trade(buyer, offer, prices, moments, Step.ACCEPTED)]
+    trades.trade("important", buyer, offer, prices, moments, Step.ACCEPTED)
 
 
 # Left open for a visitor
 
 
 def _open_states(
-    trades: Market, rng: random.Random, cast: Cast, offers: list[Offer], now: datetime
-) -> list[Done]:
+    trades: Trades, rng: random.Random, cast: Cast, offers: list[Offer], now: datetime
+) -> None:
     """The demo buyer's trades with the demo vendor, each stopped where a login acts next."""
     states = (
         (Step.OPEN, 3, 26),  # step, rounds, hours ago it began: the vendor answers next
@@ -421,7 +532,6 @@ def _open_states(
         (Step.PAID, 1, 70),  # the buyer accepts or disputes
         (Step.DISPUTED, 1, 140),  # the operator decides
     )
-    done = []
     for index, (until, rounds, hours_ago) in enumerate(states):
         offer = _offer_of(offers, cast.vendor, index)
         listed = offer.terms.price
@@ -429,5 +539,4 @@ def _open_states(
         start = now - timedelta(hours=hours_ago)
         moments = _story(rng, start, rounds, until, 1 if until >= Step.PAID else 0, pace=0.2)
         assert moments.last() < now, until
-        done.append(trades.trade(cast.buyer, offer, prices, moments, until))
-    return done
+        trades.trade(f"open-{index}", cast.buyer, offer, prices, moments, until)

@@ -1,28 +1,37 @@
 """`flask demo seed` trades a living market: months of history through the real services, the
-anomalies the regulators' alerts look for, and trades waiting for the demo logins."""
+anomalies the regulators' alerts look for, and trades waiting for the demo logins. The market
+below is a seed killed half-way through its trades and then run again, which completes it."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.pool import NullPool
 
 from contracts.schema import ledger_entries
-from exchange import create_app
+from exchange import ROOT, create_app
 from exchange.demo import DEMO_VENDORS
 from exchange.domain.catalog import Grade
 from exchange.domain.trading import ContractStatus, DisputeStatus, NegotiationStatus, Side
 from exchange.extensions import db
 from exchange.models import (
+    AuditEvent,
     ContractSignature,
     DataProduct,
     Dispute,
@@ -39,14 +48,17 @@ from exchange.models import (
 from exchange.models.base import utcnow
 from exchange.services import negotiation_views, trade_pages
 from exchange.services.actors import Actor, load_actor
-from exchange.services.demo_trades import BURST_BUYER
+from exchange.services.demo_market import TRADED
+from exchange.services.demo_trades import BURST_BUYER, HISTORY
 from exchange.services.escrow import trial_balance
 from exchange.services.unit_of_work import UnitOfWork
 
 PAID = (ContractStatus.IN_ESCROW, ContractStatus.DISPUTED, ContractStatus.SETTLED)
 PAID_OR_REFUNDED = (*PAID, ContractStatus.REFUNDED)
+FULL_SEED_CONTRACTS = 228  # what one uninterrupted seed makes
 ADDED = re.compile(r"Demo trades: (\d+) contract\(s\) added\.")
 TABLES = (Negotiation, TradeContract, Payment, Entitlement, Dispute, Valuation, Membership)
+SECRETS = {"MASTER_KEY": "demo-trades-master-key", "SECRET_KEY": "demo-trades-secret-key"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,7 @@ class Seeded:
     second: str
     rows: dict[str, int]
     rows_again: dict[str, int]
+    killed: dict[str, int]  # the rows a seed killed half-way through its trades left
 
 
 @contextmanager
@@ -73,7 +86,53 @@ def reading(app: Flask) -> Iterator[Session]:
 def row_counts(session: Session) -> dict[str, int]:
     counts = {m.__name__: session.scalar(select(func.count()).select_from(m)) for m in TABLES}
     counts["ledger"] = session.scalar(select(func.count()).select_from(ledger_entries))
+    counts["traded"] = session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == TRADED)
+    )
     return counts
+
+
+def killed_half_way(url: str, instance: str) -> dict[str, int]:
+    """Run `flask demo seed` in its own process and kill it (SIGKILL) once half the history is
+    traded, wherever in a trade it happens to be; the rows it left."""
+    environment = os.environ | {
+        "DATABASE_URL": url,
+        "EXCHANGE_MODE": "test",
+        "EXCHANGE_INSTANCE_PATH": instance,
+        **{f"EXCHANGE_{name}": value for name, value in SECRETS.items()},
+    }
+    flask = [sys.executable, "-m", "flask", "--app", "exchange", "demo", "seed"]
+    errors = Path(instance) / "killed-seed.err"
+    engine = create_engine(create_app_url(url), poolclass=NullPool)
+    traded = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == TRADED)
+    with errors.open("wb") as stderr:
+        process = subprocess.Popen(  # noqa: S603 - our own command line
+            flask, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=stderr
+        )
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and process.poll() is None:
+            with engine.connect() as connection:
+                if (connection.scalar(traded) or 0) >= HISTORY // 2:
+                    break
+            time.sleep(0.2)
+        assert process.poll() is None, errors.read_text()
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        with Session(engine) as session:
+            return row_counts(session)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        engine.dispose()
+
+
+def create_app_url(url: str) -> str:
+    """The URL as the exchange's configuration spells it (psycopg 3 for PostgreSQL)."""
+    from exchange.config import database_url
+
+    return database_url(url, ROOT)
 
 
 @pytest.fixture(scope="module")
@@ -82,11 +141,12 @@ def seeded(migrated_database, tmp_path_factory) -> Iterator[Seeded]:  # noqa: AN
     url = migrated_database.fresh(tmp_path_factory.mktemp("database"))
     instance = tmp_path_factory.mktemp("demo-trades")
     app = create_app(
-        {"MODE": "test", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(instance)}
+        {"MODE": "test", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(instance), **SECRETS}
     )
     runner = app.test_cli_runner()
     started = utcnow()
     try:
+        killed = killed_half_way(url, str(instance))
         first = runner.invoke(args=["demo", "seed"])
         assert first.exit_code == 0, (first.output, first.exception)
         with reading(app) as session:
@@ -95,7 +155,7 @@ def seeded(migrated_database, tmp_path_factory) -> Iterator[Seeded]:  # noqa: AN
         assert second.exit_code == 0, (second.output, second.exception)
         with reading(app) as session:
             rows_again = row_counts(session)
-        yield Seeded(app, started, first.output, second.output, rows, rows_again)
+        yield Seeded(app, started, first.output, second.output, rows, rows_again, killed)
     finally:
         chain = app.extensions.get("chain")
         if chain is not None and hasattr(chain, "close"):
@@ -129,8 +189,19 @@ def demo_actor(session: Session, email: str) -> Actor:
 def test_seed_adds_a_few_hundred_contracts_and_says_how_many(seeded):
     added = ADDED.search(seeded.first)
     assert added, seeded.first
-    assert 200 <= int(added.group(1)) <= 300
-    assert int(added.group(1)) == seeded.rows["TradeContract"]
+    assert 200 <= seeded.rows["TradeContract"] <= 300
+    assert int(added.group(1)) == seeded.rows["TradeContract"] - seeded.killed["TradeContract"]
+
+
+def test_a_seed_killed_half_way_completes_when_run_again(seeded):
+    assert HISTORY // 2 <= seeded.killed["traded"] < HISTORY
+    assert 0 < seeded.killed["TradeContract"] < seeded.rows["TradeContract"]
+    # every planned trade once: the one the kill interrupted was carried on, not begun again
+    assert seeded.rows["TradeContract"] == FULL_SEED_CONTRACTS
+    assert seeded.rows["Negotiation"] == seeded.rows["traded"]
+    with reading(seeded.app) as session:
+        keys = session.scalars(select(AuditEvent.subject).where(AuditEvent.action == TRADED))
+        assert len(set(keys)) == seeded.rows["traded"]
 
 
 def test_history_covers_six_months_up_to_today(seeded):
