@@ -15,16 +15,23 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from exchange.domain.rights import RecordStatus, RightKind
+from exchange.domain.rights import ObjectionStatus, RecordStatus, RightKind
 from exchange.domain.trading import ContractStatus
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.models import RightsCertificate, RightsRecord, TradeContract
+from exchange.models import (
+    RightsCertificate,
+    RightsObjection,
+    RightsRecord,
+    RightsRegistration,
+    TradeContract,
+)
+from exchange.models.base import utcnow
 from exchange.rights_setup import rights_setup
 from tests.api.helpers import assert_problem
 from tests.api.test_rights_api import application_json, claim_json, post_application
 from tests.catalog import Person, person
-from tests.rights import application, apply_for, claim, own_product, settle
+from tests.rights import application, apply_for, claim, object_to, own_product, settle
 from tests.trading import accept, market, propose, terms
 
 AT_ONCE = 10
@@ -238,3 +245,60 @@ def test_non_exclusive_terms_on_one_offer_make_many_contracts(app, client):
     for buyer in (trade.buyer, other):
         accept(app, trade.vendor, propose(app, buyer, trade.offer_id, terms()))
     assert rows(app, TradeContract) == 2
+
+
+def test_an_operator_cannot_certify_a_registration_overlapping_a_right_in_force(app, client):
+    vendor, rival = person(app, [Role.VENDOR]), person(app, [Role.VENDOR, Role.BUYER])
+    operator = person(app, [Role.OPERATOR])
+    product = own_product(client, vendor)
+    today = date.today()
+    first = application(claim("holding", ends_on=today + timedelta(days=30)))
+    apply_for(app, vendor, product["id"], first, notice_seconds=0)
+    assert settle(app) == 1
+    later = application(claim("holding", starts_on=today + timedelta(days=60)))
+    second = apply_for(app, vendor, product["id"], later)
+    objection = object_to(app, rival, second)
+    with app.app_context():  # behind the registry's back: an overlapping claim, notice over
+        db.session.execute(
+            update(RightsRecord)
+            .where(RightsRecord.registration_id == second)
+            .values(starts_on=today + timedelta(days=10))
+        )
+        db.session.execute(
+            update(RightsRegistration)
+            .where(RightsRegistration.id == second)
+            .values(notice_ends_at=utcnow() - timedelta(minutes=1))
+        )
+        db.session.commit()
+        db.session.remove()
+    response = client.post(
+        f"/api/v1/rights/objections/{objection}/decision",
+        json={"decision": "dismiss", "reason": "异议缺乏证据。"},
+        headers=operator.headers,
+    )
+    assert "rights" in assert_problem(response, 409)["errors"]
+    assert rows(app, RightsCertificate) == 1
+    assert rows(app, RightsObjection, RightsObjection.status == ObjectionStatus.OPEN) == 1
+
+
+def test_the_database_refuses_a_second_live_contract_on_an_exclusive_offer(app, client):
+    vendor, (first, second) = exclusive_bids(app, client, 2)
+    contract_id = accept(app, vendor, first)
+    with app.app_context():
+        contract = db.session.get(TradeContract, contract_id)
+        columns = {c.key: getattr(contract, c.key) for c in TradeContract.__table__.columns}
+        for status in (ContractStatus.CANCELLED, ContractStatus.AWAITING_PAYMENT):
+            copy = columns | {"id": None, "negotiation_id": second, "number": f"copy-{status}"}
+            db.session.add(TradeContract(**(copy | {"status": status})))
+            if status == ContractStatus.CANCELLED:
+                db.session.commit()  # an ended contract holds nothing
+                db.session.delete(
+                    db.session.scalar(select(TradeContract).filter_by(number=copy["number"]))
+                )
+                db.session.commit()
+                continue
+            with pytest.raises(IntegrityError):
+                db.session.commit()
+            db.session.rollback()
+        db.session.remove()
+    assert rows(app, TradeContract) == 1
