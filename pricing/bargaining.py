@@ -5,7 +5,8 @@ bargaining solution maximises (p − low)^(1 − β) × (high − p)^β over pri
 positions, where β is the buyer's bargaining power (0.5 when the sides are even). Its maximum is
     p = low + (1 − β) × (high − low)
 so the buyer keeps a share β of the gap between the positions and the vendor 1 − β. The result
-is then clamped into the band: a counter never leaves [floor, ceiling].
+is then clamped into the band, and back between the two positions: a counter never leaves
+[floor, ceiling] unless the band lies outside both positions, and never leaves [low, high].
 
 deviation: how far a price strays from a band, relative to the edge it crosses —
 (price − ceiling) / ceiling above it (positive), (price − floor) / floor below it (negative, at
@@ -58,7 +59,10 @@ def suggest_counter(
     low, high = min(buyer, vendor), max(buyer, vendor)
     with localcontext(CONTEXT):
         split = low + (ONE - power) * (high - low)
-    price = cents(min(max(split, band.floor), band.ceiling))
+    # Into the band, then back between the positions: a counter outside both sides' prices
+    # would ask one side to move past what the other already offers.
+    inside = min(max(split, band.floor), band.ceiling)
+    price = cents(min(max(inside, low), high))
     clamped = not band.floor <= split <= band.ceiling
     explanation = (
         Factor("positions", f"{low}–{high}", "the buyer's and the vendor's current prices"),
@@ -67,12 +71,19 @@ def suggest_counter(
         explain(
             "counter",
             price,
-            N_("clamped into the band %(floor)s–%(ceiling)s") if clamped else N_("inside the band"),
+            _why(clamped, outside=inside != min(max(inside, low), high)),
             floor=band.floor,
             ceiling=band.ceiling,
         ),
     )
     return CounterSuggestion(price, buyer, vendor, power, split, clamped, explanation)
+
+
+def _why(clamped: bool, *, outside: bool) -> str:
+    """Where the counter came from: the split, the band's edge, or the position nearer it."""
+    if outside:
+        return N_("the band %(floor)s–%(ceiling)s lies outside both positions: the nearer one")
+    return N_("clamped into the band %(floor)s–%(ceiling)s") if clamped else N_("inside the band")
 
 
 def deviation(price: Decimal, band: PriceBand) -> Decimal:

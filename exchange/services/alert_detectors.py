@@ -132,16 +132,17 @@ def price_deviations(
 ) -> list[Finding]:
     """Trades priced further outside their valuation band than the threshold allows.
 
-    The band is the one the contract froze at agreement (the vendor's listing valuation both
-    sides saw); a contract agreed without one is measured against the newest valuation of the
-    product by either party made before the contract."""
+    The band is the one the contract froze at agreement (the vendor's valuation of the offer
+    traded, priced for the agreed terms, that both sides saw); a contract agreed without one is
+    measured against the newest valuation of that same offer by either party made before the
+    contract. A valuation of another offer prices other terms and is never used."""
     c = TradeContract
     limit = thresholds.price_deviation
-    frozen = c.valuation_band["valuation_id"].as_integer()
     newest_then = (
         select(Valuation.id)
         .where(
             Valuation.product_id == c.product_id,
+            Valuation.inputs["offer_id"].as_integer() == c.offer_id,
             or_(Valuation.organisation_id == c.vendor_id, Valuation.organisation_id == c.buyer_id),
             Valuation.created_at <= c.created_at,
         )
@@ -150,30 +151,26 @@ def price_deviations(
         .correlate(c)
         .scalar_subquery()
     )
-    source = case((frozen.is_not(None), "contract"), else_="newest valuation")
     rows = session.execute(
         select(
             *contract_columns(c),
+            c.valuation_band,
             Valuation.id.label("valuation_id"),
             Valuation.purpose,
             Valuation.floor,
             Valuation.reference,
             Valuation.ceiling,
-            source.label("source"),
         )
-        .join(Valuation, Valuation.id == func.coalesce(frozen, newest_then))
-        .where(
-            *paid_in(c, since, until),
-            or_(
-                c.price > Valuation.ceiling * (1 + limit),
-                and_(Valuation.floor > 0, c.price < Valuation.floor * (1 - limit)),
-            ),
-        )
+        .outerjoin(Valuation, Valuation.id == newest_then)
+        .where(*paid_in(c, since, until))
         .order_by(c.id)
     )
     findings = []
     for row in rows:
-        band = _band(row.floor, row.reference, row.ceiling)
+        judged = _judged_band(row)
+        if judged is None:
+            continue
+        band, evidence = judged
         off = deviation(Decimal(row.price), band)
         if not exceeds(off, limit):
             continue
@@ -183,10 +180,8 @@ def price_deviations(
                 contract_key(AlertKind.PRICE_DEVIATION, row.id),
                 {
                     "contract": trade_of(row),
-                    "band": {
-                        "valuation_id": row.valuation_id,
-                        "purpose": row.purpose,
-                        "source": row.source,
+                    "band": evidence
+                    | {
                         "floor": str(band.floor),
                         "reference": str(band.reference),
                         "ceiling": str(band.ceiling),
@@ -199,6 +194,26 @@ def price_deviations(
             )
         )
     return findings
+
+
+def _judged_band(row: Any) -> tuple[PriceBand, dict[str, Any]] | None:
+    """The contract's frozen band (edges as frozen), else its offer's newest valuation."""
+    frozen = row.valuation_band
+    if frozen:
+        band = _band(frozen["floor"], frozen["reference"], frozen["ceiling"])
+        return band, {
+            "valuation_id": frozen["valuation_id"],
+            "purpose": "listing",
+            "source": "contract",
+        }
+    if row.valuation_id is None:
+        return None
+    band = _band(row.floor, row.reference, row.ceiling)
+    return band, {
+        "valuation_id": row.valuation_id,
+        "purpose": row.purpose,
+        "source": "newest valuation",
+    }
 
 
 def _band(floor: Any, reference: Any, ceiling: Any) -> PriceBand:

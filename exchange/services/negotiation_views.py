@@ -16,6 +16,7 @@ from exchange.models import DataProduct, LicenceOffer, Negotiation, NegotiationR
 from exchange.services.actors import Actor, require_found
 from exchange.services.catalog import SUPERVISORS
 from exchange.services.ledger import party_names
+from exchange.services.negotiation_band import Band, negotiation_band
 from exchange.services.negotiations import (
     PROPOSING,
     SIDE_ROLE,
@@ -24,7 +25,6 @@ from exchange.services.negotiations import (
     party_of,
     summary,
 )
-from exchange.services.trade_contracts import latest_band
 from exchange.services.unit_of_work import UnitOfWork
 from pricing.band import PriceBand
 from pricing.bargaining import suggest_counter
@@ -48,7 +48,7 @@ def _round_view(row: NegotiationRound) -> dict[str, Any]:
     }
 
 
-def _suggestion(band: dict[str, Any] | None, rounds: list[NegotiationRound]) -> Any:
+def _suggestion(band: Band | None, rounds: list[NegotiationRound]) -> Any:
     """pricing's counter between each side's latest price, inside the band; None without both."""
     if band is None:
         return None
@@ -83,7 +83,7 @@ def negotiation_view(uow: UnitOfWork, actor: Actor, negotiation_id: int) -> dict
     product = require_found(session.get(DataProduct, negotiation.product_id))
     offer = require_found(session.get(LicenceOffer, negotiation.offer_id))
     names = party_names(session, parties)
-    band = latest_band(session, product.id, negotiation.vendor_id)
+    band = negotiation_band(session, offer, negotiation.vendor_id, last_proposal(negotiation))
     contract_id = session.scalar(
         select(TradeContract.id).where(TradeContract.negotiation_id == negotiation.id)
     )

@@ -33,7 +33,6 @@ from exchange.models import (
     Organisation,
     OrganisationKey,
     TradeContract,
-    Valuation,
 )
 from exchange.services import personal_data
 from exchange.services.actors import Actor, require_found
@@ -41,9 +40,9 @@ from exchange.services.catalog import SUPERVISORS
 from exchange.services.contract_text import render_en, render_zh
 from exchange.services.exclusive_offers import holds_offer
 from exchange.services.ledger import record_event
+from exchange.services.negotiation_band import Band, negotiation_band
 from exchange.services.rights_transfers import holding_record
 from exchange.services.unit_of_work import UnitOfWork
-from exchange.services.valuation_access import LISTING
 
 CONTRACT_FORMAT = "ganshu-trade-contract/1"
 CURRENCY = "CNY"
@@ -62,37 +61,13 @@ def licence_period(starts_on: date, term_months: int) -> tuple[date, date]:
     return starts_on, add_months(starts_on, term_months) - timedelta(days=1)
 
 
-def latest_band(session: Session, product_id: int, vendor_id: int) -> dict[str, Any] | None:
-    """The band of the vendor's newest listing valuation of the product, if it has one.
-
-    Only the vendor's own valuations count: a buyer's purchase valuation is private to it and
-    must not be shown to the vendor it is negotiating with."""
-    row = session.scalar(
-        select(Valuation)
-        .where(
-            Valuation.product_id == product_id,
-            Valuation.organisation_id == vendor_id,
-            Valuation.purpose == LISTING,
-        )
-        .order_by(Valuation.created_at.desc(), Valuation.id.desc())
-        .limit(1)
-    )
-    if row is None:
-        return None
-    return {
-        "valuation_id": row.id,
-        "floor": row.floor,
-        "reference": row.reference,
-        "ceiling": row.ceiling,
-    }
-
-
-def _band_json(band: dict[str, Any] | None) -> dict[str, Any] | None:
+def _band_json(band: Band | None) -> dict[str, Any] | None:
     if band is None:
         return None
     return {
         "valuation_id": band["valuation_id"],
-        **{key: str(band[key]) for key in ("floor", "reference", "ceiling")},
+        "offer_id": band["offer_id"],
+        **{key: str(band[key]) for key in ("floor", "reference", "ceiling", "terms_factor")},
     }
 
 
@@ -143,7 +118,7 @@ def draft(
     latest = product.versions[-1] if product.versions else None
     price = agreed.price
     fee_rate = Decimal(fee_rate).quantize(Decimal("0.0001"))  # as the column keeps it
-    band = latest_band(session, product.id, vendor.id)
+    band = negotiation_band(session, offer, vendor.id, agreed)
     terms = {
         "scope": agreed.scope.value,
         "term_months": agreed.term_months,

@@ -256,7 +256,7 @@ def test_view_shows_band_and_suggested_counter(app, trade):
                 organisation_id=trade.vendor.organisation_id,
                 purpose="listing",
                 method_version="test",
-                inputs={},
+                inputs={"offer_id": trade.offer_id},
                 result={},
                 floor=Decimal("9000.00"),
                 reference=Decimal("10500.00"),

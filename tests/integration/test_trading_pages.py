@@ -108,7 +108,7 @@ def band(app, trade) -> None:
                 organisation_id=trade.vendor.organisation_id,
                 purpose="listing",
                 method_version="test",
-                inputs={},
+                inputs={"offer_id": trade.offer_id},
                 result={},
                 floor=Decimal("9000.00"),
                 reference=Decimal("10500.00"),

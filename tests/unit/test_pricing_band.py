@@ -230,11 +230,25 @@ def test_suggest_counter_splits_the_gap_by_bargaining_power(buyer, vendor, power
 
 
 def test_a_counter_says_when_the_band_clamped_it():
-    suggestion = suggest_counter(TEN_THOUSAND, Decimal(1_000), Decimal(2_000))
+    suggestion = suggest_counter(
+        TEN_THOUSAND, Decimal(8_000), Decimal(12_000), buyer_power=Decimal(1)
+    )
     assert suggestion.price == Decimal("9000.00")
-    assert suggestion.split == Decimal("1500.0")
+    assert suggestion.split == Decimal("8000")
     assert suggestion.clamped
     assert suggestion.explanation[-1].source == "clamped into the band 9000.00–11000.00"
+
+
+@pytest.mark.parametrize(
+    ("buyer", "vendor", "counter"), [(1_000, 2_000, "2000.00"), (20_000, 30_000, "20000.00")]
+)
+def test_a_counter_never_leaves_the_two_positions_for_a_band_beyond_both(buyer, vendor, counter):
+    suggestion = suggest_counter(TEN_THOUSAND, Decimal(buyer), Decimal(vendor))
+    assert suggestion.price == Decimal(counter)
+    assert suggestion.clamped
+    assert suggestion.explanation[-1].source == (
+        "the band 9000.00–11000.00 lies outside both positions: the nearer one"
+    )
 
 
 @pytest.mark.parametrize(
