@@ -2,8 +2,10 @@
 
 The audit trusts nothing stored but the rows' own columns: it rebuilds every leaf and every
 perfect subtree, compares them with what is stored, checks each checkpoint against the rebuilt
-tree (and, when given, against the roots anchored on chain), and checks that consecutive
-checkpoints are consistent.
+tree, checks that consecutive checkpoints are consistent and that the state row counts every
+entry, and (when given what the chain holds, see contracts.chain_records) checks the rebuilt tree
+and the stored anchors against the roots the anchor contracts recorded, which no database edit
+can change. Every problem names the first entry it puts in doubt.
 """
 
 from __future__ import annotations
@@ -15,9 +17,17 @@ from enum import StrEnum
 from sqlalchemy import select, text
 
 from contracts import merkle
+from contracts.chain_records import ChainRecords
 from contracts.ledger import Executor, StoredNodes, stamped_leaf_data, state, utc_stamp
 from contracts.merkle import Hasher
-from contracts.schema import ledger_checkpoints, ledger_nodes, node_index, node_pos
+from contracts.schema import (
+    ledger_anchors,
+    ledger_checkpoints,
+    ledger_deployments,
+    ledger_nodes,
+    node_index,
+    node_pos,
+)
 
 PAGE = 20_000
 MAX_LISTED = 20  # problems of one kind listed in full; the rest are counted
@@ -32,6 +42,8 @@ class Finding(StrEnum):
     CORRUPT_NODE = "corrupt_node"  # a stored subtree hash does not match the leaves
     REWRITTEN_HISTORY = "rewritten_history"  # self-consistent rows, but not what was signed off
     MISSING_ANCHOR = "missing_anchor"  # the chain no longer has an anchored checkpoint
+    STATE_BEHIND = "state_behind"  # the state row counts fewer entries than are stored
+    ALTERED_ANCHOR = "altered_anchor"  # a stored anchor differs from its checkpoint or the chain
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,11 @@ class AuditReport:
     def first(self, kind: Finding) -> Problem | None:
         """The first problem of a kind, e.g. the first modified sequence number."""
         return next((p for p in self.problems if p.kind == kind), None)
+
+    @property
+    def first_bad_entry(self) -> int | None:
+        """The lowest sequence number any problem puts in doubt."""
+        return min((p.seq for p in self.problems if p.seq is not None), default=None)
 
 
 class _Problems:
@@ -144,9 +161,14 @@ def _fold(hasher: Hasher, stack: list[tuple[int, bytes]]) -> bytes:
 
 
 def audit_ledger(
-    executor: Executor, *, anchored: Mapping[int, bytes | None] | None = None
+    executor: Executor,
+    *,
+    anchored: Mapping[int, bytes | None] | None = None,
+    chain: ChainRecords | None = None,
 ) -> AuditReport:
     """Recompute the ledger and report every kind of damage, or none."""
+    if chain is not None:
+        anchored = {**(anchored or {}), **{a.tree_size: a.root for a in chain.anchors}}
     expected, hasher = state(executor)
     checkpoints = [
         (row.tree_size, bytes(row.root))
@@ -157,6 +179,7 @@ def audit_ledger(
         )
     ]
     signed_off = dict(checkpoints)
+    wanted = set(signed_off) | set(anchored or {})
     recomputed: dict[int, bytes] = {}
     problems = _Problems()
     nodes = _StoredNodeCursor(executor)
@@ -186,25 +209,44 @@ def audit_ledger(
             node, level, index = hasher.node(left, right), level + 1, index // 2
             stack.append((level, node))
             if nodes.get(level, index) != node and first_modified is None:
+                start = index << level
                 problems.add(
                     Problem(
-                        Finding.CORRUPT_NODE, f"stored subtree ({level}, {index}) is wrong", seq=seq
+                        Finding.CORRUPT_NODE,
+                        f"entries {start}..{seq} no longer give their stored subtree "
+                        f"({level}, {index}): the first bad entry is among them, from entry "
+                        f"{start}",
+                        seq=start,
                     )
                 )
         count += 1
-        if count in signed_off:
+        if count in wanted:
             recomputed[count] = _fold(hasher, stack)
 
     if count < expected:
         problems.add(
-            Problem(Finding.DELETED_TAIL, f"{expected - count} newest entries are gone", seq=count)
+            Problem(
+                Finding.DELETED_TAIL,
+                f"entry {count} is the first of {expected - count} newest entries that are gone",
+                seq=count,
+            )
+        )
+    elif count > expected:
+        problems.add(
+            Problem(
+                Finding.STATE_BEHIND,
+                f"the state counts {expected} entries but {count} are stored: entry {expected} "
+                "is the first it disowns",
+                seq=expected,
+            )
         )
     for size, root in checkpoints:
         if size > count:
             problems.add(
                 Problem(
                     Finding.DELETED_TAIL,
-                    f"checkpoint {size} covers entries that are gone",
+                    f"checkpoint {size} covers entries that are gone, from entry {count}",
+                    seq=count,
                     tree_size=size,
                 )
             )
@@ -217,23 +259,9 @@ def audit_ledger(
                 )
             )
     _check_consistency(executor, hasher, checkpoints, count, problems)
-    for size, chain_root in sorted((anchored or {}).items()):
-        if chain_root is None:
-            problems.add(
-                Problem(
-                    Finding.MISSING_ANCHOR, f"checkpoint {size} is not on the chain", tree_size=size
-                )
-            )
-        elif signed_off.get(size) != chain_root or (
-            size in recomputed and recomputed[size] != chain_root
-        ):
-            problems.add(
-                Problem(
-                    Finding.REWRITTEN_HISTORY,
-                    f"the chain's root for {size} differs from the ledger's",
-                    tree_size=size,
-                )
-            )
+    _check_chain(anchored or {}, signed_off, recomputed, count, problems)
+    if chain is not None:
+        _check_stored_anchors(executor, chain, signed_off, problems)
     return AuditReport(
         entries=count,
         expected_entries=expected,
@@ -243,6 +271,107 @@ def audit_ledger(
         root=_fold(hasher, stack),
         problems=problems.summary(),
     )
+
+
+def _check_chain(
+    anchored: Mapping[int, bytes | None],
+    signed_off: Mapping[int, bytes],
+    recomputed: Mapping[int, bytes],
+    count: int,
+    problems: _Problems,
+) -> None:
+    """The rebuilt tree against the chain's roots: between the last size the chain vouches for
+    and the first it contradicts lies the first bad entry (the chain keeps only roots)."""
+    vouched = 0
+    for size, chain_root in sorted(anchored.items()):
+        if chain_root is None:
+            problems.add(
+                Problem(
+                    Finding.MISSING_ANCHOR, f"checkpoint {size} is not on the chain", tree_size=size
+                )
+            )
+        elif size > count:
+            problems.add(
+                Problem(
+                    Finding.DELETED_TAIL,
+                    f"the chain anchored {size} entries; entry {count} is the first that is gone",
+                    seq=count,
+                    tree_size=size,
+                )
+            )
+        elif recomputed.get(size) != chain_root:
+            first = vouched if size - vouched > 1 else size - 1
+            among = f"entries {vouched}..{size - 1}" if size - vouched > 1 else f"entry {first}"
+            problems.add(
+                Problem(
+                    Finding.REWRITTEN_HISTORY,
+                    f"{among} no longer give the root the chain holds for size {size}: "
+                    + (
+                        f"entry {first} is the first bad entry"
+                        if size - vouched == 1
+                        else f"the first bad entry is among them, from entry {first}"
+                    ),
+                    seq=first,
+                    tree_size=size,
+                )
+            )
+            return  # every later root contains the same change
+        elif signed_off.get(size) != chain_root:
+            what = "is gone" if size not in signed_off else "has another root"
+            problems.add(
+                Problem(
+                    Finding.REWRITTEN_HISTORY,
+                    f"checkpoint {size}, anchored on chain, {what} in the database",
+                    tree_size=size,
+                )
+            )
+            vouched = size
+        else:
+            vouched = size
+
+
+def _check_stored_anchors(
+    executor: Executor,
+    chain: ChainRecords,
+    signed_off: Mapping[int, bytes],
+    problems: _Problems,
+) -> None:
+    """Each stored anchor must say what its checkpoint and its contract's record say."""
+    held = {(a.contract_address.lower(), a.tree_size): a.root for a in chain.anchors}
+    readable = {a.contract_address.lower() for a in chain.anchors}
+    rows = executor.execute(
+        select(
+            ledger_anchors.c.tree_size,
+            ledger_anchors.c.root,
+            ledger_anchors.c.status,
+            ledger_deployments.c.contract_address,
+        )
+        .join(ledger_deployments, ledger_deployments.c.id == ledger_anchors.c.deployment_id)
+        .where(ledger_deployments.c.chain_id == chain.chain_id)
+        .order_by(ledger_anchors.c.tree_size)
+    ).all()
+    for row in rows:
+        address, size, root = row.contract_address.lower(), int(row.tree_size), bytes(row.root)
+        on_chain = held.get((address, size))
+        if signed_off.get(size) != root or (
+            on_chain is not None and on_chain != root and row.status != "rejected"
+        ):
+            problems.add(
+                Problem(
+                    Finding.ALTERED_ANCHOR,
+                    f"the stored anchor for size {size} differs from "
+                    + ("the chain's record" if on_chain not in (None, root) else "its checkpoint"),
+                    tree_size=size,
+                )
+            )
+        elif on_chain is None and address in readable and row.status in ("anchored", "confirmed"):
+            problems.add(
+                Problem(
+                    Finding.MISSING_ANCHOR,
+                    f"the stored anchor for size {size} is not in its contract's records",
+                    tree_size=size,
+                )
+            )
 
 
 def _check_consistency(

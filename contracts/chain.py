@@ -130,6 +130,10 @@ class Chain(Protocol):
         """The transaction's target and anchor arguments, or None when it is not on chain."""
         ...
 
+    def anchored_records(self, address: str) -> dict[int, bytes]:
+        """Every (tree size → root) the contract at `address` recorded, from its events."""
+        ...
+
     def root_of(self, address: str, tree_size: int) -> bytes:
         """The 32-byte root anchored for `tree_size`, all zeros when never anchored."""
         ...
@@ -266,6 +270,14 @@ class _Web3Chain:
             if function.fn_name != "anchor":
                 return AnchorCall(target, None, None)
             return AnchorCall(target, int(arguments["tree_size"]), bytes(arguments["root"]))
+
+    def anchored_records(self, address: str) -> dict[int, bytes]:
+        """Every (tree size → root) the contract at `address` recorded, from its events."""
+        with _translated(), self._guard():
+            events = self._contract(address).events.Anchored.get_logs(
+                from_block=0, to_block="latest"
+            )
+            return {int(e["args"]["tree_size"]): bytes(e["args"]["root"]) for e in events}
 
     def root_of(self, address: str, tree_size: int) -> bytes:
         """The 32-byte root anchored for `tree_size`, all zeros when never anchored."""
