@@ -11,9 +11,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from exchange.extensions import db
-from exchange.models import DataProduct, IdempotencyRecord, NegotiationRound
+from exchange.models import DataProduct, IdempotencyRecord, NegotiationRound, ProductVersion
 from tests.api.helpers import assert_problem, english_client
-from tests.catalog import person, product_data
+from tests.catalog import person, product_data, upload
 from tests.trading import market
 
 PRODUCTS = "/api/v1/products"
@@ -167,3 +167,18 @@ def test_the_header_is_documented_on_state_changing_calls_with_a_token(app, clie
     assert not takes_key("/api/v1/auth/tokens", "post")
     assert not takes_key("/api/v1/payments/stripe/webhook", "post")
     assert {"409", "422"} <= paths["/api/v1/products"]["post"]["responses"].keys()
+
+
+def test_a_retried_upload_makes_one_version(app):
+    client = english_client(app)
+    vendor = person(app)
+    product_id = client.post(PRODUCTS, json=product_data(), headers=vendor.headers).get_json()["id"]
+    headers = keyed(vendor.headers, "upload")
+    first = upload(client, headers, product_id)
+    assert first.status_code == 201, first.get_json()
+    again = upload(client, headers, product_id)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json() == first.get_json()
+    other = upload(client, headers, product_id, content=b"date,price\n2026-10-08,1\n")
+    assert_problem(other, 422)
+    assert count(app, ProductVersion) == 1
