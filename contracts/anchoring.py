@@ -78,10 +78,11 @@ def ensure_deployment(engine: Engine, chain: Chain, *, now: datetime | None = No
     with engine.begin() as connection:
         deployment = active_deployment(connection, chain_id)
     if deployment is not None:
-        if not chain.has_anchor(deployment.contract_address):
-            raise MissingDeployment(
-                f"chain {chain_id} has no anchor contract at {deployment.contract_address}"
-            )
+        # A reset chain loses the contract, or keeps one at the same address without our roots.
+        with engine.begin() as connection:
+            lost = _chain_lost(connection, chain, deployment)
+        if lost:
+            raise MissingDeployment(f"chain {chain_id}: {lost}")
         return deployment
     address = chain.deploy_anchor()
     with engine.begin() as connection:

@@ -14,7 +14,8 @@ from sqlalchemy import Engine, insert, select
 from contracts import anchoring, ledger
 from contracts.anchoring import AnchorPolicy
 from contracts.chain import RpcChain
-from contracts.schema import ledger_anchors
+from contracts.schema import ledger_anchors, ledger_deployments
+from exchange.chains import chain_of
 from exchange.extensions import db
 from tests.integration.chains import (
     ANVIL_KEYS,
@@ -257,3 +258,29 @@ def test_a_dropped_anchor_overtaken_by_a_later_one_settles_without_failing(
     rows = [(r.tree_size, r.status, r.tx_hash) for r in anchor_rows(engine)]
     assert rows[0][:2] == (4, "rejected")
     assert rows[1] == (8, "confirmed", later_tx)
+
+
+def test_a_reset_chain_with_a_contract_at_the_same_address_is_reported(configured_app, tmp_path):
+    first = configured_app(CHAIN_PATH=str(tmp_path / "first.sqlite"))
+    with first.app_context():
+        fill(db.engine, 1)
+    first.test_cli_runner().invoke(args=["ledger", "anchor", "--force"])
+    first.extensions["chain"].close()
+    reset = configured_app(CHAIN_PATH=str(tmp_path / "reset.sqlite"))
+    try:
+        chain = chain_of(reset)
+        with reset.app_context():
+            [deployment] = db.session.execute(select(ledger_deployments)).all()
+        # The same operator's first deployment on the empty chain lands at the same address.
+        assert chain.deploy_anchor() == deployment.contract_address
+        body = reset.test_client().get("/healthz").get_json()
+        assert body["status"] == "degraded"
+        assert body["chain"]["problems"] == [
+            "chain_reset: the chain no longer holds the anchor of tree size 1"
+        ]
+        with reset.app_context():
+            fill(db.engine, 1)
+        refused = reset.test_cli_runner().invoke(args=["ledger", "anchor", "--force"]).output
+        assert "no longer holds the anchor of tree size 1" in refused and "reanchor" in refused
+    finally:
+        reset.extensions["chain"].close()
