@@ -19,6 +19,7 @@ branch_labels = None
 depends_on = None
 
 STANDING_ONLY = sa.text("status IN ('pending', 'active')")
+LIVE = ("signing", "awaiting_payment", "in_escrow", "disputed")
 LIVE_ONLY = sa.text("status IN ('signing', 'awaiting_payment', 'in_escrow', 'disputed')")
 
 
@@ -47,14 +48,25 @@ def upgrade():
             sa.text("UPDATE rights_records SET exclusive_slot = :slot WHERE id = :id"),
             {"slot": slot, "id": record_id},
         )
-    contracts = connection.execute(sa.text("SELECT id, terms FROM trade_contracts")).all()
-    for contract_id, terms in contracts:
+    contracts = connection.execute(
+        sa.text(
+            "SELECT c.id, c.offer_id, c.terms, c.status, o.kind FROM trade_contracts c "
+            "JOIN licence_offers o ON o.id = c.offer_id ORDER BY c.id"
+        )
+    ).all()
+    held = set()
+    for contract_id, offer_id, terms, status, kind in contracts:
         agreed = json.loads(terms) if isinstance(terms, str) else terms
-        if agreed.get("exclusive"):
-            connection.execute(
-                sa.text("UPDATE trade_contracts SET exclusive_offer_id = offer_id WHERE id = :id"),
-                {"id": contract_id},
-            )
+        if not (kind == "exclusive" or agreed.get("exclusive")):
+            continue
+        if status in LIVE:
+            if offer_id in held:  # a second live contract made before the rule: the first holds
+                continue
+            held.add(offer_id)
+        connection.execute(
+            sa.text("UPDATE trade_contracts SET exclusive_offer_id = offer_id WHERE id = :id"),
+            {"id": contract_id},
+        )
     with op.batch_alter_table("rights_records") as batch_op:
         batch_op.create_index(
             "uq_rights_records_exclusive_slot",

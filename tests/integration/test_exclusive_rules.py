@@ -9,10 +9,11 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from exchange.domain.rights import ObjectionStatus, RecordStatus, RightKind
@@ -302,3 +303,34 @@ def test_the_database_refuses_a_second_live_contract_on_an_exclusive_offer(app, 
             db.session.rollback()
         db.session.remove()
     assert rows(app, TradeContract) == 1
+
+
+def test_the_migration_keeps_the_first_of_duplicates_made_before_the_rule(app, client):
+    vendor, (first, second) = exclusive_bids(app, client, 2)
+    contract_id = accept(app, vendor, first)
+    copied = {"number": "'copy-' || number", "negotiation_id": str(second)}
+    with app.app_context():
+        flask_migrate.downgrade(revision="0017_personal_information")
+        for table in ("rights_records", "trade_contracts"):  # duplicates the old code could make
+            columns = [
+                c["name"] for c in inspect(db.engine).get_columns(table) if c["name"] != "id"
+            ]
+            listed = ", ".join(f'"{name}"' for name in columns)
+            picked = ", ".join(copied.get(name, f'"{name}"') for name in columns)
+            db.session.execute(
+                text(f"INSERT INTO {table} ({listed}) SELECT {picked} FROM {table} ORDER BY id")
+            )
+        db.session.commit()
+        flask_migrate.upgrade()
+        db.session.remove()
+        slots = db.session.execute(
+            select(RightsRecord.id, RightsRecord.exclusive_slot).order_by(RightsRecord.id)
+        ).all()
+        holders = db.session.execute(
+            select(TradeContract.id, TradeContract.exclusive_offer_id).order_by(TradeContract.id)
+        ).all()
+        db.session.remove()
+    half = len(slots) // 2
+    assert all(slot for _, slot in slots[:half]) and not any(slot for _, slot in slots[half:])
+    assert [offer is not None for _, offer in holders] == [True, False]
+    assert holders[0][0] == contract_id
