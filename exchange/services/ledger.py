@@ -221,18 +221,16 @@ def require_supervisor(actor: Actor) -> None:
 
 def verify_ledger(uow: UnitOfWork, actor: Actor, chain: Chain | None) -> dict[str, Any]:
     """Recompute the whole ledger and check it against the chain (supervisors only)."""
-    from contracts.anchoring import anchored_roots
     from contracts.audit import audit_ledger
-    from contracts.chain import ChainError
+    from contracts.chain_records import read_chain_records
 
     require_supervisor(actor)
     chain_error = None
-    anchored: Mapping[int, bytes | None] | None = None
-    try:
-        anchored = anchored_roots(uow.session, chain) if chain is not None else None
-    except ChainError as error:
-        chain_error = f"the chain could not be reached, so anchors were not checked: {error}"
-    report = audit_ledger(uow.session, anchored=anchored)
+    # The anchors come from the chain's own records, never from the tables being checked.
+    records = read_chain_records(uow.session, chain) if chain is not None else None
+    if records is not None and records.unchecked:
+        chain_error = "; ".join(records.unchecked)
+    report = audit_ledger(uow.session, chain=records)
     audit.record(
         uow.session,
         "ledger.verified",

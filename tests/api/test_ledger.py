@@ -11,6 +11,7 @@ from exchange.chains import chain_of
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from tests.api.helpers import assert_problem, field_errors
+from tests.databases import tamper
 from tests.factories import bearer, make_member
 
 ENTRIES = "/api/v1/ledger/entries"
@@ -107,6 +108,17 @@ def test_a_regulator_verifies_the_whole_ledger(client, world):
     assert response.status_code == 200
     report = response.get_json()
     assert report["ok"] is True and report["entries"] == 1 and report["problems"] == []
+
+
+def test_verification_checks_the_stored_anchors_against_the_chain(app, client, world):
+    with app.app_context():
+        assert anchor_pending(db.engine, chain_of(app), force=True).anchored_size == 1
+        zero = "'\\x" + "00" * 32 + "'" if db.engine.dialect.name == "postgresql" else None
+        tamper(db.engine, f"UPDATE ledger_anchors SET root = {zero or 'zeroblob(32)'}")
+    response = client.post("/api/v1/ledger/verification", headers=world["headers"]["regulator"])
+    report = response.get_json()
+    assert report["ok"] is False
+    assert [p["kind"] for p in report["problems"]] == ["altered_anchor"]
 
 
 @pytest.mark.parametrize("who", ["vendor", "stranger"])
