@@ -11,15 +11,17 @@ from exchange.api import BEARER, Blueprint
 from exchange.api.openapi import body_as
 from exchange.api.trading_schemas import (
     ApiCallSchema,
+    ApiKeyStateSchema,
     DownloadLinkSchema,
     EntitlementSchema,
+    IssuedApiKeySchema,
     LinkInputSchema,
 )
 from exchange.attachments import content_disposition
 from exchange.auth import bearer_actor
 from exchange.context import client_address, uow
 from exchange.files import data_files
-from exchange.services import delivery, trade_pages
+from exchange.services import api_keys, delivery, trade_pages
 from exchange.services.delivery import CONTENT_TYPES
 from exchange.trading_setup import trading_setup
 
@@ -76,4 +78,21 @@ def download(token: str) -> Response:
 @blp.doc(security=[{"dataApiKey": []}])
 def count_call() -> Any:
     """Count one call of an API product against its key's quota (409 once it is spent)."""
-    return delivery.use_api_key(uow(), request.headers.get("X-Api-Key", ""))
+    return api_keys.use_api_key(uow(), request.headers.get("X-Api-Key", ""))
+
+
+@blp.route("/entitlements/<int:entitlement_id>/api-key", methods=["POST"])
+@blp.response(201, IssuedApiKeySchema)
+@blp.doc(security=BEARER)
+def issue_api_key(entitlement_id: int) -> Any:
+    """A new key for an API product (the buyer's buyers), shown once; any earlier key dies."""
+    issued = api_keys.issue_key(uow(), bearer_actor(), entitlement_id)
+    return issued, 201, {"Cache-Control": "no-store"}
+
+
+@blp.route("/entitlements/<int:entitlement_id>/api-key", methods=["DELETE"])
+@blp.response(200, ApiKeyStateSchema)
+@blp.doc(security=BEARER)
+def revoke_api_key(entitlement_id: int) -> Any:
+    """Revoke an API product's live key (the buyer's buyers); calls on it are refused."""
+    return api_keys.revoke_key(uow(), bearer_actor(), entitlement_id)

@@ -308,6 +308,21 @@ class DisputeSchema(Schema):
     created_at = fields.AwareDateTime()
 
 
+class ApiKeyStateSchema(Schema):
+    live = fields.Boolean(metadata={"description": "a key is live: calls are counted on it"})
+    hint = fields.String(allow_none=True, metadata={"description": "the key's last characters"})
+    issued_at = fields.AwareDateTime(allow_none=True)
+    revoked_at = fields.AwareDateTime(allow_none=True)
+
+
+class IssuedApiKeySchema(Schema):
+    entitlement_id = fields.Integer()
+    api_key = fields.String(metadata={"description": "shown this once: store it now"})
+    hint = fields.String()
+    issued_at = fields.AwareDateTime()
+    rotated = fields.Boolean(metadata={"description": "an earlier key was replaced and is dead"})
+
+
 class EntitlementSchema(Schema):
     id = fields.Integer()
     contract_id = fields.Integer()
@@ -316,6 +331,7 @@ class EntitlementSchema(Schema):
     status = fields.Enum(EntitlementStatus, by_value=True)
     expires_at = fields.AwareDateTime()
     api = fields.Boolean(metadata={"description": "an API product: calls counted on a key"})
+    api_key = fields.Nested(ApiKeyStateSchema, allow_none=True)
     quota = fields.Integer(allow_none=True)
     used = fields.Integer()
     ledger_seq = fields.Integer()

@@ -341,7 +341,10 @@ class Entitlement(Base):
         _enum(EntitlementStatus, "entitlement_status")
     )
     fingerprint_key: Mapped[bytes] = mapped_column(LargeBinary)  # seeds this buyer's marks
-    api_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    api_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # live key only
+    api_key_hint: Mapped[str | None] = mapped_column(String(8))  # its last characters
+    api_key_issued_at: Mapped[datetime | None]
+    api_key_revoked_at: Mapped[datetime | None]
     quota: Mapped[int | None] = mapped_column(Integer)
     used: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[datetime]

@@ -23,7 +23,7 @@ from functools import partial
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exchange import fingerprint
@@ -51,7 +51,6 @@ from exchange.services.ledger import party_names, record_event
 from exchange.services.unit_of_work import UnitOfWork
 
 LINK_SALT = "ganshu.download-link"
-API_KEY_PREFIX = "gsk_"
 CONTENT_TYPES = {
     FileFormat.CSV: "text/csv",
     FileFormat.JSON: "application/json",
@@ -73,18 +72,12 @@ class LinkInvalid(ExchangeError):
     title = N_("This download link is not valid")
 
 
-class QuotaExhausted(Conflict):
-    code = "quota-exhausted"
-    title = N_("This API key has used its whole quota of calls")
-
-
 @dataclass(frozen=True)
 class Granted:
-    """A new entitlement, and its API key in plain (shown once) for an API product."""
+    """A new entitlement; an API product's key is issued to its buyer later (api_keys)."""
 
     entitlement_id: int
     expires_at: datetime
-    api_key: str | None
     ledger_seq: int
 
 
@@ -123,14 +116,12 @@ def grant_entitlement(
         raise Conflict(N_("This contract's data has already been delivered."))
     product = require_found(session.get(DataProduct, contract.product_id))
     is_api = product.product_type == ProductType.API
-    api_key = API_KEY_PREFIX + secrets.token_urlsafe(32) if is_api else None
     entitlement = Entitlement(
         contract_id=contract.id,
         product_id=product.id,
         buyer_id=contract.buyer_id,
         status=EntitlementStatus.ACTIVE,
         fingerprint_key=secrets.token_bytes(32),
-        api_key_hash=_digest(api_key) if api_key else None,
         quota=api_quota if is_api else None,
         used=0,
         expires_at=add_months(now, int(contract.terms["term_months"])),
@@ -155,11 +146,7 @@ def grant_entitlement(
         now=now,
     )
     entitlement.ledger_seq = entry.seq
-    return Granted(entitlement.id, entitlement.expires_at, api_key, entry.seq)
-
-
-def _digest(api_key: str) -> str:
-    return hashlib.sha256(api_key.encode()).hexdigest()
+    return Granted(entitlement.id, entitlement.expires_at, entry.seq)
 
 
 def _serializer(secret: str, now: datetime) -> URLSafeTimedSerializer:
@@ -172,10 +159,12 @@ def _serializer(secret: str, now: datetime) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt=LINK_SALT, signer=Clocked)
 
 
-def _own_entitlement(session: Session, actor: Actor, entitlement_id: int) -> Entitlement:
+def own_entitlement(
+    session: Session, actor: Actor, entitlement_id: int, *, for_update: bool = False
+) -> Entitlement:
     """The entitlement when the actor is a buyer of its buying organisation; 404 to anyone
     outside it, 403 to its members without the buyer role."""
-    entitlement = session.get(Entitlement, entitlement_id)
+    entitlement = session.get(Entitlement, entitlement_id, with_for_update=for_update)
     if entitlement is None or not actor.is_member(entitlement.buyer_id):
         raise NotFound()
     if not actor.has_role_in(entitlement.buyer_id, Role.BUYER):
@@ -183,7 +172,7 @@ def _own_entitlement(session: Session, actor: Actor, entitlement_id: int) -> Ent
     return entitlement
 
 
-def _check_usable(session: Session, entitlement: Entitlement, now: datetime) -> TradeContract:
+def check_usable(session: Session, entitlement: Entitlement, now: datetime) -> TradeContract:
     contract = require_found(session.get(TradeContract, entitlement.contract_id))
     if contract.status in CLOSED_CONTRACTS:
         raise Conflict(N_("This purchase was refunded or cancelled; its data cannot be taken."))
@@ -223,8 +212,8 @@ def download_link(
     """A signed link to one version (the latest by default) for a member of the buyer."""
     now = now or utcnow()
     session = uow.session
-    entitlement = _own_entitlement(session, actor, entitlement_id)
-    _check_usable(session, entitlement, now)
+    entitlement = own_entitlement(session, actor, entitlement_id)
+    check_usable(session, entitlement, now)
     chosen = _version(session, entitlement.product_id, version)
     token = _serializer(secret, now).dumps(
         {"e": entitlement.id, "u": actor.user_id, "v": chosen.number}
@@ -255,8 +244,8 @@ def open_download(
     actor = load_actor(session, int(claims["u"]), client_address)
     if actor is None:
         raise NotAuthenticated()
-    entitlement = _own_entitlement(session, actor, int(claims["e"]))
-    contract = _check_usable(session, entitlement, now)
+    entitlement = own_entitlement(session, actor, int(claims["e"]))
+    contract = check_usable(session, entitlement, now)
     version = _version(session, entitlement.product_id, int(claims["v"]))
     product = require_found(session.get(DataProduct, entitlement.product_id))
     mode = CipherMode(product.cipher_mode)
@@ -307,35 +296,6 @@ def _desensitiser(
 def fingerprint_id(key: bytes, version: int) -> str:
     """What the download log names a copy's fingerprint by: never the key itself."""
     return hashlib.sha256(key + version.to_bytes(4, "big")).hexdigest()
-
-
-def use_api_key(uow: UnitOfWork, key: str, *, now: datetime | None = None) -> dict[str, Any]:
-    """Count one call of an API key against its quota; 401 unknown, 409 spent or closed."""
-    now = now or utcnow()
-    session = uow.session
-    entitlement = session.scalar(
-        select(Entitlement).where(Entitlement.api_key_hash == _digest(key))
-    )
-    if entitlement is None or entitlement.quota is None:
-        raise NotAuthenticated(N_("This API key is not valid."))
-    _check_usable(session, entitlement, now)
-    counted = session.execute(
-        update(Entitlement)
-        .where(Entitlement.id == entitlement.id, Entitlement.used < Entitlement.quota)
-        .values(used=Entitlement.used + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if counted.rowcount != 1:  # type: ignore[attr-defined]
-        raise QuotaExhausted()
-    uow.commit()
-    session.refresh(entitlement)
-    return {
-        "entitlement_id": entitlement.id,
-        "product_id": entitlement.product_id,
-        "quota": entitlement.quota,
-        "used": entitlement.used,
-        "remaining": entitlement.quota - entitlement.used,
-    }
 
 
 def trace(

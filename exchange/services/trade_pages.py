@@ -13,6 +13,7 @@ from exchange.domain.trading import ContractStatus, Gateway, PaymentStatus, Side
 from exchange.domain.vocabulary import Role
 from exchange.models import DataProduct, Dispute, Entitlement, Payment, TradeContract
 from exchange.services.actors import Actor, require_found, require_role
+from exchange.services.api_keys import key_state
 from exchange.services.ledger import party_names
 from exchange.services.payments import payment_view
 from exchange.services.trade_contracts import load_contract, require_visible
@@ -78,6 +79,7 @@ def contract_progress(uow: UnitOfWork, actor: Actor, contract_id: int) -> dict[s
                 "id": entitlement.id,
                 "status": entitlement.status.value,
                 "expires_at": entitlement.expires_at,
+                "api_key": key_state(entitlement),
             }
             if entitlement
             else None
@@ -153,6 +155,7 @@ def my_entitlements(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
             "status": row.Entitlement.status,
             "expires_at": row.Entitlement.expires_at,
             "api": row.Entitlement.quota is not None,
+            "api_key": key_state(row.Entitlement),
             "quota": row.Entitlement.quota,
             "used": row.Entitlement.used,
             "ledger_seq": row.Entitlement.ledger_seq,

@@ -17,7 +17,14 @@ from exchange.domain.errors import NotFound
 from exchange.domain.trading import Gateway, PaymentStatus
 from exchange.domain.vocabulary import Role
 from exchange.files import data_files
-from exchange.services import delivery, payments, settlement, signing_keys, trade_pages
+from exchange.services import (
+    api_keys,
+    delivery,
+    payments,
+    settlement,
+    signing_keys,
+    trade_pages,
+)
 from exchange.services.trade_contracts import contract_view
 from exchange.trading_setup import signing_domain, trading_setup
 from exchange.web.catalog_forms import ConfirmSchema
@@ -135,6 +142,44 @@ def download_link(contract_id: int) -> Any:
         return redirect(url_for("contracts.download", token=link.token))
 
     return submit_form(ConfirmSchema(), CONTRACT, done, **context)
+
+
+@bp.post("/contracts/<int:contract_id>/api-key")
+@login_required
+def issue_api_key(contract_id: int) -> Any:
+    """A new key for the API product bought, shown on this page once (and never stored)."""
+    context = _contract_page(contract_id, "api-key")
+
+    def done(data: dict[str, Any]) -> Response:
+        issued = api_keys.issue_key(uow(), web_actor(), _entitlement_id(context))
+        page = render_template(
+            CONTRACT, values={}, errors={}, issued_key=issued, **_contract_page(contract_id)
+        )
+        response = Response(page)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return submit_form(ConfirmSchema(), CONTRACT, done, **context)
+
+
+@bp.post("/contracts/<int:contract_id>/api-key/revoke")
+@login_required
+def revoke_api_key(contract_id: int) -> Any:
+    """Revoke the API product's live key; calls on it are refused from now on."""
+    context = _contract_page(contract_id, "api-key")
+
+    def done(data: dict[str, Any]) -> Response:
+        api_keys.revoke_key(uow(), web_actor(), _entitlement_id(context))
+        return _to_contract(contract_id, gettext("The API key is revoked."))
+
+    return submit_form(ConfirmSchema(), CONTRACT, done, **context)
+
+
+def _entitlement_id(context: dict[str, Any]) -> int:
+    entitlement = context["progress"]["entitlement"]
+    if entitlement is None:
+        raise NotFound()
+    return int(entitlement["id"])
 
 
 @bp.get("/downloads/<token>")

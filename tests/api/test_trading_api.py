@@ -532,7 +532,11 @@ def test_a_decision_other_than_uphold_or_reject_is_refused(app, client):
 def test_an_api_key_counts_calls_until_its_quota_is_spent(app, client):
     bought = delivered_trade(app, client, product_type="api")
     granted = grant(app, bought.contract_id, api_quota=2)
-    headers = {"X-Api-Key": granted.api_key}
+    issued = client.post(
+        f"{URL}/entitlements/{granted.entitlement_id}/api-key", headers=bought.buyer.headers
+    )
+    assert issued.status_code == 201
+    headers = {"X-Api-Key": issued.get_json()["api_key"]}
     remaining = [
         client.post(f"{URL}/data-api/calls", headers=headers).get_json()["remaining"]
         for _ in range(2)

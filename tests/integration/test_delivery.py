@@ -19,7 +19,7 @@ from exchange.files import data_files
 from exchange.fingerprint import identify
 from exchange.models.base import utcnow
 from exchange.models.trading import Download, Entitlement, TradeContract
-from exchange.services import delivery
+from exchange.services import api_keys, delivery
 from tests.catalog import person
 from tests.delivery import copper_prices, grant, link, trade
 from tests.rights import actor
@@ -62,7 +62,7 @@ def test_grant_writes_the_entitlement_and_a_delivery_ledger_entry(app, client):
         assert entitlement.buyer_id == bought.buyer.organisation_id
         assert entitlement.status == EntitlementStatus.ACTIVE
         assert len(entitlement.fingerprint_key) == 32
-        assert entitlement.api_key_hash is None and granted.api_key is None
+        assert entitlement.api_key_hash is None
         assert entitlement.expires_at - utcnow() > timedelta(days=360)  # a 12-month term
         assert entry.entry_type == "trade.delivery"
         body = json.loads(entry.body)
@@ -149,10 +149,18 @@ def test_a_refunded_contracts_entitlement_refuses_downloads(app, client):
     assert downloads(app) == []
 
 
+def issue(app, buyer, entitlement_id):
+    with app.app_context():
+        try:
+            return api_keys.issue_key(uow(), actor(buyer), entitlement_id)
+        finally:
+            db.session.remove()
+
+
 def use(app, key):
     with app.app_context():
         try:
-            return delivery.use_api_key(uow(), key)
+            return api_keys.use_api_key(uow(), key)
         finally:
             db.session.remove()
 
@@ -160,16 +168,16 @@ def use(app, key):
 def test_an_api_key_counts_calls_and_stops_at_its_quota(app, client):
     bought = trade(app, client, product_type="api")
     granted = grant(app, bought.contract_id, api_quota=2)
-    assert granted.api_key is not None
-    assert use(app, granted.api_key)["remaining"] == 1
-    assert use(app, granted.api_key)["remaining"] == 0
-    with pytest.raises(delivery.QuotaExhausted) as refused:
-        use(app, granted.api_key)
+    key = issue(app, bought.buyer, granted.entitlement_id).api_key
+    assert use(app, key)["remaining"] == 1
+    assert use(app, key)["remaining"] == 0
+    with pytest.raises(api_keys.QuotaExhausted) as refused:
+        use(app, key)
     assert refused.value.status == 409
     with app.app_context():
         entitlement = db.session.get(Entitlement, granted.entitlement_id)
         assert (entitlement.used, entitlement.quota) == (2, 2)
-        assert entitlement.api_key_hash != granted.api_key  # only its hash is kept
+        assert entitlement.api_key_hash != key  # only its hash is kept
         db.session.remove()
 
 
