@@ -10,13 +10,13 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from exchange.demo import DEMO_PRODUCTS, DEMO_VENDORS, generate_file
 from exchange.demo.specs import DemoProduct, DemoVendor
 from exchange.domain.catalog import Grade, ListingStatus
 from exchange.domain.vocabulary import Role, VerificationStatus
-from exchange.models import DataProduct, Organisation, User
+from exchange.models import DataProduct, Organisation, ProductVersion, User
 from exchange.models.base import utcnow
 from exchange.services import listing, products, versions
 from exchange.services.accounts import add_membership, new_user
@@ -132,19 +132,57 @@ def _upload(spec: DemoProduct, version: int) -> Upload:
 def _place(
     uow: UnitOfWork, spec: DemoProduct, product_id: int, reviewers: dict[str, Actor], vendor: Actor
 ) -> None:
-    """Walk the product through the workflow to the status the spec asks for."""
+    """Walk the product through the workflow to the status the spec asks for, from wherever
+    it stands (an interrupted load may have taken some of the steps)."""
+
+    def status() -> ListingStatus | None:
+        return uow.session.scalar(select(DataProduct.status).where(DataProduct.id == product_id))
+
     if spec.status == ListingStatus.DRAFT:
         return
-    listing.submit(uow, vendor, product_id)
+    if status() == ListingStatus.DRAFT:
+        listing.submit(uow, vendor, product_id)
     if spec.status == ListingStatus.SUBMITTED:
         return
-    listing.review(uow, reviewers["operator"], product_id, "approve")
-    if spec.grade == Grade.IMPORTANT and spec.status != ListingStatus.IN_REVIEW:
+    if status() == ListingStatus.SUBMITTED:
+        listing.review(uow, reviewers["operator"], product_id, "approve")
+    if spec.status == ListingStatus.IN_REVIEW:
+        return
+    if spec.grade == Grade.IMPORTANT and status() == ListingStatus.IN_REVIEW:
         listing.review(uow, reviewers["regulator"], product_id, "approve")
 
 
+def _add_versions(
+    uow: UnitOfWork, spec: DemoProduct, product_id: int, vendor: Actor, files: DataFiles
+) -> None:
+    """The spec's later versions the product does not have yet."""
+    have = uow.session.scalar(
+        select(func.max(ProductVersion.number)).where(ProductVersion.product_id == product_id)
+    )
+    for version in range((have or 1) + 1, spec.versions + 1):
+        versions.add_version(
+            uow,
+            vendor,
+            files,
+            product_id,
+            _upload(spec, version),
+            note=f"第 {version} 版：数据更新（演示）",
+        )
+
+
+def begin_product(uow: UnitOfWork, spec: DemoProduct, files: DataFiles) -> int:
+    """The product's first step: created as a draft with its first version (where a load that
+    was interrupted may have left it); its id."""
+    vendor_spec = next(v for v in DEMO_VENDORS if v.key == spec.vendor)
+    vendor = _actor(uow, _vendor_user(uow, vendor_spec))
+    data = _metadata(spec) | {"vendor_id": vendor.memberships[0].organisation_id}
+    created: int = products.create_product(uow, vendor, files, data, _upload(spec, 1))["id"]
+    return created
+
+
 def load_demo_catalog(uow: UnitOfWork, files: DataFiles) -> int:
-    """Create the demo vendors and whatever demo products are missing; return how many."""
+    """Create the demo vendors and whatever demo products are missing, and complete any an
+    interrupted load left without all its versions or short of its status; how many new."""
     session = uow.session
     vendors = {v.key: _vendor_user(uow, v) for v in DEMO_VENDORS}
     reviewers = {
@@ -155,24 +193,14 @@ def load_demo_catalog(uow: UnitOfWork, files: DataFiles) -> int:
     for spec in DEMO_PRODUCTS:
         vendor = _actor(uow, vendors[spec.vendor])
         vendor_id = vendor.memberships[0].organisation_id
-        exists = session.scalar(
+        product_id = session.scalar(
             select(DataProduct.id).where(
                 DataProduct.vendor_id == vendor_id, DataProduct.title_zh == spec.title_zh
             )
         )
-        if exists:
-            continue
-        data = _metadata(spec) | {"vendor_id": vendor_id}
-        product = products.create_product(uow, vendor, files, data, _upload(spec, 1))
-        for version in range(2, spec.versions + 1):
-            versions.add_version(
-                uow,
-                vendor,
-                files,
-                product["id"],
-                _upload(spec, version),
-                note=f"第 {version} 版：数据更新（演示）",
-            )
-        _place(uow, spec, product["id"], reviewers, vendor)
-        created += 1
+        if product_id is None:
+            product_id = begin_product(uow, spec, files)
+            created += 1
+        _add_versions(uow, spec, product_id, vendor, files)
+        _place(uow, spec, product_id, reviewers, vendor)
     return created

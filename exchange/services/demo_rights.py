@@ -4,20 +4,22 @@ Every registration goes through the registry's services with a generated basis d
 the ledger, the notice board and the certificates are what a real vendor's would be. The last
 listed products stay on public notice (the demo's short period lets a visitor watch them get
 certified); one of them carries an objection from another demo vendor for the operator to
-decide. Loading twice adds nothing.
+decide. Loading again completes what an interrupted load left (registrations, certificates due,
+the objection) and adds nothing to a complete registry.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select
 
 from contracts.certificates import CertificateSigner
 from exchange.domain.catalog import ListingStatus
-from exchange.domain.rights import RightKind
-from exchange.models import DataProduct, Membership, RightsRegistration
+from exchange.domain.rights import RegistrationStatus, RightKind
+from exchange.models import DataProduct, Membership, RightsObjection, RightsRegistration
 from exchange.services import rights, rights_notice
 from exchange.services.actors import Actor, load_actor
 from exchange.services.datafiles import DataFiles
@@ -67,6 +69,44 @@ def _member(uow: UnitOfWork, organisation_id: int) -> Actor:
     return actor
 
 
+def register(
+    uow: UnitOfWork,
+    product: DataProduct,
+    files: DataFiles,
+    *,
+    notice_seconds: float,
+    max_document_bytes: int,
+) -> None:
+    """Apply for the three rights of one demo product, as its vendor, with a basis document."""
+    claims = [
+        {
+            "right": right.value,
+            "uses": ["internal", "research", "commercial"],
+            "territory": "mainland",
+            "exclusive": right != RightKind.PROCESSING,
+            "starts_on": date(2026, 1, 1),
+            "ends_on": None,
+        }
+        for right in RightKind
+    ]
+    application = {"rights": claims, "source": "self_generated", "source_reference": None}
+    rights.apply(
+        uow,
+        _member(uow, product.vendor_id),
+        product.id,
+        application,
+        [Document("数据来源说明.pdf", io.BytesIO(basis_pdf(product.title_en)))],
+        files=files,
+        notice_seconds=notice_seconds,
+        max_document_bytes=max_document_bytes,
+    )
+
+
+def on_notice(listed: Sequence[DataProduct]) -> list[int]:
+    """The products left on public notice: the last listed, the same on every run."""
+    return [p.id for p in listed[-ON_NOTICE:]]
+
+
 def load_demo_rights(
     uow: UnitOfWork,
     files: DataFiles,
@@ -75,7 +115,9 @@ def load_demo_rights(
     notice_seconds: float,
     max_document_bytes: int,
 ) -> int:
-    """Register the three rights of every listed demo product not yet registered; how many."""
+    """Register the three rights of every listed demo product not yet registered, certify those
+    whose notice is over, and object to one still on notice if none is objected to; how many
+    registered."""
     session = uow.session
     registered = set(session.scalars(select(RightsRegistration.product_id)))
     listed = session.scalars(
@@ -83,46 +125,39 @@ def load_demo_rights(
         .where(DataProduct.status == ListingStatus.LISTED)
         .order_by(DataProduct.id)
     ).all()
-    todo = [(p.id, p.vendor_id, p.title_en) for p in listed if p.id not in registered]
-    if not todo:
-        return 0
-    starts_on = date(2026, 1, 1)
-    claims = [
-        {
-            "right": right.value,
-            "uses": ["internal", "research", "commercial"],
-            "territory": "mainland",
-            "exclusive": right != RightKind.PROCESSING,
-            "starts_on": starts_on,
-            "ends_on": None,
-        }
-        for right in RightKind
-    ]
-    application = {"rights": claims, "source": "self_generated", "source_reference": None}
-    noticed: list[tuple[int, int]] = []
-    for index, (product_id, vendor_id, title) in enumerate(todo):
-        still_on_notice = index >= len(todo) - ON_NOTICE
-        registration = rights.apply(
+    noticed_ids = on_notice(listed)
+    todo = [p for p in listed if p.id not in registered]
+    for product in todo:
+        register(
             uow,
-            _member(uow, vendor_id),
-            product_id,
-            application,
-            [Document("数据来源说明.pdf", io.BytesIO(basis_pdf(title)))],
-            files=files,
-            notice_seconds=notice_seconds if still_on_notice else 0,
+            product,
+            files,
+            notice_seconds=notice_seconds if product.id in noticed_ids else 0,
             max_document_bytes=max_document_bytes,
         )
-        if still_on_notice:
-            noticed.append((registration.id, vendor_id))
-    rights_notice.settle_due(uow, signer)
-    if noticed:
-        registration_id, vendor_id = noticed[0]
-        objector = next((v for _, v, _ in todo if v != vendor_id), None)
+    rights_notice.settle_due(uow, signer)  # also those an interrupted load left due
+    noticed = session.execute(
+        select(RightsRegistration.id, RightsRegistration.applicant_id)
+        .where(
+            RightsRegistration.product_id.in_(noticed_ids),
+            RightsRegistration.status == RegistrationStatus.NOTICE,
+        )
+        .order_by(RightsRegistration.id)
+        .limit(1)
+    ).first()
+    objected = session.scalar(
+        select(RightsObjection.id)
+        .join(RightsRegistration, RightsRegistration.id == RightsObjection.registration_id)
+        .where(RightsRegistration.product_id.in_(noticed_ids))
+        .limit(1)
+    )
+    if noticed is not None and objected is None:
+        objector = next((p.vendor_id for p in listed if p.vendor_id != noticed.applicant_id), None)
         if objector is not None:
             rights_notice.object_to(
                 uow,
                 _member(uow, objector),
-                registration_id,
+                noticed.id,
                 OBJECTION,
                 files=files,
                 max_document_bytes=max_document_bytes,
