@@ -72,17 +72,20 @@ def active_deployment(executor: Executor, chain_id: int) -> Deployment | None:
     return Deployment(row.id, row.chain_id, row.contract_address) if row else None
 
 
-def ensure_deployment(engine: Engine, chain: Chain, *, now: datetime | None = None) -> Deployment:
-    """Deploy the anchor contract on the chain's first use and record its address."""
+def ensure_deployment(
+    engine: Engine, chain: Chain, *, now: datetime | None = None, adopt: bool = False
+) -> Deployment:
+    """Deploy the anchor contract on the chain's first use and record its address; a ledger
+    anchored on another chain moves to this one only when `adopt`ed (by `ledger reanchor`)."""
     chain_id = chain.chain_id()
     with engine.begin() as connection:
         deployment = active_deployment(connection, chain_id)
+        # A reset chain loses the contract, or keeps one at the same address without our
+        # roots; a node of another chain does not hold the ledger's anchors at all.
+        lost = _chain_lost(connection, chain, deployment)
+    if lost and not (adopt and deployment is None):
+        raise MissingDeployment(f"chain {chain_id}: {lost}")
     if deployment is not None:
-        # A reset chain loses the contract, or keeps one at the same address without our roots.
-        with engine.begin() as connection:
-            lost = _chain_lost(connection, chain, deployment)
-        if lost:
-            raise MissingDeployment(f"chain {chain_id}: {lost}")
         return deployment
     address = chain.deploy_anchor()
     with engine.begin() as connection:
@@ -267,12 +270,13 @@ def anchor_pending(
     *,
     now: datetime | None = None,
     force: bool = False,
+    adopt: bool = False,
 ) -> AnchorRun:
     """One pass of the worker: repair and re-send, then checkpoint and anchor a batch when one
     is due; `force` re-sends a dropped anchor at once and anchors whatever is unanchored."""
     moment = _now(now)
     try:
-        deployment = ensure_deployment(engine, chain, now=moment)
+        deployment = ensure_deployment(engine, chain, now=moment, adopt=adopt)
         repaired, resent, confirmed = _settle(
             engine, chain, deployment, policy, moment, force=force
         )
@@ -345,7 +349,8 @@ def anchored_roots(executor: Executor, chain: Chain) -> Mapping[int, bytes | Non
 
 
 def reanchor(engine: Engine, chain: Chain, *, now: datetime | None = None) -> AnchorRun:
-    """After a chain reset: retire the lost contract, deploy anew and anchor the latest head."""
+    """After a chain reset or a move to another chain: retire the lost contract, deploy anew
+    and anchor the latest head."""
     moment = _now(now)
     with engine.begin() as connection:
         connection.execute(
@@ -356,7 +361,7 @@ def reanchor(engine: Engine, chain: Chain, *, now: datetime | None = None) -> An
             )
             .values(retired_at=moment)
         )
-    return anchor_pending(engine, chain, now=moment, force=True)
+    return anchor_pending(engine, chain, now=moment, force=True, adopt=True)
 
 
 @dataclass(frozen=True)

@@ -241,6 +241,12 @@ def test_healthz_is_degraded_when_the_node_is_another_chain(configured_app, own_
     body = moved.test_client().get("/healthz").get_json()
     assert body["status"] == "degraded"
     assert body["chain"]["problems"][0].startswith("chain_changed: the ledger is anchored on")
+    runner = moved.test_cli_runner()
+    refused = runner.invoke(args=["ledger", "anchor", "--force"]).output
+    assert "chain_changed" in refused and "reanchor" in refused  # no silent move
+    assert moved.test_client().get("/healthz").get_json()["status"] == "degraded"
+    assert "re-anchored tree size 1" in runner.invoke(args=["ledger", "reanchor"]).output
+    assert moved.test_client().get("/healthz").get_json()["status"] == "ok"
 
 
 def test_a_dropped_anchor_overtaken_by_a_later_one_settles_without_failing(
