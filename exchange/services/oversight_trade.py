@@ -228,8 +228,8 @@ def check_trade_proofs(
         try:
             verdict = verify_bundle(make_bundle(session, found["seq"]), chain)
             ok, reason, steps = verdict.ok, verdict.reason, verdict.steps
-            if not ok and found["anchor_status"] == "pending" and steps[-1].name == "checkpoint":
-                ok = None  # not on chain yet: neither verified nor failed
+            if not ok and not verdict.checkable:
+                ok = None  # not on chain yet, or a reset chain: neither verified nor failed
         except ChainError as error:  # the node went away mid-check: say so, not "verified"
             verdict = verify_bundle(make_bundle(session, found["seq"]), None)
             ok, reason, steps = None, f"the chain could not be reached: {error}", verdict.steps

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from contracts.anchoring import anchor_pending
-from contracts.chain import RpcChain
+from contracts.chain import EmbeddedChain, RpcChain
 from exchange.chains import chain_of
 from exchange.context import uow
 from exchange.domain.errors import NotFound, PermissionDenied
@@ -150,6 +150,20 @@ def test_a_dead_chain_node_never_reads_as_verified(app, settled, regulator):
     assert report["verified_on_chain"] is False
     assert {c["ok"] for c in report["checks"]} == {None}
     assert all("could not be reached" in c["reason"] for c in report["checks"])
+
+
+def test_a_reset_chain_leaves_the_proofs_unchecked_not_failed(app, settled, regulator, tmp_path):
+    _, contract_id = settled
+    with app.app_context():
+        anchor_pending(db.engine, chain_of(app), force=True)
+    reset = EmbeddedChain(tmp_path / "reset-chain.sqlite")  # the node came back empty
+    try:
+        report = check(app, regulator, contract_id, reset)
+    finally:
+        reset.close()
+    assert (report["ok"], report["verified_on_chain"]) == (True, False)
+    assert {c["ok"] for c in report["checks"]} == {None}
+    assert {c["reason"] for c in report["checks"]} == {"the anchor contract is not on this chain"}
 
 
 @pytest.mark.parametrize("roles", [[Role.BUYER], [Role.VENDOR], [Role.BUYER, Role.VENDOR]])
