@@ -89,7 +89,7 @@ def test_a_page_whose_connection_dies_is_the_503_error_page(app, database_url):
     assert response.status_code == 503
     assert response.mimetype == "text/html"
     assert response.headers["Retry-After"] == "2"
-    assert "The exchange is briefly unavailable" in response.get_data(as_text=True)
+    assert "交易所暂时无法服务" in response.get_data(as_text=True)  # a visitor's page is Chinese
 
 
 @contextmanager

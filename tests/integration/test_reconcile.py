@@ -9,7 +9,7 @@ from exchange.extensions import db
 from exchange.models import Entitlement
 from exchange.services import escrow, payments
 from exchange.services.reconcile import reconcile_payments
-from tests.catalog import person
+from tests.catalog import person, product_data
 from tests.integration.test_stripe_webhooks import deliver
 from tests.payments import balance, contract_status, ledger_count, stripe, stripe_event
 from tests.trading import accept, act, market, propose, sign, terms
@@ -17,9 +17,19 @@ from tests.trading import accept, act, market, propose, sign, terms
 __all__ = ["stripe"]  # the fixture, used by name
 
 
-def card_contract(app, found, buyer, setup, **agreed) -> tuple[int, dict]:
+def add_offer(client, vendor, product_id: int) -> int:
+    """One more offer of the product, on the first offer's terms; its id."""
+    offer = product_data()["offers"][0]
+    response = client.post(
+        f"/api/v1/products/{product_id}/offers", json=offer, headers=vendor.headers
+    )
+    assert response.status_code == 201, response.get_json()
+    return int(response.get_json()["offers"][-1]["id"])
+
+
+def card_contract(app, found, buyer, setup, offer_id=None, **agreed) -> tuple[int, dict]:
     """A signed contract whose buyer started paying by card; (contract id, payment)."""
-    negotiation_id = propose(app, buyer, found.offer_id, terms(**agreed))
+    negotiation_id = propose(app, buyer, offer_id or found.offer_id, terms(**agreed))
     contract_id = accept(app, found.vendor, negotiation_id)
     sign(app, found.vendor, contract_id)
     sign(app, buyer, contract_id)
@@ -67,8 +77,11 @@ def test_a_pending_payment_the_gateway_has_not_captured_stays_pending(app, clien
 def test_a_card_payment_for_an_exclusive_licence_already_sold_is_refunded(app, client, stripe):
     found = market(app, client)
     second = person(app, ["buyer"])
+    # One exclusive contract per offer is the database's rule; two offers of one product can
+    # each reach payment, and only the first paid may take the exclusive licence.
+    other_offer = add_offer(client, found.vendor, found.product_id)
     first_id, first = card_contract(app, found, found.buyer, stripe, exclusive=True)
-    second_id, later = card_contract(app, found, second, stripe, exclusive=True)
+    second_id, later = card_contract(app, found, second, stripe, other_offer, exclusive=True)
     won = deliver(
         client,
         stripe_event("payment_intent.succeeded", stripe.standin.succeed(first["external_id"])),
