@@ -606,7 +606,8 @@ def test_the_api_is_described_in_openapi(client):
     assert "multipart/form-data" in apply_body["content"]
     objection = spec["paths"][f"{URL}/registrations/{{registration_id}}/objections"]["post"]
     assert "application/json" in objection["requestBody"]["content"]
-    assert "parameters" not in objection
+    # the body is JSON, not query parameters: the only parameter is the retry key
+    assert [p["name"] for p in objection["parameters"]] == ["Idempotency-Key"]
     assert "RightsRegistration" in spec["components"]["schemas"]
 
 

@@ -290,3 +290,19 @@ def test_a_reset_chain_with_a_contract_at_the_same_address_is_reported(configure
         assert "no longer holds the anchor of tree size 1" in refused and "reanchor" in refused
     finally:
         reset.extensions["chain"].close()
+
+
+def test_verify_cannot_check_a_ledger_on_a_reset_anvil_until_reanchored(configured_app, own_anvil):
+    app = configured_app(CHAIN="rpc", CHAIN_URL=own_anvil, CHAIN_PRIVATE_KEY=ANVIL_KEYS[0])
+    with app.app_context():
+        fill(db.engine, 3)
+    runner = app.test_cli_runner()
+    assert "anchored tree size 3" in runner.invoke(args=["ledger", "anchor", "--force"]).output
+    assert runner.invoke(args=["ledger", "verify"]).exit_code == 0
+    _rpc(own_anvil, "anvil_reset")  # the node comes back empty
+    reset = runner.invoke(args=["ledger", "verify"])
+    assert reset.exit_code == 2 and "CANNOT CHECK" in reset.output, reset.output
+    assert "intact" not in reset.output
+    assert "re-anchored tree size 3" in runner.invoke(args=["ledger", "reanchor"]).output
+    again = runner.invoke(args=["ledger", "verify"])
+    assert again.exit_code == 0 and "the ledger is intact" in again.output, again.output

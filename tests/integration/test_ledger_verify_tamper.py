@@ -140,6 +140,7 @@ def test_a_reset_chain_cannot_check_the_ledger(anchored, database_url, tmp_path)
         assert "CANNOT CHECK" in output and "intact" not in output
     finally:
         reset.extensions.get("chain") and reset.extensions["chain"].close()
+        engine_of(reset).dispose()
 
 
 def test_an_unreachable_chain_cannot_check_the_ledger(anchored, database_url, tmp_path):
@@ -150,6 +151,9 @@ def test_an_unreachable_chain_cannot_check_the_ledger(anchored, database_url, tm
         CHAIN_URL=f"http://127.0.0.1:{free_port()}",
         CHAIN_PRIVATE_KEY=EMBEDDED_DEV_KEYS[0],
     )
-    code, output = verify(down)
+    try:
+        code, output = verify(down)
+    finally:
+        engine_of(down).dispose()
     assert code == 2, output
     assert "CANNOT CHECK: the chain cannot be reached" in output
