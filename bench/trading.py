@@ -80,7 +80,7 @@ def one_trade(app: Any, market: dict[str, Any], buyer: Any, domain: Any) -> None
     from exchange.domain.catalog import Territory, UseScope
     from exchange.domain.trading import Terms
     from exchange.extensions import db
-    from exchange.services import negotiations, payments, settlement, signing_keys
+    from exchange.trading import negotiations, payments, settlement, signing_keys
     from exchange.trading_setup import trading_setup
     from tests.rights import actor
 

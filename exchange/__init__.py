@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the exchange: configuration, extensions, blueprints, adapters, error handlers."""
     from exchange import cli, extensions, models  # noqa: F401 - models register their tables
+    from exchange.accounts.passwords import FULL_COST, TEST_COST, set_hashing_cost
     from exchange.api import init_api
     from exchange.api.problems import register_error_handlers
     from exchange.auth import init_auth
@@ -26,7 +27,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from exchange.request_limits import init_request_limits
     from exchange.rights_setup import init_rights
     from exchange.security_headers import init_security_headers
-    from exchange.services.passwords import FULL_COST, TEST_COST, set_hashing_cost
     from exchange.trading_setup import init_trading
     from exchange.uploads import init_uploads
     from exchange.url_rules import BoundedIntegerConverter, CompiledRule

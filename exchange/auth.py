@@ -10,13 +10,13 @@ from flask import Flask, current_app, g, request, session
 from flask_babel import gettext
 from flask_login import UserMixin, login_user, logout_user
 
+from exchange.accounts import sessions, throttle
+from exchange.accounts.tokens import authenticate_token
 from exchange.context import client_address, uow
 from exchange.domain.errors import NotAuthenticated
 from exchange.domain.i18n import N_
 from exchange.extensions import db, limiter, login_manager
-from exchange.services import sessions, throttle
-from exchange.services.actors import Actor, load_actor
-from exchange.services.tokens import authenticate_token
+from exchange.kernel.actors import Actor, load_actor
 
 
 class SessionUser(UserMixin):

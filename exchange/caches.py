@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from exchange.services.caching import TtlCache
+from exchange.kernel.caching import TtlCache
 
 
 def init_caches(app: Flask) -> None:

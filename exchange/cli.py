@@ -10,17 +10,17 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from exchange.context import uow
+from exchange.demo.catalog import load_demo_catalog
+from exchange.demo.market import Desk
+from exchange.demo.organisations import demo_logins, load_demo_data
+from exchange.demo.rights import load_demo_rights
+from exchange.demo.trades import load_demo_trades
 from exchange.files import data_files
 from exchange.ledger_cli import ledger_cli, start_worker_thread
 from exchange.models.base import utcnow
 from exchange.oversight_setup import detect_once
 from exchange.pricing_setup import pricing_setup
 from exchange.rights_setup import rights_setup
-from exchange.services.demo import demo_logins, load_demo_data
-from exchange.services.demo_catalog import load_demo_catalog
-from exchange.services.demo_market import Desk
-from exchange.services.demo_rights import load_demo_rights
-from exchange.services.demo_trades import load_demo_trades
 from exchange.trading_setup import signing_domain, trading_setup
 
 demo = AppGroup("demo", help="Demo data and the demo server.")

@@ -42,7 +42,7 @@ class DefaultConfig:
     LANGUAGES = ("zh_CN", "en")
     BOOTSTRAP_SERVE_LOCAL = True
     TOKEN_LIFETIME_HOURS = 24 * 30
-    # Growing delays (exchange/services/throttle.py): the first tier allows this many attempts
+    # Growing delays (exchange/accounts/throttle.py): the first tier allows this many attempts
     # per window, each further tier twice the attempts over eight times the window. Counted per
     # account from one address, per account from addresses it never signed in from, failures
     # per address; the current password asked by a profile change counts like a sign-in.
@@ -83,7 +83,7 @@ class DefaultConfig:
     UPLOAD_MAX_BYTES = 200 * 1024 * 1024
     CIPHER_MODE = "aes-256-gcm"
     SAMPLE_ROWS = 20
-    # What reading one uploaded file may cost (exchange/ingest/limits.py): rows, columns, the
+    # What reading one uploaded file may cost (exchange/catalog/ingest/limits.py): rows, columns, the
     # characters of one cell and of one row's text, what an archive (XLSX) or the cells' text may
     # unpack to, how much more than its packed size an archive part may unpack to, and seconds.
     UPLOAD_MAX_ROWS = 5_000_000

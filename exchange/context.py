@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from exchange.domain.errors import NotAuthenticated
 from exchange.extensions import db
-from exchange.services.actors import Actor
-from exchange.services.unit_of_work import UnitOfWork
+from exchange.kernel.actors import Actor
+from exchange.kernel.unit_of_work import UnitOfWork
 
 
 def uow() -> UnitOfWork:

@@ -8,10 +8,10 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from exchange.catalog.datafiles import DataFiles
+from exchange.catalog.ingest.limits import Limits
 from exchange.config import ConfigurationError
 from exchange.domain.catalog import CipherMode
-from exchange.ingest.limits import Limits
-from exchange.services.datafiles import DataFiles
 from exchange.storage import KeyRing, LocalObjectStore
 
 

@@ -35,9 +35,9 @@ def anchor_once(app: Flask, *, force: bool = False) -> str:
 def ingest_once(app: Flask) -> int:
     """Profile the large uploads waiting as processing versions; how many were finished (the
     worker runs this on each pass, off any request thread)."""
+    from exchange.catalog.processing import profile_pending
     from exchange.context import uow
     from exchange.files import data_files
-    from exchange.services.processing import profile_pending
 
     with app.app_context():
         try:

@@ -47,7 +47,7 @@ def audit_regulator_reads(response: Response) -> Response:
         return response
     from exchange.domain.vocabulary import Role
     from exchange.extensions import db
-    from exchange.services import audit
+    from exchange.kernel import audit
 
     actor = g.get("bearer_actor") or (current_user.actor if current_user.is_authenticated else None)
     if actor is None or not actor.has_role(Role.REGULATOR):
@@ -81,7 +81,7 @@ def detect_once(app: Flask, *, since: datetime | None = None, now: datetime | No
     from exchange.context import uow
     from exchange.extensions import db
     from exchange.models.base import utcnow
-    from exchange.services.oversight_alerts import detect
+    from exchange.oversight.alerts import detect
 
     with app.app_context():
         try:

@@ -42,8 +42,8 @@ def settle_once(app: Flask) -> int:
     """Issue every certificate now due and lapse what has expired; how many certificates (the
     worker runs this on each pass)."""
     from exchange.models.base import utcnow
-    from exchange.services.rights_notice import settle_due
-    from exchange.services.rights_transfers import lapse_expired
+    from exchange.rights.notice import settle_due
+    from exchange.rights.transfers import lapse_expired
 
     with app.app_context():
         try:

@@ -9,8 +9,8 @@ from flask import Flask, current_app
 from contracts.signing import SigningDomain
 from exchange.config import ConfigurationError
 from exchange.domain.trading import Gateway
-from exchange.payments import gateways_from_config
-from exchange.services.trade_settings import TradingSetup
+from exchange.payments.gateways import gateways_from_config
+from exchange.trading.settings import TradingSetup
 
 MAX_FEE_RATE = Decimal("0.5")
 
@@ -61,8 +61,8 @@ def signing_domain(app: Flask | None = None) -> SigningDomain:
     from contracts.chain import ChainError
     from exchange.chains import chain_of
     from exchange.extensions import db
-    from exchange.services.signing_keys import deployed_signing_domain
-    from exchange.services.signing_keys import signing_domain as domain_of
+    from exchange.trading.signing_keys import deployed_signing_domain
+    from exchange.trading.signing_keys import signing_domain as domain_of
 
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     cached: SigningDomain | None = app.extensions.get("signing_domain")
@@ -84,7 +84,7 @@ def reconcile_once(app: Flask) -> dict[str, int]:
     """At start-up: apply payments the gateways captured while the exchange was not listening."""
     from exchange.context import uow
     from exchange.extensions import db
-    from exchange.services.reconcile import reconcile_payments
+    from exchange.trading.reconcile import reconcile_payments
 
     with app.app_context():
         try:
@@ -98,7 +98,7 @@ def sweep_once(app: Flask) -> tuple[int, int]:
     of each (the worker runs this on each pass)."""
     from exchange.context import uow
     from exchange.extensions import db
-    from exchange.services import negotiations, settlement
+    from exchange.trading import negotiations, settlement
 
     with app.app_context():
         try:

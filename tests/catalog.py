@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from contracts.schema import ledger_entries
+from exchange.accounts.passwords import hash_password
 from exchange.domain.vocabulary import Role, VerificationStatus
 from exchange.extensions import db
 from exchange.models import (
@@ -34,7 +35,6 @@ from exchange.models import (
     User,
 )
 from exchange.models.base import utcnow
-from exchange.services.passwords import hash_password
 from tests.factories import PASSWORD, organisation_data
 
 COPPER_CSV = (
@@ -183,7 +183,7 @@ def person(
         session.add(membership)
         session.flush()
         token = "gsx_" + secrets.token_urlsafe(32)
-        # Stored the way exchange.services.tokens stores them: the token's SHA-256 only.
+        # Stored the way exchange.accounts.tokens stores them: the token's SHA-256 only.
         session.add(
             ApiToken(
                 user_id=user.id,

@@ -16,14 +16,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from exchange.context import uow
+from exchange.delivery import entitlements as delivery
+from exchange.delivery.entitlements import DownloadLink
 from exchange.domain.trading import ContractStatus, NegotiationStatus, Side
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import LicenceOffer
 from exchange.models.base import utcnow
 from exchange.models.trading import Negotiation, TradeContract
-from exchange.services import delivery
-from exchange.services.delivery import DownloadLink
 from tests.catalog import Person, create_product, person, upload
 from tests.rights import actor
 

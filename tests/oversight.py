@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from contracts.schema import ledger_entries
 from exchange.context import uow
+from exchange.delivery import entitlements as delivery
 from exchange.domain.oversight import AlertKind
 from exchange.domain.trading import Gateway
 from exchange.domain.vocabulary import Role
@@ -22,8 +23,9 @@ from exchange.extensions import db
 from exchange.files import data_files
 from exchange.models import AuditEvent, OversightAlert, OversightNote
 from exchange.models.base import utcnow
-from exchange.payments import gateways_from_config
-from exchange.services import delivery, oversight_alerts, payments, settlement
+from exchange.oversight import alerts as oversight_alerts
+from exchange.payments.gateways import gateways_from_config
+from exchange.trading import payments, settlement
 from tests.catalog import Person, person, review, submit
 from tests.delivery import grant, trade
 from tests.rights import certify, own_product

@@ -24,6 +24,8 @@ from contracts.schema import ledger_entries
 from exchange.domain.trading import AccountKind, ContractStatus, Gateway, NegotiationStatus, Side
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.kernel.actors import Actor, load_actor
+from exchange.ledger.events import record_event
 from exchange.models import (
     EscrowJournal,
     GatewayEvent,
@@ -33,11 +35,9 @@ from exchange.models import (
     TradeContract,
 )
 from exchange.models.base import utcnow
-from exchange.payments import PaymentGateway, gateways_from_config
-from exchange.services import escrow
-from exchange.services.actors import Actor, load_actor
-from exchange.services.ledger import record_event
-from exchange.services.trade_contracts import licence_period
+from exchange.payments import escrow
+from exchange.payments.gateways import PaymentGateway, gateways_from_config
+from exchange.trading.contracts import licence_period
 from tests.catalog import Person, person
 from tests.stripe_standin import StripeStandIn, stripe_standin
 from tests.trading import listed_offer

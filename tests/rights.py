@@ -15,11 +15,13 @@ from exchange.context import uow
 from exchange.domain.rights import Scope
 from exchange.extensions import db
 from exchange.files import data_files
+from exchange.kernel.actors import Actor, load_actor
 from exchange.models.base import utcnow
+from exchange.rights import notice as rights_notice
+from exchange.rights import registration as rights
+from exchange.rights import transfers as rights_transfers
+from exchange.rights.documents import Document
 from exchange.rights_setup import rights_setup
-from exchange.services import rights, rights_notice, rights_transfers
-from exchange.services.actors import Actor, load_actor
-from exchange.services.rights_documents import Document
 from tests.catalog import COPPER_CSV, Person, create_product, upload
 
 _serial = itertools.count(1)

@@ -20,7 +20,7 @@ from exchange.domain.catalog import Territory, UseScope
 from exchange.domain.trading import Terms
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.services import negotiations, signing_keys
+from exchange.trading import negotiations, signing_keys
 from tests.catalog import Person, person, review, submit
 from tests.rights import actor, certify, own_product
 

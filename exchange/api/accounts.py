@@ -7,6 +7,8 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext
 
+from exchange.accounts import tokens
+from exchange.accounts import users as accounts
 from exchange.api import BEARER, Blueprint
 from exchange.api.schemas import (
     IssuedTokenSchema,
@@ -19,7 +21,6 @@ from exchange.api.schemas import (
 )
 from exchange.auth import bearer_actor, request_throttle
 from exchange.context import client_address, uow
-from exchange.services import accounts, tokens
 
 blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="Accounts and tokens")
 

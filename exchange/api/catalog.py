@@ -26,10 +26,11 @@ from exchange.api.catalog_schemas import (
 from exchange.api.problems import exchange_error_response
 from exchange.auth import bearer_actor, optional_bearer_actor
 from exchange.caches import catalog_cache
+from exchange.catalog import browse as catalog
+from exchange.catalog import listing, product_page, products, versions
+from exchange.catalog.datafiles import too_large
 from exchange.context import uow
 from exchange.files import data_files
-from exchange.services import catalog, listing, product_page, products, versions
-from exchange.services.datafiles import too_large
 from exchange.uploads import accepts_upload, received_upload
 
 blp = Blueprint("api_catalog", __name__, url_prefix="/api/v1", description="Catalog and listing")

@@ -23,8 +23,9 @@ from exchange.api.trading_schemas import (
 from exchange.auth import bearer_actor
 from exchange.context import uow
 from exchange.domain.trading import Gateway
-from exchange.services import settlement, signing_keys, trade_contracts
-from exchange.services.actors import Actor
+from exchange.kernel.actors import Actor
+from exchange.trading import contracts as trade_contracts
+from exchange.trading import settlement, signing_keys
 from exchange.trading_setup import signing_domain, trading_setup
 
 blp = Blueprint(

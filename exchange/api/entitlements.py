@@ -20,9 +20,11 @@ from exchange.api.trading_schemas import (
 from exchange.attachments import content_disposition
 from exchange.auth import bearer_actor
 from exchange.context import client_address, uow
+from exchange.delivery import api_keys
+from exchange.delivery import entitlements as delivery
+from exchange.delivery.entitlements import CONTENT_TYPES
 from exchange.files import data_files
-from exchange.services import api_keys, delivery, trade_pages
-from exchange.services.delivery import CONTENT_TYPES
+from exchange.trading import reading as trade_pages
 from exchange.trading_setup import trading_setup
 
 blp = Blueprint("api_entitlements", __name__, url_prefix="/api/v1", description="Delivery")

@@ -14,15 +14,15 @@ from exchange.auth import bearer_actor
 from exchange.context import uow
 from exchange.domain.errors import ValidationFailed
 from exchange.domain.i18n import N_
+from exchange.kernel import idempotency
+from exchange.kernel.idempotency import IdempotentRequest, KeptAnswer
 from exchange.request_limits import BEARER_SCHEME
-from exchange.services import idempotency
-from exchange.services.idempotency import IdempotentRequest, KeptAnswer
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# Payments keep their own records, in the payment's transaction (exchange.services.payments).
+# Payments keep their own records, in the payment's transaction (exchange.trading.payments).
 OWN_KEYS = frozenset({"api_payments.start_payment"})
 
 

@@ -15,7 +15,7 @@ from exchange.api.schemas import (
 from exchange.auth import bearer_actor
 from exchange.chains import chain_of
 from exchange.context import uow
-from exchange.services import ledger
+from exchange.ledger import events as ledger
 
 blp = Blueprint("api_ledger", __name__, url_prefix="/api/v1/ledger", description="Contract ledger")
 

@@ -16,7 +16,8 @@ from exchange.api.trading_schemas import (
 )
 from exchange.auth import bearer_actor
 from exchange.context import uow
-from exchange.services import negotiation_views, negotiations
+from exchange.trading import negotiation_reading as negotiation_views
+from exchange.trading import negotiations
 from exchange.trading_setup import trading_setup
 
 blp = Blueprint(

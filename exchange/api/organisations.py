@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from exchange.accounts import organisations
 from exchange.api import BEARER, Blueprint
 from exchange.api.schemas import (
     AuditEventSchema,
@@ -18,7 +19,7 @@ from exchange.api.schemas import (
 )
 from exchange.auth import bearer_actor, request_throttle
 from exchange.context import uow
-from exchange.services import audit, organisations
+from exchange.kernel import audit
 
 blp = Blueprint(
     "api_organisations", __name__, url_prefix="/api/v1", description="Organisations and members"

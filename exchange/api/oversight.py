@@ -25,13 +25,16 @@ from exchange.api.oversight_schemas import (
 from exchange.api.schemas import LedgerReportSchema
 from exchange.attachments import content_disposition
 from exchange.auth import bearer_actor
+from exchange.catalog import listing
 from exchange.chains import chain_of, chain_or_none
 from exchange.context import uow
 from exchange.i18n import current_language, translate
-from exchange.services import ledger, listing, oversight_dashboard, oversight_trade
-from exchange.services.oversight_export import MEDIA_TYPES, export_trades
-from exchange.services.oversight_trades import list_trades, require_reader
-from exchange.services.trade_query import DEFAULT_SORT, TradeFilters, TradeQuery
+from exchange.ledger import events as ledger
+from exchange.oversight import dashboard as oversight_dashboard
+from exchange.oversight import dossier as oversight_trade
+from exchange.oversight.export import MEDIA_TYPES, export_trades
+from exchange.oversight.trade_query import DEFAULT_SORT, TradeFilters, TradeQuery
+from exchange.oversight.trades import list_trades, require_reader
 from exchange.trading_setup import signing_domain
 
 blp = Blueprint(

@@ -27,7 +27,7 @@ from exchange.context import uow
 from exchange.domain.errors import PayloadTooLarge
 from exchange.domain.i18n import N_
 from exchange.domain.oversight import Thresholds
-from exchange.services import oversight_alerts
+from exchange.oversight import alerts as oversight_alerts
 from exchange.uploads import MULTIPART_OVERHEAD, accepts_upload
 
 F = TypeVar("F", bound=Callable[..., Any])

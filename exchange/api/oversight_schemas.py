@@ -28,15 +28,15 @@ from exchange.domain.trading import (
     Side,
 )
 from exchange.i18n import translate
-from exchange.services.oversight_export import MEDIA_TYPES
-from exchange.services.trade_contracts import add_months
-from exchange.services.trade_query import (
+from exchange.oversight.export import MEDIA_TYPES
+from exchange.oversight.trade_query import (
     DEFAULT_PER_PAGE,
     DEFAULT_SORT,
     EARLIEST_DATE,
     MAX_PER_PAGE,
     SORTS,
 )
+from exchange.trading.contracts import add_months
 
 
 class Member(fields.Enum):

@@ -17,8 +17,9 @@ from exchange.context import uow
 from exchange.domain.errors import ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.trading import Gateway
-from exchange.payments import PaymentGateway
-from exchange.services import payments, trade_pages
+from exchange.payments.gateways import PaymentGateway
+from exchange.trading import payments
+from exchange.trading import reading as trade_pages
 from exchange.trading_setup import trading_setup
 
 blp = Blueprint("api_payments", __name__, url_prefix="/api/v1", description="Payments into escrow")

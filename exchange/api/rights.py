@@ -34,11 +34,14 @@ from exchange.context import uow
 from exchange.domain.errors import ExchangeError, PayloadTooLarge, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.files import data_files
+from exchange.kernel.actors import Actor
+from exchange.rights import certificates as rights_certificates
+from exchange.rights import notice as rights_notice
+from exchange.rights import reading as rights_views
+from exchange.rights import registration as rights
+from exchange.rights.certificates import check_certificate
+from exchange.rights.documents import KINDS, Document
 from exchange.rights_setup import rights_setup
-from exchange.services import rights, rights_certificates, rights_notice, rights_views
-from exchange.services.actors import Actor
-from exchange.services.rights_certificates import check_certificate
-from exchange.services.rights_documents import KINDS, Document
 from exchange.uploads import accepts_upload
 
 

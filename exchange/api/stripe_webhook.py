@@ -15,7 +15,7 @@ from marshmallow import Schema, fields
 from exchange.api import Blueprint
 from exchange.context import uow
 from exchange.domain.trading import Gateway
-from exchange.services import payment_events
+from exchange.trading import payment_events
 from exchange.trading_setup import trading_setup
 
 blp = Blueprint(

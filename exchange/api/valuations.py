@@ -9,7 +9,7 @@ from exchange.api.valuation_schemas import ValuationRequestSchema, ValuationSche
 from exchange.auth import bearer_actor
 from exchange.context import uow
 from exchange.pricing_setup import pricing_setup
-from exchange.services import valuations
+from exchange.valuation import valuations
 
 blp = Blueprint(
     "api_valuations", __name__, url_prefix="/api/v1", description="Valuations of data products"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from exchange.demo.specs import DemoVendor
 
 DEMO_VENDORS: tuple[DemoVendor, ...] = (
-    # Already a demo login (exchange/services/demo.py): these identity values must not change.
+    # Already a demo login (exchange/demo/organisations.py): these identity values must not change.
     DemoVendor(
         key="yingtan_copper",
         name_zh="鹰潭铜业数据科技有限公司（演示）",

@@ -319,7 +319,7 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int] = mapped_column(SmallInteger)  # 0 while the first is under way
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # The API's general mechanism (exchange.services.idempotency): the first request and the
+    # The API's general mechanism (exchange.kernel.idempotency): the first request and the
     # answer as it was sent; the payments' own records leave them empty.
     method: Mapped[str | None] = mapped_column(String(10))
     path: Mapped[str | None] = mapped_column(String(2048))

@@ -9,10 +9,10 @@ from flask_babel import gettext
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from exchange.accounts import users as accounts
 from exchange.api.schemas import ProfileUpdateSchema
 from exchange.auth import current_session_id, request_throttle
 from exchange.context import uow, web_actor
-from exchange.services import accounts
 from exchange.web.forms import submit_form
 
 bp = Blueprint("account", __name__)

@@ -11,11 +11,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from marshmallow import fields
 from werkzeug.wrappers import Response
 
+from exchange.accounts import users as accounts
 from exchange.api.schemas import BaseSchema, RegistrationSchema, email
 from exchange.auth import end_session, request_throttle, start_session
 from exchange.context import client_address, uow, web_actor
 from exchange.i18n import current_language
-from exchange.services import accounts
 from exchange.web.forms import submit_form
 from exchange.web.main import safe_next
 

@@ -11,10 +11,14 @@ from marshmallow import ValidationError
 from exchange.api.catalog_schemas import CatalogQuerySchema
 from exchange.api.problems import flatten_errors
 from exchange.caches import catalog_cache
+from exchange.catalog import browse as catalog
+from exchange.catalog import product_page
 from exchange.context import page_actor, uow
 from exchange.domain.errors import NotFound, PermissionDenied
 from exchange.domain.i18n import N_
-from exchange.services import catalog, product_page, rights_views, valuation_access, valuations
+from exchange.rights import reading as rights_views
+from exchange.valuation import access as valuation_access
+from exchange.valuation import valuations
 
 bp = Blueprint("catalog", __name__)
 PRODUCT = "catalog/product.html"

@@ -11,8 +11,8 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from exchange.api.catalog_schemas import OfferSchema, ProductInputSchema
 from exchange.api.schemas import BaseSchema, text
+from exchange.catalog.products import OFFER_FIELDS, REVIEWED_FIELDS
 from exchange.domain.catalog import DeliveryForm, LegalBasis, ListingStatus
-from exchange.services.products import OFFER_FIELDS, REVIEWED_FIELDS
 
 TAG_SEPARATORS = re.compile(r"[,，、;；]")
 MAX_TAGS = 20

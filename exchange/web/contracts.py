@@ -13,19 +13,15 @@ from werkzeug.wrappers import Response
 
 from exchange.attachments import content_disposition
 from exchange.context import client_address, uow, web_actor
+from exchange.delivery import api_keys
+from exchange.delivery import entitlements as delivery
 from exchange.domain.errors import NotFound
 from exchange.domain.trading import Gateway, PaymentStatus
 from exchange.domain.vocabulary import Role
 from exchange.files import data_files
-from exchange.services import (
-    api_keys,
-    delivery,
-    payments,
-    settlement,
-    signing_keys,
-    trade_pages,
-)
-from exchange.services.trade_contracts import contract_view
+from exchange.trading import payments, settlement, signing_keys
+from exchange.trading import reading as trade_pages
+from exchange.trading.contracts import contract_view
 from exchange.trading_setup import signing_domain, trading_setup
 from exchange.web.catalog_forms import ConfirmSchema
 from exchange.web.forms import submit_form

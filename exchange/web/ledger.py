@@ -17,7 +17,7 @@ from exchange.attachments import content_disposition
 from exchange.chains import chain_of
 from exchange.context import uow, web_actor
 from exchange.domain.i18n import N_
-from exchange.services import ledger
+from exchange.ledger import events as ledger
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 

@@ -11,11 +11,12 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from exchange.accounts import users as accounts
 from exchange.caches import catalog_cache
+from exchange.catalog import browse as catalog
 from exchange.chains import chain_of
 from exchange.context import uow
-from exchange.services import accounts, catalog
-from exchange.services.health import check_health
+from exchange.ledger.health import check_health
 
 bp = Blueprint("main", __name__)
 

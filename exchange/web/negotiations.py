@@ -12,7 +12,8 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from exchange.context import uow, web_actor
-from exchange.services import negotiation_views, negotiations
+from exchange.trading import negotiation_reading as negotiation_views
+from exchange.trading import negotiations
 from exchange.trading_setup import trading_setup
 from exchange.web.catalog import PRODUCT, product_context
 from exchange.web.forms import submit_form

@@ -9,9 +9,10 @@ from flask_babel import gettext
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from exchange.accounts import organisations
 from exchange.api.schemas import AuditQuerySchema, VerificationDecisionSchema
 from exchange.context import uow, web_actor
-from exchange.services import audit, organisations
+from exchange.kernel import audit
 from exchange.web.forms import submit_form
 
 bp = Blueprint("operator", __name__)

@@ -9,6 +9,7 @@ from flask_babel import gettext
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from exchange.accounts import organisations
 from exchange.api.schemas import (
     NewMemberSchema,
     OrganisationDetailsSchema,
@@ -17,7 +18,6 @@ from exchange.api.schemas import (
 )
 from exchange.auth import request_throttle
 from exchange.context import uow, web_actor
-from exchange.services import organisations
 from exchange.web.forms import submit_form
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")

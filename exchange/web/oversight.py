@@ -16,18 +16,21 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 
 from exchange.api.problems import flatten_errors
 from exchange.attachments import content_disposition
+from exchange.catalog import browse as catalog
 from exchange.chains import chain_or_none
 from exchange.context import uow, web_actor
 from exchange.domain.errors import ExchangeError, ValidationFailed
 from exchange.domain.i18n import N_
 from exchange.domain.trading import ContractStatus
 from exchange.i18n import current_language, translate
-from exchange.services import catalog, oversight_dashboard, oversight_trade, oversight_trades
-from exchange.services.oversight_dashboard import MarketDashboard, Period
-from exchange.services.oversight_export import export_trades
-from exchange.services.oversight_trades import require_reader
-from exchange.services.trade_contracts import add_months
-from exchange.services.trade_query import DEFAULT_SORT, TradeQuery
+from exchange.oversight import dashboard as oversight_dashboard
+from exchange.oversight import dossier as oversight_trade
+from exchange.oversight import trades as oversight_trades
+from exchange.oversight.dashboard import MarketDashboard, Period
+from exchange.oversight.export import export_trades
+from exchange.oversight.trade_query import DEFAULT_SORT, TradeQuery
+from exchange.oversight.trades import require_reader
+from exchange.trading.contracts import add_months
 from exchange.trading_setup import signing_domain
 from exchange.web import charts, oversight_alerts
 from exchange.web.catalog import thousands, yuan

@@ -26,9 +26,9 @@ from exchange.domain.oversight import (
 )
 from exchange.domain.vocabulary import Role
 from exchange.i18n import translate
-from exchange.services import oversight_alerts
-from exchange.services.actors import require_role
-from exchange.services.oversight_alerts import AlertTransitionRefused
+from exchange.kernel.actors import require_role
+from exchange.oversight import alerts as oversight_alerts
+from exchange.oversight.alerts import AlertTransitionRefused
 from exchange.uploads import accepts_upload
 from exchange.web.catalog_forms import ConfirmSchema
 from exchange.web.forms import FORM_STATUSES, render_form, submit_form

@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from exchange.i18n import current_language
-from exchange.services.caching import TtlCache
+from exchange.kernel.caching import TtlCache
 
 CACHED_ENDPOINTS = frozenset({"main.home", "catalog.index"})
 TOKEN_MARKER = "\x00csrf\x00"

@@ -12,9 +12,9 @@ from marshmallow import Schema
 from werkzeug.wrappers import Response
 
 from exchange.api.catalog_schemas import ReasonSchema, ReviewDecisionSchema
+from exchange.catalog import listing
 from exchange.context import uow, web_actor
 from exchange.domain.catalog import ListingStatus
-from exchange.services import listing
 from exchange.web.catalog import PRODUCT, product_context
 from exchange.web.catalog_forms import ConfirmSchema
 from exchange.web.forms import submit_form

@@ -13,14 +13,18 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from exchange.attachments import content_disposition
+from exchange.catalog import product_page
 from exchange.chains import chain_or_none
 from exchange.context import page_actor, uow, web_actor
 from exchange.domain.errors import PermissionDenied
 from exchange.domain.i18n import N_
 from exchange.files import data_files
+from exchange.rights import certificates as rights_certificates
+from exchange.rights import notice as rights_notice
+from exchange.rights import reading as rights_views
+from exchange.rights import registration as rights
+from exchange.rights.certificates import check_certificate
 from exchange.rights_setup import rights_setup
-from exchange.services import product_page, rights, rights_certificates, rights_notice, rights_views
-from exchange.services.rights_certificates import check_certificate
 from exchange.uploads import accepts_upload
 from exchange.web.catalog_forms import ConfirmSchema
 from exchange.web.forms import submit_form

@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 from exchange.api.schemas import BaseSchema, text
 from exchange.domain.catalog import Territory, UseScope
 from exchange.domain.rights import RightKind, RightSource
-from exchange.services.rights_documents import Document
+from exchange.rights.documents import Document
 
 RIGHTS = tuple(RightKind)
 GRANT_SEPARATORS = re.compile(r"[\s,，、;；]+")

@@ -14,12 +14,13 @@ from werkzeug.wrappers import Response
 
 from exchange.api.schemas import BaseSchema
 from exchange.api.valuation_schemas import ValuationRequestSchema
+from exchange.catalog import product_page
 from exchange.context import uow, web_actor
 from exchange.domain.catalog import LICENCE_KIND_LABELS, TERRITORY_LABELS, USE_SCOPE_LABELS
 from exchange.domain.i18n import N_
 from exchange.i18n import translate
 from exchange.pricing_setup import pricing_setup
-from exchange.services import product_page, valuations
+from exchange.valuation import valuations
 from exchange.web.catalog import PRODUCT, product_context
 from exchange.web.forms import submit_form
 from pricing.money import cents

@@ -10,11 +10,12 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from exchange.api.catalog_schemas import OfferSchema, UploadSchema
+from exchange.catalog import browse as catalog
+from exchange.catalog import products, versions
 from exchange.context import uow, web_actor
 from exchange.domain.errors import PermissionDenied
 from exchange.domain.i18n import N_
 from exchange.files import data_files
-from exchange.services import catalog, products, versions
 from exchange.uploads import accepts_upload, received_upload
 from exchange.web.catalog import PRODUCT, product_context
 from exchange.web.catalog_forms import (

@@ -16,7 +16,7 @@ from contracts.anchoring import anchor_pending
 from exchange.chains import chain_of
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.services.oversight_export import COLUMNS
+from exchange.oversight.export import COLUMNS
 from tests.api.helpers import assert_problem, field_errors
 from tests.catalog import person, review, submit
 from tests.delivery import copper_prices

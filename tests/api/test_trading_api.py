@@ -35,7 +35,7 @@ from exchange.models import (
     TradeContract,
 )
 from exchange.models.base import utcnow
-from exchange.services import negotiations, payments
+from exchange.trading import negotiations, payments
 from exchange.trading_setup import trading_setup
 from tests.api.helpers import assert_problem, field_errors
 from tests.catalog import Person, person

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import Entitlement, Membership, Payment
-from exchange.services import payments, settlement
+from exchange.trading import payments, settlement
 from exchange.trading_setup import trading_setup
 from tests.api.helpers import MATRIX_ROLES, PROBLEM_TYPES, RolePeople, matrix_answers
 from tests.api.test_trading_api import tampered, terms_json, trade_state

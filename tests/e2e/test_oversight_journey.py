@@ -15,13 +15,14 @@ from playwright.sync_api import Page, expect
 from contracts.anchoring import anchor_pending
 from exchange.chains import chain_of
 from exchange.context import uow
+from exchange.delivery import entitlements as delivery
 from exchange.domain.trading import Gateway
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.files import data_files
 from exchange.models import Organisation
-from exchange.payments import gateways_from_config
-from exchange.services import delivery, payments, signing_keys
+from exchange.payments.gateways import gateways_from_config
+from exchange.trading import payments, signing_keys
 from exchange.trading_setup import signing_domain
 from tests.catalog import Person, person
 from tests.delivery import grant

@@ -138,8 +138,8 @@ def test_an_anchor_left_without_its_hash_is_repaired(engine, chain_under_test):
 
 
 def test_the_worker_anchors_on_its_first_pass_before_anything_else(configured_app):
+    from exchange.ledger.events import anchor_state
     from exchange.ledger_cli import run_worker
-    from exchange.services.ledger import anchor_state
 
     app = configured_app(ANCHOR_BATCH_SIZE=1)
     with app.app_context():

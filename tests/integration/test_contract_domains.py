@@ -16,7 +16,8 @@ from exchange.chains import chain_of
 from exchange.domain.trading import ContractStatus, Side
 from exchange.extensions import db
 from exchange.models import ContractSignature, TradeContract
-from exchange.services import signing_keys, trade_contracts
+from exchange.trading import contracts as trade_contracts
+from exchange.trading import signing_keys
 from exchange.trading_setup import signing_domain
 from tests.trading import accept, act, agreed_contract, propose, terms
 

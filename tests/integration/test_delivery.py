@@ -11,15 +11,16 @@ from sqlalchemy import select, update
 
 from contracts.schema import ledger_entries
 from exchange.context import uow
+from exchange.delivery import api_keys
+from exchange.delivery import entitlements as delivery
+from exchange.delivery.fingerprint import identify
 from exchange.domain.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied
 from exchange.domain.trading import ContractStatus, EntitlementStatus
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.files import data_files
-from exchange.fingerprint import identify
 from exchange.models.base import utcnow
 from exchange.models.trading import Download, Entitlement, TradeContract
-from exchange.services import api_keys, delivery
 from tests.catalog import person
 from tests.delivery import copper_prices, grant, link, trade
 from tests.rights import actor

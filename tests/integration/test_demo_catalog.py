@@ -8,10 +8,14 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from exchange.demo import DEMO_PRODUCTS
+from exchange.demo.catalog import begin_product, load_demo_catalog
+from exchange.demo.organisations import load_demo_data
+from exchange.demo.rights import load_demo_rights, on_notice, register
 from exchange.domain.catalog import ListingStatus
 from exchange.domain.rights import ObjectionStatus, RegistrationStatus
 from exchange.extensions import db
 from exchange.files import data_files
+from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.models import (
     DataProduct,
     ListingTransition,
@@ -21,10 +25,6 @@ from exchange.models import (
     RightsRegistration,
 )
 from exchange.rights_setup import rights_setup
-from exchange.services.demo import load_demo_data
-from exchange.services.demo_catalog import begin_product, load_demo_catalog
-from exchange.services.demo_rights import load_demo_rights, on_notice, register
-from exchange.services.unit_of_work import UnitOfWork
 from tests.api.helpers import english_client
 
 

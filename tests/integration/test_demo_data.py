@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from exchange.demo.organisations import DEMO_ORGANISATIONS, demo_logins, load_demo_data
 from exchange.domain.credit_code import credit_code_problem
 from exchange.domain.vocabulary import Role, VerificationStatus
 from exchange.extensions import db
+from exchange.kernel.actors import load_actor
+from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.models import AuditEvent, Membership, Organisation, User
-from exchange.services.actors import load_actor
-from exchange.services.demo import DEMO_ORGANISATIONS, demo_logins, load_demo_data
-from exchange.services.unit_of_work import UnitOfWork
 from tests.factories import Member, make_member, sign_in
 
 

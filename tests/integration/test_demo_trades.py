@@ -27,9 +27,13 @@ from sqlalchemy.pool import NullPool
 from contracts.schema import ledger_entries
 from exchange import ROOT, create_app
 from exchange.demo import DEMO_VENDORS
+from exchange.demo.market import TRADED
+from exchange.demo.trades import BURST_BUYER, HISTORY
 from exchange.domain.catalog import Grade
 from exchange.domain.trading import ContractStatus, DisputeStatus, NegotiationStatus, Side
 from exchange.extensions import db
+from exchange.kernel.actors import Actor, load_actor
+from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.models import (
     AuditEvent,
     ContractSignature,
@@ -46,12 +50,9 @@ from exchange.models import (
     Valuation,
 )
 from exchange.models.base import utcnow
-from exchange.services import negotiation_views, trade_pages
-from exchange.services.actors import Actor, load_actor
-from exchange.services.demo_market import TRADED
-from exchange.services.demo_trades import BURST_BUYER, HISTORY
-from exchange.services.escrow import trial_balance
-from exchange.services.unit_of_work import UnitOfWork
+from exchange.payments.escrow import trial_balance
+from exchange.trading import negotiation_reading as negotiation_views
+from exchange.trading import reading as trade_pages
 
 PAID = (ContractStatus.IN_ESCROW, ContractStatus.DISPUTED, ContractStatus.SETTLED)
 PAID_OR_REFUNDED = (*PAID, ContractStatus.REFUNDED)

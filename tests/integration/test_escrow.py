@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from exchange.domain.trading import AccountKind, JournalKind, fee_of
 from exchange.extensions import db
 from exchange.models import EscrowAccount, EscrowJournal, EscrowPosting, TradeContract
-from exchange.services import escrow
+from exchange.payments import escrow
 from tests.payments import trade
 
 

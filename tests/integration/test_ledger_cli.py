@@ -74,8 +74,8 @@ def test_verify_exits_1_and_names_a_tampered_entry(app, client):
 def test_the_worker_anchors_a_due_batch_and_stops_when_told(database_url, tmp_path):
     import time
 
+    from exchange.ledger.events import anchor_state
     from exchange.ledger_cli import start_worker_thread
-    from exchange.services.ledger import anchor_state
 
     app = create_app(
         {

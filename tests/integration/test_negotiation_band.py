@@ -20,8 +20,10 @@ from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import OversightAlert, TradeContract
 from exchange.models.base import utcnow
-from exchange.payments import gateways_from_config
-from exchange.services import negotiation_views, negotiations, oversight_alerts, payments
+from exchange.oversight import alerts as oversight_alerts
+from exchange.payments.gateways import gateways_from_config
+from exchange.trading import negotiation_reading as negotiation_views
+from exchange.trading import negotiations, payments
 from pricing.money import cents
 from tests.catalog import Person, person, review, submit
 from tests.rights import certify, own_product

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from exchange.catalog.listing import suspend
 from exchange.context import uow
 from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.domain.trading import NegotiationStatus, RoundAction, Side
@@ -16,8 +17,8 @@ from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import LedgerParty, Negotiation, NegotiationRound, TradeContract, Valuation
 from exchange.models.base import utcnow
-from exchange.services import negotiation_views, negotiations
-from exchange.services.listing import suspend
+from exchange.trading import negotiation_reading as negotiation_views
+from exchange.trading import negotiations
 from tests.catalog import person
 from tests.rights import actor, own_product
 from tests.trading import (

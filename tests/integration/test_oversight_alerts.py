@@ -15,7 +15,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from exchange.accounts import organisations
 from exchange.context import uow
+from exchange.delivery import entitlements as delivery
 from exchange.domain.errors import (
     NotFound,
     PayloadTooLarge,
@@ -36,9 +38,10 @@ from exchange.models import (
     OversightNote,
 )
 from exchange.models.base import utcnow
-from exchange.payments import gateways_from_config
-from exchange.services import delivery, organisations, oversight_alerts, payments
-from exchange.services.oversight_alerts import AlertTransitionRefused
+from exchange.oversight import alerts as oversight_alerts
+from exchange.oversight.alerts import AlertTransitionRefused
+from exchange.payments.gateways import gateways_from_config
+from exchange.trading import payments
 from tests.catalog import Person, person, review, submit
 from tests.delivery import copper_prices, grant, trade
 from tests.rights import actor, certify, own_product

@@ -22,10 +22,10 @@ from exchange.domain.trading import ContractStatus, Gateway
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import AuditEvent, TradeContract
-from exchange.payments import gateways_from_config
-from exchange.services import payments, settlement
-from exchange.services.oversight_dashboard import MarketDashboard, market_dashboard
-from exchange.services.trade_contracts import add_months
+from exchange.oversight.dashboard import MarketDashboard, market_dashboard
+from exchange.payments.gateways import gateways_from_config
+from exchange.trading import payments, settlement
+from exchange.trading.contracts import add_months
 from tests.api.helpers import MATRIX_ROLES, RolePeople
 from tests.catalog import Person, person, review, submit
 from tests.rights import actor, certify, own_product

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from contracts.anchoring import anchor_pending
 from exchange.chains import chain_of
 from exchange.context import uow
+from exchange.delivery import entitlements as delivery
 from exchange.domain.oversight import AlertKind
 from exchange.domain.trading import Gateway
 from exchange.domain.vocabulary import Role
@@ -25,8 +26,9 @@ from exchange.extensions import db
 from exchange.files import data_files
 from exchange.models import AuditEvent, Entitlement, OversightAlert
 from exchange.models.base import utcnow
-from exchange.payments import gateways_from_config
-from exchange.services import delivery, oversight_alerts, payments, settlement, signing_keys
+from exchange.oversight import alerts as oversight_alerts
+from exchange.payments.gateways import gateways_from_config
+from exchange.trading import payments, settlement, signing_keys
 from exchange.trading_setup import signing_domain
 from tests.catalog import Person, create_product, person, submit
 from tests.delivery import copper_prices, grant

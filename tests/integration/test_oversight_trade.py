@@ -14,14 +14,16 @@ from contracts.anchoring import anchor_pending
 from contracts.chain import EmbeddedChain, RpcChain
 from exchange.chains import chain_of
 from exchange.context import uow
+from exchange.delivery import entitlements as delivery
 from exchange.domain.errors import NotFound, PermissionDenied
 from exchange.domain.trading import Gateway
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.files import data_files
 from exchange.models import AuditEvent, Entitlement
-from exchange.payments import gateways_from_config
-from exchange.services import delivery, oversight_trade, payments, settlement
+from exchange.oversight import dossier as oversight_trade
+from exchange.payments.gateways import gateways_from_config
+from exchange.trading import payments, settlement
 from tests.catalog import person
 from tests.integration.chains import free_port
 from tests.oversight import TRADE_ENTRIES

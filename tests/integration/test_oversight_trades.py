@@ -27,19 +27,13 @@ from exchange.domain.trading import ContractStatus, Gateway, PaymentStatus
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.i18n import translate
+from exchange.kernel.actors import Actor, load_actor
 from exchange.models import AuditEvent, LicenceOffer, Organisation, User
-from exchange.payments import gateways_from_config
-from exchange.services import payments, settlement
-from exchange.services.actors import Actor, load_actor
-from exchange.services.oversight_export import (
-    COLUMNS,
-    EXPORTED,
-    export_trades,
-    write_csv,
-    write_xlsx,
-)
-from exchange.services.oversight_trades import LISTED, list_trades
-from exchange.services.trade_query import TradeFilters, TradeQuery
+from exchange.oversight.export import COLUMNS, EXPORTED, export_trades, write_csv, write_xlsx
+from exchange.oversight.trade_query import TradeFilters, TradeQuery
+from exchange.oversight.trades import LISTED, list_trades
+from exchange.payments.gateways import gateways_from_config
+from exchange.trading import payments, settlement
 from tests.catalog import Person, person, review, submit
 from tests.rights import actor, application, certify, claim, own_product
 from tests.trading import accept, act, propose, sign, terms

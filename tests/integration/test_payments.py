@@ -11,11 +11,12 @@ from exchange.domain.errors import Conflict, NotFound, PermissionDenied, Validat
 from exchange.domain.trading import AccountKind, ContractStatus, Gateway, PaymentStatus
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.models import Payment, TradeContract
 from exchange.models.base import utcnow
-from exchange.payments import Charge, GatewayFailed
-from exchange.services import escrow, payments
-from exchange.services.unit_of_work import UnitOfWork
+from exchange.payments import escrow
+from exchange.payments.gateways import Charge, GatewayFailed
+from exchange.trading import payments
 from tests.catalog import person
 from tests.payments import (
     actor,

@@ -14,15 +14,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from exchange.catalog.ingest.masking import normalise
 from exchange.context import uow
+from exchange.delivery import entitlements as delivery
+from exchange.delivery.fingerprint import identify
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.files import data_files
-from exchange.fingerprint import identify
-from exchange.ingest.masking import normalise
 from exchange.models import AuditEvent, DataProduct, User
 from exchange.models.trading import Entitlement, TradeContract
-from exchange.services import delivery
 from tests.catalog import Person, person, review, submit
 from tests.delivery import grant, link, paid_contract, product_with_file
 from tests.factories import PASSWORD, csrf_token

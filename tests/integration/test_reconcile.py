@@ -7,8 +7,9 @@ from exchange.context import uow
 from exchange.domain.trading import AccountKind, ContractStatus
 from exchange.extensions import db
 from exchange.models import Entitlement
-from exchange.services import escrow, payments
-from exchange.services.reconcile import reconcile_payments
+from exchange.payments import escrow
+from exchange.trading import payments
+from exchange.trading.reconcile import reconcile_payments
 from tests.catalog import person, product_data
 from tests.integration.test_stripe_webhooks import deliver
 from tests.payments import balance, contract_status, ledger_count, stripe, stripe_event

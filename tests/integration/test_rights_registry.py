@@ -27,8 +27,9 @@ from exchange.models import (
     RightsRecord,
     RightsRegistration,
 )
+from exchange.rights import certificates as rights_certificates
+from exchange.rights import transfers as rights_transfers
 from exchange.rights_setup import rights_setup
-from exchange.services import rights_certificates, rights_transfers
 from tests.catalog import person
 from tests.rights import (
     PNG,
@@ -379,7 +380,7 @@ def test_every_step_is_on_the_ledger(app, vendor, rival, operator, product):
 
 def test_an_unsigned_visitor_cannot_object(app, vendor, product):
     from exchange.context import uow
-    from exchange.services import rights_notice
+    from exchange.rights import notice as rights_notice
 
     registration_id = apply_for(app, vendor, product["id"])
     with app.app_context(), pytest.raises(NotAuthenticated):
@@ -580,7 +581,7 @@ def test_a_derivative_needs_a_licence_allowing_derivatives(app, client, vendor, 
 
 def test_the_applicant_withdraws_during_notice(app, vendor, product):
     from exchange.context import uow
-    from exchange.services import rights
+    from exchange.rights import registration as rights
     from tests.rights import actor
 
     registration_id = apply_for(app, vendor, product["id"])

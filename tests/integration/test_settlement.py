@@ -16,9 +16,9 @@ from exchange.domain.trading import AccountKind, ContractStatus, EntitlementStat
 from exchange.extensions import db
 from exchange.models import Entitlement, LicenceGrant, RightsRecord, TradeContract
 from exchange.models.base import utcnow
-from exchange.payments import gateways_from_config
-from exchange.services import payments, settlement
-from exchange.services.valuation_inputs import gather_comparables
+from exchange.payments.gateways import gateways_from_config
+from exchange.trading import payments, settlement
+from exchange.valuation.inputs import gather_comparables
 from tests.catalog import person
 from tests.payments import balance
 from tests.trading import accept, act, ledger_bodies, market, propose, sign, terms

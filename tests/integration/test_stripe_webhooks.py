@@ -12,11 +12,12 @@ import pytest
 from exchange.domain.errors import Conflict
 from exchange.domain.trading import AccountKind, ContractStatus
 from exchange.extensions import db
+from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.models import TradeContract
 from exchange.models.base import utcnow
-from exchange.payments import Charge
-from exchange.services import escrow, payments
-from exchange.services.unit_of_work import UnitOfWork
+from exchange.payments import escrow
+from exchange.payments.gateways import Charge
+from exchange.trading import payments
 from tests.payments import (
     actor,
     balance,

@@ -25,9 +25,10 @@ from exchange.models import (
     TradeContract,
 )
 from exchange.models.base import utcnow
-from exchange.payments import gateways_from_config
-from exchange.services import escrow, payments
-from exchange.services.trade_contracts import licence_period
+from exchange.payments import escrow
+from exchange.payments.gateways import gateways_from_config
+from exchange.trading import payments
+from exchange.trading.contracts import licence_period
 from tests.catalog import person
 from tests.payments import balance
 from tests.rights import actor

@@ -17,8 +17,10 @@ from exchange.domain.trading import ContractStatus, KeySource, Side
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import ContractSignature, OrganisationKey, TradeContract
-from exchange.services import negotiation_views, signing_keys, trade_contracts
-from exchange.services.rights_transfers import RightsNotHeld
+from exchange.rights.transfers import RightsNotHeld
+from exchange.trading import contracts as trade_contracts
+from exchange.trading import negotiation_reading as negotiation_views
+from exchange.trading import signing_keys
 from tests.catalog import person
 from tests.trading import (
     accept,

@@ -21,9 +21,9 @@ from exchange.models import (
     TradeContract,
 )
 from exchange.models.base import utcnow
-from exchange.services import trade_flow
-from exchange.services.exclusive_offers import OfferTaken
-from exchange.services.rights_transfers import RightsNotHeld
+from exchange.rights.transfers import RightsNotHeld
+from exchange.trading import flow as trade_flow
+from exchange.trading.exclusive_offers import OfferTaken
 from tests.catalog import person
 from tests.trading import accept, market, propose, sign, terms
 

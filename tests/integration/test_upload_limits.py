@@ -15,14 +15,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from exchange.api.catalog_schemas import ProductInputSchema
+from exchange.catalog import products, versions
+from exchange.catalog.datafiles import Upload
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.files import data_files
+from exchange.kernel.actors import Actor, load_actor
+from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.models import User
-from exchange.services import products, versions
-from exchange.services.actors import Actor, load_actor
-from exchange.services.datafiles import Upload
-from exchange.services.unit_of_work import UnitOfWork
 from tests.api.helpers import assert_problem, english_client
 from tests.catalog import (
     COPPER_CSV,

@@ -20,6 +20,7 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from contracts.schema import ledger_entries
+from exchange.catalog import processing
 from exchange.context import uow
 from exchange.domain.errors import NotFound
 from exchange.domain.vocabulary import Role
@@ -28,7 +29,6 @@ from exchange.files import data_files
 from exchange.ledger_cli import ingest_once
 from exchange.models import ProductVersion
 from exchange.models.base import utcnow
-from exchange.services import processing
 from tests.api.helpers import assert_problem, english_client
 from tests.catalog import (
     COPPER_CSV,

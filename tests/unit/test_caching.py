@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exchange.services.caching import TtlCache
+from exchange.kernel.caching import TtlCache
 
 
 class Clock:

@@ -10,8 +10,8 @@ import pytest
 from argon2 import extract_parameters, profiles
 
 from exchange import create_app
+from exchange.accounts.passwords import FULL_COST, hash_password
 from exchange.config import ConfigurationError, database_url
-from exchange.services.passwords import FULL_COST, hash_password
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exchange.services.contract_text import render_en, render_zh
+from exchange.trading.contract_text import render_en, render_zh
 
 HASH = "ab" * 32
 

@@ -7,8 +7,7 @@ import zipfile
 
 import pytest
 
-from exchange.domain.catalog import FileFormat
-from exchange.ingest.formats import (
+from exchange.catalog.ingest.formats import (
     ContentMismatch,
     IngestError,
     UnreadableFile,
@@ -18,6 +17,7 @@ from exchange.ingest.formats import (
     safe_filename,
     text_encoding,
 )
+from exchange.domain.catalog import FileFormat
 
 CSV_TEXT = "日期,铜价(元/吨)\n2024-05-01,70100\n"
 

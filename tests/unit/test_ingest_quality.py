@@ -6,8 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from exchange.domain.catalog import QUALITY_DIMENSIONS, FileFormat
-from exchange.ingest.quality import (
+from exchange.catalog.ingest.quality import (
     Tallies,
     accessibility,
     assess,
@@ -16,6 +15,7 @@ from exchange.ingest.quality import (
     consistency,
     timeliness,
 )
+from exchange.domain.catalog import QUALITY_DIMENSIONS, FileFormat
 
 TODAY = date(2024, 12, 1)
 

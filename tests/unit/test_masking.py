@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exchange.domain.catalog import Sensitivity
-from exchange.ingest.masking import (
+from exchange.catalog.ingest.masking import (
     detect,
     is_bank_card,
     is_credit_code,
@@ -21,6 +20,7 @@ from exchange.ingest.masking import (
     mask_text,
     mask_value,
 )
+from exchange.domain.catalog import Sensitivity
 
 # The worked example of GB 11643-1999 and two registered credit codes.
 STANDARD_ID = "11010519491231002X"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from exchange.services.passwords import (
+from exchange.accounts.passwords import (
     FULL_COST,
     hash_password,
     hashing_cost,

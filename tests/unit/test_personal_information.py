@@ -12,8 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from exchange.domain.catalog import Sensitivity
-from exchange.ingest.masking import (
+from exchange.catalog.ingest.masking import (
     detect,
     find_personal,
     mask_text,
@@ -23,6 +22,7 @@ from exchange.ingest.masking import (
     pseudonymise_text,
     pseudonymise_value,
 )
+from exchange.domain.catalog import Sensitivity
 
 EXAMPLES = settings(max_examples=300, deadline=None, database=None)
 FULL_WIDTH = {chr(ord("0") + i): chr(0xFF10 + i) for i in range(10)} | {"X": "Ｘ", "x": "ｘ"}
@@ -380,10 +380,10 @@ def people_file(name: str, rows: list[tuple[str, int, str, float]]) -> bytes:
 def test_a_copy_in_any_format_holds_no_raw_identifier(name, tmp_path):
     from functools import partial
 
+    from exchange.catalog.ingest import open_table
+    from exchange.catalog.ingest.masking import ColumnForm
+    from exchange.delivery.fingerprint import desensitise, fingerprint
     from exchange.domain.catalog import DeliveryForm, FileFormat
-    from exchange.fingerprint import desensitise, fingerprint
-    from exchange.fingerprint.desensitise import ColumnForm
-    from exchange.ingest import open_table
 
     rows = people_rows()
     forms = {
@@ -404,7 +404,7 @@ def test_a_copy_in_any_format_holds_no_raw_identifier(name, tmp_path):
 
 
 def test_a_contract_without_personal_columns_reads_as_before():
-    from exchange.services.contract_text import render_en, render_zh
+    from exchange.trading.contract_text import render_en, render_zh
     from tests.unit.test_contract_text import HASH, facts
 
     plain = facts()
@@ -435,7 +435,7 @@ SIMPLY_WRITTEN = st.builds(
 @settings(max_examples=400, deadline=None)
 def test_a_simply_written_number_reads_as_the_search_reads_it(text):
     """whole_value's shortcut for plain digit groups agrees with finding values in the text."""
-    from exchange.ingest.identifiers import find_personal, whole_value
+    from exchange.catalog.ingest.identifiers import find_personal, whole_value
 
     found = find_personal(text)
     spans_all = len(found) == 1 and (found[0].start, found[0].end) == (0, len(text.strip()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from exchange.services.throttle import Growth, LimitsThrottle
+from exchange.accounts.throttle import Growth, LimitsThrottle
 
 
 def test_each_tier_doubles_the_attempts_over_eight_times_the_window():

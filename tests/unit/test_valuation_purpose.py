@@ -6,8 +6,8 @@ import pytest
 
 from exchange.domain.catalog import ListingStatus
 from exchange.domain.vocabulary import Role, VerificationStatus
-from exchange.services.actors import Actor, MembershipView
-from exchange.services.valuation_access import LISTING, PURCHASE, valuation_purpose
+from exchange.kernel.actors import Actor, MembershipView
+from exchange.valuation.access import LISTING, PURCHASE, valuation_purpose
 
 VENDOR_ORG, OTHER_ORG = 1, 2
 

@@ -1,0 +1,3 @@
+"""Accounts: organisations, their people and roles, passwords, sessions, tokens and
+sign-in throttling.
+"""

@@ -1,0 +1,188 @@
+"""A product's page: everything a visitor may see of one product, and loading it for a change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, defer, selectinload
+
+from exchange.catalog import personal_data
+from exchange.catalog.browse import SUPERVISORS, summary, vendor_cards
+from exchange.catalog.ingest.masking import mask_cell
+from exchange.domain.catalog import ListingStatus
+from exchange.domain.errors import NotFound
+from exchange.domain.vocabulary import Role
+from exchange.kernel.actors import Actor, require_found
+from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.models import DataProduct, ListingTransition, Organisation, ProductVersion, User
+
+
+def can_see(actor: Actor | None, product: DataProduct) -> bool:
+    """Listed products are public; the rest only to their vendor and the supervisors."""
+    if product.status == ListingStatus.LISTED:
+        return True
+    return actor is not None and (
+        actor.is_member(product.vendor_id) or actor.has_role(*SUPERVISORS)
+    )
+
+
+def _is_vendor_member(actor: Actor, vendor_id: int) -> bool:
+    membership = actor.membership(vendor_id)
+    return membership is not None and Role.VENDOR in membership.roles
+
+
+def load_product(session: Session, product_id: int, *, for_update: bool = False) -> DataProduct:
+    """The product with what its page needs, or 404; locked against concurrent changes when
+    the caller is about to change it (a row lock on PostgreSQL; SQLite serialises writers)."""
+    statement = (
+        select(DataProduct)
+        .where(DataProduct.id == product_id)
+        .options(
+            selectinload(DataProduct.regions),
+            selectinload(DataProduct.board),
+            selectinload(DataProduct.offers),
+            # Earlier versions show in the history without their schema and sample: only the
+            # latest's are read, so a page costs one version's stored results however many.
+            selectinload(DataProduct.versions).options(
+                defer(ProductVersion.fields),
+                defer(ProductVersion.quality),
+                defer(ProductVersion.sample),
+            ),
+        )
+    )
+    if for_update:
+        statement = statement.with_for_update(of=DataProduct)
+    return require_found(session.scalar(statement))
+
+
+def get_product(
+    uow: UnitOfWork, actor: Actor | None, product_id: int, *, count_view: bool = False
+) -> dict[str, Any]:
+    """A product's page: metadata, schema, masked sample, quality, offers, versions, vendor."""
+    session = uow.session
+    product = load_product(session, product_id)
+    if not can_see(actor, product):
+        raise NotFound()
+    insider = actor is not None and (
+        actor.is_member(product.vendor_id) or actor.has_role(*SUPERVISORS)
+    )
+    if count_view and not (actor is not None and actor.is_member(product.vendor_id)):
+        session.execute(
+            update(DataProduct)
+            .where(DataProduct.id == product_id)
+            .values(view_count=DataProduct.view_count + 1)
+        )
+        uow.commit()
+    vendor = vendor_cards(session, {product.vendor_id})[product.vendor_id]
+    latest = product.versions[-1] if product.versions else None
+    view = summary(product, vendor) | {
+        "description": product.description,
+        "coverage_start": product.coverage_start,
+        "coverage_end": product.coverage_end,
+        "grade_justification": product.grade_justification,
+        "declared_quality": dict(product.declared_quality),
+        "view_count": product.view_count,
+        "created_at": product.created_at,
+        "updated_at": product.updated_at,
+        "offers": [offer_view(o) for o in product.offers if o.is_active or insider],
+        "versions": [version_summary(v) for v in reversed(product.versions)],
+        "latest": version_detail(latest) if latest else None,
+        "can_edit": actor is not None and _is_vendor_member(actor, product.vendor_id),
+        "personal_information": {
+            "legal_basis": product.pi_legal_basis,
+            "raw_approved": sorted(personal_data.approved_raw(product)),
+            "raw_requested": personal_data.raw_columns(latest.fields if latest else []),
+            "columns": personal_data.page_forms(product, latest.fields if latest else []),
+        },
+    }
+    if insider:
+        view["history"] = history(session, product_id)
+    if view["can_edit"]:  # the vendor sees its uploads still processing, or refused and why
+        view["uploads"] = [upload_view(v) for v in reversed(product.uploads)]
+    return view
+
+
+def upload_view(version: ProductVersion) -> dict[str, Any]:
+    """An upload that is not a ready version: processing, or refused with the limit it passed
+    (a message id and its parameters, translated when shown)."""
+    return {
+        "number": version.number,
+        "note": version.note,
+        "file_name": version.file_name,
+        "file_format": version.file_format,
+        "size_bytes": version.size_bytes,
+        "state": version.state,
+        "refusal": version.refusal,
+        "created_at": version.created_at,
+    }
+
+
+def offer_view(offer: Any) -> dict[str, Any]:
+    """A licence offer as plain data."""
+    return {
+        "id": offer.id,
+        "kind": offer.kind,
+        "scope": offer.scope,
+        "term_months": offer.term_months,
+        "territory": offer.territory,
+        "seats": offer.seats,
+        "derivative": offer.derivative,
+        "redistribution": offer.redistribution,
+        "price": offer.price,
+        "is_active": offer.is_active,
+    }
+
+
+def version_summary(version: ProductVersion) -> dict[str, Any]:
+    """A version in the product's history."""
+    return {
+        "number": version.number,
+        "note": version.note,
+        "file_name": version.file_name,
+        "file_format": version.file_format,
+        "size_bytes": version.size_bytes,
+        "row_count": version.row_count,
+        "sha256": version.sha256,
+        "created_at": version.created_at,
+    }
+
+
+def version_detail(version: ProductVersion) -> dict[str, Any]:
+    """The latest version with its schema, quality and masked sample."""
+    return version_summary(version) | {
+        "fields": list(version.fields),
+        "quality": dict(version.quality),
+        "sample": _masked_again(version.sample),
+    }
+
+
+def _masked_again(sample: dict[str, Any]) -> dict[str, Any]:
+    """A stored sample read through today's detector: a sample stored before it learnt a
+    writing (full-width digits, +86, a 15-digit ID) is masked all the same."""
+    rows = [[mask_cell(cell, None) for cell in row] for row in sample.get("rows", [])]
+    return dict(sample) | {"rows": rows}
+
+
+def history(session: Session, product_id: int) -> list[dict[str, Any]]:
+    """Every listing transition of a product: who, when, why, and its ledger entry."""
+    rows = session.execute(
+        select(ListingTransition, User.display_name, Organisation.name_zh, Organisation.name_en)
+        .outerjoin(User, User.id == ListingTransition.actor_id)
+        .outerjoin(Organisation, Organisation.id == ListingTransition.organisation_id)
+        .where(ListingTransition.product_id == product_id)
+        .order_by(ListingTransition.id)
+    )
+    return [
+        {
+            "from_status": t.from_status,
+            "to_status": t.to_status,
+            "actor": name,
+            "organisation_zh": org_zh,
+            "organisation_en": org_en,
+            "reason": t.reason,
+            "at": t.at,
+            "ledger_seq": t.ledger_seq,
+        }
+        for t, name, org_zh, org_en in rows
+    ]

@@ -1,0 +1,1 @@
+"""Delivery: entitlements of paid contracts, fingerprinted downloads, and data-API keys."""

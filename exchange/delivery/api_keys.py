@@ -1,0 +1,171 @@
+"""An API product's key: issued to a buyer of the entitlement on request and shown that once,
+kept only as a hash, rotated (a new key shown once, the old one dead) and revoked; the data API
+counts calls only on the live key."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypedDict
+
+from sqlalchemy import select, update
+
+from exchange.delivery.entitlements import check_usable, own_entitlement
+from exchange.domain.errors import Conflict, NotAuthenticated
+from exchange.domain.i18n import N_
+from exchange.kernel import audit
+from exchange.kernel.actors import Actor
+from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.models import Entitlement
+from exchange.models.base import utcnow
+
+API_KEY_PREFIX = "gsk_"
+HINT_LENGTH = 4
+
+
+class QuotaExhausted(Conflict):
+    code = "quota-exhausted"
+    title = N_("This API key has used its whole quota of calls")
+
+
+class NotAnApiProduct(Conflict):
+    code = "not-an-api-product"
+    title = N_("This purchase is data to download; it has no API key")
+
+
+class NoLiveKey(Conflict):
+    code = "no-live-key"
+    title = N_("This purchase has no live API key to revoke")
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A new key in plain: the only time anyone sees it."""
+
+    entitlement_id: int
+    api_key: str
+    hint: str
+    issued_at: datetime
+    rotated: bool
+
+
+class KeyState(TypedDict):
+    """What may be shown of an entitlement's key afterwards: never the key itself."""
+
+    live: bool
+    hint: str | None
+    issued_at: datetime | None
+    revoked_at: datetime | None
+
+
+def digest(api_key: str) -> str:
+    """A key's SHA-256: 256 random bits need no slow hash."""
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def key_state(entitlement: Entitlement) -> KeyState | None:
+    """The key's state for an API product's entitlement; None for data to download."""
+    if entitlement.quota is None:
+        return None
+    return KeyState(
+        live=entitlement.api_key_hash is not None,
+        hint=entitlement.api_key_hint,
+        issued_at=entitlement.api_key_issued_at,
+        revoked_at=entitlement.api_key_revoked_at,
+    )
+
+
+def issue_key(
+    uow: UnitOfWork, actor: Actor, entitlement_id: int, *, now: datetime | None = None
+) -> IssuedKey:
+    """A new key for a buyer of the entitlement; any earlier key stops working at once."""
+    now = now or utcnow()
+    session = uow.session
+    entitlement = own_entitlement(session, actor, entitlement_id, for_update=True)
+    if entitlement.quota is None:
+        raise NotAnApiProduct()
+    check_usable(session, entitlement, now)
+    rotated = entitlement.api_key_hash is not None
+    api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    entitlement.api_key_hash = digest(api_key)
+    entitlement.api_key_hint = api_key[-HINT_LENGTH:]
+    entitlement.api_key_issued_at = now
+    entitlement.api_key_revoked_at = None
+    audit.record(
+        session,
+        "entitlement.api_key.rotated" if rotated else "entitlement.api_key.issued",
+        actor=actor,
+        organisation_id=entitlement.buyer_id,
+        subject=str(entitlement.id),
+        hint=entitlement.api_key_hint,
+    )
+    uow.commit()
+    return IssuedKey(entitlement.id, api_key, entitlement.api_key_hint, now, rotated)
+
+
+def revoke_key(
+    uow: UnitOfWork, actor: Actor, entitlement_id: int, *, now: datetime | None = None
+) -> KeyState:
+    """Kill the entitlement's live key (a buyer of it only); a new one can be issued later."""
+    now = now or utcnow()
+    session = uow.session
+    entitlement = own_entitlement(session, actor, entitlement_id, for_update=True)
+    if entitlement.quota is None:
+        raise NotAnApiProduct()
+    if entitlement.api_key_hash is None:
+        raise NoLiveKey()
+    entitlement.api_key_hash = None
+    entitlement.api_key_revoked_at = now
+    audit.record(
+        session,
+        "entitlement.api_key.revoked",
+        actor=actor,
+        organisation_id=entitlement.buyer_id,
+        subject=str(entitlement.id),
+        hint=entitlement.api_key_hint,
+    )
+    uow.commit()
+    state = key_state(entitlement)
+    assert state is not None
+    return state
+
+
+def use_api_key(uow: UnitOfWork, key: str, *, now: datetime | None = None) -> dict[str, Any]:
+    """Count one call of a live API key against its quota; 401 unknown, rotated or revoked,
+    409 spent or closed."""
+    now = now or utcnow()
+    session = uow.session
+    entitlement = (
+        session.scalar(select(Entitlement).where(Entitlement.api_key_hash == digest(key)))
+        if key.startswith(API_KEY_PREFIX)
+        else None
+    )
+    if entitlement is None or entitlement.quota is None:
+        raise NotAuthenticated(N_("This API key is not valid."))
+    check_usable(session, entitlement, now)
+    counted = session.execute(
+        update(Entitlement)
+        .where(
+            Entitlement.id == entitlement.id,
+            Entitlement.api_key_hash == digest(key),  # not rotated or revoked meanwhile
+            Entitlement.used < Entitlement.quota,
+        )
+        .values(used=Entitlement.used + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if counted.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(entitlement)
+        if entitlement.api_key_hash != digest(key):
+            raise NotAuthenticated(N_("This API key is not valid."))
+        raise QuotaExhausted()
+    uow.commit()
+    session.refresh(entitlement)
+    return {
+        "entitlement_id": entitlement.id,
+        "product_id": entitlement.product_id,
+        "quota": entitlement.quota,
+        "used": entitlement.used,
+        "remaining": entitlement.quota - entitlement.used,
+    }

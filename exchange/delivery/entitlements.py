@@ -1,0 +1,378 @@
+"""Delivery: a paid contract's entitlement, fingerprinted downloads through expiring signed
+links, per-buyer API keys with a quota, and the regulator's trace of a leaked copy.
+
+A download link is a token signed with the app's secret (itsdangerous, its own salt) naming
+the entitlement, the user it was made for and the version; it expires after the configured
+seconds. Opening it checks the entitlement again (active, within its term, its contract not
+refunded or cancelled), marks the file with the entitlement's fingerprint key and logs the
+download. Someone else's entitlement is answered 404, as if it did not exist.
+
+An API key is shown once and stored as its SHA-256. Each call counts against the quota in one
+conditional UPDATE, so concurrent calls never overspend it; a spent quota is a 409
+(`quota-exhausted`), not a 429: waiting does not help, only a new purchase does.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exchange.catalog import personal_data
+from exchange.catalog.datafiles import DataFiles
+from exchange.delivery import fingerprint
+from exchange.delivery.fingerprint import desensitise
+from exchange.domain.catalog import CipherMode, FileFormat, ProductType, VersionState
+from exchange.domain.errors import (
+    Conflict,
+    ExchangeError,
+    NotAuthenticated,
+    NotFound,
+    PayloadTooLarge,
+    PermissionDenied,
+    ValidationFailed,
+)
+from exchange.domain.i18n import N_
+from exchange.domain.trading import ContractStatus, EntitlementStatus
+from exchange.domain.vocabulary import Role
+from exchange.kernel import audit
+from exchange.kernel.actors import Actor, load_actor, require_found, require_role
+from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.ledger.events import party_names, record_event
+from exchange.models import DataProduct, ProductVersion
+from exchange.models.base import utcnow
+from exchange.models.trading import Download, Entitlement, TradeContract
+
+LINK_SALT = "ganshu.download-link"
+CONTENT_TYPES = {
+    FileFormat.CSV: "text/csv",
+    FileFormat.JSON: "application/json",
+    FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    FileFormat.PARQUET: "application/vnd.apache.parquet",
+}
+CLOSED_CONTRACTS = frozenset({ContractStatus.REFUNDED, ContractStatus.CANCELLED})
+
+
+class LinkExpired(ExchangeError):
+    status = 410
+    code = "link-expired"
+    title = N_("This download link has expired; ask for a new one")
+
+
+class LinkInvalid(ExchangeError):
+    status = 400
+    code = "link-invalid"
+    title = N_("This download link is not valid")
+
+
+@dataclass(frozen=True)
+class Granted:
+    """A new entitlement; an API product's key is issued to its buyer later (api_keys)."""
+
+    entitlement_id: int
+    expires_at: datetime
+    ledger_seq: int
+
+
+@dataclass(frozen=True)
+class DownloadLink:
+    """A signed token for one download, and when it stops working."""
+
+    token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A fingerprinted copy as served: name, content type, bytes, and the fingerprint logged."""
+
+    file_name: str
+    content_type: str
+    content: bytes
+    fingerprint: str
+    download_id: int
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` later, the month's last day when it has fewer days."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def grant_entitlement(
+    session: Session, contract: TradeContract, *, now: datetime, api_quota: int
+) -> Granted:
+    """Entitle the buyer of a paid contract, in the caller's unit of work, with its ledger entry."""
+    if session.scalar(select(Entitlement.id).where(Entitlement.contract_id == contract.id)):
+        raise Conflict(N_("This contract's data has already been delivered."))
+    product = require_found(session.get(DataProduct, contract.product_id))
+    is_api = product.product_type == ProductType.API
+    entitlement = Entitlement(
+        contract_id=contract.id,
+        product_id=product.id,
+        buyer_id=contract.buyer_id,
+        status=EntitlementStatus.ACTIVE,
+        fingerprint_key=secrets.token_bytes(32),
+        quota=api_quota if is_api else None,
+        used=0,
+        expires_at=add_months(now, int(contract.terms["term_months"])),
+        ledger_seq=0,
+        created_at=now,
+    )
+    session.add(entitlement)
+    session.flush()
+    entry = record_event(
+        session,
+        "trade.delivery",
+        {
+            "contract": contract.number,
+            "entitlement_id": entitlement.id,
+            "product_id": product.id,
+            # The version delivered is the latest ready one, not a file still being profiled.
+            "version": product.versions[-1].number if product.versions else 0,
+            "expires_at": entitlement.expires_at.isoformat(),
+            "api": is_api,
+        },
+        parties=[contract.buyer_id, contract.vendor_id],
+        now=now,
+    )
+    entitlement.ledger_seq = entry.seq
+    return Granted(entitlement.id, entitlement.expires_at, entry.seq)
+
+
+def _serializer(secret: str, now: datetime) -> URLSafeTimedSerializer:
+    """Links signed and checked against the service's clock, so tests need not sleep."""
+
+    class Clocked(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(now.timestamp())
+
+    return URLSafeTimedSerializer(secret, salt=LINK_SALT, signer=Clocked)
+
+
+def own_entitlement(
+    session: Session, actor: Actor, entitlement_id: int, *, for_update: bool = False
+) -> Entitlement:
+    """The entitlement when the actor is a buyer of its buying organisation; 404 to anyone
+    outside it, 403 to its members without the buyer role."""
+    entitlement = session.get(Entitlement, entitlement_id, with_for_update=for_update)
+    if entitlement is None or not actor.is_member(entitlement.buyer_id):
+        raise NotFound()
+    if not actor.has_role_in(entitlement.buyer_id, Role.BUYER):
+        raise PermissionDenied(N_("Only the buying organisation's buyers can take its data."))
+    return entitlement
+
+
+def check_usable(session: Session, entitlement: Entitlement, now: datetime) -> TradeContract:
+    contract = require_found(session.get(TradeContract, entitlement.contract_id))
+    if contract.status in CLOSED_CONTRACTS:
+        raise Conflict(N_("This purchase was refunded or cancelled; its data cannot be taken."))
+    if entitlement.status != EntitlementStatus.ACTIVE:
+        raise Conflict(N_("This entitlement has been revoked."))
+    if entitlement.expires_at <= now:
+        raise Conflict(N_("This entitlement's licence term has ended."))
+    return contract
+
+
+def _version(session: Session, product_id: int, number: int | None) -> ProductVersion:
+    require_found(session.get(DataProduct, product_id))
+    ready = select(ProductVersion).where(
+        ProductVersion.product_id == product_id, ProductVersion.state == VersionState.READY
+    )
+    # The latest ready version: one still being profiled (or refused) is not delivered.
+    version = session.scalar(
+        ready.order_by(ProductVersion.number.desc()).limit(1)
+        if number is None
+        else ready.where(ProductVersion.number == number)
+    )
+    if version is None:
+        raise NotFound(N_("The product has no such data version."))
+    return version
+
+
+def download_link(
+    uow: UnitOfWork,
+    actor: Actor,
+    entitlement_id: int,
+    *,
+    secret: str,
+    lifetime: int,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> DownloadLink:
+    """A signed link to one version (the latest by default) for a member of the buyer."""
+    now = now or utcnow()
+    session = uow.session
+    entitlement = own_entitlement(session, actor, entitlement_id)
+    check_usable(session, entitlement, now)
+    chosen = _version(session, entitlement.product_id, version)
+    token = _serializer(secret, now).dumps(
+        {"e": entitlement.id, "u": actor.user_id, "v": chosen.number}
+    )
+    return DownloadLink(str(token), now + timedelta(seconds=lifetime))
+
+
+def open_download(
+    uow: UnitOfWork,
+    token: str,
+    *,
+    secret: str,
+    lifetime: int,
+    files: DataFiles,
+    client_address: str | None = None,
+    now: datetime | None = None,
+) -> Delivered:
+    """The buyer's fingerprinted copy behind a valid link; the download is logged."""
+    now = now or utcnow()
+    serializer = _serializer(secret, now)
+    try:
+        claims = serializer.loads(token, max_age=lifetime)
+    except SignatureExpired:
+        raise LinkExpired() from None
+    except BadSignature:
+        raise LinkInvalid() from None
+    session = uow.session
+    actor = load_actor(session, int(claims["u"]), client_address)
+    if actor is None:
+        raise NotAuthenticated()
+    entitlement = own_entitlement(session, actor, int(claims["e"]))
+    contract = check_usable(session, entitlement, now)
+    version = _version(session, entitlement.product_id, int(claims["v"]))
+    product = require_found(session.get(DataProduct, entitlement.product_id))
+    mode = CipherMode(product.cipher_mode)
+    data_key = files.keys.unwrap(product.wrapped_key, mode)
+    plain = b"".join(files.store.open(version.object_key, data_key, mode))
+    marked = fingerprint.fingerprint(
+        plain,
+        version.file_name,
+        entitlement.fingerprint_key,
+        prepare=_desensitiser(
+            product, version, contract, files.keys.pseudonym_key(contract.buyer_id)
+        ),
+    )
+    mark = fingerprint_id(entitlement.fingerprint_key, version.number)
+    download = Download(
+        entitlement_id=entitlement.id,
+        user_id=actor.user_id,
+        version_number=version.number,
+        fingerprint=mark,
+        size_bytes=len(marked.content),
+        client_address=client_address,
+        created_at=now,
+    )
+    session.add(download)
+    session.flush()
+    download_id = download.id
+    uow.commit()
+    return Delivered(
+        version.file_name,
+        CONTENT_TYPES[FileFormat(version.file_format)],
+        marked.content,
+        mark,
+        download_id,
+    )
+
+
+def _desensitiser(
+    product: DataProduct, version: ProductVersion, contract: TradeContract, key: bytes
+) -> fingerprint.Prepare:
+    """Puts each personal column in the form the contract states (raw only where approved);
+    a contract from before forms were stated promised desensitised data, so it gets no raw."""
+    stated = personal_data.stated_forms(contract.canonical)
+    approved = personal_data.approved_raw(product) if stated is not None else frozenset()
+    forms = personal_data.delivered_forms(version.fields, approved, stated)
+    return partial(desensitise.changes, forms=forms, key=key)
+
+
+def fingerprint_id(key: bytes, version: int) -> str:
+    """What the download log names a copy's fingerprint by: never the key itself."""
+    return hashlib.sha256(key + version.to_bytes(4, "big")).hexdigest()
+
+
+def trace(
+    uow: UnitOfWork,
+    actor: Actor,
+    suspect: bytes,
+    file_name: str,
+    files: DataFiles,
+    *,
+    product_id: int | None = None,
+) -> dict[str, Any]:
+    """Regulators only: the entitlement, contract and buyer whose fingerprint a copy carries."""
+    require_role(actor, Role.REGULATOR)
+    if len(suspect) > files.max_bytes:
+        raise PayloadTooLarge()
+    try:
+        names = fingerprint.column_names(suspect, file_name)
+    except fingerprint.UnreadableCopy as error:
+        raise ValidationFailed.on("file", error.message) from None
+    session = uow.session
+    products = [product_id] if product_id is not None else _products_with(session, names)
+    query = select(Entitlement.id, Entitlement.fingerprint_key)
+    if products:
+        query = query.where(Entitlement.product_id.in_(products))
+    candidates = {row.id: bytes(row.fingerprint_key) for row in session.execute(query)}
+    match = fingerprint.identify(suspect, file_name, candidates)
+    audit.record(
+        session,
+        "oversight.trace",
+        actor=actor,
+        subject=file_name[:200],
+        candidates=len(candidates),
+        entitlement_id=match.entitlement if match else None,
+    )
+    uow.commit()
+    if match is None:
+        return {"match": None, "candidates": len(candidates)}
+    return {"match": _traced(session, match), "candidates": len(candidates)}
+
+
+def _products_with(session: Session, names: list[str]) -> list[int]:
+    """Products with a version whose columns are the suspect's (in any order)."""
+    wanted = set(names)
+    rows = session.execute(select(ProductVersion.product_id, ProductVersion.fields))
+    return sorted(
+        {row.product_id for row in rows if {str(f.get("name")) for f in row.fields or []} == wanted}
+    )
+
+
+def _traced(session: Session, match: fingerprint.Match[int]) -> dict[str, Any]:
+    entitlement = require_found(session.get(Entitlement, match.entitlement))
+    contract = require_found(session.get(TradeContract, entitlement.contract_id))
+    downloads = session.scalars(
+        select(Download)
+        .where(Download.entitlement_id == entitlement.id)
+        .order_by(Download.created_at, Download.id)
+    ).all()
+    names = party_names(session, [contract.buyer_id, contract.vendor_id])
+    return {
+        "entitlement_id": entitlement.id,
+        "contract": {"id": contract.id, "number": contract.number, "status": contract.status},
+        "product_id": entitlement.product_id,
+        "buyer": names.get(contract.buyer_id),
+        "vendor": names.get(contract.vendor_id),
+        "score": match.score,
+        "confidence": match.confidence,
+        "evidence": match.evidence,
+        "downloads": [
+            {
+                "id": d.id,
+                "user_id": d.user_id,
+                "version": d.version_number,
+                "fingerprint": d.fingerprint,
+                "at": d.created_at,
+                "client_address": d.client_address,
+            }
+            for d in downloads
+        ],
+    }

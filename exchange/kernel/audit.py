@@ -1,0 +1,86 @@
+"""Writes and reads the audit log; every security-relevant action passes through record()."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from exchange.domain.vocabulary import Role
+from exchange.kernel.actors import Actor, require_role
+from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.models import AuditEvent
+from exchange.models.base import utcnow
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    actor: Actor | None = None,
+    actor_id: int | None = None,
+    organisation_id: int | None = None,
+    subject: str | None = None,
+    client_address: str | None = None,
+    **detail: Any,
+) -> None:
+    """Add an audit event to the current unit of work."""
+    session.add(
+        AuditEvent(
+            occurred_at=utcnow(),
+            action=action,
+            actor_id=actor.user_id if actor else actor_id,
+            organisation_id=organisation_id,
+            subject=subject,
+            client_address=client_address or (actor.client_address if actor else None),
+            detail=detail,
+        )
+    )
+
+
+def count_recent(session: Session, action: str, since: Any, **match: Any) -> int:
+    """How many events of one action match since a moment (used for throttling)."""
+    query = (
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == action, AuditEvent.occurred_at >= since)
+    )
+    for column, value in match.items():
+        query = query.where(getattr(AuditEvent, column) == value)
+    return session.scalar(query) or 0
+
+
+def last_at(session: Session, action: str, **match: Any) -> datetime | None:
+    """When the latest event of one action matching these columns happened, if ever."""
+    query = select(func.max(AuditEvent.occurred_at)).where(AuditEvent.action == action)
+    for column, value in match.items():
+        query = query.where(getattr(AuditEvent, column) == value)
+    latest = session.scalar(query)
+    if latest is not None and latest.tzinfo is None:
+        latest = latest.replace(tzinfo=UTC)
+    return latest
+
+
+def list_events(
+    uow: UnitOfWork, actor: Actor, *, limit: int = 50, before_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The newest audit events first, for operators and regulators."""
+    require_role(actor, Role.OPERATOR, Role.REGULATOR)
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(AuditEvent.id < before_id)
+    return [
+        {
+            "id": event.id,
+            "occurred_at": event.occurred_at,
+            "action": event.action,
+            "actor_id": event.actor_id,
+            "organisation_id": event.organisation_id,
+            "subject": event.subject,
+            "client_address": event.client_address,
+            "detail": event.detail,
+        }
+        for event in uow.session.scalars(query)
+    ]

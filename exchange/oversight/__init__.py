@@ -1,0 +1,3 @@
+"""Oversight for regulators: dashboard, trade browser and dossier, export, and alert
+detection.
+"""

@@ -1,0 +1,430 @@
+"""What pages and the API show of rights: the notice board, a registration, a product's rights,
+an organisation's dashboard and a certificate.
+
+Registrations are public: that is what a public notice is. Objections' reasons and documents
+are not: the applicant's members, the objector's members and the supervisors read them; anyone
+else sees that an objection exists and how it was decided. Documents are downloaded by the
+applicant's members and the supervisors (an objector sees its own evidence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from exchange.catalog.browse import SUPERVISORS, vendor_cards
+from exchange.catalog.datafiles import DataFiles
+from exchange.catalog.product_page import can_see
+from exchange.domain.catalog import CipherMode
+from exchange.domain.errors import NotFound
+from exchange.domain.rights import (
+    GrantStatus,
+    ObjectionStatus,
+    RecordStatus,
+    RegistrationStatus,
+)
+from exchange.domain.vocabulary import Role
+from exchange.kernel.actors import Actor, require_found, require_role
+from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.models import (
+    DataProduct,
+    LicenceGrant,
+    RightsCertificate,
+    RightsDocument,
+    RightsObjection,
+    RightsRecord,
+    RightsRegistration,
+)
+from exchange.models.base import utcnow
+from exchange.rights.notice import objector_organisation
+
+RECENT = 20
+
+
+def _names(session: Session, ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
+    return vendor_cards(session, {i for i in ids if i is not None})
+
+
+def _products(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    rows = session.execute(
+        select(DataProduct.id, DataProduct.title_zh, DataProduct.title_en).where(
+            DataProduct.id.in_(set(ids))
+        )
+    )
+    return {
+        row.id: {"id": row.id, "title_zh": row.title_zh, "title_en": row.title_en} for row in rows
+    }
+
+
+def record_view(record: RightsRecord, names: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """One right as shown: who holds it, over what, until when, and where it came from."""
+    return {
+        "id": record.id,
+        "product_id": record.product_id,
+        "right": record.right,
+        "holder": names.get(record.holder_id),
+        "uses": list(record.uses),
+        "territory": record.territory,
+        "exclusive": record.exclusive,
+        "starts_on": record.starts_on,
+        "ends_on": record.ends_on,
+        "status": record.status,
+        "registration_id": record.registration_id,
+        "transferred_from_id": record.transferred_from_id,
+        "contract_ref": record.contract_ref,
+        "closed_by_contract": record.closed_by_contract,
+        "ledger_seq": record.ledger_seq,
+    }
+
+
+def grant_view(grant: LicenceGrant, names: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """One licence grant: who may use what, from whom, until when."""
+    return {
+        "id": grant.id,
+        "product_id": grant.product_id,
+        "grantor": names.get(grant.grantor_id),
+        "grantee": names.get(grant.grantee_id),
+        "uses": list(grant.uses),
+        "territory": grant.territory,
+        "starts_on": grant.starts_on,
+        "ends_on": grant.ends_on,
+        "derivative": grant.derivative,
+        "contract_ref": grant.contract_ref,
+        "status": grant.status,
+        "ledger_seq": grant.ledger_seq,
+    }
+
+
+def _summary(
+    registration: RightsRegistration,
+    names: dict[int, dict[str, Any]],
+    products: dict[int, dict[str, Any]],
+) -> dict[str, Any]:
+    certificate = registration.certificate
+    return {
+        "id": registration.id,
+        "number": registration.number,
+        "status": registration.status,
+        "product": products.get(registration.product_id),
+        "applicant": names.get(registration.applicant_id),
+        "rights": [r.right for r in registration.records],
+        "applied_at": registration.created_at,
+        "notice_ends_at": registration.notice_ends_at,
+        "objections": len(registration.objections),
+        "open_objections": sum(o.status == ObjectionStatus.OPEN for o in registration.objections),
+        "certificate": certificate.number if certificate else None,
+    }
+
+
+def _loaded(query: Any) -> Any:
+    return query.options(
+        selectinload(RightsRegistration.records),
+        selectinload(RightsRegistration.objections),
+        selectinload(RightsRegistration.certificate),
+    )
+
+
+def summaries(session: Session, registrations: list[RightsRegistration]) -> list[dict[str, Any]]:
+    """Registrations as list rows, with their product and applicant named."""
+    names = _names(session, (r.applicant_id for r in registrations))
+    products = _products(session, (r.product_id for r in registrations))
+    return [_summary(r, names, products) for r in registrations]
+
+
+def notice_board(uow: UnitOfWork) -> dict[str, Any]:
+    """Public: every registration on notice (ending soonest first) and the latest certified."""
+    session = uow.session
+    on_notice = session.scalars(
+        _loaded(select(RightsRegistration))
+        .where(RightsRegistration.status == RegistrationStatus.NOTICE)
+        .order_by(RightsRegistration.notice_ends_at, RightsRegistration.id)
+    ).all()
+    certified = session.scalars(
+        _loaded(select(RightsRegistration))
+        .where(RightsRegistration.status == RegistrationStatus.CERTIFIED)
+        .order_by(RightsRegistration.decided_at.desc(), RightsRegistration.id.desc())
+        .limit(RECENT)
+    ).all()
+    return {
+        "on_notice": summaries(session, list(on_notice)),
+        "certified": summaries(session, list(certified)),
+        "now": utcnow(),
+    }
+
+
+def may_read_closely(actor: Actor | None, registration: RightsRegistration) -> bool:
+    """The applicant's members and the supervisors read reasons and open documents."""
+    return actor is not None and (
+        actor.is_member(registration.applicant_id) or actor.has_role(*SUPERVISORS)
+    )
+
+
+def registration_detail(
+    uow: UnitOfWork, actor: Actor | None, registration_id: int
+) -> dict[str, Any]:
+    """A registration with its claims, documents, objections and what this visitor may do."""
+    session = uow.session
+    registration = require_found(
+        session.scalar(
+            _loaded(select(RightsRegistration)).where(RightsRegistration.id == registration_id)
+        )
+    )
+    close = may_read_closely(actor, registration)
+    involved = [registration.applicant_id] + [o.objector_id for o in registration.objections]
+    names = _names(session, involved)
+    conflicting = {
+        o.conflicting_registration_id
+        for o in registration.objections
+        if o.conflicting_registration_id
+    }
+    others = {
+        r.id: r
+        for r in session.scalars(
+            select(RightsRegistration).where(RightsRegistration.id.in_(conflicting))
+        )
+    }
+    names |= _names(session, (r.applicant_id for r in others.values()))
+    products = _products(session, [registration.product_id])
+    now = utcnow()
+    on_notice = registration.status == RegistrationStatus.NOTICE
+    objector = objector_organisation(actor, registration)
+    objections = []
+    for objection in registration.objections:
+        mine = (
+            actor is not None
+            and objection.objector_id is not None
+            and actor.is_member(objection.objector_id)
+        )
+        other = others.get(objection.conflicting_registration_id or 0)
+        objections.append(
+            {
+                "id": objection.id,
+                "objector": names.get(objection.objector_id or 0),
+                "flagged": objection.objector_id is None,
+                "conflicts_with": {
+                    "id": other.id,
+                    "number": other.number,
+                    "applicant": names.get(other.applicant_id),
+                }
+                if other
+                else None,
+                "reasons": objection.reasons if close or mine else None,
+                "evidence": [_document(d) for d in objection.evidence] if close or mine else [],
+                "status": objection.status,
+                "decision_reason": objection.decision_reason,
+                "decided_at": objection.decided_at,
+                "raised_at": objection.created_at,
+                "ledger_seq": objection.ledger_seq if close or mine else None,
+                "decision_seq": objection.decision_seq,
+            }
+        )
+    return _summary(registration, names, products) | {
+        "source": registration.source,
+        "source_reference": registration.source_reference,
+        "basis_grant_ids": list(registration.basis_grant_ids),
+        "data_sha256": registration.data_sha256,
+        "hash_name": registration.hash_name,
+        "registration_hash": registration.registration_hash,
+        "canonical": registration.canonical,
+        "ledger_seq": registration.ledger_seq,
+        "decided_at": registration.decided_at,
+        "decision_reason": registration.decision_reason,
+        "records": [record_view(r, names) for r in registration.records],
+        "documents": [_document(d) for d in registration.documents],
+        "documents_open": close,
+        "objection_list": objections,
+        "notice_open": on_notice and now < registration.notice_ends_at,
+        "may_object": on_notice and now < registration.notice_ends_at and objector is not None,
+        "may_withdraw": on_notice
+        and actor is not None
+        and (m := actor.membership(registration.applicant_id)) is not None
+        and Role.VENDOR in m.roles,
+        "may_decide": on_notice and actor is not None and actor.has_role(Role.OPERATOR),
+    }
+
+
+def _document(document: RightsDocument) -> dict[str, Any]:
+    return {
+        "id": document.id,
+        "file_name": document.file_name,
+        "content_type": document.content_type,
+        "size_bytes": document.size_bytes,
+        "sha256": document.sha256,
+    }
+
+
+def product_rights(uow: UnitOfWork, actor: Actor | None, product_id: int) -> dict[str, Any]:
+    """A product's rights tab: rights in force or pending, its registrations, its licences
+    (404 for a product the visitor may not see, as its page)."""
+    session = uow.session
+    product = session.get(DataProduct, product_id)
+    if product is None or not can_see(actor, product):
+        raise NotFound()
+    records = session.scalars(
+        select(RightsRecord)
+        .where(
+            RightsRecord.product_id == product_id,
+            RightsRecord.status.in_((RecordStatus.PENDING, RecordStatus.ACTIVE)),
+        )
+        .order_by(RightsRecord.right, RightsRecord.starts_on, RightsRecord.id)
+    ).all()
+    registrations = session.scalars(
+        _loaded(select(RightsRegistration))
+        .where(RightsRegistration.product_id == product_id)
+        .order_by(RightsRegistration.id.desc())
+    ).all()
+    grants = session.scalars(
+        select(LicenceGrant)
+        .where(LicenceGrant.product_id == product_id, LicenceGrant.status == GrantStatus.ACTIVE)
+        .order_by(LicenceGrant.id)
+    ).all()
+    visible_grants = [g for g in grants if _sees_grant(actor, g)]
+    names = _names(
+        session,
+        [r.holder_id for r in records]
+        + [g.grantor_id for g in visible_grants]
+        + [g.grantee_id for g in visible_grants],
+    )
+    return {
+        "records": [record_view(r, names) for r in records],
+        "registrations": summaries(session, list(registrations)),
+        "grants": [grant_view(g, names) for g in visible_grants],
+        "grant_count": len(grants),
+    }
+
+
+def _sees_grant(actor: Actor | None, grant: LicenceGrant) -> bool:
+    return actor is not None and (
+        actor.is_member(grant.grantor_id)
+        or actor.is_member(grant.grantee_id)
+        or actor.has_role(*SUPERVISORS)
+    )
+
+
+def my_rights(uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
+    """An organisation's rights dashboard: its registrations, rights held, licences both ways,
+    and objections it raised or faces."""
+    session = uow.session
+    mine = [m.organisation_id for m in actor.memberships]
+    registrations = session.scalars(
+        _loaded(select(RightsRegistration))
+        .where(RightsRegistration.applicant_id.in_(mine))
+        .order_by(RightsRegistration.id.desc())
+    ).all()
+    records = session.scalars(
+        select(RightsRecord)
+        .where(RightsRecord.holder_id.in_(mine), RightsRecord.status == RecordStatus.ACTIVE)
+        .order_by(RightsRecord.product_id, RightsRecord.right, RightsRecord.id)
+    ).all()
+    grants = session.scalars(
+        select(LicenceGrant)
+        .where(or_(LicenceGrant.grantor_id.in_(mine), LicenceGrant.grantee_id.in_(mine)))
+        .order_by(LicenceGrant.id.desc())
+    ).all()
+    raised = (
+        session.scalars(
+            select(RightsRegistration)
+            .join(RightsObjection, RightsObjection.registration_id == RightsRegistration.id)
+            .where(RightsObjection.objector_id.in_(mine))
+            .order_by(RightsRegistration.id.desc())
+            .options(
+                selectinload(RightsRegistration.records),
+                selectinload(RightsRegistration.objections),
+                selectinload(RightsRegistration.certificate),
+            )
+        )
+        .unique()
+        .all()
+    )
+    names = _names(
+        session,
+        [r.holder_id for r in records]
+        + [g.grantor_id for g in grants]
+        + [g.grantee_id for g in grants],
+    )
+    products = _products(session, [r.product_id for r in records] + [g.product_id for g in grants])
+    return {
+        "registrations": summaries(session, list(registrations)),
+        "records": [
+            record_view(r, names) | {"product": products.get(r.product_id)} for r in records
+        ],
+        "granted": [
+            grant_view(g, names) | {"product": products.get(g.product_id)}
+            for g in grants
+            if g.grantor_id in mine
+        ],
+        "received": [
+            grant_view(g, names) | {"product": products.get(g.product_id)}
+            for g in grants
+            if g.grantee_id in mine
+        ],
+        "objections_raised": summaries(session, list(raised)),
+    }
+
+
+def objection_queue(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
+    """Operators: registrations with objections awaiting a decision, oldest first."""
+    require_role(actor, Role.OPERATOR)
+    session = uow.session
+    waiting = (
+        session.scalars(
+            _loaded(select(RightsRegistration))
+            .join(RightsObjection, RightsObjection.registration_id == RightsRegistration.id)
+            .where(
+                RightsRegistration.status == RegistrationStatus.NOTICE,
+                RightsObjection.status == ObjectionStatus.OPEN,
+            )
+            .order_by(RightsObjection.created_at, RightsRegistration.id)
+        )
+        .unique()
+        .all()
+    )
+    return summaries(session, list(waiting))
+
+
+def certificate_detail(uow: UnitOfWork, number: str) -> dict[str, Any]:
+    """Public: a certificate as signed, with its signature and the entries behind it."""
+    session = uow.session
+    certificate = require_found(
+        session.scalar(select(RightsCertificate).where(RightsCertificate.number == number))
+    )
+    registration = certificate.registration
+    return {
+        "number": certificate.number,
+        "payload": certificate.payload,
+        "signature": certificate.signature,
+        "key_id": certificate.key_id,
+        "ledger_seq": certificate.ledger_seq,
+        "issued_at": certificate.issued_at,
+        "registration_id": registration.id,
+        "registration_number": registration.number,
+        "registration_ledger_seq": registration.ledger_seq,
+        "product_id": registration.product_id,
+    }
+
+
+def open_document(
+    uow: UnitOfWork, actor: Actor | None, document_id: int, files: DataFiles
+) -> tuple[dict[str, Any], Iterator[bytes]]:
+    """A basis document or evidence, decrypted, for those who may read it; 404 for others."""
+    session = uow.session
+    document = require_found(session.get(RightsDocument, document_id))
+    registration = require_found(session.get(RightsRegistration, document.registration_id))
+    objection = (
+        session.get(RightsObjection, document.objection_id) if document.objection_id else None
+    )
+    own_evidence = (
+        actor is not None
+        and objection is not None
+        and objection.objector_id is not None
+        and actor.is_member(objection.objector_id)
+    )
+    if not (may_read_closely(actor, registration) or own_evidence):
+        raise NotFound()
+    product = require_found(session.get(DataProduct, registration.product_id))
+    mode = CipherMode(product.cipher_mode)
+    data_key = files.keys.unwrap(product.wrapped_key, mode)
+    return _document(document), files.store.open(document.object_key, data_key, mode)

@@ -1,1 +1,0 @@
-"""Use cases: the only place that checks permissions and commits."""

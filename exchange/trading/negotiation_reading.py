@@ -1,0 +1,151 @@
+"""Reading negotiations: one with its whole history, the valuation band and a suggested
+counter, and the list an organisation's buyers or vendors work through."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from exchange.catalog.browse import SUPERVISORS
+from exchange.domain.errors import NotFound, PermissionDenied
+from exchange.domain.trading import Side
+from exchange.domain.vocabulary import Role
+from exchange.kernel.actors import Actor, require_found
+from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.ledger.events import party_names
+from exchange.models import DataProduct, LicenceOffer, Negotiation, NegotiationRound, TradeContract
+from exchange.trading.band import Band, negotiation_band
+from exchange.trading.negotiations import (
+    PROPOSING,
+    SIDE_ROLE,
+    last_proposal,
+    load_negotiation,
+    party_of,
+    summary,
+)
+from pricing.band import PriceBand
+from pricing.bargaining import suggest_counter
+
+
+def _round_view(row: NegotiationRound) -> dict[str, Any]:
+    return {
+        "number": row.number,
+        "side": row.side,
+        "action": row.action,
+        "price": row.price,
+        "scope": row.scope,
+        "term_months": row.term_months,
+        "territory": row.territory,
+        "exclusive": row.exclusive,
+        "seats": row.seats,
+        "derivative": row.derivative,
+        "message": row.message,
+        "user_id": row.user_id,
+        "created_at": row.created_at,
+    }
+
+
+def _suggestion(band: Band | None, rounds: list[NegotiationRound]) -> Any:
+    """pricing's counter between each side's latest price, inside the band; None without both."""
+    if band is None:
+        return None
+    latest = {r.side: r.price for r in rounds if r.action in PROPOSING and r.price is not None}
+    if len(latest) < 2:
+        return None
+    # suggest_counter reads only the band's edges; the stored valuation keeps the rest.
+    price_band = PriceBand(
+        floor=band["floor"],
+        reference=band["reference"],
+        ceiling=band["ceiling"],
+        weights={},
+        values={},
+        licence_multiplier=Decimal(1),
+        cost=None,
+        income=None,
+        market=None,
+        licence=None,
+        explanation=(),
+    )
+    return suggest_counter(price_band, latest[Side.BUYER], latest[Side.VENDOR]).to_dict()
+
+
+def negotiation_view(uow: UnitOfWork, actor: Actor, negotiation_id: int) -> dict[str, Any]:
+    """The whole history with both sides' names, the valuation band and a suggested counter;
+    to the two sides' members and the supervisors (404 to anyone else)."""
+    session = uow.session
+    negotiation = load_negotiation(session, negotiation_id)
+    parties = (negotiation.buyer_id, negotiation.vendor_id)
+    if not (any(actor.is_member(o) for o in parties) or actor.has_role(*SUPERVISORS)):
+        raise NotFound()
+    product = require_found(session.get(DataProduct, negotiation.product_id))
+    offer = require_found(session.get(LicenceOffer, negotiation.offer_id))
+    names = party_names(session, parties)
+    band = negotiation_band(session, offer, negotiation.vendor_id, last_proposal(negotiation))
+    contract_id = session.scalar(
+        select(TradeContract.id).where(TradeContract.negotiation_id == negotiation.id)
+    )
+    return summary(negotiation) | {
+        # The sides the actor may act for; a member without the side's role only reads.
+        "my_sides": [s for s in Side if actor.has_role_in(party_of(negotiation, s), SIDE_ROLE[s])],
+        "product": {"id": product.id, "title_zh": product.title_zh, "title_en": product.title_en},
+        "offer": {
+            "id": offer.id,
+            "kind": offer.kind,
+            "scope": offer.scope,
+            "term_months": offer.term_months,
+            "territory": offer.territory,
+            "seats": offer.seats,
+            "derivative": offer.derivative,
+            "price": offer.price,
+        },
+        "buyer": names[negotiation.buyer_id],
+        "vendor": names[negotiation.vendor_id],
+        "history": [_round_view(r) for r in negotiation.rounds],
+        "band": band,
+        "suggested_counter": _suggestion(band, negotiation.rounds),
+        "contract_id": contract_id,
+        "created_at": negotiation.created_at,
+        "updated_at": negotiation.updated_at,
+        "ledger_seq": negotiation.ledger_seq,
+    }
+
+
+def my_negotiations(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
+    """The negotiations of the organisations the actor buys or sells for, newest move first."""
+    buying = [m.organisation_id for m in actor.memberships if Role.BUYER in m.roles]
+    selling = [m.organisation_id for m in actor.memberships if Role.VENDOR in m.roles]
+    if not buying and not selling:
+        raise PermissionDenied()
+    session = uow.session
+    rows = session.scalars(
+        select(Negotiation)
+        .where(or_(Negotiation.buyer_id.in_(buying), Negotiation.vendor_id.in_(selling)))
+        .options(selectinload(Negotiation.rounds))
+        .order_by(Negotiation.updated_at.desc(), Negotiation.id.desc())
+    ).all()
+    names = party_names(session, [o for n in rows for o in (n.buyer_id, n.vendor_id)])
+    found = session.execute(
+        select(DataProduct.id, DataProduct.title_zh, DataProduct.title_en).where(
+            DataProduct.id.in_({n.product_id for n in rows})
+        )
+    )
+    titles = {row.id: {"title_zh": row.title_zh, "title_en": row.title_en} for row in found}
+    return [
+        summary(n)
+        | {
+            "side": Side.BUYER if n.buyer_id in buying else Side.VENDOR,
+            "product_id": n.product_id,
+            "product": titles.get(n.product_id, {}),
+            "product_title_zh": titles.get(n.product_id, {}).get("title_zh"),
+            "product_title_en": titles.get(n.product_id, {}).get("title_en"),
+            "offer_id": n.offer_id,
+            "buyer": names[n.buyer_id],
+            "vendor": names[n.vendor_id],
+            "last_price": last_proposal(n).price,
+            "updated_at": n.updated_at,
+        }
+        for n in rows
+    ]
