@@ -83,9 +83,9 @@ class DefaultConfig:
     UPLOAD_MAX_BYTES = 200 * 1024 * 1024
     CIPHER_MODE = "aes-256-gcm"
     SAMPLE_ROWS = 20
-    # What reading one uploaded file may cost (exchange/catalog/ingest/limits.py): rows, columns, the
-    # characters of one cell and of one row's text, what an archive (XLSX) or the cells' text may
-    # unpack to, how much more than its packed size an archive part may unpack to, and seconds.
+    # What reading one uploaded file may cost (exchange/catalog/ingest/limits.py): rows, columns,
+    # the characters of one cell and of one row's text, what an archive (XLSX) or the cells' text
+    # may unpack to, how much more than its packed size an archive part may unpack to, and seconds.
     UPLOAD_MAX_ROWS = 5_000_000
     UPLOAD_MAX_COLUMNS = 1_000
     UPLOAD_MAX_CELL_CHARS = 128 * 1024
