@@ -9,12 +9,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from demo.catalog import load_demo_catalog
+from demo.market import Desk
+from demo.organisations import demo_logins, load_demo_data
+from demo.rights import load_demo_rights
+from demo.trades import load_demo_trades
 from exchange.context import uow
-from exchange.demo.catalog import load_demo_catalog
-from exchange.demo.market import Desk
-from exchange.demo.organisations import demo_logins, load_demo_data
-from exchange.demo.rights import load_demo_rights
-from exchange.demo.trades import load_demo_trades
 from exchange.files import data_files
 from exchange.ledger_cli import ledger_cli, start_worker_thread
 from exchange.models.base import utcnow

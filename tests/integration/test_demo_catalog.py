@@ -7,10 +7,10 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from exchange.demo import DEMO_PRODUCTS
-from exchange.demo.catalog import begin_product, load_demo_catalog
-from exchange.demo.organisations import load_demo_data
-from exchange.demo.rights import load_demo_rights, on_notice, register
+from demo import DEMO_PRODUCTS
+from demo.catalog import begin_product, load_demo_catalog
+from demo.organisations import load_demo_data
+from demo.rights import load_demo_rights, on_notice, register
 from exchange.domain.catalog import ListingStatus
 from exchange.domain.rights import ObjectionStatus, RegistrationStatus
 from exchange.extensions import db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from exchange.demo.organisations import DEMO_ORGANISATIONS, demo_logins, load_demo_data
+from demo.organisations import DEMO_ORGANISATIONS, demo_logins, load_demo_data
 from exchange.domain.credit_code import credit_code_problem
 from exchange.domain.vocabulary import Role, VerificationStatus
 from exchange.extensions import db

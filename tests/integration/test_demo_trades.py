@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.pool import NullPool
 
 from contracts.schema import ledger_entries
+from demo import DEMO_VENDORS
+from demo.market import TRADED
+from demo.trades import BURST_BUYER, HISTORY
 from exchange import ROOT, create_app
-from exchange.demo import DEMO_VENDORS
-from exchange.demo.market import TRADED
-from exchange.demo.trades import BURST_BUYER, HISTORY
 from exchange.domain.catalog import Grade
 from exchange.domain.trading import ContractStatus, DisputeStatus, NegotiationStatus, Side
 from exchange.extensions import db

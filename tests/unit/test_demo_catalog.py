@@ -16,10 +16,10 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
-from exchange.demo import DEMO_PRODUCTS, DEMO_VENDORS, DemoProduct, generate_file
-from exchange.demo.files import FIXED_TIME
-from exchange.demo.specs import Day, Period, Walk
-from exchange.demo.synthetic import Table, build_table
+from demo import DEMO_PRODUCTS, DEMO_VENDORS, DemoProduct, generate_file
+from demo.files import FIXED_TIME
+from demo.specs import Day, Period, Walk
+from demo.synthetic import Table, build_table
 from exchange.domain.catalog import FileFormat, Grade, ListingStatus
 from exchange.domain.credit_code import check_character, credit_code_problem
 from exchange.domain.vocabulary import REGIONS

@@ -32,9 +32,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, event, func, select, update
 
+from demo import DEMO_VENDORS
+from demo.market import TRADED, Desk, Done, Market, Moments, Offer, Step, tradable_offers
 from exchange.accounts.users import add_membership
-from exchange.demo import DEMO_VENDORS
-from exchange.demo.market import TRADED, Desk, Done, Market, Moments, Offer, Step, tradable_offers
 from exchange.domain.catalog import Grade
 from exchange.domain.vocabulary import Role
 from exchange.kernel import audit

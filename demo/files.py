@@ -18,8 +18,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from exchange.demo.specs import DemoProduct
-from exchange.demo.synthetic import Cell, Table, build_table
+from demo.specs import DemoProduct
+from demo.synthetic import Cell, Table, build_table
 from exchange.domain.catalog import FileFormat
 
 # Files carry this time wherever a format records one, so no two runs differ.

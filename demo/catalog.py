@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from demo import DEMO_PRODUCTS, DEMO_VENDORS, generate_file
+from demo.organisations import DEMO_PASSWORD
+from demo.specs import DemoProduct, DemoVendor
 from exchange.accounts.users import add_membership, new_user
 from exchange.catalog import listing, products, versions
 from exchange.catalog.datafiles import DataFiles, Upload
-from exchange.demo import DEMO_PRODUCTS, DEMO_VENDORS, generate_file
-from exchange.demo.organisations import DEMO_PASSWORD
-from exchange.demo.specs import DemoProduct, DemoVendor
 from exchange.domain.catalog import Grade, ListingStatus
 from exchange.domain.vocabulary import Role, VerificationStatus
 from exchange.kernel.actors import Actor, load_actor

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TypeAlias
 
-from exchange.demo.specs import (
+from demo.specs import (
     Around,
     Change,
     Day,
