@@ -80,7 +80,7 @@ def init_auth(app: Flask) -> None:
         ):
             _forget_session()
             return None
-        actor = load_actor(db.session, int(user_id), request.remote_addr)
+        actor = load_actor(db.session(), int(user_id), request.remote_addr)
         return SessionUser(actor) if actor else None
 
 
@@ -134,12 +134,14 @@ def request_throttle() -> throttle.Throttle:
 def bearer_actor() -> Actor:
     """The actor behind the request's bearer token, or a 401."""
     if "bearer_actor" in g:
-        return g.bearer_actor
+        known: Actor = g.bearer_actor
+        return known
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated()
-    g.bearer_actor = authenticate_token(uow(), token.strip(), client_address=client_address())
-    return g.bearer_actor
+    actor = authenticate_token(uow(), token.strip(), client_address=client_address())
+    g.bearer_actor = actor
+    return actor
 
 
 def optional_bearer_actor() -> Actor | None:

@@ -13,7 +13,7 @@ from exchange.kernel.unit_of_work import UnitOfWork
 
 def uow() -> UnitOfWork:
     """A unit of work over this request's session."""
-    return UnitOfWork(db.session)
+    return UnitOfWork(db.session())
 
 
 def client_address() -> str | None:
@@ -23,11 +23,16 @@ def client_address() -> str | None:
 
 def web_actor() -> Actor:
     """The signed-in user of a page request."""
-    if not current_user.is_authenticated:
+    actor = page_actor()
+    if actor is None:
         raise NotAuthenticated()
-    return current_user.actor
+    return actor
 
 
 def page_actor() -> Actor | None:
     """The signed-in user of a page anyone may see, or None for a visitor."""
-    return current_user.actor if current_user.is_authenticated else None
+    if not current_user.is_authenticated:
+        return None
+    # Flask-Login's user is whatever the loader gave it: exchange.auth.SessionUser.
+    actor: Actor = current_user.actor
+    return actor

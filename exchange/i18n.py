@@ -6,21 +6,24 @@ from typing import Any
 
 from flask import Flask, current_app, request, session
 from flask_babel import get_locale, gettext
-from flask_login import current_user
 
+from exchange.context import page_actor
 from exchange.extensions import babel
 
 
 def select_locale() -> str:
     """The signed-in user's language, else the session's, else Chinese (API: Accept-Language)."""
-    languages = current_app.config["LANGUAGES"]
+    languages: list[str] = current_app.config["LANGUAGES"]
     if request.path.startswith("/api/"):
         return request.accept_languages.best_match(languages) or languages[0]
-    if current_user.is_authenticated and current_user.actor.locale in languages:
-        return current_user.actor.locale
-    if session.get("locale") in languages:
-        return session["locale"]
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    actor = page_actor()
+    if actor is not None and actor.locale in languages:
+        return actor.locale
+    chosen = session.get("locale")
+    if isinstance(chosen, str) and chosen in languages:
+        return chosen
+    default: str = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return default
 
 
 def current_language() -> str:
@@ -29,7 +32,8 @@ def current_language() -> str:
     Babel resolves zh_CN to zh_Hans_CN, so the Chinese catalog lives in translations/zh,
     the directory gettext falls back to for any Chinese locale.
     """
-    return "zh_CN" if get_locale().language == "zh" else "en"
+    locale = get_locale()  # None only outside a request
+    return "zh_CN" if locale is not None and locale.language == "zh" else "en"
 
 
 def translate(message: str, **params: Any) -> str:

@@ -50,11 +50,9 @@ def init_uploads(app: Flask) -> None:
         request.max_content_length = current_app.config["UPLOAD_MAX_BYTES"] + MULTIPART_OVERHEAD
 
 
-def received_upload(*, required: bool = True) -> Upload | None:
+def received_upload() -> Upload:
     """The file posted as `file`, or a clear error naming the field."""
     posted = request.files.get("file")
     if posted is None or not posted.filename:
-        if not required:
-            return None
         raise ValidationFailed.on("file", N_("Choose a data file to upload."))
     return Upload(filename=posted.filename, stream=posted.stream)

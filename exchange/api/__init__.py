@@ -25,7 +25,7 @@ from exchange.extensions import csrf
 # OpenAPI security requirements: routes that need a bearer token (answered 401 before their
 # input is read, see exchange.request_limits), and routes that serve strangers too but show a
 # token's holder more (the empty alternative is OpenAPI's "or anonymously").
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 OPTIONAL_BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}, {}]
 
 
@@ -46,7 +46,7 @@ class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = StrictParser()
 
 
-class Api(SmorestApi):  # type: ignore[misc]
+class Api(SmorestApi):
     """flask-smorest's Api, documenting each blueprint when the spec is first read rather than
     at start-up: building the OpenAPI document was two thirds of what create_app cost, and only the
     few requests for /api/openapi.json (or `flask openapi`) need it. Its document says what the
@@ -57,6 +57,7 @@ class Api(SmorestApi):  # type: ignore[misc]
     def __init__(self, app: Flask | None = None, **kwargs: Any) -> None:
         self._undocumented: list[tuple[SmorestBlueprint, str, Any]] = []
         self._documenting = threading.RLock()
+        self._spec: APISpec | None = None
         super().__init__(app, **kwargs)
 
     def _init_spec(self, **kwargs: Any) -> None:
@@ -67,7 +68,7 @@ class Api(SmorestApi):  # type: ignore[misc]
 
     def _register_responses(self) -> None:
         """flask-smorest's named error responses, as the problems the API sends."""
-        register_error_responses(self._spec, self.DEFAULT_ERROR_RESPONSE_NAME)
+        register_error_responses(self.built_spec(), self.DEFAULT_ERROR_RESPONSE_NAME)
 
     @property
     def spec(self) -> APISpec | None:
@@ -76,13 +77,19 @@ class Api(SmorestApi):  # type: ignore[misc]
             pending, self._undocumented = self._undocumented, []
             for blueprint, name, parameters in pending:
                 blueprint.register_views_in_doc(
-                    self, self._app, self._spec, name=name, parameters=parameters
+                    self, self._app, self.built_spec(), name=name, parameters=parameters
                 )
         return self._spec
 
     @spec.setter
     def spec(self, value: APISpec | None) -> None:
         self._spec = value
+
+    def built_spec(self) -> APISpec:
+        """The OpenAPI document as it stands (flask-smorest builds it in init_app)."""
+        if self._spec is None:
+            raise RuntimeError("The API has no OpenAPI document before init_app.")
+        return self._spec
 
     def register_blueprint(
         self, blp: SmorestBlueprint, *, parameters: Any = None, **options: Any
@@ -92,7 +99,7 @@ class Api(SmorestApi):  # type: ignore[misc]
         self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
         self._app.register_blueprint(blp, **options)
         self._undocumented.append((blp, name, parameters))
-        self._spec.tag({"name": name, "description": blp.description})
+        self.built_spec().tag({"name": name, "description": blp.description})
 
 
 def init_api(app: Flask) -> Api:
@@ -115,9 +122,10 @@ def init_api(app: Flask) -> Api:
 
     api = Api(app)
     init_idempotency(app)  # after the token and body checks (init_request_limits) run
-    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    spec = api.built_spec()
+    spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     # An API product's key, which its buyer's entitlement holds: counted per call.
-    api.spec.components.security_scheme(
+    spec.components.security_scheme(
         "dataApiKey", {"type": "apiKey", "in": "header", "name": "X-Api-Key"}
     )
     trading = (negotiations, contracts, payments, entitlements)

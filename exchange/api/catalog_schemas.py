@@ -75,7 +75,9 @@ class FieldNoteSchema(BaseSchema):
 
 
 class FieldNotesSchema(BaseSchema):
-    fields = fields.List(fields.Nested(FieldNoteSchema), required=True)
+    fields_ = fields.List(
+        fields.Nested(FieldNoteSchema), data_key="fields", attribute="fields", required=True
+    )
     # PIPL Art. 13 basis for raw delivery; omitted keeps the current one, null clears it.
     legal_basis = choice(LegalBasis, required=False, allow_none=True)
 
@@ -106,7 +108,10 @@ class ProductInputSchema(BaseSchema):
     coverage_start = fields.Date(load_default=None, allow_none=True)
     coverage_end = fields.Date(load_default=None, allow_none=True)
     regions = fields.List(text(32), load_default=list, validate=validate.Length(max=13))
-    tags = fields.List(text(30), load_default=list, validate=validate.Length(max=20))
+    # The product form reads them from one line instead (exchange.web.catalog_forms).
+    tags: fields.Field[Any] = fields.List(
+        text(30), load_default=list, validate=validate.Length(max=20)
+    )
     grade = choice(Grade, required=True)
     grade_justification = text(2000)
     declared_quality = fields.Nested(QualitySchema, load_default=dict)

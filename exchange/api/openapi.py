@@ -44,7 +44,7 @@ def problem_content() -> dict[str, Any]:
 
 
 def decimal_as_string(
-    converter: Any, field: fields.Field, ret: dict[str, Any], **kwargs: Any
+    converter: Any, field: fields.Field[Any], ret: dict[str, Any], **kwargs: Any
 ) -> dict[str, Any]:
     """An apispec attribute function: a Decimal dumped as a string is documented as one
     (apispec calls every Decimal a number, whatever it dumps)."""
@@ -75,7 +75,7 @@ def register_error_responses(spec: APISpec, default_name: str) -> None:
     )
 
 
-class ProblemPlugin(BasePlugin):  # type: ignore[misc]
+class ProblemPlugin(BasePlugin):
     """Every error response of every operation is a problem, and every operation that needs a
     bearer token documents the 401 it answers without one."""
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from flask_babel import gettext
 from flask_smorest.fields import Upload
@@ -38,8 +39,10 @@ from exchange.oversight.trade_query import (
 )
 from exchange.trading.contracts import add_months
 
+E = TypeVar("E", bound=Enum)
 
-class Member(fields.Enum):
+
+class Member(fields.Enum[E]):
     """An enumeration's value, whether the service gave the member or its value already."""
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
@@ -47,7 +50,7 @@ class Member(fields.Enum):
         return super()._serialize(member, attr, obj, **kwargs)
 
 
-def member(enum_type: type, **kwargs: Any) -> Member:
+def member(enum_type: type[E], **kwargs: Any) -> Member[E]:
     """One value of an enumeration, dumped by value."""
     return Member(enum_type, by_value=True, **kwargs)
 

@@ -103,9 +103,10 @@ def problem_response(
 
 def exchange_error_response(error: ExchangeError) -> Response:
     """Render a domain error."""
-    headers = {}
-    if getattr(error, "retry_after", None):
-        headers["Retry-After"] = str(error.retry_after)
+    headers: dict[str, str] = {}
+    retry_after = getattr(error, "retry_after", None)  # only the errors worth retrying have one
+    if retry_after:
+        headers["Retry-After"] = str(retry_after)
     if error.status == 401 and wants_problem_json():
         headers["WWW-Authenticate"] = 'Bearer realm="ganshu"'
     return problem_response(
@@ -128,7 +129,7 @@ def http_error_response(error: HTTPException) -> Response:
         return internal_error_response(error)
     data = getattr(error, "data", None) or {}
     messages = data.get("messages")
-    errors = None
+    errors: dict[str, list[str]] | None = None
     if isinstance(messages, dict):
         # webargs keys messages by location ("json", "query"); the field names are what matter.
         errors = {}
@@ -138,9 +139,8 @@ def http_error_response(error: HTTPException) -> Response:
         detail = " ".join(m for msgs in errors.values() for m in msgs)
         return problem_response(400, code="malformed-request", detail=detail)
     code = "validation-failed" if status == 422 else None
-    headers = (
-        {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else {}
-    )
+    allowed = getattr(error, "valid_methods", None)  # werkzeug's MethodNotAllowed only
+    headers = {"Allow": ", ".join(allowed)} if allowed else {}
     return problem_response(status, code=code, errors=errors, headers=headers)
 
 

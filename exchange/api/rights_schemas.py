@@ -3,10 +3,12 @@ rights, licences and certificates out."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow.types import StrSequenceOrSet
 
 from exchange.api.catalog_schemas import VendorSchema
 from exchange.api.schemas import BaseSchema, choice, text
@@ -34,14 +36,21 @@ class JsonObject(fields.Nested):
     """A nested object sent as a JSON string, the way a multipart form carries structured data
     beside its files (OpenAPI describes an object part of a multipart body as JSON already)."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+    def _deserialize(
+        self,
+        value: Any,
+        attr: str | None,
+        data: Mapping[str, Any] | None,
+        partial: bool | StrSequenceOrSet | None = None,
+        **kwargs: Any,
+    ) -> Any:
         if not isinstance(value, str):
             raise ValidationError(str(_l("Send this field as a JSON object.")))
         try:
             parsed = json_depth.loads(value)
         except ValueError as error:
             raise ValidationError(str(_l("This is not valid JSON."))) from error
-        return super()._deserialize(parsed, attr, data, **kwargs)
+        return super()._deserialize(parsed, attr, data, partial=partial, **kwargs)
 
 
 # In

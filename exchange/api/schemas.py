@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from exchange.domain.vocabulary import Role, VerificationStatus
+
+Member = TypeVar("Member", bound=Enum)
 
 
 class Text(fields.String):
@@ -38,7 +41,7 @@ def email(**kwargs: Any) -> fields.Email:
     )
 
 
-class Choice(fields.Enum):
+class Choice(fields.Enum[Member]):
     """An enumeration field whose translated (lazy) message still gets its choices filled in."""
 
     def make_error(self, key: str, **kwargs: Any) -> ValidationError:
@@ -49,7 +52,7 @@ class Choice(fields.Enum):
         return super().make_error(key, **kwargs)
 
 
-def choice(enum_type: type, **kwargs: Any) -> fields.Enum:
+def choice(enum_type: type[Member], **kwargs: Any) -> fields.Enum[Member]:
     """One value of an enumeration, by value, with a translated message."""
     return Choice(
         enum_type,
@@ -269,8 +272,9 @@ class HealthSchema(Schema):
 class LedgerQuerySchema(BaseSchema):
     entry_type = text(64, required=False)
     organisation_id = fields.Integer(load_default=None, allow_none=True)
-    since = fields.AwareDateTime(load_default=None, allow_none=True)
-    until = fields.AwareDateTime(load_default=None, allow_none=True)
+    # The ledger page reads whole days here instead (exchange.web.ledger), so any field may.
+    since: fields.Field[Any] = fields.AwareDateTime(load_default=None, allow_none=True)
+    until: fields.Field[Any] = fields.AwareDateTime(load_default=None, allow_none=True)
     before_seq = fields.Integer(load_default=None, allow_none=True)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 

@@ -48,7 +48,7 @@ FIELD_TYPE_LABELS = {
 
 
 @bp.app_template_filter("yuan")
-def yuan(value: Decimal | str | None) -> str:
+def yuan(value: Decimal | int | str | None) -> str:
     """A price in CNY as people write it: ¥12,000.00."""
     return "" if value is None else f"¥{Decimal(value):,.2f}"
 
@@ -78,7 +78,7 @@ def _catalog_page(
     def link(**changes: Any) -> str:
         """This search with some arguments changed (None drops one); back to the first page."""
         args = {"page": None} | changes
-        merged = {k: v for k, v in (filters | args).items() if v not in (None, "")}
+        merged: dict[str, Any] = {k: v for k, v in (filters | args).items() if v not in (None, "")}
         return url_for("catalog.index", **merged)
 
     return render_template(

@@ -30,7 +30,7 @@ NEW_PRODUCT_DEFAULTS = {
 }
 
 
-class Tags(fields.Field):
+class Tags(fields.Field[list[str]]):
     """Tags typed on one line, separated by commas (also Chinese commas and 、)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
@@ -154,4 +154,5 @@ def field_notes_schema(columns: list[Mapping[str, Any]]) -> Schema:
         declared[f"personal_{i}"] = fields.Boolean(load_default=False)
         declared[f"form_{i}"] = fields.String(load_default=None, validate=_one_of(FORMS))
     declared["legal_basis"] = fields.String(load_default=None, validate=_one_of(BASES))
-    return type("FieldNotesForm", (_FieldNotesForm,), declared)()
+    form: Schema = type("FieldNotesForm", (_FieldNotesForm,), declared)()
+    return form

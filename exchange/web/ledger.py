@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 from flask_babel import gettext
 from flask_login import login_required
 from marshmallow import ValidationError, fields
@@ -97,7 +97,7 @@ def entry(seq: int) -> str:
 def proof(seq: int) -> Response:
     """The entry's proof bundle as a file, to check with `python -m contracts.verify`."""
     bundle = ledger.proof_bundle(uow(), web_actor(), seq)
-    response = current_app.json.response(bundle)
+    response = jsonify(bundle)
     response.headers["Content-Disposition"] = content_disposition(bundle_name(seq))
     return response
 

@@ -5,9 +5,10 @@ may read, and audit every view."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext
@@ -36,6 +37,19 @@ from exchange.web import charts, oversight_alerts
 from exchange.web.catalog import thousands, yuan
 
 bp = Blueprint("oversight", __name__, url_prefix="/oversight")
+
+
+class _Counted(Protocol):
+    """A row of any dashboard series: its trades and their value."""
+
+    @property
+    def trades(self) -> int: ...
+    @property
+    def value(self) -> Decimal: ...
+
+
+# A series: its id, title and table heading, then each row's label, figures and trade filter.
+_Series = tuple[str, str, str, list[tuple[str, _Counted, Mapping[str, object]]]]
 bp.register_blueprint(oversight_alerts.bp)
 
 TRADED = ",".join(oversight_dashboard.TRADED)
@@ -145,7 +159,7 @@ def _figures(board: MarketDashboard) -> list[dict[str, Any]]:
         "date_to": period.date_to.isoformat(),
         "status": TRADED,
     }
-    series = [
+    series: list[_Series] = [
         (
             "by-month",
             gettext("Traded value by month"),
@@ -201,7 +215,7 @@ def _figures(board: MarketDashboard) -> list[dict[str, Any]]:
                         "trades": thousands(row.trades),
                         "value": yuan(row.value),
                         # products naming no region have no filter of their own
-                        "filter": None if None in narrow.values() else scope | narrow,
+                        "filter": None if None in narrow.values() else {**scope, **narrow},
                     }
                     for label, row, narrow in rows
                 ],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from flask import request
 from flask_babel import lazy_gettext as _l
@@ -42,7 +42,7 @@ def _day(required: bool) -> fields.Date:
     )
 
 
-class GrantIds(fields.Field):
+class GrantIds(fields.Field[list[int]]):
     """Licence grant numbers typed on one line, separated by commas or spaces."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[int]:
@@ -95,7 +95,7 @@ class _RegistrationForm(BaseSchema):
         }
 
 
-def _right_fields(right: RightKind) -> dict[str, fields.Field]:
+def _right_fields(right: RightKind) -> dict[str, fields.Field[Any]]:
     uses = fields.List(
         fields.String(
             validate=validate.OneOf([u.value for u in UseScope], error=_l("Choose a listed use."))
@@ -148,8 +148,9 @@ class DecisionFormSchema(BaseSchema):
 
 def posted_documents(name: str) -> list[Document]:
     """The files posted under this name (a file input left empty sends none)."""
+    # werkzeug types a posted file's stream as IO[bytes]; it is a binary file, as Document wants.
     return [
-        Document(filename=posted.filename, stream=posted.stream)
+        Document(filename=posted.filename, stream=cast(BinaryIO, posted.stream))
         for posted in request.files.getlist(name)
         if posted.filename
     ]

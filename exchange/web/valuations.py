@@ -36,9 +36,9 @@ PURPOSES = {"listing": N_("listing"), "purchase": N_("purchase")}
 # Parameters of pricing's explanations that are codes, and the labels they read as.
 PARAM_LABELS: dict[str, Mapping[str, str]] = {
     "approach": {"cost": N_("cost"), "income": N_("income"), "market": N_("market")},
-    "kind": LICENCE_KIND_LABELS,
-    "scope": USE_SCOPE_LABELS,
-    "territory": TERRITORY_LABELS,
+    "kind": {kind.value: label for kind, label in LICENCE_KIND_LABELS.items()},
+    "scope": {scope.value: label for scope, label in USE_SCOPE_LABELS.items()},
+    "territory": {territory.value: label for territory, label in TERRITORY_LABELS.items()},
 }
 COST_AMOUNTS = (
     "planning",
