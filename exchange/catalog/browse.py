@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -195,23 +195,34 @@ def _facets(session: Session, query: CatalogQuery) -> tuple[dict[str, dict[str, 
     return facets, total
 
 
-def vendor_cards(session: Session, ids: set[int]) -> dict[int, dict[str, Any]]:
+class VendorCard(TypedDict):
+    """An organisation as named beside what it offers or holds."""
+
+    id: int
+    name_zh: str
+    name_en: str
+    region: str
+    dcmm_level: int | None
+
+
+def vendor_cards(session: Session, ids: set[int]) -> dict[int, VendorCard]:
+    """The cards of these organisations, by id (one query)."""
     if not ids:
         return {}
     rows = session.scalars(select(Organisation).where(Organisation.id.in_(ids)))
     return {
-        org.id: {
-            "id": org.id,
-            "name_zh": org.name_zh,
-            "name_en": org.name_en,
-            "region": org.region,
-            "dcmm_level": org.dcmm_level,
-        }
+        org.id: VendorCard(
+            id=org.id,
+            name_zh=org.name_zh,
+            name_en=org.name_en,
+            region=org.region,
+            dcmm_level=org.dcmm_level,
+        )
         for org in rows
     }
 
 
-def summary(product: DataProduct, vendor: dict[str, Any]) -> dict[str, Any]:
+def summary(product: DataProduct, vendor: VendorCard) -> dict[str, Any]:
     """What a catalog card shows of a product."""
     return {
         "id": product.id,

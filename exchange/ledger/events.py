@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -59,7 +59,15 @@ def _parties(session: Session, seqs: list[int]) -> dict[int, list[int]]:
     return found
 
 
-def party_names(session: Session, organisation_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+class PartyName(TypedDict):
+    """An organisation as named beside an entry, a right or a trade."""
+
+    id: int
+    name_zh: str
+    name_en: str
+
+
+def party_names(session: Session, organisation_ids: Iterable[int]) -> dict[int, PartyName]:
     """The Chinese and English names of the given organisations, by id, in one query."""
     wanted = sorted(set(organisation_ids))
     if not wanted:
@@ -69,12 +77,19 @@ def party_names(session: Session, organisation_ids: Iterable[int]) -> dict[int, 
             Organisation.id.in_(wanted)
         )
     )
-    return {row.id: {"id": row.id, "name_zh": row.name_zh, "name_en": row.name_en} for row in rows}
+    return {row.id: PartyName(id=row.id, name_zh=row.name_zh, name_en=row.name_en) for row in rows}
 
 
-def _named(names: Mapping[int, dict[str, Any]], parties: list[int]) -> list[dict[str, Any]]:
-    unknown = {"name_zh": None, "name_en": None}
-    return [names.get(o, {"id": o} | unknown) for o in parties]
+class UnnamedParty(TypedDict):
+    """A party whose organisation the exchange no longer knows by name."""
+
+    id: int
+    name_zh: None
+    name_en: None
+
+
+def _named(names: Mapping[int, PartyName], parties: list[int]) -> list[PartyName | UnnamedParty]:
+    return [names.get(o) or UnnamedParty(id=o, name_zh=None, name_en=None) for o in parties]
 
 
 def _anchored_sizes(session: Session) -> tuple[int, int]:

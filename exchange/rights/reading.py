@@ -9,26 +9,30 @@ applicant's members and the supervisors (an objector sees its own evidence).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
+from typing import Any, TypedDict
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from exchange.catalog.browse import SUPERVISORS, vendor_cards
+from exchange.catalog.browse import SUPERVISORS, VendorCard, vendor_cards
 from exchange.catalog.datafiles import DataFiles
 from exchange.catalog.product_page import can_see
-from exchange.domain.catalog import CipherMode
+from exchange.domain.catalog import CipherMode, Territory
 from exchange.domain.errors import NotFound
 from exchange.domain.rights import (
     GrantStatus,
     ObjectionStatus,
     RecordStatus,
     RegistrationStatus,
+    RightKind,
+    RightSource,
 )
 from exchange.domain.vocabulary import Role
 from exchange.kernel.actors import Actor, require_found, require_role
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.ledger.events import PartyName
 from exchange.models import (
     DataProduct,
     LicenceGrant,
@@ -43,80 +47,253 @@ from exchange.rights.notice import objector_organisation
 
 RECENT = 20
 
+Names = Mapping[int, PartyName]
 
-def _names(session: Session, ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
+
+class ProductName(TypedDict):
+    """A product as named beside a right or registration."""
+
+    id: int
+    title_zh: str
+    title_en: str
+
+
+class RecordView(TypedDict):
+    """One right as shown: who holds it, over what, until when, and where it came from."""
+
+    id: int
+    product_id: int
+    right: RightKind
+    holder: PartyName | None
+    uses: list[str]
+    territory: Territory
+    exclusive: bool
+    starts_on: date
+    ends_on: date | None
+    status: RecordStatus
+    registration_id: int | None
+    transferred_from_id: int | None
+    contract_ref: str | None
+    closed_by_contract: str | None
+    ledger_seq: int | None
+
+
+class HeldRecord(RecordView):
+    """A right on an organisation's dashboard, with the product it covers."""
+
+    product: ProductName | None
+
+
+class GrantView(TypedDict):
+    """One licence grant: who may use what, from whom, until when."""
+
+    id: int
+    product_id: int
+    grantor: PartyName | None
+    grantee: PartyName | None
+    uses: list[str]
+    territory: Territory
+    starts_on: date
+    ends_on: date
+    derivative: bool
+    contract_ref: str
+    status: GrantStatus
+    ledger_seq: int
+
+
+class HeldGrant(GrantView):
+    """A licence on an organisation's dashboard, with the product it covers."""
+
+    product: ProductName | None
+
+
+class RegistrationSummary(TypedDict):
+    """A registration as a list row."""
+
+    id: int
+    number: str
+    status: RegistrationStatus
+    product: ProductName | None
+    applicant: PartyName | None
+    rights: list[RightKind]
+    applied_at: datetime
+    notice_ends_at: datetime
+    objections: int
+    open_objections: int
+    certificate: str | None
+
+
+class DocumentView(TypedDict):
+    """A basis document or evidence as listed: never its content."""
+
+    id: int
+    file_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+
+
+class ConflictingRegistration(TypedDict):
+    """The earlier registration an objection says this one collides with."""
+
+    id: int
+    number: str
+    applicant: PartyName | None
+
+
+class ObjectionView(TypedDict):
+    """An objection as this visitor may see it: reasons and evidence only to those involved."""
+
+    id: int
+    objector: PartyName | None
+    flagged: bool
+    conflicts_with: ConflictingRegistration | None
+    reasons: str | None
+    evidence: list[DocumentView]
+    status: ObjectionStatus
+    decision_reason: str | None
+    decided_at: datetime | None
+    raised_at: datetime
+    ledger_seq: int | None
+    decision_seq: int | None
+
+
+class RegistrationDetail(RegistrationSummary):
+    """A registration whole, with what this visitor may do with it."""
+
+    source: RightSource
+    source_reference: str | None
+    basis_grant_ids: list[int]
+    data_sha256: str
+    hash_name: str
+    registration_hash: str
+    canonical: str
+    ledger_seq: int
+    decided_at: datetime | None
+    decision_reason: str | None
+    records: list[RecordView]
+    documents: list[DocumentView]
+    documents_open: bool
+    objection_list: list[ObjectionView]
+    notice_open: bool
+    may_object: bool
+    may_withdraw: bool
+    may_decide: bool
+
+
+class NoticeBoard(TypedDict):
+    """The public notice board."""
+
+    on_notice: list[RegistrationSummary]
+    certified: list[RegistrationSummary]
+    now: datetime
+
+
+class ProductRights(TypedDict):
+    """A product's rights tab."""
+
+    records: list[RecordView]
+    registrations: list[RegistrationSummary]
+    grants: list[GrantView]
+    grant_count: int
+
+
+class OrganisationRights(TypedDict):
+    """An organisation's rights dashboard."""
+
+    registrations: list[RegistrationSummary]
+    records: list[HeldRecord]
+    granted: list[HeldGrant]
+    received: list[HeldGrant]
+    objections_raised: list[RegistrationSummary]
+
+
+class CertificateDetail(TypedDict):
+    """A certificate as signed, with the entries behind it."""
+
+    number: str
+    payload: dict[str, Any]
+    signature: str
+    key_id: str
+    ledger_seq: int
+    issued_at: datetime
+    registration_id: int
+    registration_number: str
+    registration_ledger_seq: int
+    product_id: int
+
+
+def _names(session: Session, ids: Iterable[int | None]) -> dict[int, VendorCard]:
     return vendor_cards(session, {i for i in ids if i is not None})
 
 
-def _products(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+def _products(session: Session, ids: Iterable[int]) -> dict[int, ProductName]:
     rows = session.execute(
         select(DataProduct.id, DataProduct.title_zh, DataProduct.title_en).where(
             DataProduct.id.in_(set(ids))
         )
     )
     return {
-        row.id: {"id": row.id, "title_zh": row.title_zh, "title_en": row.title_en} for row in rows
+        row.id: ProductName(id=row.id, title_zh=row.title_zh, title_en=row.title_en) for row in rows
     }
 
 
-def record_view(record: RightsRecord, names: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    """One right as shown: who holds it, over what, until when, and where it came from."""
-    return {
-        "id": record.id,
-        "product_id": record.product_id,
-        "right": record.right,
-        "holder": names.get(record.holder_id),
-        "uses": list(record.uses),
-        "territory": record.territory,
-        "exclusive": record.exclusive,
-        "starts_on": record.starts_on,
-        "ends_on": record.ends_on,
-        "status": record.status,
-        "registration_id": record.registration_id,
-        "transferred_from_id": record.transferred_from_id,
-        "contract_ref": record.contract_ref,
-        "closed_by_contract": record.closed_by_contract,
-        "ledger_seq": record.ledger_seq,
-    }
+def record_view(record: RightsRecord, names: Names) -> RecordView:
+    """One right as shown, its holder named."""
+    return RecordView(
+        id=record.id,
+        product_id=record.product_id,
+        right=record.right,
+        holder=names.get(record.holder_id),
+        uses=list(record.uses),
+        territory=record.territory,
+        exclusive=record.exclusive,
+        starts_on=record.starts_on,
+        ends_on=record.ends_on,
+        status=record.status,
+        registration_id=record.registration_id,
+        transferred_from_id=record.transferred_from_id,
+        contract_ref=record.contract_ref,
+        closed_by_contract=record.closed_by_contract,
+        ledger_seq=record.ledger_seq,
+    )
 
 
-def grant_view(grant: LicenceGrant, names: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    """One licence grant: who may use what, from whom, until when."""
-    return {
-        "id": grant.id,
-        "product_id": grant.product_id,
-        "grantor": names.get(grant.grantor_id),
-        "grantee": names.get(grant.grantee_id),
-        "uses": list(grant.uses),
-        "territory": grant.territory,
-        "starts_on": grant.starts_on,
-        "ends_on": grant.ends_on,
-        "derivative": grant.derivative,
-        "contract_ref": grant.contract_ref,
-        "status": grant.status,
-        "ledger_seq": grant.ledger_seq,
-    }
+def grant_view(grant: LicenceGrant, names: Names) -> GrantView:
+    """One licence grant, its parties named."""
+    return GrantView(
+        id=grant.id,
+        product_id=grant.product_id,
+        grantor=names.get(grant.grantor_id),
+        grantee=names.get(grant.grantee_id),
+        uses=list(grant.uses),
+        territory=grant.territory,
+        starts_on=grant.starts_on,
+        ends_on=grant.ends_on,
+        derivative=grant.derivative,
+        contract_ref=grant.contract_ref,
+        status=grant.status,
+        ledger_seq=grant.ledger_seq,
+    )
 
 
 def _summary(
-    registration: RightsRegistration,
-    names: dict[int, dict[str, Any]],
-    products: dict[int, dict[str, Any]],
-) -> dict[str, Any]:
+    registration: RightsRegistration, names: Names, products: dict[int, ProductName]
+) -> RegistrationSummary:
     certificate = registration.certificate
-    return {
-        "id": registration.id,
-        "number": registration.number,
-        "status": registration.status,
-        "product": products.get(registration.product_id),
-        "applicant": names.get(registration.applicant_id),
-        "rights": [r.right for r in registration.records],
-        "applied_at": registration.created_at,
-        "notice_ends_at": registration.notice_ends_at,
-        "objections": len(registration.objections),
-        "open_objections": sum(o.status == ObjectionStatus.OPEN for o in registration.objections),
-        "certificate": certificate.number if certificate else None,
-    }
+    return RegistrationSummary(
+        id=registration.id,
+        number=registration.number,
+        status=registration.status,
+        product=products.get(registration.product_id),
+        applicant=names.get(registration.applicant_id),
+        rights=[r.right for r in registration.records],
+        applied_at=registration.created_at,
+        notice_ends_at=registration.notice_ends_at,
+        objections=len(registration.objections),
+        open_objections=sum(o.status == ObjectionStatus.OPEN for o in registration.objections),
+        certificate=certificate.number if certificate else None,
+    )
 
 
 def _loaded(query: Any) -> Any:
@@ -127,14 +304,16 @@ def _loaded(query: Any) -> Any:
     )
 
 
-def summaries(session: Session, registrations: list[RightsRegistration]) -> list[dict[str, Any]]:
+def summaries(
+    session: Session, registrations: list[RightsRegistration]
+) -> list[RegistrationSummary]:
     """Registrations as list rows, with their product and applicant named."""
     names = _names(session, (r.applicant_id for r in registrations))
     products = _products(session, (r.product_id for r in registrations))
     return [_summary(r, names, products) for r in registrations]
 
 
-def notice_board(uow: UnitOfWork) -> dict[str, Any]:
+def notice_board(uow: UnitOfWork) -> NoticeBoard:
     """Public: every registration on notice (ending soonest first) and the latest certified."""
     session = uow.session
     on_notice = session.scalars(
@@ -148,11 +327,11 @@ def notice_board(uow: UnitOfWork) -> dict[str, Any]:
         .order_by(RightsRegistration.decided_at.desc(), RightsRegistration.id.desc())
         .limit(RECENT)
     ).all()
-    return {
-        "on_notice": summaries(session, list(on_notice)),
-        "certified": summaries(session, list(certified)),
-        "now": utcnow(),
-    }
+    return NoticeBoard(
+        on_notice=summaries(session, list(on_notice)),
+        certified=summaries(session, list(certified)),
+        now=utcnow(),
+    )
 
 
 def may_read_closely(actor: Actor | None, registration: RightsRegistration) -> bool:
@@ -164,7 +343,7 @@ def may_read_closely(actor: Actor | None, registration: RightsRegistration) -> b
 
 def registration_detail(
     uow: UnitOfWork, actor: Actor | None, registration_id: int
-) -> dict[str, Any]:
+) -> RegistrationDetail:
     """A registration with its claims, documents, objections and what this visitor may do."""
     session = uow.session
     registration = require_found(
@@ -191,7 +370,7 @@ def registration_detail(
     now = utcnow()
     on_notice = registration.status == RegistrationStatus.NOTICE
     objector = objector_organisation(actor, registration)
-    objections = []
+    objections: list[ObjectionView] = []
     for objection in registration.objections:
         mine = (
             actor is not None
@@ -200,63 +379,62 @@ def registration_detail(
         )
         other = others.get(objection.conflicting_registration_id or 0)
         objections.append(
-            {
-                "id": objection.id,
-                "objector": names.get(objection.objector_id or 0),
-                "flagged": objection.objector_id is None,
-                "conflicts_with": {
-                    "id": other.id,
-                    "number": other.number,
-                    "applicant": names.get(other.applicant_id),
-                }
+            ObjectionView(
+                id=objection.id,
+                objector=names.get(objection.objector_id or 0),
+                flagged=objection.objector_id is None,
+                conflicts_with=ConflictingRegistration(
+                    id=other.id, number=other.number, applicant=names.get(other.applicant_id)
+                )
                 if other
                 else None,
-                "reasons": objection.reasons if close or mine else None,
-                "evidence": [_document(d) for d in objection.evidence] if close or mine else [],
-                "status": objection.status,
-                "decision_reason": objection.decision_reason,
-                "decided_at": objection.decided_at,
-                "raised_at": objection.created_at,
-                "ledger_seq": objection.ledger_seq if close or mine else None,
-                "decision_seq": objection.decision_seq,
-            }
+                reasons=objection.reasons if close or mine else None,
+                evidence=[_document(d) for d in objection.evidence] if close or mine else [],
+                status=objection.status,
+                decision_reason=objection.decision_reason,
+                decided_at=objection.decided_at,
+                raised_at=objection.created_at,
+                ledger_seq=objection.ledger_seq if close or mine else None,
+                decision_seq=objection.decision_seq,
+            )
         )
-    return _summary(registration, names, products) | {
-        "source": registration.source,
-        "source_reference": registration.source_reference,
-        "basis_grant_ids": list(registration.basis_grant_ids),
-        "data_sha256": registration.data_sha256,
-        "hash_name": registration.hash_name,
-        "registration_hash": registration.registration_hash,
-        "canonical": registration.canonical,
-        "ledger_seq": registration.ledger_seq,
-        "decided_at": registration.decided_at,
-        "decision_reason": registration.decision_reason,
-        "records": [record_view(r, names) for r in registration.records],
-        "documents": [_document(d) for d in registration.documents],
-        "documents_open": close,
-        "objection_list": objections,
-        "notice_open": on_notice and now < registration.notice_ends_at,
-        "may_object": on_notice and now < registration.notice_ends_at and objector is not None,
-        "may_withdraw": on_notice
+    return RegistrationDetail(
+        **_summary(registration, names, products),
+        source=registration.source,
+        source_reference=registration.source_reference,
+        basis_grant_ids=list(registration.basis_grant_ids),
+        data_sha256=registration.data_sha256,
+        hash_name=registration.hash_name,
+        registration_hash=registration.registration_hash,
+        canonical=registration.canonical,
+        ledger_seq=registration.ledger_seq,
+        decided_at=registration.decided_at,
+        decision_reason=registration.decision_reason,
+        records=[record_view(r, names) for r in registration.records],
+        documents=[_document(d) for d in registration.documents],
+        documents_open=close,
+        objection_list=objections,
+        notice_open=on_notice and now < registration.notice_ends_at,
+        may_object=on_notice and now < registration.notice_ends_at and objector is not None,
+        may_withdraw=on_notice
         and actor is not None
         and (m := actor.membership(registration.applicant_id)) is not None
         and Role.VENDOR in m.roles,
-        "may_decide": on_notice and actor is not None and actor.has_role(Role.OPERATOR),
-    }
+        may_decide=on_notice and actor is not None and actor.has_role(Role.OPERATOR),
+    )
 
 
-def _document(document: RightsDocument) -> dict[str, Any]:
-    return {
-        "id": document.id,
-        "file_name": document.file_name,
-        "content_type": document.content_type,
-        "size_bytes": document.size_bytes,
-        "sha256": document.sha256,
-    }
+def _document(document: RightsDocument) -> DocumentView:
+    return DocumentView(
+        id=document.id,
+        file_name=document.file_name,
+        content_type=document.content_type,
+        size_bytes=document.size_bytes,
+        sha256=document.sha256,
+    )
 
 
-def product_rights(uow: UnitOfWork, actor: Actor | None, product_id: int) -> dict[str, Any]:
+def product_rights(uow: UnitOfWork, actor: Actor | None, product_id: int) -> ProductRights:
     """A product's rights tab: rights in force or pending, its registrations, its licences
     (404 for a product the visitor may not see, as its page)."""
     session = uow.session
@@ -288,12 +466,12 @@ def product_rights(uow: UnitOfWork, actor: Actor | None, product_id: int) -> dic
         + [g.grantor_id for g in visible_grants]
         + [g.grantee_id for g in visible_grants],
     )
-    return {
-        "records": [record_view(r, names) for r in records],
-        "registrations": summaries(session, list(registrations)),
-        "grants": [grant_view(g, names) for g in visible_grants],
-        "grant_count": len(grants),
-    }
+    return ProductRights(
+        records=[record_view(r, names) for r in records],
+        registrations=summaries(session, list(registrations)),
+        grants=[grant_view(g, names) for g in visible_grants],
+        grant_count=len(grants),
+    )
 
 
 def _sees_grant(actor: Actor | None, grant: LicenceGrant) -> bool:
@@ -304,7 +482,7 @@ def _sees_grant(actor: Actor | None, grant: LicenceGrant) -> bool:
     )
 
 
-def my_rights(uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
+def my_rights(uow: UnitOfWork, actor: Actor) -> OrganisationRights:
     """An organisation's rights dashboard: its registrations, rights held, licences both ways,
     and objections it raised or faces."""
     session = uow.session
@@ -346,26 +524,26 @@ def my_rights(uow: UnitOfWork, actor: Actor) -> dict[str, Any]:
         + [g.grantee_id for g in grants],
     )
     products = _products(session, [r.product_id for r in records] + [g.product_id for g in grants])
-    return {
-        "registrations": summaries(session, list(registrations)),
-        "records": [
-            record_view(r, names) | {"product": products.get(r.product_id)} for r in records
+    return OrganisationRights(
+        registrations=summaries(session, list(registrations)),
+        records=[
+            HeldRecord(**record_view(r, names), product=products.get(r.product_id)) for r in records
         ],
-        "granted": [
-            grant_view(g, names) | {"product": products.get(g.product_id)}
+        granted=[
+            HeldGrant(**grant_view(g, names), product=products.get(g.product_id))
             for g in grants
             if g.grantor_id in mine
         ],
-        "received": [
-            grant_view(g, names) | {"product": products.get(g.product_id)}
+        received=[
+            HeldGrant(**grant_view(g, names), product=products.get(g.product_id))
             for g in grants
             if g.grantee_id in mine
         ],
-        "objections_raised": summaries(session, list(raised)),
-    }
+        objections_raised=summaries(session, list(raised)),
+    )
 
 
-def objection_queue(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
+def objection_queue(uow: UnitOfWork, actor: Actor) -> list[RegistrationSummary]:
     """Operators: registrations with objections awaiting a decision, oldest first."""
     require_role(actor, Role.OPERATOR)
     session = uow.session
@@ -385,30 +563,30 @@ def objection_queue(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
     return summaries(session, list(waiting))
 
 
-def certificate_detail(uow: UnitOfWork, number: str) -> dict[str, Any]:
+def certificate_detail(uow: UnitOfWork, number: str) -> CertificateDetail:
     """Public: a certificate as signed, with its signature and the entries behind it."""
     session = uow.session
     certificate = require_found(
         session.scalar(select(RightsCertificate).where(RightsCertificate.number == number))
     )
     registration = certificate.registration
-    return {
-        "number": certificate.number,
-        "payload": certificate.payload,
-        "signature": certificate.signature,
-        "key_id": certificate.key_id,
-        "ledger_seq": certificate.ledger_seq,
-        "issued_at": certificate.issued_at,
-        "registration_id": registration.id,
-        "registration_number": registration.number,
-        "registration_ledger_seq": registration.ledger_seq,
-        "product_id": registration.product_id,
-    }
+    return CertificateDetail(
+        number=certificate.number,
+        payload=certificate.payload,
+        signature=certificate.signature,
+        key_id=certificate.key_id,
+        ledger_seq=certificate.ledger_seq,
+        issued_at=certificate.issued_at,
+        registration_id=registration.id,
+        registration_number=registration.number,
+        registration_ledger_seq=registration.ledger_seq,
+        product_id=registration.product_id,
+    )
 
 
 def open_document(
     uow: UnitOfWork, actor: Actor | None, document_id: int, files: DataFiles
-) -> tuple[dict[str, Any], Iterator[bytes]]:
+) -> tuple[DocumentView, Iterator[bytes]]:
     """A basis document or evidence, decrypted, for those who may read it; 404 for others."""
     session = uow.session
     document = require_found(session.get(RightsDocument, document_id))
