@@ -1,102 +1,12 @@
-"""Command-line tasks: load demo data and serve the demo."""
+"""Command-line tasks: the ledger's. `flask demo` is a plugin of the demo package, not ours."""
 
 from __future__ import annotations
 
-import signal
-from datetime import timedelta
+from flask import Flask
 
-import click
-from flask import Flask, current_app
-from flask.cli import AppGroup
-
-from demo.catalog import load_demo_catalog
-from demo.market import Desk
-from demo.organisations import demo_logins, load_demo_data
-from demo.rights import load_demo_rights
-from demo.trades import load_demo_trades
-from exchange.context import uow
-from exchange.files import data_files
-from exchange.ledger_cli import ledger_cli, start_worker_thread
-from exchange.models.base import utcnow
-from exchange.oversight_setup import detect_once
-from exchange.pricing_setup import pricing_setup
-from exchange.rights_setup import rights_setup
-from exchange.trading_setup import signing_domain, trading_setup
-
-demo = AppGroup("demo", help="Demo data and the demo server.")
-DEMO_HISTORY_DAYS = 366
-
-
-@demo.command("seed")
-def seed() -> None:
-    """Load the demo organisations, logins, catalog, rights and trades (again adds nothing)."""
-    created = load_demo_data(uow())
-    click.echo(f"Demo data: {created} organisation(s) added.")
-    products = load_demo_catalog(uow(), data_files())
-    click.echo(f"Demo catalog: {products} product(s) added.")
-    setup = rights_setup()
-    registered = load_demo_rights(
-        uow(),
-        data_files(),
-        setup.signer,
-        notice_seconds=setup.notice_seconds,
-        max_document_bytes=setup.max_document_bytes,
-    )
-    click.echo(f"Demo rights: {registered} product(s) registered.")
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    config, pricing = app.config, pricing_setup()
-    desk = Desk(
-        trading_setup(app),
-        signing_domain(app),
-        config["MASTER_KEY"],
-        config["SECRET_KEY"],
-        data_files(),
-    )
-    traded = load_demo_trades(uow(), desk, table=pricing.table, market=pricing.market)
-    click.echo(f"Demo trades: {traded} contract(s) added.")
-    # The worker looks back a week; the seed's history is months long, so look at all of it.
-    raised = detect_once(app, since=utcnow() - timedelta(days=DEMO_HISTORY_DAYS))
-    click.echo(f"Demo alerts: {raised} alert(s) raised.")
-
-
-@demo.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Serve the exchange with waitress and print one login per role."""
-    from waitress import serve as waitress_serve
-
-    from exchange.request_limits import waitress_options
-
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    click.echo("")
-    click.secho(
-        f"  Ganshu Data Exchange (赣数交易) is running at http://{shown_host}:{port}", bold=True
-    )
-    click.echo("  Demo logins (email / password):")
-    for login in demo_logins():
-        click.echo(
-            f"    {login.role:<13} {login.email:<28} {login.password}   {login.organisation}"
-        )
-    click.echo("  Press Ctrl-C to stop.\n")
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    worker = start_worker_thread(app)  # in the demo the anchoring worker runs in-app
-    # Stop cleanly on Ctrl-C and on SIGTERM, even when started where SIGINT was ignored.
-    signal.signal(signal.SIGINT, _interrupt)
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        waitress_serve(app, host=host, port=port, _quiet=True, **waitress_options(app))
-    except KeyboardInterrupt:
-        pass
-    worker.stop()
-    click.echo("Stopped.")
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+from exchange.ledger_cli import ledger_cli
 
 
 def init_cli(app: Flask) -> None:
     """Add the exchange's commands to `flask`."""
-    app.cli.add_command(demo)
     app.cli.add_command(ledger_cli)

@@ -26,6 +26,7 @@ from sqlalchemy.pool import NullPool
 
 from contracts.schema import ledger_entries
 from demo import DEMO_VENDORS
+from demo.cli import demo
 from demo.market import TRADED
 from demo.trades import BURST_BUYER, HISTORY
 from exchange import ROOT, create_app
@@ -148,11 +149,11 @@ def seeded(migrated_database, tmp_path_factory) -> Iterator[Seeded]:  # noqa: AN
     started = utcnow()
     try:
         killed = killed_half_way(url, str(instance))
-        first = runner.invoke(args=["demo", "seed"])
+        first = runner.invoke(demo, ["seed"])
         assert first.exit_code == 0, (first.output, first.exception)
         with reading(app) as session:
             rows = row_counts(session)
-        second = runner.invoke(args=["demo", "seed"])
+        second = runner.invoke(demo, ["seed"])
         assert second.exit_code == 0, (second.output, second.exception)
         with reading(app) as session:
             rows_again = row_counts(session)

@@ -8,10 +8,12 @@ from dataclasses import fields
 from decimal import Decimal
 from enum import StrEnum
 from importlib import resources
+from importlib.metadata import entry_points
 
 import pytest
 
 from demo import DEMO_PRODUCTS, DEMO_VENDORS
+from demo.cli import demo
 from demo.content import (
     _PRODUCT_KEYS,
     PRODUCT_FILES,
@@ -168,3 +170,9 @@ def test_a_field_names_exactly_one_way_to_fill_it_and_nothing_unknown(entry):
 def test_every_spec_field_can_be_written_in_a_product_file():
     written = {"about", "grade_reason"} | {f.name for f in fields(DemoProduct)} - {"description"}
     assert written == _PRODUCT_KEYS
+
+
+def test_flask_finds_the_demo_commands_through_the_package_entry_point():
+    (plugin,) = [e for e in entry_points(group="flask.commands") if e.name == "demo"]
+    assert plugin.load() is demo
+    assert set(demo.commands) == {"seed", "serve"}
