@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any
+from datetime import datetime
+from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -30,17 +31,6 @@ from exchange.ledger.events import record_event
 from exchange.models import Membership, MembershipRole, Organisation
 from exchange.models.base import utcnow
 
-PUBLIC_FIELDS = ("id", "name_zh", "name_en", "region", "dcmm_level", "verification_status")
-PRIVATE_FIELDS = (
-    "credit_code",
-    "dcmm_certificate_no",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-    "verification_note",
-    "verified_at",
-    "created_at",
-)
 # Changing who the organisation legally is sends it back to verification.
 IDENTITY_FIELDS = ("name_zh", "credit_code")
 
@@ -50,23 +40,74 @@ def can_see_private(actor: Actor, organisation_id: int) -> bool:
     return actor.is_member(organisation_id) or actor.has_role(Role.OPERATOR, Role.REGULATOR)
 
 
-def _members(organisation: Organisation) -> list[dict[str, Any]]:
+class MemberView(TypedDict):
+    """A member as the organisation's insiders see them."""
+
+    user_id: int
+    email: str
+    display_name: str
+    roles: list[Role]
+    is_admin: bool
+
+
+class OrganisationView(TypedDict):
+    """An organisation: public fields for anyone; contacts, codes and members for insiders."""
+
+    id: int
+    name_zh: str
+    name_en: str
+    region: str
+    dcmm_level: int | None
+    verification_status: VerificationStatus
+    credit_code: NotRequired[str]
+    dcmm_certificate_no: NotRequired[str | None]
+    contact_name: NotRequired[str]
+    contact_phone: NotRequired[str]
+    contact_email: NotRequired[str]
+    verification_note: NotRequired[str | None]
+    verified_at: NotRequired[datetime | None]
+    created_at: NotRequired[datetime]
+    members: NotRequired[list[MemberView]]
+    grantable_roles: NotRequired[list[Role]]
+
+
+class DirectoryEntry(OrganisationView):
+    """An organisation in the supervisors' directory, with its code and size."""
+
+    member_count: int
+
+
+def _members(organisation: Organisation) -> list[MemberView]:
     return [
-        {
-            "user_id": m.user_id,
-            "email": m.user.email,
-            "display_name": m.user.display_name,
-            "roles": sorted(m.role_set),
-            "is_admin": m.is_admin,
-        }
+        MemberView(
+            user_id=m.user_id,
+            email=m.user.email,
+            display_name=m.user.display_name,
+            roles=sorted(m.role_set),
+            is_admin=m.is_admin,
+        )
         for m in organisation.memberships
     ]
 
 
-def _view(organisation: Organisation, *, private: bool) -> dict[str, Any]:
-    view = {field: getattr(organisation, field) for field in PUBLIC_FIELDS}
+def _view(organisation: Organisation, *, private: bool) -> OrganisationView:
+    view = OrganisationView(
+        id=organisation.id,
+        name_zh=organisation.name_zh,
+        name_en=organisation.name_en,
+        region=organisation.region,
+        dcmm_level=organisation.dcmm_level,
+        verification_status=organisation.verification_status,
+    )
     if private:
-        view |= {field: getattr(organisation, field) for field in PRIVATE_FIELDS}
+        view["credit_code"] = organisation.credit_code
+        view["dcmm_certificate_no"] = organisation.dcmm_certificate_no
+        view["contact_name"] = organisation.contact_name
+        view["contact_phone"] = organisation.contact_phone
+        view["contact_email"] = organisation.contact_email
+        view["verification_note"] = organisation.verification_note
+        view["verified_at"] = organisation.verified_at
+        view["created_at"] = organisation.created_at
         view["members"] = _members(organisation)
         view["grantable_roles"] = sorted(allowed_roles(organisation))
     return view
@@ -85,7 +126,7 @@ def _load(uow: UnitOfWork, organisation_id: int) -> Organisation:
     )
 
 
-def get_organisation(uow: UnitOfWork, actor: Actor, organisation_id: int) -> dict[str, Any]:
+def get_organisation(uow: UnitOfWork, actor: Actor, organisation_id: int) -> OrganisationView:
     """An organisation as this actor may see it: public fields, or everything for insiders."""
     organisation = _load(uow, organisation_id)
     return _view(organisation, private=can_see_private(actor, organisation_id))
@@ -93,7 +134,7 @@ def get_organisation(uow: UnitOfWork, actor: Actor, organisation_id: int) -> dic
 
 def update_organisation(
     uow: UnitOfWork, actor: Actor, organisation_id: int, changes: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> OrganisationView:
     """Let the organisation's administrator correct its details."""
     if not actor.is_admin_of(organisation_id):
         raise PermissionDenied()
@@ -134,7 +175,7 @@ def update_organisation(
 
 def list_organisations(
     uow: UnitOfWork, actor: Actor, *, status: VerificationStatus | None = None
-) -> list[dict[str, Any]]:
+) -> list[DirectoryEntry]:
     """Every organisation, for operators and regulators, optionally by verification status."""
     require_role(actor, Role.OPERATOR, Role.REGULATOR)
     query = select(Organisation).order_by(Organisation.created_at, Organisation.id)
@@ -146,17 +187,17 @@ def list_organisations(
         ).all()
     )
     return [
-        _view(org, private=False)
-        | {
-            "credit_code": org.credit_code,
-            "created_at": org.created_at,
-            "member_count": member_counts.get(org.id, 0),
-        }
+        DirectoryEntry(
+            **_view(org, private=False),
+            credit_code=org.credit_code,
+            created_at=org.created_at,
+            member_count=member_counts.get(org.id, 0),
+        )
         for org in uow.session.scalars(query)
     ]
 
 
-def verification_queue(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
+def verification_queue(uow: UnitOfWork, actor: Actor) -> list[DirectoryEntry]:
     """Registrations awaiting an operator's decision, oldest first."""
     require_role(actor, Role.OPERATOR)
     return list_organisations(uow, actor, status=VerificationStatus.PENDING)
@@ -168,7 +209,7 @@ def decide_verification(
     organisation_id: int,
     decision: VerificationStatus,
     note: str | None = None,
-) -> dict[str, Any]:
+) -> OrganisationView:
     """An operator verifies or rejects an organisation's registration, with a note for rejection."""
     require_role(actor, Role.OPERATOR)
     organisation = _load(uow, organisation_id)
@@ -222,7 +263,7 @@ def add_member(
     data: Mapping[str, Any],
     *,
     throttle: Throttle,
-) -> dict[str, Any]:
+) -> MemberView:
     """An administrator creates a colleague's account inside the organisation.
 
     Saying an email is taken tells whether it is known, and anyone can register an organisation
@@ -259,18 +300,18 @@ def add_member(
         roles=sorted(roles),
     )
     uow.commit()
-    return {
-        "user_id": user.id,
-        "email": user.email,
-        "display_name": user.display_name,
-        "roles": sorted(roles),
-        "is_admin": data.get("is_admin", False),
-    }
+    return MemberView(
+        user_id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        roles=sorted(roles),
+        is_admin=bool(data.get("is_admin", False)),
+    )
 
 
 def set_member_roles(
     uow: UnitOfWork, actor: Actor, organisation_id: int, user_id: int, roles: Collection[Role]
-) -> dict[str, Any]:
+) -> MemberView:
     """Change a member's roles; regulator and operator roles only by an operator."""
     require_admin_or_operator(actor, organisation_id)
     new_roles = {Role(r) for r in roles}
@@ -300,10 +341,10 @@ def set_member_roles(
             after=sorted(new_roles),
         )
     uow.commit()
-    return {
-        "user_id": user_id,
-        "email": membership.user.email,
-        "display_name": membership.user.display_name,
-        "roles": sorted(new_roles),
-        "is_admin": membership.is_admin,
-    }
+    return MemberView(
+        user_id=user_id,
+        email=membership.user.email,
+        display_name=membership.user.display_name,
+        roles=sorted(new_roles),
+        is_admin=membership.is_admin,
+    )

@@ -18,7 +18,7 @@ from exchange.web.forms import submit_form
 bp = Blueprint("operator", __name__)
 
 
-def _queue() -> list[dict[str, Any]]:
+def _queue() -> list[organisations.DirectoryEntry]:
     return organisations.verification_queue(uow(), web_actor())
 
 
