@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, current_app
 
+from exchange.catalog.browse import CatalogPage
 from exchange.kernel.caching import TtlCache
 
 
@@ -14,7 +13,7 @@ def init_caches(app: Flask) -> None:
     app.extensions["catalog_cache"] = TtlCache(app.config["CATALOG_CACHE_SECONDS"])
 
 
-def catalog_cache() -> TtlCache[dict[str, Any]]:
+def catalog_cache() -> TtlCache[CatalogPage]:
     """The current app's cache of catalog answers."""
-    cache: TtlCache[dict[str, Any]] = current_app.extensions["catalog_cache"]
+    cache: TtlCache[CatalogPage] = current_app.extensions["catalog_cache"]
     return cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypedDict
 
@@ -49,7 +50,78 @@ class CatalogQuery:
     )
 
 
-def list_boards(uow: UnitOfWork) -> list[dict[str, Any]]:
+class BoardView(TypedDict):
+    """An industry board or sector as a catalog names it."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    kind: str
+
+
+class BoardCount(BoardView):
+    """A board with how many listed products it holds."""
+
+    count: int
+
+
+class VendorCard(TypedDict):
+    """An organisation as named beside what it offers or holds."""
+
+    id: int
+    name_zh: str
+    name_en: str
+    region: str
+    dcmm_level: int | None
+
+
+class ProductCard(TypedDict):
+    """What a catalog card shows of a product."""
+
+    id: int
+    title_zh: str
+    title_en: str
+    summary_zh: str
+    summary_en: str
+    board: BoardView
+    product_type: ProductType
+    grade: Grade
+    update_frequency: UpdateFrequency
+    regions: list[str]
+    tags: list[str]
+    min_price: Decimal | None
+    status: ListingStatus
+    listed_at: datetime | None
+    latest_version: int
+    vendor: VendorCard
+
+
+class ReviewCard(ProductCard):
+    """A product awaiting review, with the grade's justification and its last change."""
+
+    grade_justification: str
+    updated_at: datetime
+
+
+class VendorProductCard(ProductCard):
+    """A vendor's own product on the dashboard, with its views and last change."""
+
+    view_count: int
+    updated_at: datetime
+
+
+class CatalogPage(TypedDict):
+    """One page of the catalog with its total and facet counts."""
+
+    items: list[ProductCard]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+    facets: dict[str, dict[str, int]]
+
+
+def list_boards(uow: UnitOfWork) -> list[BoardCount]:
     """Every board and sector with how many listed products it holds, in the plan's order."""
     counts = dict(
         uow.session.execute(
@@ -59,16 +131,11 @@ def list_boards(uow: UnitOfWork) -> list[dict[str, Any]]:
         ).all()
     )
     boards = uow.session.scalars(select(IndustryBoard).order_by(IndustryBoard.position))
-    return [_board(board) | {"count": counts.get(board.id, 0)} for board in boards]
+    return [BoardCount(**_board(board), count=counts.get(board.id, 0)) for board in boards]
 
 
-def _board(board: IndustryBoard) -> dict[str, Any]:
-    return {
-        "code": board.code,
-        "name_zh": board.name_zh,
-        "name_en": board.name_en,
-        "kind": board.kind,
-    }
+def _board(board: IndustryBoard) -> BoardView:
+    return BoardView(code=board.code, name_zh=board.name_zh, name_en=board.name_en, kind=board.kind)
 
 
 def _filtered(session: Session, query: CatalogQuery, statement: AnySelect) -> tuple[AnySelect, Any]:
@@ -123,8 +190,8 @@ def _ordered(statement: Select[Any], sort: str, rank: Any) -> Select[Any]:
 
 
 def browse(
-    uow: UnitOfWork, query: CatalogQuery, cache: TtlCache[dict[str, Any]] | None = None
-) -> dict[str, Any]:
+    uow: UnitOfWork, query: CatalogQuery, cache: TtlCache[CatalogPage] | None = None
+) -> CatalogPage:
     """One page of listed products matching the query, with the total and the facet counts;
     from the cache when the same query was answered moments ago."""
     if cache is not None:
@@ -132,7 +199,7 @@ def browse(
     return _browse(uow, query)
 
 
-def _browse(uow: UnitOfWork, query: CatalogQuery) -> dict[str, Any]:
+def _browse(uow: UnitOfWork, query: CatalogQuery) -> CatalogPage:
     session = uow.session
     statement, rank = _filtered(session, query, select(DataProduct))
     page_rows = session.scalars(
@@ -143,14 +210,14 @@ def _browse(uow: UnitOfWork, query: CatalogQuery) -> dict[str, Any]:
     ).all()
     vendors = vendor_cards(session, {row.vendor_id for row in page_rows})
     facets, total = _facets(session, query)
-    return {
-        "items": [summary(row, vendors[row.vendor_id]) for row in page_rows],
-        "total": total,
-        "page": query.page,
-        "per_page": query.per_page,
-        "pages": max(1, -(-total // query.per_page)),
-        "facets": {name: counts for name, counts in facets.items() if name in query.facets},
-    }
+    return CatalogPage(
+        items=[summary(row, vendors[row.vendor_id]) for row in page_rows],
+        total=total,
+        page=query.page,
+        per_page=query.per_page,
+        pages=max(1, -(-total // query.per_page)),
+        facets={name: counts for name, counts in facets.items() if name in query.facets},
+    )
 
 
 FACET_COLUMNS = ("board", "grade", "product_type", "update_frequency", "dcmm_level")
@@ -195,16 +262,6 @@ def _facets(session: Session, query: CatalogQuery) -> tuple[dict[str, dict[str, 
     return facets, total
 
 
-class VendorCard(TypedDict):
-    """An organisation as named beside what it offers or holds."""
-
-    id: int
-    name_zh: str
-    name_en: str
-    region: str
-    dcmm_level: int | None
-
-
 def vendor_cards(session: Session, ids: set[int]) -> dict[int, VendorCard]:
     """The cards of these organisations, by id (one query)."""
     if not ids:
@@ -222,29 +279,29 @@ def vendor_cards(session: Session, ids: set[int]) -> dict[int, VendorCard]:
     }
 
 
-def summary(product: DataProduct, vendor: VendorCard) -> dict[str, Any]:
-    """What a catalog card shows of a product."""
-    return {
-        "id": product.id,
-        "title_zh": product.title_zh,
-        "title_en": product.title_en,
-        "summary_zh": product.summary_zh,
-        "summary_en": product.summary_en,
-        "board": _board(product.board),
-        "product_type": product.product_type,
-        "grade": product.grade,
-        "update_frequency": product.update_frequency,
-        "regions": [r.region for r in product.regions],
-        "tags": list(product.tags),
-        "min_price": product.min_price,
-        "status": product.status,
-        "listed_at": product.listed_at,
-        "latest_version": product.latest_version,
-        "vendor": vendor,
-    }
+def summary(product: DataProduct, vendor: VendorCard) -> ProductCard:
+    """A product's catalog card."""
+    return ProductCard(
+        id=product.id,
+        title_zh=product.title_zh,
+        title_en=product.title_en,
+        summary_zh=product.summary_zh,
+        summary_en=product.summary_en,
+        board=_board(product.board),
+        product_type=product.product_type,
+        grade=product.grade,
+        update_frequency=product.update_frequency,
+        regions=[r.region for r in product.regions],
+        tags=list(product.tags),
+        min_price=product.min_price,
+        status=product.status,
+        listed_at=product.listed_at,
+        latest_version=product.latest_version,
+        vendor=vendor,
+    )
 
 
-def review_items(session: Session, statuses: list[ListingStatus]) -> list[dict[str, Any]]:
+def review_items(session: Session, statuses: list[ListingStatus]) -> list[ReviewCard]:
     """Products in the given statuses, oldest change first, as catalog cards."""
     rows = session.scalars(
         select(DataProduct)
@@ -254,13 +311,16 @@ def review_items(session: Session, statuses: list[ListingStatus]) -> list[dict[s
     ).all()
     vendors = vendor_cards(session, {row.vendor_id for row in rows})
     return [
-        summary(row, vendors[row.vendor_id])
-        | {"grade_justification": row.grade_justification, "updated_at": row.updated_at}
+        ReviewCard(
+            **summary(row, vendors[row.vendor_id]),
+            grade_justification=row.grade_justification,
+            updated_at=row.updated_at,
+        )
         for row in rows
     ]
 
 
-def vendor_products(session: Session, vendor_ids: list[int]) -> list[dict[str, Any]]:
+def vendor_products(session: Session, vendor_ids: list[int]) -> list[VendorProductCard]:
     """Every product of the vendors, newest change first, with its views."""
     rows = session.scalars(
         select(DataProduct)
@@ -270,7 +330,10 @@ def vendor_products(session: Session, vendor_ids: list[int]) -> list[dict[str, A
     ).all()
     vendors = vendor_cards(session, set(vendor_ids))
     return [
-        summary(row, vendors[row.vendor_id])
-        | {"view_count": row.view_count, "updated_at": row.updated_at}
+        VendorProductCard(
+            **summary(row, vendors[row.vendor_id]),
+            view_count=row.view_count,
+            updated_at=row.updated_at,
+        )
         for row in rows
     ]

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from exchange.catalog import personal_data
+from exchange.catalog.browse import ReviewCard, review_items
 from exchange.catalog.product_page import load_product
 from exchange.domain.catalog import Grade, ListingStatus, VersionState
 from exchange.domain.errors import Conflict, PermissionDenied, ValidationFailed
@@ -290,11 +291,9 @@ def delist(uow: UnitOfWork, actor: Actor, product_id: int, reason: str | None) -
     return {"id": product.id, "status": product.status}
 
 
-def review_queue(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
+def review_queue(uow: UnitOfWork, actor: Actor) -> list[ReviewCard]:
     """Products awaiting this reviewer: submitted ones for operators, important data in review
     for regulators, oldest first."""
-    from exchange.catalog.browse import review_items
-
     statuses = []
     if actor.has_role(Role.OPERATOR):
         statuses.append(S.SUBMITTED)

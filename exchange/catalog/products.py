@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exchange.catalog.browse import VendorProductCard, vendor_products
 from exchange.catalog.datafiles import DataFiles, Ingested, Upload, discard, profiled, store
 from exchange.catalog.listing import record_transition
 from exchange.catalog.product_page import get_product
@@ -264,10 +265,8 @@ def update_product(
     return get_product(uow, actor, product.id)
 
 
-def my_products(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
+def my_products(uow: UnitOfWork, actor: Actor) -> list[VendorProductCard]:
     """The vendor dashboard: every product of the actor's vendor organisations."""
-    from exchange.catalog.browse import vendor_products
-
     vendors = [m.organisation_id for m in actor.memberships if Role.VENDOR in m.roles]
     if not vendors:
         raise PermissionDenied()

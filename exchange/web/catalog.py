@@ -73,7 +73,7 @@ def index() -> tuple[str, int]:
 
 
 def _catalog_page(
-    filters: dict[str, str], result: dict[str, Any] | None, errors: dict[str, list[str]]
+    filters: dict[str, str], result: catalog.CatalogPage | None, errors: dict[str, list[str]]
 ) -> str:
     def link(**changes: Any) -> str:
         """This search with some arguments changed (None drops one); back to the first page."""

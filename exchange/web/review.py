@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from exchange.api.catalog_schemas import ReasonSchema, ReviewDecisionSchema
 from exchange.catalog import listing
+from exchange.catalog.browse import ReviewCard
 from exchange.context import uow, web_actor
 from exchange.domain.catalog import ListingStatus
 from exchange.web.catalog import PRODUCT, product_context
@@ -116,7 +117,7 @@ def decide_on_product(product_id: int) -> Any:
     return _on_product_page(product_id, "review", ReviewDecisionSchema(), act)
 
 
-def _queue() -> list[dict[str, Any]]:
+def _queue() -> list[ReviewCard]:
     return listing.review_queue(uow(), web_actor())
 
 
