@@ -5,7 +5,7 @@ certificate against the exchange's key, its ledger and the chain."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, BinaryIO, cast
+from typing import Any
 
 from flask import Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -268,11 +268,7 @@ def posted_documents(field: str, stated: Sequence[Mapping[str, str]] = ()) -> li
             N_("A SHA-256 is stated for %(name)s, but no file of that name was sent."),
             name=missing[0],
         )
-    # werkzeug types a posted file's stream as IO[bytes]; it is a binary file, as Document wants.
-    return [
-        Document(f.filename or "", cast(BinaryIO, f.stream), hashes.get(f.filename or ""))
-        for f in posted
-    ]
+    return [Document(f.filename or "", f.stream, hashes.get(f.filename or "")) for f in posted]
 
 
 def outcome(actor: Actor, objection_id: int, status: Any, registration_id: int) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import BinaryIO
+from typing import IO
 
 from exchange.catalog.datafiles import DataFiles
 from exchange.catalog.ingest import IngestError, safe_filename
@@ -36,7 +36,7 @@ class Document:
     """A document as sent: its name, its bytes, and the SHA-256 the sender says it has."""
 
     filename: str
-    stream: BinaryIO
+    stream: IO[bytes]
     claimed_sha256: str | None = None
 
 

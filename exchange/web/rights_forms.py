@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, BinaryIO, cast
+from typing import Any
 
 from flask import request
 from flask_babel import lazy_gettext as _l
@@ -148,9 +148,8 @@ class DecisionFormSchema(BaseSchema):
 
 def posted_documents(name: str) -> list[Document]:
     """The files posted under this name (a file input left empty sends none)."""
-    # werkzeug types a posted file's stream as IO[bytes]; it is a binary file, as Document wants.
     return [
-        Document(filename=posted.filename, stream=cast(BinaryIO, posted.stream))
+        Document(filename=posted.filename, stream=posted.stream)
         for posted in request.files.getlist(name)
         if posted.filename
     ]
