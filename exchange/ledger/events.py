@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -121,7 +120,71 @@ def anchor_statuses(session: Session, seqs: Iterable[int]) -> dict[int, str]:
     return {seq: _anchor_status(seq, on_chain, confirmed) for seq in seqs}
 
 
-def anchor_state(session: Session, seq: int) -> dict[str, Any]:
+class AnchorState(TypedDict):
+    """Whether an entry is on chain yet, and by which anchor."""
+
+    status: str
+    tree_size: NotRequired[int]
+    tx_hash: NotRequired[str | None]
+    chain_id: NotRequired[int]
+    contract_address: NotRequired[str]
+    block_number: NotRequired[int | None]
+
+
+class EntryView(TypedDict):
+    """One ledger entry as listed: its body, hash, time and parties."""
+
+    seq: int
+    entry_type: str
+    body: Any
+    leaf_hash: str
+    recorded_at: datetime
+    parties: list[int]
+
+
+class ListedEntry(EntryView):
+    """An entry in the browser, its parties named and its anchoring shown."""
+
+    party_names: list[PartyName | UnnamedParty]
+    anchor_status: str
+
+
+class EntryDetail(EntryView):
+    """One entry with its proof into the current tree head and its anchor state."""
+
+    tree_size: int
+    root: str
+    hash_name: str
+    inclusion_proof: list[str]
+    anchor: AnchorState
+    canonical_body: str
+    party_names: list[PartyName | UnnamedParty]
+
+
+class LedgerProblem(TypedDict):
+    """One problem the verification found."""
+
+    kind: str
+    detail: str
+    seq: int | None
+    tree_size: int | None
+
+
+class LedgerVerification(TypedDict):
+    """The whole ledger recomputed and checked against the chain's records."""
+
+    ok: bool
+    entries: int
+    expected_entries: int
+    checkpoints: int
+    anchors_checked: int
+    hash_name: str
+    root: str
+    problems: list[LedgerProblem]
+    chain_error: str | None
+
+
+def anchor_state(session: Session, seq: int) -> AnchorState:
     """Whether an entry is on chain yet: pending, anchored or confirmed, and by which anchor."""
     row = session.execute(
         select(ledger_anchors, ledger_deployments.c.chain_id, ledger_deployments.c.contract_address)
@@ -135,26 +198,26 @@ def anchor_state(session: Session, seq: int) -> dict[str, Any]:
         .limit(1)
     ).first()
     if row is None:
-        return {"status": "pending"}
-    return {
-        "status": row.status,
-        "tree_size": row.tree_size,
-        "tx_hash": row.tx_hash,
-        "chain_id": row.chain_id,
-        "contract_address": row.contract_address,
-        "block_number": row.block_number,
-    }
+        return AnchorState(status="pending")
+    return AnchorState(
+        status=row.status,
+        tree_size=row.tree_size,
+        tx_hash=row.tx_hash,
+        chain_id=row.chain_id,
+        contract_address=row.contract_address,
+        block_number=row.block_number,
+    )
 
 
-def _entry_view(entry: ledger.Entry, parties: list[int]) -> dict[str, Any]:
-    return {
-        "seq": entry.seq,
-        "entry_type": entry.entry_type,
-        "body": json.loads(entry.body),
-        "leaf_hash": "0x" + entry.leaf_hash.hex(),
-        "recorded_at": entry.recorded_at,
-        "parties": parties,
-    }
+def _entry_view(entry: ledger.Entry, parties: list[int]) -> EntryView:
+    return EntryView(
+        seq=entry.seq,
+        entry_type=entry.entry_type,
+        body=json.loads(entry.body),
+        leaf_hash="0x" + entry.leaf_hash.hex(),
+        recorded_at=entry.recorded_at,
+        parties=parties,
+    )
 
 
 def list_entries(
@@ -167,7 +230,7 @@ def list_entries(
     until: datetime | None = None,
     before_seq: int | None = None,
     limit: int = 50,
-) -> list[dict[str, Any]]:
+) -> list[ListedEntry]:
     """Entries newest first: supervisors see all, everyone else the entries that concern them."""
     query = select(ledger_entries).order_by(ledger_entries.c.seq.desc()).limit(limit)
     visible = _visible(actor)
@@ -193,19 +256,21 @@ def list_entries(
     names = party_names(uow.session, (o for found in parties.values() for o in found))
     on_chain, confirmed = _anchored_sizes(uow.session) if rows else (0, 0)
     return [
-        _entry_view(
-            ledger.Entry(row.seq, row.entry_type, row.body, bytes(row.leaf_hash), row.recorded_at),
-            parties[row.seq],
+        ListedEntry(
+            **_entry_view(
+                ledger.Entry(
+                    row.seq, row.entry_type, row.body, bytes(row.leaf_hash), row.recorded_at
+                ),
+                parties[row.seq],
+            ),
+            party_names=_named(names, parties[row.seq]),
+            anchor_status=_anchor_status(row.seq, on_chain, confirmed),
         )
-        | {
-            "party_names": _named(names, parties[row.seq]),
-            "anchor_status": _anchor_status(row.seq, on_chain, confirmed),
-        }
         for row in rows
     ]
 
 
-def entry_detail(uow: UnitOfWork, actor: Actor, seq: int) -> dict[str, Any]:
+def entry_detail(uow: UnitOfWork, actor: Actor, seq: int) -> EntryDetail:
     """One entry with its proof into the current tree head and its anchor state."""
     session = uow.session
     try:
@@ -218,15 +283,16 @@ def entry_detail(uow: UnitOfWork, actor: Actor, seq: int) -> dict[str, Any]:
         raise NotFound()  # someone else's entry is not even confirmed to exist
     head = ledger.tree_head(session)
     proof = ledger.inclusion_proof(session, seq, head.size)
-    return _entry_view(entry, parties) | {
-        "tree_size": head.size,
-        "root": "0x" + head.root.hex(),
-        "hash_name": head.hash_name,
-        "inclusion_proof": ["0x" + node.hex() for node in proof],
-        "anchor": anchor_state(session, seq),
-        "canonical_body": entry.body,
-        "party_names": _named(party_names(session, parties), parties),
-    }
+    return EntryDetail(
+        **_entry_view(entry, parties),
+        tree_size=head.size,
+        root="0x" + head.root.hex(),
+        hash_name=head.hash_name,
+        inclusion_proof=["0x" + node.hex() for node in proof],
+        anchor=anchor_state(session, seq),
+        canonical_body=entry.body,
+        party_names=_named(party_names(session, parties), parties),
+    )
 
 
 def require_supervisor(actor: Actor) -> None:
@@ -234,7 +300,7 @@ def require_supervisor(actor: Actor) -> None:
     require_role(actor, *SUPERVISORS)
 
 
-def verify_ledger(uow: UnitOfWork, actor: Actor, chain: Chain | None) -> dict[str, Any]:
+def verify_ledger(uow: UnitOfWork, actor: Actor, chain: Chain | None) -> LedgerVerification:
     """Recompute the whole ledger and check it against the chain (supervisors only)."""
     from contracts.audit import audit_ledger
     from contracts.chain_records import read_chain_records
@@ -255,17 +321,25 @@ def verify_ledger(uow: UnitOfWork, actor: Actor, chain: Chain | None) -> dict[st
         problems=len(report.problems),
     )
     uow.commit()
-    return {
-        "ok": report.ok,
-        "entries": report.entries,
-        "expected_entries": report.expected_entries,
-        "checkpoints": report.checkpoints,
-        "anchors_checked": report.anchors_checked,
-        "hash_name": report.hash_name,
-        "root": "0x" + report.root.hex(),
-        "problems": [asdict(problem) for problem in report.problems],
-        "chain_error": chain_error,
-    }
+    return LedgerVerification(
+        ok=report.ok,
+        entries=report.entries,
+        expected_entries=report.expected_entries,
+        checkpoints=report.checkpoints,
+        anchors_checked=report.anchors_checked,
+        hash_name=report.hash_name,
+        root="0x" + report.root.hex(),
+        problems=[
+            LedgerProblem(
+                kind=problem.kind,
+                detail=problem.detail,
+                seq=problem.seq,
+                tree_size=problem.tree_size,
+            )
+            for problem in report.problems
+        ],
+        chain_error=chain_error,
+    )
 
 
 def proof_bundle(uow: UnitOfWork, actor: Actor, seq: int) -> dict[str, Any]:

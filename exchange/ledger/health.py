@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,42 +15,77 @@ if TYPE_CHECKING:
 STALE_SECONDS = 300.0
 
 
+class DatabaseHealth(TypedDict):
+    """Whether the database answers, and which one it is."""
+
+    status: str
+    dialect: NotRequired[str]
+
+
+class ChainHealth(TypedDict):
+    """Whether the chain answers and holds our anchors, and how far they lag the ledger."""
+
+    status: str
+    kind: str
+    chain_id: NotRequired[int]
+    contract_address: NotRequired[str | None]
+    anchored_entries: NotRequired[int]
+    pending_entries: NotRequired[int]
+    oldest_unanchored_seconds: NotRequired[int | None]
+    problems: NotRequired[list[str]]
+
+
+class Health(TypedDict):
+    """The whole report: ok, or degraded with each component's reasons."""
+
+    status: str
+    ready: bool
+    database: DatabaseHealth
+    chain: ChainHealth
+
+
 def check_health(
     session: Session, chain: Chain | None, *, kind: str, stale_seconds: float = STALE_SECONDS
-) -> dict[str, Any]:
+) -> Health:
     """Probe each component. The exchange serves without its chain (anchoring catches up
     later), so only the database decides readiness; a chain outage, a reset chain or entries
     left unanchored too long read 'degraded', with the reasons."""
     try:
         session.execute(text("SELECT 1"))
-        database = {"status": "ok", "dialect": session.get_bind().dialect.name}
+        database = DatabaseHealth(status="ok", dialect=session.get_bind().dialect.name)
     except SQLAlchemyError:
         session.rollback()
-        database = {"status": "unavailable"}
-    chain_report: dict[str, Any] = {"status": "unavailable", "kind": kind}
+        database = DatabaseHealth(status="unavailable")
+    chain_report = ChainHealth(status="unavailable", kind=kind)
     if chain is not None and chain.is_available():
-        chain_report = {"status": "ok", "kind": kind, "chain_id": chain.chain_id()}
+        chain_report = ChainHealth(status="ok", kind=kind, chain_id=chain.chain_id())
         if database["status"] == "ok":
-            chain_report |= _anchoring(session, chain, stale_seconds)
+            _add_anchoring(chain_report, session, chain, stale_seconds)
     healthy = database["status"] == "ok" and chain_report["status"] == "ok"
-    return {
-        "status": "ok" if healthy else "degraded",
-        "ready": database["status"] == "ok",
-        "database": database,
-        "chain": chain_report,
-    }
+    return Health(
+        status="ok" if healthy else "degraded",
+        ready=database["status"] == "ok",
+        database=database,
+        chain=chain_report,
+    )
 
 
-def _anchoring(session: Session, chain: Chain, stale_seconds: float) -> dict[str, Any]:
+def _add_anchoring(
+    report: ChainHealth, session: Session, chain: Chain, stale_seconds: float
+) -> None:
     from contracts.anchoring import anchoring_health
     from contracts.chain import ChainError
 
     try:
-        report = anchoring_health(session, chain, stale_seconds=stale_seconds)
+        found = anchoring_health(session, chain, stale_seconds=stale_seconds)
     except ChainError as error:  # the node went away mid-check
-        return {"status": "unavailable", "problems": [f"chain_error: {error}"]}
-    found = asdict(report)
-    found["problems"] = list(report.problems)
-    if report.problems:
-        found["status"] = "degraded"
-    return found
+        report["status"] = "unavailable"
+        report["problems"] = [f"chain_error: {error}"]
+        return
+    report["contract_address"] = found.contract_address
+    report["anchored_entries"] = found.anchored_entries
+    report["pending_entries"] = found.pending_entries
+    report["oldest_unanchored_seconds"] = found.oldest_unanchored_seconds
+    report["problems"] = list(found.problems)
+    if found.problems:
+        report["status"] = "degraded"

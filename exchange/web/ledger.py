@@ -66,7 +66,7 @@ def index() -> tuple[str, int]:
 
 def _index_page(
     filters: dict[str, str],
-    entries: list[dict[str, Any]],
+    entries: list[ledger.ListedEntry],
     errors: dict[str, list[str]],
     *,
     full_page: bool = False,
