@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -87,21 +87,53 @@ def _charge(contract: TradeContract, gateway: Gateway) -> Charge:
     )
 
 
-def payment_view(payment: Payment) -> dict[str, Any]:
+class PaymentView(TypedDict):
+    """A payment as the parties, the API and the dossier see it (gateway and status as values)."""
+
+    id: int
+    contract_id: int
+    gateway: str
+    reference: str
+    amount: Decimal
+    currency: str
+    status: str
+    external_id: str | None
+    confirmed_at: datetime | None
+    refunded_at: datetime | None
+    ledger_seq: int | None
+
+
+class StartedPayment(PaymentView):
+    """A payment as its start answers it: with what the buyer needs to complete it."""
+
+    instructions: dict[str, str]
+    client_secret: str | None
+
+
+def payment_view(payment: Payment) -> PaymentView:
     """A payment as plain data."""
-    return {
-        "id": payment.id,
-        "contract_id": payment.contract_id,
-        "gateway": payment.gateway.value,
-        "reference": payment.reference,
-        "amount": payment.amount,
-        "currency": payment.currency,
-        "status": payment.status.value,
-        "external_id": payment.external_id,
-        "confirmed_at": payment.confirmed_at,
-        "refunded_at": payment.refunded_at,
-        "ledger_seq": payment.ledger_seq,
-    }
+    return PaymentView(
+        id=payment.id,
+        contract_id=payment.contract_id,
+        gateway=payment.gateway.value,
+        reference=payment.reference,
+        amount=payment.amount,
+        currency=payment.currency,
+        status=payment.status.value,
+        external_id=payment.external_id,
+        confirmed_at=payment.confirmed_at,
+        refunded_at=payment.refunded_at,
+        ledger_seq=payment.ledger_seq,
+    )
+
+
+def _started(payment: Payment, collection: Collection) -> StartedPayment:
+    """The payment with the collection's instructions and client secret after it."""
+    return StartedPayment(
+        **payment_view(payment),
+        instructions=collection.instructions,
+        client_secret=collection.client_secret,
+    )
 
 
 def load_contract(session: Session, contract_id: int, *, lock: bool = True) -> TradeContract:
@@ -119,7 +151,7 @@ def _payment_of(session: Session, contract_id: int, gateway: Gateway) -> Payment
 
 def pending_instructions(
     uow: UnitOfWork, actor: Actor, contract_id: int, gateway: PaymentGateway
-) -> dict[str, Any] | None:
+) -> dict[str, str] | None:
     """What the buyer needs to finish a payment begun through this gateway (nothing is
     written); None when no payment through it is pending."""
     session = uow.session
@@ -153,11 +185,7 @@ def _earlier(
     return record
 
 
-_DECIMALS = ("amount",)
-_TIMES = ("confirmed_at", "refunded_at")
-
-
-def _kept(view: dict[str, Any]) -> dict[str, Any]:
+def _kept(view: StartedPayment) -> dict[str, Any]:
     """The answer as JSON, to give back word for word when the key comes again."""
     return {
         name: value.isoformat()
@@ -170,7 +198,7 @@ def _kept(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def _keep(
-    session: Session, actor: Actor, key: str | None, request_hash: str, view: dict[str, Any]
+    session: Session, actor: Actor, key: str | None, request_hash: str, view: StartedPayment
 ) -> None:
     """Remember the answer under the request's Idempotency-Key, if it came with one."""
     if key is not None:
@@ -185,16 +213,27 @@ def _keep(
         )
 
 
-def _revived(kept: dict[str, Any]) -> dict[str, Any]:
+def _time(kept: str | None) -> datetime | None:
+    return None if kept is None else datetime.fromisoformat(kept)
+
+
+def _revived(kept: dict[str, Any]) -> StartedPayment:
     """The kept answer with its amounts and times as the first answer had them."""
-    view = dict(kept)
-    for name in _DECIMALS:
-        if view.get(name) is not None:
-            view[name] = Decimal(view[name])
-    for name in _TIMES:
-        if view.get(name) is not None:
-            view[name] = datetime.fromisoformat(view[name])
-    return view
+    return StartedPayment(
+        id=kept["id"],
+        contract_id=kept["contract_id"],
+        gateway=kept["gateway"],
+        reference=kept["reference"],
+        amount=Decimal(kept["amount"]),
+        currency=kept["currency"],
+        status=kept["status"],
+        external_id=kept["external_id"],
+        confirmed_at=_time(kept["confirmed_at"]),
+        refunded_at=_time(kept["refunded_at"]),
+        ledger_seq=kept["ledger_seq"],
+        instructions=kept["instructions"],
+        client_secret=kept["client_secret"],
+    )
 
 
 def start_payment(
@@ -204,7 +243,7 @@ def start_payment(
     *,
     gateway: PaymentGateway,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> StartedPayment:
     """The buyer begins paying: bank instructions, or a Stripe PaymentIntent; twice gives one.
     The same Idempotency-Key again gets the first answer word for word, whatever happened since;
     a key first used for another request is refused."""
@@ -220,7 +259,7 @@ def start_payment(
     payment = _payment_of(session, contract.id, gateway.kind)
     charge = _charge(contract, gateway.kind)
     if payment is not None:  # started before, by this request or another: the same payment
-        view = payment_view(payment) | _shown(gateway.resume(charge, payment.external_id))
+        view = _started(payment, gateway.resume(charge, payment.external_id))
         _keep(session, actor, idempotency_key, request_hash, view)
         try:
             uow.commit()
@@ -261,8 +300,8 @@ def start_payment(
     except IntegrityError:
         session.rollback()  # a concurrent start made it first: answer with theirs
         found = require_found(_payment_of(session, contract_id, gateway.kind))
-        return payment_view(found) | _shown(gateway.resume(charge, found.external_id))
-    view = payment_view(payment) | _shown(collection)
+        return _started(found, gateway.resume(charge, found.external_id))
+    view = _started(payment, collection)
     _keep(session, actor, idempotency_key, request_hash, view)
     audit.record(
         session,
@@ -277,10 +316,6 @@ def start_payment(
     return view
 
 
-def _shown(collection: Collection) -> dict[str, Any]:
-    return {"instructions": collection.instructions, "client_secret": collection.client_secret}
-
-
 def confirm_bank_transfer(
     uow: UnitOfWork,
     actor: Actor,
@@ -288,7 +323,7 @@ def confirm_bank_transfer(
     *,
     amount: Decimal | str,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> PaymentView:
     """An operator confirms that the price arrived in the exchange's account."""
     require_role(actor, Role.OPERATOR)
     session = uow.session
@@ -433,7 +468,7 @@ def refund(
     reason: str,
     now: datetime,
     gateway: PaymentGateway | None = None,
-) -> dict[str, Any]:
+) -> PaymentView:
     """Return a contract's price from escrow (the dispute flow, in the caller's unit of work).
 
     A Stripe payment is refunded through `gateway` (the Stripe adapter) with the contract's

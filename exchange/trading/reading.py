@@ -17,7 +17,7 @@ from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.ledger.events import party_names
 from exchange.models import DataProduct, Dispute, Entitlement, Payment, TradeContract
 from exchange.trading.contracts import load_contract, require_visible
-from exchange.trading.payments import payment_view
+from exchange.trading.payments import PaymentView, payment_view
 
 
 def _titles(uow: UnitOfWork, product_ids: set[int]) -> dict[int, dict[str, str]]:
@@ -126,7 +126,7 @@ def transfers_to_confirm(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
     ]
 
 
-def payment_detail(uow: UnitOfWork, actor: Actor, payment_id: int) -> dict[str, Any]:
+def payment_detail(uow: UnitOfWork, actor: Actor, payment_id: int) -> PaymentView:
     """A payment, for those who may see its contract (404 to anyone else)."""
     payment = require_found(uow.session.get(Payment, payment_id))
     require_visible(actor, load_contract(uow.session, payment.contract_id))
