@@ -52,7 +52,7 @@ def licence_terms(offer: LicenceOffer) -> LicenceTerms:
 
 def quality_scores(
     computed: Mapping[str, Any] | None, declared: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """The latest version's computed scores, with the vendor's declarations filling the gaps."""
     scores = dict((computed or {}).get("scores") or {})
     return {

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, NotRequired, TypedDict, TypeVar
 
 from sqlalchemy import select
 
@@ -58,6 +58,66 @@ OWN_NAMES = {
 }
 
 
+class Skipped(TypedDict):
+    """Why an approach could not value the product: the input, a template and its parameters."""
+
+    field: str
+    message: str
+    params: dict[str, Any]
+
+
+class SkippedView(Skipped):
+    """A skipped approach with its reason filled in (in English)."""
+
+    reason: str
+
+
+class FactorView(TypedDict):
+    """One step of an explanation as stored; older valuations kept only its sentence."""
+
+    name: str
+    value: str | int
+    source: str
+    why: NotRequired[str]
+    params: NotRequired[dict[str, Any]]
+
+
+class ComparableView(TypedDict):
+    """A trade or listing the market approach compared with, and how much it counted."""
+
+    ref: str
+    is_trade: bool
+    on: str
+    price: str
+    adjusted_price: str
+    similarity: str
+    weight: str
+
+
+class ValuationView(TypedDict):
+    """A stored valuation as pages and the API read it: the band, why, and the inputs."""
+
+    id: int
+    product_id: int
+    purpose: str
+    requested_by_id: int
+    organisation_id: int | None
+    method_version: str
+    floor: Decimal
+    reference: Decimal
+    ceiling: Decimal
+    weights: dict[str, str]
+    values: dict[str, str]
+    licence_multiplier: str | None
+    explanation: list[FactorView]
+    approaches: dict[str, list[FactorView]]
+    licence: list[FactorView] | None
+    comparables: list[ComparableView]
+    skipped: dict[str, SkippedView]
+    inputs: dict[str, Any]
+    created_at: datetime
+
+
 def request_valuation(
     uow: UnitOfWork,
     actor: Actor,
@@ -67,7 +127,7 @@ def request_valuation(
     table: LicenceTable,
     market: MarketParameters | None = None,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> ValuationView:
     """Value a product by every approach its inputs allow, store the band and return it."""
     session = uow.session
     now = now or utcnow()
@@ -84,7 +144,7 @@ def request_valuation(
     quality = product_quality(product, vendor.dcmm_level if vendor else None)
 
     cost = income = valuation = None
-    skipped: dict[str, dict[str, Any]] = {}
+    skipped: dict[str, Skipped] = {}
     raw_cost, raw_income = data.get("cost"), data.get("income")
     if raw_cost is not None:
         if quality is None:
@@ -95,7 +155,7 @@ def request_valuation(
         income_inputs = _income_inputs(raw_income, offer)
         income = _priced("income", lambda: income_approach(income_inputs))
     subject = _subject(product, quality, terms, table)
-    if isinstance(subject, dict):
+    if not isinstance(subject, MarketSubject):
         skipped["market"] = subject
     else:
         comparables = gather_comparables(session, exclude=product.id)
@@ -161,7 +221,7 @@ def request_valuation(
     return valuation_view(row)
 
 
-def latest_valuation(uow: UnitOfWork, actor: Actor, product_id: int) -> dict[str, Any]:
+def latest_valuation(uow: UnitOfWork, actor: Actor, product_id: int) -> ValuationView:
     """The newest valuation of the product the actor may read, or 404."""
     session = uow.session
     product = load_product(session, product_id)
@@ -174,7 +234,7 @@ def latest_valuation(uow: UnitOfWork, actor: Actor, product_id: int) -> dict[str
     return valuation_view(require_found(row))
 
 
-def get_valuation(uow: UnitOfWork, actor: Actor, valuation_id: int) -> dict[str, Any]:
+def get_valuation(uow: UnitOfWork, actor: Actor, valuation_id: int) -> ValuationView:
     """One valuation, if the actor may read it; 404 otherwise, so ids reveal nothing."""
     session = uow.session
     row = require_found(session.get(Valuation, valuation_id))
@@ -187,51 +247,56 @@ def get_valuation(uow: UnitOfWork, actor: Actor, valuation_id: int) -> dict[str,
     return valuation_view(row)
 
 
-def valuation_view(row: Valuation) -> dict[str, Any]:
+def valuation_view(row: Valuation) -> ValuationView:
     """A stored valuation as plain data: the band, each approach's explanation, the inputs."""
     result = row.result
     market = result.get("market")
-    return {
-        "id": row.id,
-        "product_id": row.product_id,
-        "purpose": row.purpose,
-        "requested_by_id": row.requested_by_id,
-        "organisation_id": row.organisation_id,
-        "method_version": row.method_version,
-        "floor": row.floor,
-        "reference": row.reference,
-        "ceiling": row.ceiling,
-        "weights": result.get("weights", {}),
-        "values": result.get("values", {}),
-        "licence_multiplier": result.get("licence_multiplier"),
-        "explanation": result.get("explanation", []),
-        "approaches": {
+    return ValuationView(
+        id=row.id,
+        product_id=row.product_id,
+        purpose=row.purpose,
+        requested_by_id=row.requested_by_id,
+        organisation_id=row.organisation_id,
+        method_version=row.method_version,
+        floor=row.floor,
+        reference=row.reference,
+        ceiling=row.ceiling,
+        weights=result.get("weights", {}),
+        values=result.get("values", {}),
+        licence_multiplier=result.get("licence_multiplier"),
+        explanation=result.get("explanation", []),
+        approaches={
             name: result[name]["explanation"]
             for name in ("cost", "income", "market")
             if result.get(name)
         },
-        "licence": result["licence"]["explanation"] if result.get("licence") else None,
-        "comparables": [_comparable(used) for used in market["comparables"]] if market else [],
-        "skipped": {
-            name: why | {"reason": why["message"] % why["params"]}
+        licence=result["licence"]["explanation"] if result.get("licence") else None,
+        comparables=[_comparable(used) for used in market["comparables"]] if market else [],
+        skipped={
+            name: SkippedView(
+                field=why["field"],
+                message=why["message"],
+                params=why["params"],
+                reason=why["message"] % why["params"],
+            )
             for name, why in result.get("skipped", {}).items()
         },
-        "inputs": row.inputs,
-        "created_at": row.created_at,
-    }
+        inputs=row.inputs,
+        created_at=row.created_at,
+    )
 
 
-def _comparable(used: Mapping[str, Any]) -> dict[str, Any]:
+def _comparable(used: Mapping[str, Any]) -> ComparableView:
     comparable = used["comparable"]
-    return {
-        "ref": comparable["ref"],
-        "is_trade": comparable["is_trade"],
-        "on": comparable["on"],
-        "price": comparable["price"],
-        "adjusted_price": str(cents(Decimal(used["adjusted_price"]))),
-        "similarity": used["similarity"],
-        "weight": used["weight"],
-    }
+    return ComparableView(
+        ref=comparable["ref"],
+        is_trade=comparable["is_trade"],
+        on=comparable["on"],
+        price=comparable["price"],
+        adjusted_price=str(cents(Decimal(used["adjusted_price"]))),
+        similarity=used["similarity"],
+        weight=used["weight"],
+    )
 
 
 def _offer(product: DataProduct, offer_id: int | None) -> LicenceOffer | None:
@@ -256,15 +321,15 @@ def _income_inputs(raw: Mapping[str, Any], offer: LicenceOffer | None) -> Income
 
 def _subject(
     product: DataProduct, quality: Any, terms: Any, table: LicenceTable
-) -> MarketSubject | dict[str, Any]:
+) -> MarketSubject | Skipped:
     """The product as the market approach sees it, or why it cannot (the reason is kept)."""
     latest = product.versions[-1] if product.versions else None
     if latest is None or quality is None:
-        return {
-            "field": "file",
-            "message": N_("Upload the data file first: its size and quality are unknown."),
-            "params": {},
-        }
+        return Skipped(
+            field="file",
+            message=N_("Upload the data file first: its size and quality are unknown."),
+            params={},
+        )
     return MarketSubject(
         board=product.board.code,
         product_type=ProductType(product.product_type.value),
@@ -275,8 +340,8 @@ def _subject(
     )
 
 
-def _reason(error: ValuationError) -> dict[str, Any]:
-    return {"field": error.field, "message": error.message, "params": jsonable(error.params)}
+def _reason(error: ValuationError) -> Skipped:
+    return Skipped(field=error.field, message=error.message, params=jsonable(error.params))
 
 
 def _priced(prefix: str, compute: Callable[[], T]) -> T:

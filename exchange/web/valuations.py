@@ -140,7 +140,7 @@ def figure(value: object) -> str:
     return f"{rounded:f}" if rounded else "0"
 
 
-def chart(valuation: dict[str, Any]) -> dict[str, Any]:
+def chart(valuation: valuations.ValuationView) -> dict[str, Any]:
     """Where the band, each approach's value and each comparable sit on the price axis.
 
     The approaches and comparables are valued for the reference licence; the band is priced
