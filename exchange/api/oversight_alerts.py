@@ -28,6 +28,7 @@ from exchange.domain.errors import PayloadTooLarge
 from exchange.domain.i18n import N_
 from exchange.domain.oversight import Thresholds
 from exchange.oversight import alerts as oversight_alerts
+from exchange.oversight.alerts import AlertDetail, AlertSummary, LeakTrace, NoteView
 from exchange.uploads import MULTIPART_OVERHEAD, accepts_upload
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,7 +46,7 @@ TOO_LARGE = N_("A suspect file may be at most %(limit)s bytes.")
 @blp.arguments(AlertQuerySchema, location="query")
 @blp.response(200, AlertSummarySchema(many=True))
 @blp.doc(security=BEARER)
-def list_alerts(query: dict[str, Any]) -> Any:
+def list_alerts(query: dict[str, Any]) -> list[AlertSummary]:
     """The newest 200 alerts, of one status and kind if asked (regulators)."""
     return oversight_alerts.list_alerts(uow(), bearer_actor(), **query)
 
@@ -53,7 +54,7 @@ def list_alerts(query: dict[str, Any]) -> Any:
 @blp.route("/alerts/<int:alert_id>", methods=["GET"])
 @blp.response(200, AlertSchema)
 @blp.doc(security=BEARER)
-def get_alert(alert_id: int) -> Any:
+def get_alert(alert_id: int) -> AlertDetail:
     """One alert: its evidence, the organisations and contracts it concerns, its notes."""
     return oversight_alerts.alert_view(uow(), bearer_actor(), alert_id)
 
@@ -62,7 +63,7 @@ def get_alert(alert_id: int) -> Any:
 @blp.response(200, AlertSchema)
 @blp.alt_response(409, description="The alert's status does not allow it.")
 @blp.doc(security=BEARER)
-def acknowledge(alert_id: int) -> Any:
+def acknowledge(alert_id: int) -> AlertDetail:
     """Take an open alert up; any other status is a 409."""
     return oversight_alerts.acknowledge(uow(), bearer_actor(), alert_id)
 
@@ -71,7 +72,7 @@ def acknowledge(alert_id: int) -> Any:
 @blp.response(200, AlertSchema)
 @blp.alt_response(409, description="The alert's status does not allow it.")
 @blp.doc(security=BEARER)
-def close(alert_id: int) -> Any:
+def close(alert_id: int) -> AlertDetail:
     """Close an open or acknowledged alert for good; a closed one is a 409."""
     return oversight_alerts.close(uow(), bearer_actor(), alert_id)
 
@@ -80,7 +81,7 @@ def close(alert_id: int) -> Any:
 @blp.arguments(NoteInputSchema)
 @blp.response(201, NoteSchema)
 @blp.doc(security=BEARER)
-def add_note(data: dict[str, Any], alert_id: int) -> Any:
+def add_note(data: dict[str, Any], alert_id: int) -> NoteView:
     """Write a note on an alert, whatever its status."""
     return oversight_alerts.add_note(uow(), bearer_actor(), alert_id, data["body"])
 
@@ -109,7 +110,7 @@ def within_leak_limit(view: F) -> F:
 @blp.alt_response(413, description="The suspect file is larger than allowed.")
 @blp.doc(security=BEARER)
 @accepts_upload
-def trace_leak(files: dict[str, Any]) -> Any:
+def trace_leak(files: dict[str, Any]) -> LeakTrace:
     """Upload a suspect copy as `file` (multipart/form-data): the entitlement whose
     fingerprint it carries is named and a leak alert raised once per copy (regulators). A
     file too large (413) or unreadable (422) writes nothing."""

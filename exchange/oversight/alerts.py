@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -36,7 +36,7 @@ from exchange.domain.vocabulary import Role
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_found, require_role
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.ledger.events import party_names
+from exchange.ledger.events import PartyName, party_names
 from exchange.models import (
     Download,
     Entitlement,
@@ -70,6 +70,68 @@ DETECTORS = (
     download_bursts,
     important_data_trades,
 )
+
+
+class AlertSummary(TypedDict):
+    """An alert as listed: what kind, where it stands, whom and which trades it concerns."""
+
+    id: int
+    kind: AlertKind
+    status: AlertStatus
+    organisation_ids: list[int]
+    contract_ids: list[int]
+    created_at: datetime
+    updated_at: datetime
+
+
+class AlertContract(TypedDict):
+    """A contract an alert concerns, by its number when the exchange still knows it."""
+
+    id: int
+    number: str | None
+
+
+class AlertNote(TypedDict):
+    """A regulator's note as shown under its alert."""
+
+    id: int
+    author_id: int
+    author: str | None
+    body: str
+    created_at: datetime
+
+
+class AlertDetail(AlertSummary):
+    """One alert as a regulator reads it: its evidence, the parties named, its life and notes."""
+
+    evidence: dict[str, Any]
+    organisations: list[PartyName]
+    contracts: list[AlertContract]
+    acknowledged_at: datetime | None
+    acknowledged_by_id: int | None
+    closed_at: datetime | None
+    closed_by_id: int | None
+    notes: list[AlertNote]
+
+
+class NoteView(TypedDict):
+    """A note just written, with the alert it is on and its author."""
+
+    id: int
+    alert_id: int
+    author_id: int
+    author: str
+    body: str
+    created_at: datetime
+
+
+class LeakTrace(TypedDict):
+    """What tracing a suspect copy found: the leak alert's evidence, or no match."""
+
+    match: dict[str, Any] | None
+    candidates: int
+    alert_id: int | None
+    new: bool
 
 
 class AlertTransitionRefused(Conflict):
@@ -165,7 +227,7 @@ def list_alerts(
     kind: AlertKind | str | None = None,
     *,
     limit: int = LIST_LIMIT,
-) -> list[dict[str, Any]]:
+) -> list[AlertSummary]:
     """Regulators only: the newest alerts first, of one status and kind if asked."""
     require_role(actor, Role.REGULATOR)
     wanted_status = _member(AlertStatus, status, "status")
@@ -203,7 +265,7 @@ def _member(enum: Any, value: Any, name: str) -> Any:
         raise ValidationFailed.on(name, N_("There is no such %(name)s."), name=name) from None
 
 
-def alert_view(uow: UnitOfWork, actor: Actor, alert_id: int) -> dict[str, Any]:
+def alert_view(uow: UnitOfWork, actor: Actor, alert_id: int) -> AlertDetail:
     """Regulators only: one alert with its evidence, whom it concerns and its notes."""
     require_role(actor, Role.REGULATOR)
     session = uow.session
@@ -218,21 +280,21 @@ def alert_view(uow: UnitOfWork, actor: Actor, alert_id: int) -> dict[str, Any]:
 
 def acknowledge(
     uow: UnitOfWork, actor: Actor, alert_id: int, *, now: datetime | None = None
-) -> dict[str, Any]:
+) -> AlertDetail:
     """A regulator takes an open alert up."""
     return _move(uow, actor, alert_id, AlertStatus.ACKNOWLEDGED, now or utcnow())
 
 
 def close(
     uow: UnitOfWork, actor: Actor, alert_id: int, *, now: datetime | None = None
-) -> dict[str, Any]:
+) -> AlertDetail:
     """A regulator closes an open or acknowledged alert, for good."""
     return _move(uow, actor, alert_id, AlertStatus.CLOSED, now or utcnow())
 
 
 def _move(
     uow: UnitOfWork, actor: Actor, alert_id: int, target: AlertStatus, now: datetime
-) -> dict[str, Any]:
+) -> AlertDetail:
     require_role(actor, Role.REGULATOR)
     session = uow.session
     alert = require_found(session.get(OversightAlert, alert_id))
@@ -243,7 +305,7 @@ def _move(
             current=current.value,
             target=target.value,
         )
-    stamps: dict[str, Any] = (
+    stamps: dict[str, datetime | int] = (
         {"acknowledged_at": now, "acknowledged_by_id": actor.user_id}
         if target == AlertStatus.ACKNOWLEDGED
         else {"closed_at": now, "closed_by_id": actor.user_id}
@@ -274,7 +336,7 @@ def _move(
 
 def add_note(
     uow: UnitOfWork, actor: Actor, alert_id: int, body: str, *, now: datetime | None = None
-) -> dict[str, Any]:
+) -> NoteView:
     """A regulator writes a note on an alert, whatever its status."""
     require_role(actor, Role.REGULATOR)
     text = (body or "").strip()
@@ -294,31 +356,31 @@ def add_note(
     audit.record(
         session, "oversight.alert_noted", actor=actor, subject=str(alert.id), note_id=note.id
     )
-    view = {
-        "id": note.id,
-        "alert_id": alert.id,
-        "author_id": actor.user_id,
-        "author": actor.display_name,
-        "body": note.body,
-        "created_at": note.created_at,
-    }
+    view = NoteView(
+        id=note.id,
+        alert_id=alert.id,
+        author_id=actor.user_id,
+        author=actor.display_name,
+        body=note.body,
+        created_at=note.created_at,
+    )
     uow.commit()
     return view
 
 
-def _summary(alert: OversightAlert) -> dict[str, Any]:
-    return {
-        "id": alert.id,
-        "kind": alert.kind,
-        "status": alert.status,
-        "organisation_ids": [link.organisation_id for link in alert.organisations],
-        "contract_ids": [link.contract_id for link in alert.contracts],
-        "created_at": alert.created_at,
-        "updated_at": alert.updated_at,
-    }
+def _summary(alert: OversightAlert) -> AlertSummary:
+    return AlertSummary(
+        id=alert.id,
+        kind=alert.kind,
+        status=alert.status,
+        organisation_ids=[link.organisation_id for link in alert.organisations],
+        contract_ids=[link.contract_id for link in alert.contracts],
+        created_at=alert.created_at,
+        updated_at=alert.updated_at,
+    )
 
 
-def _detail(session: Session, alert: OversightAlert) -> dict[str, Any]:
+def _detail(session: Session, alert: OversightAlert) -> AlertDetail:
     names = party_names(session, [link.organisation_id for link in alert.organisations])
     contract_ids = [link.contract_id for link in alert.contracts]
     contracts = select(TradeContract.id, TradeContract.number).where(
@@ -329,25 +391,26 @@ def _detail(session: Session, alert: OversightAlert) -> dict[str, Any]:
         User.id.in_({note.author_id for note in alert.notes})
     )
     authors = {row.id: row.display_name for row in session.execute(writers)}
-    return _summary(alert) | {
-        "evidence": alert.evidence,
-        "organisations": [names[link.organisation_id] for link in alert.organisations],
-        "contracts": [{"id": i, "number": numbers.get(i)} for i in contract_ids],
-        "acknowledged_at": alert.acknowledged_at,
-        "acknowledged_by_id": alert.acknowledged_by_id,
-        "closed_at": alert.closed_at,
-        "closed_by_id": alert.closed_by_id,
-        "notes": [
-            {
-                "id": note.id,
-                "author_id": note.author_id,
-                "author": authors.get(note.author_id),
-                "body": note.body,
-                "created_at": note.created_at,
-            }
+    return AlertDetail(
+        **_summary(alert),
+        evidence=alert.evidence,
+        organisations=[names[link.organisation_id] for link in alert.organisations],
+        contracts=[AlertContract(id=i, number=numbers.get(i)) for i in contract_ids],
+        acknowledged_at=alert.acknowledged_at,
+        acknowledged_by_id=alert.acknowledged_by_id,
+        closed_at=alert.closed_at,
+        closed_by_id=alert.closed_by_id,
+        notes=[
+            AlertNote(
+                id=note.id,
+                author_id=note.author_id,
+                author=authors.get(note.author_id),
+                body=note.body,
+                created_at=note.created_at,
+            )
             for note in alert.notes
         ],
-    }
+    )
 
 
 def trace_leak(
@@ -358,7 +421,7 @@ def trace_leak(
     *,
     max_bytes: int = LEAK_MAX_BYTES,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> LeakTrace:
     """Regulators only: name the entitlement whose fingerprint a suspect copy carries and raise
     a leak alert for it. A file too large or unreadable is refused and nothing is written."""
     require_role(actor, Role.REGULATOR)
@@ -393,14 +456,9 @@ def trace_leak(
     )
     uow.commit()
     if match is None:
-        return {"match": None, "candidates": len(candidates), "alert_id": None, "new": False}
+        return LeakTrace(match=None, candidates=len(candidates), alert_id=None, new=False)
     alert = require_found(session.get(OversightAlert, alert_id))
-    return {
-        "match": alert.evidence,
-        "candidates": len(candidates),
-        "alert_id": alert_id,
-        "new": new,
-    }
+    return LeakTrace(match=alert.evidence, candidates=len(candidates), alert_id=alert_id, new=new)
 
 
 def _fingerprint_keys(session: Session, names: list[str]) -> dict[int, bytes]:
