@@ -36,7 +36,9 @@ CONTRACT = "trading/contract.html"
 TRANSFERS = "trading/payments.html"
 
 
-def _instructions(contract: dict[str, Any], progress: dict[str, Any]) -> dict[str, Any] | None:
+def _instructions(
+    contract: dict[str, Any], progress: trade_pages.ContractProgress
+) -> dict[str, str] | None:
     """The bank details again for the buyer of a transfer not yet confirmed."""
     payment = progress["payment"]
     actor = web_actor()
