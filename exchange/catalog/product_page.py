@@ -2,20 +2,131 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypedDict
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, defer, selectinload
 
 from exchange.catalog import personal_data
-from exchange.catalog.browse import SUPERVISORS, summary, vendor_cards
+from exchange.catalog.browse import SUPERVISORS, ProductCard, summary, vendor_cards
 from exchange.catalog.ingest.masking import mask_cell
-from exchange.domain.catalog import ListingStatus
+from exchange.domain.catalog import (
+    FileFormat,
+    LicenceKind,
+    ListingStatus,
+    Territory,
+    UseScope,
+)
 from exchange.domain.errors import NotFound
 from exchange.domain.vocabulary import Role
 from exchange.kernel.actors import Actor, require_found
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import DataProduct, ListingTransition, Organisation, ProductVersion, User
+from exchange.models import (
+    DataProduct,
+    LicenceOffer,
+    ListingTransition,
+    Organisation,
+    ProductVersion,
+    User,
+)
+
+
+class OfferView(TypedDict):
+    """A licence offer as plain data."""
+
+    id: int
+    kind: LicenceKind
+    scope: UseScope
+    term_months: int
+    territory: Territory
+    seats: int
+    derivative: bool
+    redistribution: bool
+    price: Decimal
+    is_active: bool
+
+
+class UploadView(TypedDict):
+    """An upload that is not a ready version: processing, or refused and why."""
+
+    number: int
+    note: str
+    file_name: str
+    file_format: FileFormat
+    size_bytes: int
+    state: str
+    refusal: dict[str, Any] | None
+    created_at: datetime
+
+
+class VersionSummary(TypedDict):
+    """A version in the product's history."""
+
+    number: int
+    note: str
+    file_name: str
+    file_format: FileFormat
+    size_bytes: int
+    row_count: int
+    sha256: str
+    created_at: datetime
+
+
+class VersionDetail(VersionSummary):
+    """The latest version with its schema, quality and masked sample (as stored, in JSON)."""
+
+    fields: list[dict[str, Any]]
+    quality: dict[str, Any]
+    sample: dict[str, Any]
+
+
+class TransitionView(TypedDict):
+    """A listing transition: who, when, why, and its ledger entry."""
+
+    from_status: ListingStatus | None
+    to_status: ListingStatus
+    actor: str | None
+    organisation_zh: str | None
+    organisation_en: str | None
+    reason: str | None
+    at: datetime
+    ledger_seq: int | None
+
+
+class PersonalInformation(TypedDict):
+    """What the product page says of personal information: the basis and each column's form."""
+
+    legal_basis: str | None
+    raw_approved: list[str]
+    raw_requested: list[str]
+    columns: list[dict[str, str]]
+
+
+class InsidersView(TypedDict, total=False):
+    """What only some see of a product: its history (insiders), its uploads (its vendor)."""
+
+    history: list[TransitionView]
+    uploads: list[UploadView]
+
+
+class ProductView(ProductCard, InsidersView):
+    """A product's page: metadata, schema, masked sample, quality, offers, versions, vendor."""
+
+    description: str
+    coverage_start: date | None
+    coverage_end: date | None
+    grade_justification: str
+    declared_quality: dict[str, Any]
+    view_count: int
+    created_at: datetime
+    updated_at: datetime
+    offers: list[OfferView]
+    versions: list[VersionSummary]
+    latest: VersionDetail | None
+    can_edit: bool
+    personal_information: PersonalInformation
 
 
 def can_see(actor: Actor | None, product: DataProduct) -> bool:
@@ -58,7 +169,7 @@ def load_product(session: Session, product_id: int, *, for_update: bool = False)
 
 def get_product(
     uow: UnitOfWork, actor: Actor | None, product_id: int, *, count_view: bool = False
-) -> dict[str, Any]:
+) -> ProductView:
     """A product's page: metadata, schema, masked sample, quality, offers, versions, vendor."""
     session = uow.session
     product = load_product(session, product_id)
@@ -76,85 +187,89 @@ def get_product(
         uow.commit()
     vendor = vendor_cards(session, {product.vendor_id})[product.vendor_id]
     latest = product.versions[-1] if product.versions else None
-    view = summary(product, vendor) | {
-        "description": product.description,
-        "coverage_start": product.coverage_start,
-        "coverage_end": product.coverage_end,
-        "grade_justification": product.grade_justification,
-        "declared_quality": dict(product.declared_quality),
-        "view_count": product.view_count,
-        "created_at": product.created_at,
-        "updated_at": product.updated_at,
-        "offers": [offer_view(o) for o in product.offers if o.is_active or insider],
-        "versions": [version_summary(v) for v in reversed(product.versions)],
-        "latest": version_detail(latest) if latest else None,
-        "can_edit": actor is not None and _is_vendor_member(actor, product.vendor_id),
-        "personal_information": {
-            "legal_basis": product.pi_legal_basis,
-            "raw_approved": sorted(personal_data.approved_raw(product)),
-            "raw_requested": personal_data.raw_columns(latest.fields if latest else []),
-            "columns": personal_data.page_forms(product, latest.fields if latest else []),
-        },
-    }
+    can_edit = actor is not None and _is_vendor_member(actor, product.vendor_id)
+    insiders = InsidersView()
     if insider:
-        view["history"] = history(session, product_id)
-    if view["can_edit"]:  # the vendor sees its uploads still processing, or refused and why
-        view["uploads"] = [upload_view(v) for v in reversed(product.uploads)]
-    return view
+        insiders["history"] = history(session, product_id)
+    if can_edit:  # the vendor sees its uploads still processing, or refused and why
+        insiders["uploads"] = [upload_view(v) for v in reversed(product.uploads)]
+    return ProductView(
+        **summary(product, vendor),
+        description=product.description,
+        coverage_start=product.coverage_start,
+        coverage_end=product.coverage_end,
+        grade_justification=product.grade_justification,
+        declared_quality=dict(product.declared_quality),
+        view_count=product.view_count,
+        created_at=product.created_at,
+        updated_at=product.updated_at,
+        offers=[offer_view(o) for o in product.offers if o.is_active or insider],
+        versions=[version_summary(v) for v in reversed(product.versions)],
+        latest=version_detail(latest) if latest else None,
+        can_edit=can_edit,
+        personal_information=PersonalInformation(
+            legal_basis=product.pi_legal_basis,
+            raw_approved=sorted(personal_data.approved_raw(product)),
+            raw_requested=personal_data.raw_columns(latest.fields if latest else []),
+            columns=personal_data.page_forms(product, latest.fields if latest else []),
+        ),
+        **insiders,
+    )
 
 
-def upload_view(version: ProductVersion) -> dict[str, Any]:
+def upload_view(version: ProductVersion) -> UploadView:
     """An upload that is not a ready version: processing, or refused with the limit it passed
     (a message id and its parameters, translated when shown)."""
-    return {
-        "number": version.number,
-        "note": version.note,
-        "file_name": version.file_name,
-        "file_format": version.file_format,
-        "size_bytes": version.size_bytes,
-        "state": version.state,
-        "refusal": version.refusal,
-        "created_at": version.created_at,
-    }
+    return UploadView(
+        number=version.number,
+        note=version.note,
+        file_name=version.file_name,
+        file_format=version.file_format,
+        size_bytes=version.size_bytes,
+        state=version.state,
+        refusal=version.refusal,
+        created_at=version.created_at,
+    )
 
 
-def offer_view(offer: Any) -> dict[str, Any]:
+def offer_view(offer: LicenceOffer) -> OfferView:
     """A licence offer as plain data."""
-    return {
-        "id": offer.id,
-        "kind": offer.kind,
-        "scope": offer.scope,
-        "term_months": offer.term_months,
-        "territory": offer.territory,
-        "seats": offer.seats,
-        "derivative": offer.derivative,
-        "redistribution": offer.redistribution,
-        "price": offer.price,
-        "is_active": offer.is_active,
-    }
+    return OfferView(
+        id=offer.id,
+        kind=offer.kind,
+        scope=offer.scope,
+        term_months=offer.term_months,
+        territory=offer.territory,
+        seats=offer.seats,
+        derivative=offer.derivative,
+        redistribution=offer.redistribution,
+        price=offer.price,
+        is_active=offer.is_active,
+    )
 
 
-def version_summary(version: ProductVersion) -> dict[str, Any]:
+def version_summary(version: ProductVersion) -> VersionSummary:
     """A version in the product's history."""
-    return {
-        "number": version.number,
-        "note": version.note,
-        "file_name": version.file_name,
-        "file_format": version.file_format,
-        "size_bytes": version.size_bytes,
-        "row_count": version.row_count,
-        "sha256": version.sha256,
-        "created_at": version.created_at,
-    }
+    return VersionSummary(
+        number=version.number,
+        note=version.note,
+        file_name=version.file_name,
+        file_format=version.file_format,
+        size_bytes=version.size_bytes,
+        row_count=version.row_count,
+        sha256=version.sha256,
+        created_at=version.created_at,
+    )
 
 
-def version_detail(version: ProductVersion) -> dict[str, Any]:
+def version_detail(version: ProductVersion) -> VersionDetail:
     """The latest version with its schema, quality and masked sample."""
-    return version_summary(version) | {
-        "fields": list(version.fields),
-        "quality": dict(version.quality),
-        "sample": _masked_again(version.sample),
-    }
+    return VersionDetail(
+        **version_summary(version),
+        fields=list(version.fields),
+        quality=dict(version.quality),
+        sample=_masked_again(version.sample),
+    )
 
 
 def _masked_again(sample: dict[str, Any]) -> dict[str, Any]:
@@ -164,7 +279,7 @@ def _masked_again(sample: dict[str, Any]) -> dict[str, Any]:
     return dict(sample) | {"rows": rows}
 
 
-def history(session: Session, product_id: int) -> list[dict[str, Any]]:
+def history(session: Session, product_id: int) -> list[TransitionView]:
     """Every listing transition of a product: who, when, why, and its ledger entry."""
     rows = session.execute(
         select(ListingTransition, User.display_name, Organisation.name_zh, Organisation.name_en)
@@ -174,15 +289,15 @@ def history(session: Session, product_id: int) -> list[dict[str, Any]]:
         .order_by(ListingTransition.id)
     )
     return [
-        {
-            "from_status": t.from_status,
-            "to_status": t.to_status,
-            "actor": name,
-            "organisation_zh": org_zh,
-            "organisation_en": org_en,
-            "reason": t.reason,
-            "at": t.at,
-            "ledger_seq": t.ledger_seq,
-        }
+        TransitionView(
+            from_status=t.from_status,
+            to_status=t.to_status,
+            actor=name,
+            organisation_zh=org_zh,
+            organisation_en=org_en,
+            reason=t.reason,
+            at=t.at,
+            ledger_seq=t.ledger_seq,
+        )
         for t, name, org_zh, org_en in rows
     ]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from exchange.catalog.browse import VendorProductCard, vendor_products
 from exchange.catalog.datafiles import DataFiles, Ingested, Upload, discard, profiled, store
 from exchange.catalog.listing import record_transition
-from exchange.catalog.product_page import get_product
+from exchange.catalog.product_page import ProductView, get_product
 from exchange.catalog.versions import (
     append_version,
     commit_or_discard,
@@ -132,7 +132,7 @@ def create_product(
     files: DataFiles,
     data: Mapping[str, Any],
     upload: Upload | None = None,
-) -> dict[str, Any]:
+) -> ProductView:
     """A vendor drafts a product, optionally with its first file and licence offers."""
     session = uow.session
     vendor_id = _vendor_for(actor, data.get("vendor_id"))
@@ -213,7 +213,7 @@ def _declared_quality(values: Mapping[str, Any] | None) -> dict[str, float]:
 
 def update_product(
     uow: UnitOfWork, actor: Actor, product_id: int, changes: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> ProductView:
     """Edit a product's description; what the review decided can change only in a draft."""
     session = uow.session
     product = editable(session, actor, product_id)
@@ -275,7 +275,7 @@ def my_products(uow: UnitOfWork, actor: Actor) -> list[VendorProductCard]:
 
 def add_offer(
     uow: UnitOfWork, actor: Actor, product_id: int, data: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> ProductView:
     """The vendor offers the product on one more set of licence terms."""
     product = editable(uow.session, actor, product_id)
     _offer(product, data)
@@ -292,7 +292,7 @@ def add_offer(
     return get_product(uow, actor, product.id)
 
 
-def retire_offer(uow: UnitOfWork, actor: Actor, product_id: int, offer_id: int) -> dict[str, Any]:
+def retire_offer(uow: UnitOfWork, actor: Actor, product_id: int, offer_id: int) -> ProductView:
     """The vendor stops offering one set of terms; trades already made on it are unaffected."""
     product = editable(uow.session, actor, product_id)
     offer = next((o for o in product.offers if o.id == offer_id and o.is_active), None)

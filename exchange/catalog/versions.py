@@ -23,7 +23,7 @@ from exchange.catalog.datafiles import (
     store,
 )
 from exchange.catalog.listing import require_vendor_member
-from exchange.catalog.product_page import get_product, load_product
+from exchange.catalog.product_page import ProductView, get_product, load_product
 from exchange.domain.catalog import (
     DeliveryForm,
     LegalBasis,
@@ -189,7 +189,7 @@ def add_version(
     *,
     note: str = "",
     fields: Sequence[Mapping[str, Any]] | None = None,
-) -> dict[str, Any]:
+) -> ProductView:
     """Upload a new version of the data; the product, its history and earlier versions stay.
 
     The file is profiled before the product is locked or the ledger appended to, and with
@@ -230,7 +230,7 @@ def add_version(
     return get_product(uow, actor, product.id)
 
 
-def is_processing(product: Mapping[str, Any]) -> bool:
+def is_processing(product: ProductView) -> bool:
     """Whether the product's newest upload (as get_product shows it) awaits the worker."""
     uploads = product.get("uploads") or []
     return any(
@@ -266,7 +266,7 @@ def describe_fields(
     notes: Sequence[Mapping[str, Any]],
     *,
     legal_basis: LegalBasis | str | None = KEEP,
-) -> dict[str, Any]:
+) -> ProductView:
     """Set the latest version's units, descriptions, personal flags and delivery forms, and
     the legal basis for raw delivery; re-mask the sample if needed.
 

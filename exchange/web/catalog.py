@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import Blueprint, render_template, request, url_for
 from marshmallow import ValidationError
@@ -118,7 +118,15 @@ def product(product_id: int) -> str:
     )
 
 
-def valuation_card(product: dict[str, Any]) -> dict[str, Any] | None:
+class ValuationCard(TypedDict):
+    """The product page's valuation card: the latest one readable and whether to offer the form."""
+
+    latest: valuations.ValuationView | None
+    may_value: bool
+    with_costs: bool
+
+
+def valuation_card(product: product_page.ProductView) -> ValuationCard | None:
     """The latest valuation this visitor may read and whether to offer the form, or nothing."""
     actor = page_actor()
     if actor is None:
@@ -131,8 +139,8 @@ def valuation_card(product: dict[str, Any]) -> dict[str, Any] | None:
     may_value = purpose is not None
     if latest is None and not may_value:
         return None
-    return {
-        "latest": latest,
-        "may_value": may_value,
-        "with_costs": purpose == valuation_access.LISTING,
-    }
+    return ValuationCard(
+        latest=latest,
+        may_value=may_value,
+        with_costs=purpose == valuation_access.LISTING,
+    )
