@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -246,7 +246,7 @@ def propose(
     *,
     expiry_hours: float,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> NegotiationSummary:
     """A buyer opens a negotiation on a licence offer with the terms it proposes."""
     session = uow.session
     now = now or utcnow()
@@ -319,7 +319,7 @@ def counter(
     *,
     expiry_hours: float,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> NegotiationSummary:
     """The side whose turn it is answers with other terms; the turn passes to the other side."""
     session = uow.session
     now = now or utcnow()
@@ -346,7 +346,7 @@ def accept(
     fee_rate: Decimal,
     acceptance_days: int,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> Agreement:
     """The side whose turn it is accepts the last terms proposed; they become a contract."""
     session = uow.session
     now = now or utcnow()
@@ -374,7 +374,9 @@ def accept(
         session.rollback()
         raise OfferTaken() from None
     uow.commit()
-    return summary(negotiation) | {"contract_id": contract.id, "contract_number": contract.number}
+    return Agreement(
+        **summary(negotiation), contract_id=contract.id, contract_number=contract.number
+    )
 
 
 def reject(
@@ -384,7 +386,7 @@ def reject(
     message: str | None = None,
     *,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> NegotiationSummary:
     """The side whose turn it is turns the last terms down and ends the negotiation."""
     session = uow.session
     now = now or utcnow()
@@ -404,7 +406,7 @@ def withdraw(
     message: str | None = None,
     *,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> NegotiationSummary:
     """The buyer walks away from an open negotiation, whoever's turn it is."""
     session = uow.session
     now = now or utcnow()
@@ -443,11 +445,29 @@ def expire_due(uow: UnitOfWork, now: datetime | None = None) -> int:
     return len(due)
 
 
-def summary(negotiation: Negotiation) -> dict[str, Any]:
-    return {
-        "id": negotiation.id,
-        "status": negotiation.status,
-        "turn": negotiation.turn,
-        "expires_at": negotiation.expires_at,
-        "rounds": len(negotiation.rounds),
-    }
+class NegotiationSummary(TypedDict):
+    """A negotiation after a step: its status, whose turn it is, until when, how many rounds."""
+
+    id: int
+    status: NegotiationStatus
+    turn: Side
+    expires_at: datetime
+    rounds: int
+
+
+class Agreement(NegotiationSummary):
+    """An accepted negotiation with the contract its terms became."""
+
+    contract_id: int
+    contract_number: str
+
+
+def summary(negotiation: Negotiation) -> NegotiationSummary:
+    """The negotiation as a step answers it."""
+    return NegotiationSummary(
+        id=negotiation.id,
+        status=negotiation.status,
+        turn=negotiation.turn,
+        expires_at=negotiation.expires_at,
+        rounds=len(negotiation.rounds),
+    )
