@@ -34,7 +34,7 @@ from exchange.oversight import dashboard as oversight_dashboard
 from exchange.oversight import dossier as oversight_trade
 from exchange.oversight.export import MEDIA_TYPES, export_trades
 from exchange.oversight.trade_query import DEFAULT_SORT, TradeFilters, TradeQuery
-from exchange.oversight.trades import list_trades, require_reader
+from exchange.oversight.trades import TradePage, list_trades, require_reader
 from exchange.trading_setup import signing_domain
 
 blp = Blueprint(
@@ -57,7 +57,7 @@ def dashboard(query: dict[str, Any]) -> Any:
 @blp.route("/trades", methods=["GET"])
 @blp.response(200, TradePageSchema)
 @blp.doc(security=BEARER, parameters=TRADE_LIST_PARAMETERS)
-def trades() -> Any:
+def trades() -> TradePage:
     """A page of every contract matching the filters, with their total (regulators and
     operators); an unknown parameter is refused, not ignored."""
     actor = bearer_actor()

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -43,6 +43,7 @@ from exchange.kernel.actors import Actor
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.oversight.trade_query import DEFAULT_SORT, TradeFilters, check_sort
 from exchange.oversight.trades import (
+    TradeRow,
     check_boards,
     count_trades,
     require_reader,
@@ -142,9 +143,9 @@ def export_trades(
     return TradeExport(content, MEDIA_TYPES[fmt], f"trades-{stamp}.{fmt}", rows)
 
 
-def export_cells(row: dict[str, Any], language: str, translate: Translate) -> list[Any]:
+def export_cells(row: TradeRow, language: str, translate: Translate) -> list[Any]:
     """One trade's cells, in the order of COLUMNS: text, numbers and a naive UTC time."""
-    name = "name_zh" if language == "zh_CN" else "name_en"
+    name: Literal["name_zh", "name_en"] = "name_zh" if language == "zh_CN" else "name_en"
     separator = "、" if language == "zh_CN" else ", "
     payment = row["payment_status"]
     return [

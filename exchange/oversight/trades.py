@@ -29,14 +29,16 @@ filter, ``ix_trade_contracts_price`` (price, id) for the amount order and range.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypedDict
 
 from sqlalchemy import ColumnElement, Select, case, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
+from exchange.domain.catalog import Grade
 from exchange.domain.errors import ValidationFailed
 from exchange.domain.i18n import N_
-from exchange.domain.trading import fee_of
+from exchange.domain.trading import ContractStatus, PaymentStatus, fee_of
 from exchange.domain.vocabulary import Role
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_role
@@ -60,6 +62,59 @@ from exchange.oversight.trade_query import (
 READERS = (Role.REGULATOR, Role.OPERATOR)
 LISTED = "oversight.trades.list"
 AnySelect = Select[*tuple[Any, ...]]
+
+
+class TradeBoard(TypedDict):
+    """The industry board a traded product is listed on."""
+
+    code: str
+    name_zh: str
+    name_en: str
+
+
+class TradeProduct(TypedDict):
+    """The product a trade is for, by id and title."""
+
+    id: int
+    title_zh: str
+    title_en: str
+
+
+class TradeParty(TypedDict):
+    """The vendor or the buyer of a trade, by id and name."""
+
+    id: int
+    name_zh: str
+    name_en: str
+
+
+class TradeRow(TypedDict):
+    """One trade as the browser, the API and the export show it."""
+
+    id: int
+    number: str
+    date: datetime
+    board: TradeBoard
+    product: TradeProduct
+    vendor: TradeParty
+    buyer: TradeParty
+    regions: list[str]
+    grade: Grade
+    price: Decimal
+    fee: Decimal
+    currency: str
+    status: ContractStatus
+    payment_status: PaymentStatus | None
+
+
+class TradePage(TypedDict):
+    """One page of the trade browser with the total matching and how it was asked for."""
+
+    rows: list[TradeRow]
+    total: int
+    page: int
+    per_page: int
+    sort: str
 
 
 def require_reader(actor: Actor) -> None:
@@ -173,7 +228,7 @@ def trades_query(filters: TradeFilters, sort: str) -> AnySelect:
         .where(*_conditions(filters))
     )
     descending = sort.startswith("-")
-    keys: dict[str, Any] = {  # a sort key's column or expression
+    keys: dict[str, ColumnElement[Any] | QueryableAttribute[Any]] = {  # a sort key's column
         "date": TradeContract.created_at,
         "amount": TradeContract.price,
         "vendor": vendor.name_zh,
@@ -184,29 +239,33 @@ def trades_query(filters: TradeFilters, sort: str) -> AnySelect:
     return query.order_by(*(key.desc() if descending else key.asc() for key in order))
 
 
-def _group(row: Any, prefix: str, *names: str) -> dict[str, Any]:
-    """A board's or a party's columns of a row, by their names without the prefix."""
-    return {name: getattr(row, f"{prefix}_{name}") for name in names}
+def _party(row: Any, prefix: str) -> TradeParty:
+    """The vendor's or the buyer's columns of a row, by their names without the prefix."""
+    return TradeParty(
+        id=getattr(row, f"{prefix}_id"),
+        name_zh=getattr(row, f"{prefix}_name_zh"),
+        name_en=getattr(row, f"{prefix}_name_en"),
+    )
 
 
-def trade_row(row: Any) -> dict[str, Any]:
+def trade_row(row: Any) -> TradeRow:
     """One trade as the browser and the export show it, from a row of trades_query."""
-    return {
-        "id": row.id,
-        "number": row.number,
-        "date": row.created_at,
-        "board": _group(row, "board", "code", "name_zh", "name_en"),
-        "product": {"id": row.product_id, "title_zh": row.title_zh, "title_en": row.title_en},
-        "vendor": _group(row, "vendor", "id", "name_zh", "name_en"),
-        "buyer": _group(row, "buyer", "id", "name_zh", "name_en"),
-        "regions": sorted(row.regions.split(",")) if row.regions else [],
-        "grade": row.grade,
-        "price": row.price,
-        "fee": fee_of(row.price, row.fee_rate),
-        "currency": row.currency,
-        "status": row.status,
-        "payment_status": row.payment_status,
-    }
+    return TradeRow(
+        id=row.id,
+        number=row.number,
+        date=row.created_at,
+        board=TradeBoard(code=row.board_code, name_zh=row.board_name_zh, name_en=row.board_name_en),
+        product=TradeProduct(id=row.product_id, title_zh=row.title_zh, title_en=row.title_en),
+        vendor=_party(row, "vendor"),
+        buyer=_party(row, "buyer"),
+        regions=sorted(row.regions.split(",")) if row.regions else [],
+        grade=row.grade,
+        price=row.price,
+        fee=fee_of(row.price, row.fee_rate),
+        currency=row.currency,
+        status=row.status,
+        payment_status=row.payment_status,
+    )
 
 
 def list_trades(
@@ -217,7 +276,7 @@ def list_trades(
     sort: str = DEFAULT_SORT,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
-) -> dict[str, Any]:
+) -> TradePage:
     """One page of the trades matching the filters with their total, for supervisors; the
     view goes into the audit log."""
     require_reader(actor)
@@ -239,10 +298,10 @@ def list_trades(
         total=total,
     )
     uow.commit()
-    return {
-        "rows": [trade_row(row) for row in rows],
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-        "sort": sort,
-    }
+    return TradePage(
+        rows=[trade_row(row) for row in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+        sort=sort,
+    )

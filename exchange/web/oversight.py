@@ -250,7 +250,7 @@ def trades() -> tuple[str, int]:
     return _trades_page(found, {}), 200
 
 
-def _trades_page(found: dict[str, Any] | None, errors: dict[str, list[str]]) -> str:
+def _trades_page(found: oversight_trades.TradePage | None, errors: dict[str, list[str]]) -> str:
     args = _filled(request.args)
     chosen = {
         key: {v.strip() for vs in values for v in vs.split(",")} for key, values in args.items()
