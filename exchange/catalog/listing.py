@@ -9,7 +9,7 @@ transition is a row with who, when and why, and a ledger entry written in the sa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,13 @@ from exchange.models.base import utcnow
 
 S = ListingStatus
 DECISIONS = ("approve", "reject")
+
+
+class ListingState(TypedDict):
+    """Where a product stands after a step of the workflow."""
+
+    id: int
+    status: ListingStatus
 
 
 def acting_organisation(actor: Actor, *roles: Role) -> int | None:
@@ -151,7 +158,7 @@ def _refuse_unready(state: str) -> None:
     raise Conflict(message, errors={"file": [message]})
 
 
-def submit(uow: UnitOfWork, actor: Actor, product_id: int) -> dict[str, Any]:
+def submit(uow: UnitOfWork, actor: Actor, product_id: int) -> ListingState:
     """The vendor sends a complete draft to compliance review."""
     product = load_product(uow.session, product_id, for_update=True)
     require_vendor_member(actor, product)
@@ -168,10 +175,10 @@ def submit(uow: UnitOfWork, actor: Actor, product_id: int) -> dict[str, Any]:
     personal_data.check_forms(product, product.versions[-1].fields, listed=False)
     record_transition(uow.session, product, S.SUBMITTED, actor, organisation_id=product.vendor_id)
     uow.commit()
-    return {"id": product.id, "status": product.status}
+    return ListingState(id=product.id, status=product.status)
 
 
-def withdraw(uow: UnitOfWork, actor: Actor, product_id: int) -> dict[str, Any]:
+def withdraw(uow: UnitOfWork, actor: Actor, product_id: int) -> ListingState:
     """The vendor takes a product back out of review to change it."""
     product = load_product(uow.session, product_id, for_update=True)
     require_vendor_member(actor, product)
@@ -180,12 +187,12 @@ def withdraw(uow: UnitOfWork, actor: Actor, product_id: int) -> dict[str, Any]:
         uow.session, product, S.DRAFT, actor, reason=None, organisation_id=product.vendor_id
     )
     uow.commit()
-    return {"id": product.id, "status": product.status}
+    return ListingState(id=product.id, status=product.status)
 
 
 def review(
     uow: UnitOfWork, actor: Actor, product_id: int, decision: str, reason: str | None = None
-) -> dict[str, Any]:
+) -> ListingState:
     """An operator (submitted products) or a regulator (important data in review) decides."""
     if decision not in DECISIONS:
         raise ValidationFailed.on("decision", N_("Decide approve or reject."))
@@ -231,10 +238,10 @@ def review(
         organisation_id=acting_organisation(actor, reviewer),
     )
     uow.commit()
-    return {"id": product.id, "status": product.status}
+    return ListingState(id=product.id, status=product.status)
 
 
-def suspend(uow: UnitOfWork, actor: Actor, product_id: int, reason: str | None) -> dict[str, Any]:
+def suspend(uow: UnitOfWork, actor: Actor, product_id: int, reason: str | None) -> ListingState:
     """An operator takes a listed product off the catalog for now, saying why."""
     require_role(actor, Role.OPERATOR)
     product = load_product(uow.session, product_id, for_update=True)
@@ -248,12 +255,12 @@ def suspend(uow: UnitOfWork, actor: Actor, product_id: int, reason: str | None) 
         organisation_id=acting_organisation(actor, Role.OPERATOR),
     )
     uow.commit()
-    return {"id": product.id, "status": product.status}
+    return ListingState(id=product.id, status=product.status)
 
 
 def reinstate(
     uow: UnitOfWork, actor: Actor, product_id: int, reason: str | None = None
-) -> dict[str, Any]:
+) -> ListingState:
     """An operator puts a suspended product back on the catalog."""
     require_role(actor, Role.OPERATOR)
     product = load_product(uow.session, product_id, for_update=True)
@@ -267,10 +274,10 @@ def reinstate(
         organisation_id=acting_organisation(actor, Role.OPERATOR),
     )
     uow.commit()
-    return {"id": product.id, "status": product.status}
+    return ListingState(id=product.id, status=product.status)
 
 
-def delist(uow: UnitOfWork, actor: Actor, product_id: int, reason: str | None) -> dict[str, Any]:
+def delist(uow: UnitOfWork, actor: Actor, product_id: int, reason: str | None) -> ListingState:
     """The vendor or an operator ends a listing for good; its history and versions stay."""
     product = load_product(uow.session, product_id, for_update=True)
     if actor.has_role(Role.OPERATOR) and not actor.is_member(product.vendor_id):
@@ -288,7 +295,7 @@ def delist(uow: UnitOfWork, actor: Actor, product_id: int, reason: str | None) -
         organisation_id=organisation_id,
     )
     uow.commit()
-    return {"id": product.id, "status": product.status}
+    return ListingState(id=product.id, status=product.status)
 
 
 def review_queue(uow: UnitOfWork, actor: Actor) -> list[ReviewCard]:

@@ -24,7 +24,7 @@ bp = Blueprint("review", __name__)
 QUEUE = "review/queue.html"
 
 
-def _decided(result: dict[str, Any]) -> str:
+def _decided(result: listing.ListingState) -> str:
     if result["status"] == ListingStatus.LISTED:
         return gettext("The product is approved and listed in the catalog.")
     if result["status"] == ListingStatus.IN_REVIEW:
