@@ -3,53 +3,129 @@ counter, and the list an organisation's buyers or vendors work through."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from exchange.catalog.browse import SUPERVISORS
+from exchange.domain.catalog import LicenceKind, Territory, UseScope
 from exchange.domain.errors import NotFound, PermissionDenied
-from exchange.domain.trading import Side
+from exchange.domain.trading import RoundAction, Side
 from exchange.domain.vocabulary import Role
 from exchange.kernel.actors import Actor, require_found
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.ledger.events import party_names
+from exchange.ledger.events import PartyName, party_names
 from exchange.models import DataProduct, LicenceOffer, Negotiation, NegotiationRound, TradeContract
 from exchange.trading.band import Band, negotiation_band
 from exchange.trading.negotiations import (
     PROPOSING,
     SIDE_ROLE,
+    NegotiationSummary,
     last_proposal,
     load_negotiation,
     party_of,
     summary,
 )
+from exchange.trading.reading import ProductTitles
 from pricing.band import PriceBand
 from pricing.bargaining import suggest_counter
 
 
-def _round_view(row: NegotiationRound) -> dict[str, Any]:
-    return {
-        "number": row.number,
-        "side": row.side,
-        "action": row.action,
-        "price": row.price,
-        "scope": row.scope,
-        "term_months": row.term_months,
-        "territory": row.territory,
-        "exclusive": row.exclusive,
-        "seats": row.seats,
-        "derivative": row.derivative,
-        "message": row.message,
-        "user_id": row.user_id,
-        "created_at": row.created_at,
-    }
+class RoundView(TypedDict):
+    """One round of a negotiation's history: who did what, with which terms."""
+
+    number: int
+    side: Side
+    action: RoundAction
+    price: Decimal | None
+    scope: UseScope | None
+    term_months: int | None
+    territory: Territory | None
+    exclusive: bool | None
+    seats: int | None
+    derivative: bool | None
+    message: str | None
+    user_id: int | None
+    created_at: datetime
 
 
-def _suggestion(band: Band | None, rounds: list[NegotiationRound]) -> Any:
-    """pricing's counter between each side's latest price, inside the band; None without both."""
+class NegotiatedProduct(TypedDict):
+    """The product under negotiation, by its titles."""
+
+    id: int
+    title_zh: str
+    title_en: str
+
+
+class NegotiatedOffer(TypedDict):
+    """The licence offer under negotiation, as the vendor published it."""
+
+    id: int
+    kind: LicenceKind
+    scope: UseScope
+    term_months: int
+    territory: Territory
+    seats: int
+    derivative: bool
+    price: Decimal
+
+
+class NegotiationView(NegotiationSummary):
+    """A negotiation with its whole history, both sides, the band and a suggested counter."""
+
+    my_sides: list[Side]
+    product: NegotiatedProduct
+    offer: NegotiatedOffer
+    buyer: PartyName
+    vendor: PartyName
+    history: list[RoundView]
+    band: Band | None
+    suggested_counter: dict[str, Any] | None
+    contract_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    ledger_seq: int | None
+
+
+class NegotiationLine(NegotiationSummary):
+    """A negotiation as listed for the organisations that buy or sell in it."""
+
+    side: Side
+    product_id: int
+    product: ProductTitles
+    product_title_zh: str | None
+    product_title_en: str | None
+    offer_id: int
+    buyer: PartyName
+    vendor: PartyName
+    last_price: Decimal | None
+    updated_at: datetime
+
+
+def _round_view(row: NegotiationRound) -> RoundView:
+    return RoundView(
+        number=row.number,
+        side=row.side,
+        action=row.action,
+        price=row.price,
+        scope=row.scope,
+        term_months=row.term_months,
+        territory=row.territory,
+        exclusive=row.exclusive,
+        seats=row.seats,
+        derivative=row.derivative,
+        message=row.message,
+        user_id=row.user_id,
+        created_at=row.created_at,
+    )
+
+
+def _suggestion(band: Band | None, rounds: list[NegotiationRound]) -> dict[str, Any] | None:
+    """pricing's counter (its JSON, as pricing gives it) between each side's latest price, inside
+    the band; None without both."""
     if band is None:
         return None
     latest = {r.side: r.price for r in rounds if r.action in PROPOSING and r.price is not None}
@@ -72,7 +148,7 @@ def _suggestion(band: Band | None, rounds: list[NegotiationRound]) -> Any:
     return suggest_counter(price_band, latest[Side.BUYER], latest[Side.VENDOR]).to_dict()
 
 
-def negotiation_view(uow: UnitOfWork, actor: Actor, negotiation_id: int) -> dict[str, Any]:
+def negotiation_view(uow: UnitOfWork, actor: Actor, negotiation_id: int) -> NegotiationView:
     """The whole history with both sides' names, the valuation band and a suggested counter;
     to the two sides' members and the supervisors (404 to anyone else)."""
     session = uow.session
@@ -87,33 +163,36 @@ def negotiation_view(uow: UnitOfWork, actor: Actor, negotiation_id: int) -> dict
     contract_id = session.scalar(
         select(TradeContract.id).where(TradeContract.negotiation_id == negotiation.id)
     )
-    return summary(negotiation) | {
+    return NegotiationView(
+        **summary(negotiation),
         # The sides the actor may act for; a member without the side's role only reads.
-        "my_sides": [s for s in Side if actor.has_role_in(party_of(negotiation, s), SIDE_ROLE[s])],
-        "product": {"id": product.id, "title_zh": product.title_zh, "title_en": product.title_en},
-        "offer": {
-            "id": offer.id,
-            "kind": offer.kind,
-            "scope": offer.scope,
-            "term_months": offer.term_months,
-            "territory": offer.territory,
-            "seats": offer.seats,
-            "derivative": offer.derivative,
-            "price": offer.price,
-        },
-        "buyer": names[negotiation.buyer_id],
-        "vendor": names[negotiation.vendor_id],
-        "history": [_round_view(r) for r in negotiation.rounds],
-        "band": band,
-        "suggested_counter": _suggestion(band, negotiation.rounds),
-        "contract_id": contract_id,
-        "created_at": negotiation.created_at,
-        "updated_at": negotiation.updated_at,
-        "ledger_seq": negotiation.ledger_seq,
-    }
+        my_sides=[s for s in Side if actor.has_role_in(party_of(negotiation, s), SIDE_ROLE[s])],
+        product=NegotiatedProduct(
+            id=product.id, title_zh=product.title_zh, title_en=product.title_en
+        ),
+        offer=NegotiatedOffer(
+            id=offer.id,
+            kind=offer.kind,
+            scope=offer.scope,
+            term_months=offer.term_months,
+            territory=offer.territory,
+            seats=offer.seats,
+            derivative=offer.derivative,
+            price=offer.price,
+        ),
+        buyer=names[negotiation.buyer_id],
+        vendor=names[negotiation.vendor_id],
+        history=[_round_view(r) for r in negotiation.rounds],
+        band=band,
+        suggested_counter=_suggestion(band, negotiation.rounds),
+        contract_id=contract_id,
+        created_at=negotiation.created_at,
+        updated_at=negotiation.updated_at,
+        ledger_seq=negotiation.ledger_seq,
+    )
 
 
-def my_negotiations(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
+def my_negotiations(uow: UnitOfWork, actor: Actor) -> list[NegotiationLine]:
     """The negotiations of the organisations the actor buys or sells for, newest move first."""
     buying = [m.organisation_id for m in actor.memberships if Role.BUYER in m.roles]
     selling = [m.organisation_id for m in actor.memberships if Role.VENDOR in m.roles]
@@ -132,20 +211,20 @@ def my_negotiations(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
             DataProduct.id.in_({n.product_id for n in rows})
         )
     )
-    titles = {row.id: {"title_zh": row.title_zh, "title_en": row.title_en} for row in found}
+    titles = {row.id: ProductTitles(title_zh=row.title_zh, title_en=row.title_en) for row in found}
     return [
-        summary(n)
-        | {
-            "side": Side.BUYER if n.buyer_id in buying else Side.VENDOR,
-            "product_id": n.product_id,
-            "product": titles.get(n.product_id, {}),
-            "product_title_zh": titles.get(n.product_id, {}).get("title_zh"),
-            "product_title_en": titles.get(n.product_id, {}).get("title_en"),
-            "offer_id": n.offer_id,
-            "buyer": names[n.buyer_id],
-            "vendor": names[n.vendor_id],
-            "last_price": last_proposal(n).price,
-            "updated_at": n.updated_at,
-        }
+        NegotiationLine(
+            **summary(n),
+            side=Side.BUYER if n.buyer_id in buying else Side.VENDOR,
+            product_id=n.product_id,
+            product=titles.get(n.product_id, {}),
+            product_title_zh=titles.get(n.product_id, {}).get("title_zh"),
+            product_title_en=titles.get(n.product_id, {}).get("title_en"),
+            offer_id=n.offer_id,
+            buyer=names[n.buyer_id],
+            vendor=names[n.vendor_id],
+            last_price=last_proposal(n).price,
+            updated_at=n.updated_at,
+        )
         for n in rows
     ]

@@ -12,6 +12,7 @@ from exchange.api.catalog_schemas import Price
 from exchange.api.schemas import BaseSchema, choice, text
 from exchange.domain.catalog import Territory, UseScope
 from exchange.domain.trading import Terms
+from exchange.trading.negotiation_reading import RoundView
 
 
 def _count(low: int, high: int) -> fields.Integer:
@@ -86,7 +87,7 @@ def offer_defaults(offer: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def round_defaults(round_: dict[str, Any]) -> dict[str, Any]:
+def round_defaults(round_: RoundView) -> dict[str, Any]:
     """A counter starts from the last terms proposed."""
     return {
         "price": f"{round_['price']:.2f}",
