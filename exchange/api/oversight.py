@@ -95,7 +95,7 @@ def export() -> Response:
 @blp.route("/trades/<int:contract_id>", methods=["GET"])
 @blp.response(200, DossierSchema)
 @blp.doc(security=BEARER)
-def trade(contract_id: int) -> Any:
+def trade(contract_id: int) -> oversight_trade.TradeDossier:
     """One trade: contract and verified signatures, negotiation, payments, escrow, delivery
     and downloads, rights, and its ledger entries (regulators and operators)."""
     return oversight_trade.trade_dossier(
@@ -106,7 +106,7 @@ def trade(contract_id: int) -> Any:
 @blp.route("/trades/<int:contract_id>/verification", methods=["POST"])
 @blp.response(200, TradeProofsSchema)
 @blp.doc(security=BEARER)
-def verify_trade(contract_id: int) -> Any:
+def verify_trade(contract_id: int) -> oversight_trade.TradeProofs:
     """Check each of the trade's ledger entries: in the tree, consistent with the anchored
     tree, and its root on chain when the node answers (regulators and operators)."""
     actor = bearer_actor()

@@ -6,7 +6,9 @@ checked against the chain in one action. Reading is audited; nothing else is wri
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -33,21 +35,142 @@ from exchange.models import (
 )
 from exchange.oversight.trades import require_reader
 from exchange.payments import escrow
-from exchange.rights.reading import grant_view, record_view
+from exchange.rights.reading import GrantView, RecordView, grant_view, record_view
 from exchange.trading.contracts import contract_view
-from exchange.trading.payments import payment_view
-from exchange.trading.reading import contract_progress
+from exchange.trading.payments import PaymentView, payment_view
+from exchange.trading.reading import ContractProgress, contract_progress
 
 if TYPE_CHECKING:
     from contracts.chain import Chain
     from contracts.signing import SigningDomain
 
 
+class TradeEntry(TypedDict):
+    """One of the trade's ledger entries, its body parsed, with its anchor state."""
+
+    seq: int
+    entry_type: str
+    body: Any
+    leaf_hash: str
+    recorded_at: datetime
+    anchor_status: str
+
+
+class RoundView(TypedDict):
+    """One round of the negotiation that led to the trade."""
+
+    number: int
+    side: str
+    action: str
+    price: Decimal | None
+    message: str | None
+    created_at: datetime
+
+
+class NegotiationView(TypedDict):
+    """The negotiation that led to the trade, round by round."""
+
+    id: int
+    status: str
+    ledger_seq: int | None
+    rounds: list[RoundView]
+
+
+class DownloadView(TypedDict):
+    """One download of the traded data, with the fingerprint it carried."""
+
+    at: datetime
+    user_id: int | None
+    version: int
+    fingerprint: str
+    size_bytes: int
+    client_address: str | None
+
+
+class DeliveryView(TypedDict):
+    """The buyer's entitlement from the trade and every download under it."""
+
+    entitlement_id: int
+    status: str
+    quota: int | None
+    used: int
+    expires_at: datetime
+    ledger_seq: int
+    downloads: list[DownloadView]
+
+
+class TradeRecord(RecordView):
+    """A rights record the trade opened or closed, saying which."""
+
+    closed_by_this: bool
+
+
+class TradeRights(TypedDict):
+    """The rights records the trade opened or closed, and the licences it granted."""
+
+    records: list[TradeRecord]
+    grants: list[GrantView]
+
+
+class DossierProduct(TypedDict):
+    """The traded product, by id, title, board and grade."""
+
+    id: int
+    title_zh: str
+    title_en: str
+    board_id: int
+    grade: str
+
+
+class TradeDossier(TypedDict):
+    """Everything about one trade, as the regulators' trade page and API read it."""
+
+    contract: dict[str, Any]
+    progress: ContractProgress
+    product: DossierProduct
+    negotiation: NegotiationView
+    payments: list[PaymentView]
+    escrow: list[dict[str, Any]]
+    delivery: DeliveryView | None
+    rights: TradeRights
+    ledger: list[TradeEntry]
+
+
+class ProofStep(TypedDict):
+    """One step of checking an entry's proofs and how it went (None when skipped)."""
+
+    name: str
+    ok: bool | None
+    detail: str
+
+
+class EntryCheck(TypedDict):
+    """One ledger entry's proofs checked: verified, failed, or neither (None) and why."""
+
+    seq: int
+    entry_type: str
+    anchor_status: str
+    ok: bool | None
+    reason: str
+    steps: list[ProofStep]
+
+
+class TradeProofs(TypedDict):
+    """The trade's entries checked against the tree and the chain, with the overall verdict."""
+
+    contract_id: int
+    number: str
+    ok: bool
+    verified_on_chain: bool
+    tree_size: int
+    checks: list[EntryCheck]
+
+
 def _contract(session: Session, contract_id: int) -> TradeContract:
     return require_found(session.get(TradeContract, contract_id))
 
 
-def trade_entries(session: Session, contract: TradeContract) -> list[dict[str, Any]]:
+def trade_entries(session: Session, contract: TradeContract) -> list[TradeEntry]:
     """The trade's ledger entries, oldest first: the negotiation's outcome and every entry
     that names the contract (found among the buyer's entries since the negotiation closed)."""
     negotiation = session.get(Negotiation, contract.negotiation_id)
@@ -67,36 +190,36 @@ def trade_entries(session: Session, contract: TradeContract) -> list[dict[str, A
     found = [row for row in rows if row.seq == first or named in row.body]
     statuses = anchor_statuses(session, [row.seq for row in found])
     return [
-        {
-            "seq": row.seq,
-            "entry_type": row.entry_type,
-            "body": json.loads(row.body),
-            "leaf_hash": "0x" + bytes(row.leaf_hash).hex(),
-            "recorded_at": row.recorded_at,
-            "anchor_status": statuses[row.seq],
-        }
+        TradeEntry(
+            seq=row.seq,
+            entry_type=row.entry_type,
+            body=json.loads(row.body),
+            leaf_hash="0x" + bytes(row.leaf_hash).hex(),
+            recorded_at=row.recorded_at,
+            anchor_status=statuses[row.seq],
+        )
         for row in found
     ]
 
 
-def _negotiation(session: Session, negotiation_id: int) -> dict[str, Any]:
+def _negotiation(session: Session, negotiation_id: int) -> NegotiationView:
     negotiation = require_found(session.get(Negotiation, negotiation_id))
-    return {
-        "id": negotiation.id,
-        "status": negotiation.status.value,
-        "ledger_seq": negotiation.ledger_seq,
-        "rounds": [
-            {
-                "number": r.number,
-                "side": r.side.value,
-                "action": r.action.value,
-                "price": r.price,
-                "message": r.message,
-                "created_at": r.created_at,
-            }
+    return NegotiationView(
+        id=negotiation.id,
+        status=negotiation.status.value,
+        ledger_seq=negotiation.ledger_seq,
+        rounds=[
+            RoundView(
+                number=r.number,
+                side=r.side.value,
+                action=r.action.value,
+                price=r.price,
+                message=r.message,
+                created_at=r.created_at,
+            )
             for r in negotiation.rounds
         ],
-    }
+    )
 
 
 def _journals(session: Session, contract_id: int) -> list[dict[str, Any]]:
@@ -117,35 +240,35 @@ def _journals(session: Session, contract_id: int) -> list[dict[str, Any]]:
     return journals
 
 
-def _delivery(session: Session, contract_id: int) -> dict[str, Any] | None:
+def _delivery(session: Session, contract_id: int) -> DeliveryView | None:
     entitlement = session.scalar(select(Entitlement).where(Entitlement.contract_id == contract_id))
     if entitlement is None:
         return None
     downloads = session.scalars(
         select(Download).where(Download.entitlement_id == entitlement.id).order_by(Download.id)
     )
-    return {
-        "entitlement_id": entitlement.id,
-        "status": entitlement.status.value,
-        "quota": entitlement.quota,
-        "used": entitlement.used,
-        "expires_at": entitlement.expires_at,
-        "ledger_seq": entitlement.ledger_seq,
-        "downloads": [
-            {
-                "at": d.created_at,
-                "user_id": d.user_id,
-                "version": d.version_number,
-                "fingerprint": d.fingerprint,
-                "size_bytes": d.size_bytes,
-                "client_address": d.client_address,
-            }
+    return DeliveryView(
+        entitlement_id=entitlement.id,
+        status=entitlement.status.value,
+        quota=entitlement.quota,
+        used=entitlement.used,
+        expires_at=entitlement.expires_at,
+        ledger_seq=entitlement.ledger_seq,
+        downloads=[
+            DownloadView(
+                at=d.created_at,
+                user_id=d.user_id,
+                version=d.version_number,
+                fingerprint=d.fingerprint,
+                size_bytes=d.size_bytes,
+                client_address=d.client_address,
+            )
             for d in downloads
         ],
-    }
+    )
 
 
-def _rights(session: Session, number: str) -> dict[str, Any]:
+def _rights(session: Session, number: str) -> TradeRights:
     """The rights records the trade opened or closed, and the licence it granted."""
     records = session.scalars(
         select(RightsRecord)
@@ -159,49 +282,49 @@ def _rights(session: Session, number: str) -> dict[str, Any]:
         session,
         {r.holder_id for r in records} | {o for g in grants for o in (g.grantor_id, g.grantee_id)},
     )
-    return {
-        "records": [
-            record_view(r, names) | {"closed_by_this": r.closed_by_contract == number}
+    return TradeRights(
+        records=[
+            TradeRecord(**record_view(r, names), closed_by_this=r.closed_by_contract == number)
             for r in records
         ],
-        "grants": [grant_view(g, names) for g in grants],
-    }
+        grants=[grant_view(g, names) for g in grants],
+    )
 
 
-def _product(session: Session, product_id: int) -> dict[str, Any]:
+def _product(session: Session, product_id: int) -> DossierProduct:
     product = require_found(session.get(DataProduct, product_id))
-    return {
-        "id": product.id,
-        "title_zh": product.title_zh,
-        "title_en": product.title_en,
-        "board_id": product.board_id,
-        "grade": product.grade.value,
-    }
+    return DossierProduct(
+        id=product.id,
+        title_zh=product.title_zh,
+        title_en=product.title_en,
+        board_id=product.board_id,
+        grade=product.grade.value,
+    )
 
 
 def trade_dossier(
     uow: UnitOfWork, actor: Actor, contract_id: int, *, domain: SigningDomain
-) -> dict[str, Any]:
+) -> TradeDossier:
     """Everything about one trade, for the regulators' trade page and API (audited)."""
     require_reader(actor)
     session = uow.session
     contract = _contract(session, contract_id)
-    dossier = {
-        "contract": contract_view(uow, actor, contract_id, domain=domain),
-        "progress": contract_progress(uow, actor, contract_id),
-        "product": _product(session, contract.product_id),
-        "negotiation": _negotiation(session, contract.negotiation_id),
-        "payments": [
+    dossier = TradeDossier(
+        contract=contract_view(uow, actor, contract_id, domain=domain),
+        progress=contract_progress(uow, actor, contract_id),
+        product=_product(session, contract.product_id),
+        negotiation=_negotiation(session, contract.negotiation_id),
+        payments=[
             payment_view(p)
             for p in session.scalars(
                 select(Payment).where(Payment.contract_id == contract.id).order_by(Payment.id)
             )
         ],
-        "escrow": _journals(session, contract.id),
-        "delivery": _delivery(session, contract.id),
-        "rights": _rights(session, contract.number),
-        "ledger": trade_entries(session, contract),
-    }
+        escrow=_journals(session, contract.id),
+        delivery=_delivery(session, contract.id),
+        rights=_rights(session, contract.number),
+        ledger=trade_entries(session, contract),
+    )
     audit.record(
         session,
         "oversight.trade.view",
@@ -215,7 +338,7 @@ def trade_dossier(
 
 def check_trade_proofs(
     uow: UnitOfWork, actor: Actor, contract_id: int, chain: Chain | None
-) -> dict[str, Any]:
+) -> TradeProofs:
     """Check each of the trade's ledger entries: its inclusion in the tree, the tree's
     consistency with the anchored one, and (when the node answers) the root on chain."""
     from contracts.chain import ChainError
@@ -223,7 +346,7 @@ def check_trade_proofs(
     require_reader(actor)
     session = uow.session
     contract = _contract(session, contract_id)
-    checks = []
+    checks: list[EntryCheck] = []
     for found in trade_entries(session, contract):
         ok: bool | None
         try:
@@ -235,16 +358,14 @@ def check_trade_proofs(
             verdict = verify_bundle(make_bundle(session, found["seq"]), None)
             ok, reason, steps = None, f"the chain could not be reached: {error}", verdict.steps
         checks.append(
-            {
-                "seq": found["seq"],
-                "entry_type": found["entry_type"],
-                "anchor_status": found["anchor_status"],
-                "ok": ok,
-                "reason": reason,
-                "steps": [
-                    {"name": step.name, "ok": step.ok, "detail": step.detail} for step in steps
-                ],
-            }
+            EntryCheck(
+                seq=found["seq"],
+                entry_type=found["entry_type"],
+                anchor_status=found["anchor_status"],
+                ok=ok,
+                reason=reason,
+                steps=[ProofStep(name=step.name, ok=step.ok, detail=step.detail) for step in steps],
+            )
         )
     failed = [c for c in checks if c["ok"] is False]
     verified = bool(checks) and all(c["ok"] for c in checks) and chain is not None
@@ -258,11 +379,11 @@ def check_trade_proofs(
         failed=len(failed),
     )
     uow.commit()
-    return {
-        "contract_id": contract.id,
-        "number": contract.number,
-        "ok": not failed,
-        "verified_on_chain": verified,
-        "tree_size": ledger.state(session)[0],
-        "checks": checks,
-    }
+    return TradeProofs(
+        contract_id=contract.id,
+        number=contract.number,
+        ok=not failed,
+        verified_on_chain=verified,
+        tree_size=ledger.state(session)[0],
+        checks=checks,
+    )

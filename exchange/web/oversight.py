@@ -315,7 +315,7 @@ def check_proofs(contract_id: int) -> str:
     return _trade_page(contract_id, report)
 
 
-def _trade_page(contract_id: int, report: dict[str, Any] | None) -> str:
+def _trade_page(contract_id: int, report: oversight_trade.TradeProofs | None) -> str:
     actor = web_actor()
     require_reader(actor)
     dossier = oversight_trade.trade_dossier(uow(), actor, contract_id, domain=signing_domain())
