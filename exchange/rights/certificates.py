@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,6 +36,22 @@ if TYPE_CHECKING:
 
 VERIFIED, PENDING, FAILED = "verified", "pending", "failed"
 NOT_ANCHORED = "not anchored yet"
+
+
+class CheckStep(TypedDict):
+    """One check a verifier made: passed, failed, or undecided (None), and what it checked."""
+
+    name: str
+    ok: bool | None
+    detail: str
+
+
+class CertificateCheck(TypedDict):
+    """A certificate's verification: verified, pending or failed, with every check made."""
+
+    number: str
+    status: str
+    checks: list[CheckStep]
 
 
 def issue_certificate(
@@ -117,7 +133,7 @@ def certificate_proof(uow: UnitOfWork, number: str) -> dict[str, Any]:
 
 def check_certificate(
     uow: UnitOfWork, number: str, public_key: bytes, chain: Chain | None
-) -> dict[str, Any]:
+) -> CertificateCheck:
     """Verify the certificate with this number (404 if there is none)."""
     return verify_certificate(uow.session, find_certificate(uow.session, number), public_key, chain)
 
@@ -127,13 +143,13 @@ def verify_certificate(
     certificate: RightsCertificate,
     public_key: bytes,
     chain: Chain | None,
-) -> dict[str, Any]:
+) -> CertificateCheck:
     """Every check a verifier makes, in order; the first failure decides, a missing anchor
     leaves the certificate pending rather than failed."""
-    checks: list[dict[str, Any]] = []
+    checks: list[CheckStep] = []
 
     def check(name: str, ok: bool | None, detail: str) -> bool:
-        checks.append({"name": name, "ok": ok, "detail": detail})
+        checks.append(CheckStep(name=name, ok=ok, detail=detail))
         return ok is not False
 
     registration = certificate.registration
@@ -184,6 +200,6 @@ def verify_certificate(
 
 
 def _report(
-    certificate: RightsCertificate, status: str, checks: list[dict[str, Any]]
-) -> dict[str, Any]:
-    return {"number": certificate.number, "status": status, "checks": checks}
+    certificate: RightsCertificate, status: str, checks: list[CheckStep]
+) -> CertificateCheck:
+    return CertificateCheck(number=certificate.number, status=status, checks=checks)

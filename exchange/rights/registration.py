@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -208,37 +208,73 @@ def refuse_unless_on_notice(registration: RightsRegistration) -> None:
         raise Conflict(NOT_NOW[registration.status], status=registration.status.value)
 
 
-def registration_body(registration: RightsRegistration) -> dict[str, Any]:
+class ClaimBody(TypedDict):
+    """One right as the ledger and the certificate state it, in JSON values."""
+
+    right: str
+    uses: list[str]
+    territory: str
+    exclusive: bool
+    starts_on: str
+    ends_on: str | None
+
+
+class DocumentBody(TypedDict):
+    """A supporting document as a registration names it: its name, hash and size."""
+
+    name: str
+    sha256: str
+    size: int
+
+
+class RegistrationBody(TypedDict):
+    """What a registration says, as hashed and stored canonically."""
+
+    format: str
+    number: str
+    product_id: int
+    applicant_id: int
+    data_sha256: str
+    source: str
+    source_reference: str | None
+    basis_grant_ids: list[int]
+    rights: list[ClaimBody]
+    documents: list[DocumentBody]
+    applied_at: str
+    notice_ends_at: str
+
+
+def registration_body(registration: RightsRegistration) -> RegistrationBody:
     """What a registration says, as hashed: claims, source, data and documents."""
-    return {
-        "format": REGISTRATION_FORMAT,
-        "number": registration.number,
-        "product_id": registration.product_id,
-        "applicant_id": registration.applicant_id,
-        "data_sha256": registration.data_sha256,
-        "source": registration.source.value,
-        "source_reference": registration.source_reference,
-        "basis_grant_ids": list(registration.basis_grant_ids),
-        "rights": [claim_body(record) for record in registration.records],
-        "documents": [
-            {"name": d.file_name, "sha256": d.sha256, "size": d.size_bytes}
+    return RegistrationBody(
+        format=REGISTRATION_FORMAT,
+        number=registration.number,
+        product_id=registration.product_id,
+        applicant_id=registration.applicant_id,
+        data_sha256=registration.data_sha256,
+        source=registration.source.value,
+        source_reference=registration.source_reference,
+        basis_grant_ids=list(registration.basis_grant_ids),
+        rights=[claim_body(record) for record in registration.records],
+        documents=[
+            DocumentBody(name=d.file_name, sha256=d.sha256, size=d.size_bytes)
             for d in registration.documents
         ],
-        "applied_at": ledger.utc_stamp(registration.created_at),
-        "notice_ends_at": ledger.utc_stamp(registration.notice_ends_at),
-    }
+        applied_at=ledger.utc_stamp(registration.created_at),
+        notice_ends_at=ledger.utc_stamp(registration.notice_ends_at),
+    )
 
 
-def claim_body(record: RightsRecord) -> dict[str, Any]:
+def claim_body(record: RightsRecord) -> ClaimBody:
     """One right as the ledger and the certificate state it."""
-    return {
-        "right": record.right.value,
-        "uses": list(record.uses),
-        "territory": record.territory.value,
-        "exclusive": record.exclusive,
-        "starts_on": record.starts_on.isoformat(),
-        "ends_on": record.ends_on.isoformat() if record.ends_on else None,
-    }
+    return ClaimBody(
+        right=record.right.value,
+        uses=list(record.uses),
+        territory=record.territory.value,
+        exclusive=record.exclusive,
+        starts_on=record.starts_on.isoformat(),
+        ends_on=record.ends_on.isoformat() if record.ends_on else None,
+    )
 
 
 def _hash_and_record(
