@@ -16,7 +16,7 @@ import os
 import re
 import struct
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -180,9 +180,28 @@ def _half_signed(session: Session, organisation_id: int) -> bool:
     )
 
 
+class SigningAddress(TypedDict):
+    """The address an organisation now signs with, and where its key lives."""
+
+    organisation_id: int
+    address: str
+    source: KeySource
+
+
+class SignatureView(TypedDict):
+    """A side's stored signature of a contract, and the status it left the contract in."""
+
+    contract_id: int
+    side: Side
+    address: str
+    signature: str
+    status: ContractStatus
+    ledger_seq: int
+
+
 def register_address(
     uow: UnitOfWork, actor: Actor, organisation_id: int, address: str
-) -> dict[str, Any]:
+) -> SigningAddress:
     """An organisation's admin registers the address it signs with from now on (its own wallet);
     any key the exchange held for it is discarded."""
     session = uow.session
@@ -211,7 +230,7 @@ def register_address(
         address=checked,
     )
     uow.commit()
-    return {"organisation_id": organisation_id, "address": checked, "source": KeySource.OWN}
+    return SigningAddress(organisation_id=organisation_id, address=checked, source=KeySource.OWN)
 
 
 # Signatures
@@ -236,7 +255,7 @@ def _store(
     address: str,
     signature: str,
     now: datetime,
-) -> dict[str, Any]:
+) -> SignatureView:
     organisation_id = party_of(contract, side)
     entry = record_event(
         session,
@@ -280,14 +299,14 @@ def _store(
         session.flush()
     except IntegrityError:  # the side signed concurrently
         raise Conflict(N_("Your organisation has already signed this contract.")) from None
-    return {
-        "contract_id": contract.id,
-        "side": side,
-        "address": address,
-        "signature": signature,
-        "status": contract.status,
-        "ledger_seq": entry.seq,
-    }
+    return SignatureView(
+        contract_id=contract.id,
+        side=side,
+        address=address,
+        signature=signature,
+        status=contract.status,
+        ledger_seq=entry.seq,
+    )
 
 
 def sign_contract(
@@ -298,7 +317,7 @@ def sign_contract(
     master_key: str,
     domain: signing.SigningDomain,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> SignatureView:
     """Sign for the actor's side with the key the exchange holds for its organisation."""
     session = uow.session
     now = now or utcnow()
@@ -335,7 +354,7 @@ def submit_signature(
     domain: signing.SigningDomain,
     master_key: str,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> SignatureView:
     """Store a signature the organisation made with its own wallet, once it verifies against
     the address the organisation registered; a bad one is refused and nothing is stored."""
     session = uow.session
