@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import (
     ColumnElement,
@@ -52,6 +52,34 @@ from pricing import PriceBand, deviation
 
 # The most rows an alert names in its evidence and links; the count always says how many.
 MAX_LISTED = 200
+
+
+class TradeEvidence(TypedDict):
+    """A contract as evidence: enough to find it and to see what was traded between whom."""
+
+    id: int
+    number: str
+    product_id: int
+    vendor_id: int
+    buyer_id: int
+    price: str
+    paid_at: str
+
+
+class BandSource(TypedDict):
+    """Which valuation a trade's price was judged against, and where its band came from."""
+
+    valuation_id: int
+    purpose: str
+    source: str
+
+
+class JudgedBand(BandSource):
+    """The band a trade's price was judged against, its edges as text."""
+
+    floor: str
+    reference: str
+    ceiling: str
 
 
 @dataclass(frozen=True)
@@ -97,18 +125,18 @@ def stamp(moment: datetime) -> str:
     return moment.isoformat()
 
 
-def trade_of(row: Any, prefix: str = "") -> dict[str, Any]:
+def trade_of(row: Any, prefix: str = "") -> TradeEvidence:
     """A contract as evidence: enough to find it and to see what was traded between whom."""
     values = row._mapping
-    return {
-        "id": values[prefix + "id"],
-        "number": values[prefix + "number"],
-        "product_id": values[prefix + "product_id"],
-        "vendor_id": values[prefix + "vendor_id"],
-        "buyer_id": values[prefix + "buyer_id"],
-        "price": str(Decimal(values[prefix + "price"]).quantize(Decimal("0.01"))),
-        "paid_at": stamp(values[prefix + "delivered_at"]),
-    }
+    return TradeEvidence(
+        id=values[prefix + "id"],
+        number=values[prefix + "number"],
+        product_id=values[prefix + "product_id"],
+        vendor_id=values[prefix + "vendor_id"],
+        buyer_id=values[prefix + "buyer_id"],
+        price=str(Decimal(values[prefix + "price"]).quantize(Decimal("0.01"))),
+        paid_at=stamp(values[prefix + "delivered_at"]),
+    )
 
 
 def contract_columns(contract: Any) -> list[Any]:
@@ -180,12 +208,12 @@ def price_deviations(
                 contract_key(AlertKind.PRICE_DEVIATION, row.id),
                 {
                     "contract": trade_of(row),
-                    "band": evidence
-                    | {
-                        "floor": str(band.floor),
-                        "reference": str(band.reference),
-                        "ceiling": str(band.ceiling),
-                    },
+                    "band": JudgedBand(
+                        **evidence,
+                        floor=str(band.floor),
+                        reference=str(band.reference),
+                        ceiling=str(band.ceiling),
+                    ),
                     "deviation": str(off),
                     "threshold": str(limit),
                 },
@@ -196,24 +224,20 @@ def price_deviations(
     return findings
 
 
-def _judged_band(row: Any) -> tuple[PriceBand, dict[str, Any]] | None:
+def _judged_band(row: Any) -> tuple[PriceBand, BandSource] | None:
     """The contract's frozen band (edges as frozen), else its offer's newest valuation."""
     frozen = row.valuation_band
     if frozen:
         band = _band(frozen["floor"], frozen["reference"], frozen["ceiling"])
-        return band, {
-            "valuation_id": frozen["valuation_id"],
-            "purpose": "listing",
-            "source": "contract",
-        }
+        return band, BandSource(
+            valuation_id=frozen["valuation_id"], purpose="listing", source="contract"
+        )
     if row.valuation_id is None:
         return None
     band = _band(row.floor, row.reference, row.ceiling)
-    return band, {
-        "valuation_id": row.valuation_id,
-        "purpose": row.purpose,
-        "source": "newest valuation",
-    }
+    return band, BandSource(
+        valuation_id=row.valuation_id, purpose=row.purpose, source="newest valuation"
+    )
 
 
 def _band(floor: Any, reference: Any, ceiling: Any) -> PriceBand:
