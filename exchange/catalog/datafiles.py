@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from exchange.catalog.ingest import (
     IngestError,
@@ -26,6 +26,7 @@ from exchange.catalog.ingest import (
     safe_filename,
 )
 from exchange.catalog.ingest.limits import Limits
+from exchange.catalog.ingest.profile import StoredProfile
 from exchange.catalog.ingest.structure import check_structure
 from exchange.domain.catalog import CipherMode, FileFormat
 from exchange.domain.errors import PayloadTooLarge, ValidationFailed
@@ -72,7 +73,7 @@ class Profiled:
     file_name: str
     file_format: FileFormat
     path: Path
-    profile: dict[str, Any] | None
+    profile: StoredProfile | None
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class Ingested:
     object_key: str
     size_bytes: int
     sha256: str
-    profile: dict[str, Any] | None
+    profile: StoredProfile | None
 
 
 def too_large(max_bytes: int) -> PayloadTooLarge:
@@ -146,7 +147,7 @@ def profiled(
     with _spooled(files, upload) as (path, head):
         try:
             file_format = detect_format(filename, head)
-            profile: dict[str, Any] | None = None
+            profile: StoredProfile | None = None
             if path.stat().st_size > files.inline_max_bytes:
                 check_structure(path, file_format, files.limits)
             else:
@@ -195,7 +196,7 @@ def reprofile(
     wrapped_key: bytes,
     mode: CipherMode,
     declared_personal: Collection[str],
-) -> dict[str, Any]:
+) -> StoredProfile:
     """Profile a stored file again, e.g. after the vendor declares another column personal."""
     try:
         return profile_stored(
@@ -221,7 +222,7 @@ def profile_stored(
     mode: CipherMode,
     declared_personal: Collection[str],
     limits: Limits | None = None,
-) -> dict[str, Any]:
+) -> StoredProfile:
     """Profile a stored file within the limits (the request's unless given); IngestError names
     the limit it passed."""
     files.work_dir.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ the ledger are locked only for the short write that makes the version ready or r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from exchange.catalog.datafiles import DataFiles, discard, profile_stored
 from exchange.catalog.ingest import IngestError
+from exchange.catalog.ingest.profile import StoredProfile
 from exchange.catalog.versions import declared_personal, make_ready, record_added
 from exchange.domain.catalog import CipherMode, FileFormat, VersionState
 from exchange.kernel.unit_of_work import UnitOfWork
@@ -103,7 +105,7 @@ def process(uow: UnitOfWork, files: DataFiles, held: Claim) -> bool:
     (its object deleted, nothing on the ledger); False if the claim was lost meanwhile."""
     session = uow.session
     refusal: IngestError | None = None
-    profile: dict[str, Any] | None = None
+    profile: StoredProfile | None = None
     try:
         profile = profile_stored(
             files,
@@ -137,7 +139,7 @@ def process(uow: UnitOfWork, files: DataFiles, held: Claim) -> bool:
     return True
 
 
-def _plain(params: dict[str, Any]) -> dict[str, Any]:
+def _plain(params: Mapping[str, object]) -> dict[str, int | float | str]:
     """Message parameters as JSON holds them."""
     return {k: v if isinstance(v, int | float | str) else str(v) for k, v in params.items()}
 

@@ -302,7 +302,7 @@ def describe_fields(
     if legal_basis != KEEP:
         product.pi_legal_basis = None if legal_basis is None else LegalBasis(legal_basis).value
     if profile is not None:
-        version.sample = profile["sample"]
+        version.sample = dict(profile["sample"])
         for column in profile["columns"]:
             current[column["name"]]["sensitivity"] = column["sensitivity"]
     version.fields = [current[f["name"]] for f in version.fields]

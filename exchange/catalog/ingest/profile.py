@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypedDict
 
 from exchange.catalog.ingest.masking import detect, mask_row
 from exchange.catalog.ingest.quality import Quality, Tallies, assess
@@ -49,6 +49,32 @@ IDENTIFIERS = frozenset(
 )
 
 
+class StoredColumn(TypedDict):
+    """A column as stored with a version: inferred type, sensitivity and nulls, in JSON values."""
+
+    name: str
+    type: str
+    sensitivity: str | None
+    null_count: int
+
+
+class StoredSample(TypedDict):
+    """The masked sample as stored: column names and rows of cells in file order."""
+
+    columns: list[str]
+    rows: list[list[SampleCell]]
+
+
+class StoredProfile(TypedDict):
+    """A file's profile as the exchange stores it (quality is the scores' own JSON form)."""
+
+    format: str
+    rows: int
+    columns: list[StoredColumn]
+    quality: dict[str, Any]
+    sample: StoredSample
+
+
 @dataclass(frozen=True)
 class ColumnProfile:
     """A column as the file shows it: inferred type, detected or declared sensitivity, nulls."""
@@ -58,14 +84,14 @@ class ColumnProfile:
     sensitivity: Sensitivity | None
     null_count: int
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> StoredColumn:
         """The column as JSON-ready plain data."""
-        return {
-            "name": self.name,
-            "type": self.type.value,
-            "sensitivity": None if self.sensitivity is None else self.sensitivity.value,
-            "null_count": self.null_count,
-        }
+        return StoredColumn(
+            name=self.name,
+            type=self.type.value,
+            sensitivity=None if self.sensitivity is None else self.sensitivity.value,
+            null_count=self.null_count,
+        )
 
 
 @dataclass(frozen=True)
@@ -78,18 +104,18 @@ class Profile:
     quality: Quality
     sample: tuple[tuple[SampleCell, ...], ...]  # masked, in file order
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> StoredProfile:
         """The profile as JSON-ready plain data, the form the exchange stores."""
-        return {
-            "format": self.format.value,
-            "rows": self.rows,
-            "columns": [column.to_dict() for column in self.columns],
-            "quality": self.quality.to_dict(),
-            "sample": {
-                "columns": [column.name for column in self.columns],
-                "rows": [list(row) for row in self.sample],
-            },
-        }
+        return StoredProfile(
+            format=self.format.value,
+            rows=self.rows,
+            columns=[column.to_dict() for column in self.columns],
+            quality=self.quality.to_dict(),
+            sample=StoredSample(
+                columns=[column.name for column in self.columns],
+                rows=[list(row) for row in self.sample],
+            ),
+        )
 
 
 Reading = tuple[tuple[FieldType, date | None] | None, Sensitivity | None]
