@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 from exchange.catalog.ingest.masking import ColumnForm
 from exchange.domain.catalog import PERSONAL_KINDS, DeliveryForm, LegalBasis, Sensitivity
@@ -23,6 +23,14 @@ from exchange.models import DataProduct
 from exchange.models.base import utcnow
 
 FACTS_KEY = "personal_information"
+
+
+class ColumnFact(TypedDict):
+    """A personal column as a contract's facts and the product page state it: kind and form."""
+
+    column: str
+    kind: str
+    form: str
 
 
 def default_form(kind: Sensitivity) -> DeliveryForm:
@@ -88,10 +96,10 @@ def delivered_forms(
     return forms
 
 
-def facts(forms: Mapping[str, ColumnForm]) -> list[dict[str, str]]:
+def facts(forms: Mapping[str, ColumnForm]) -> list[ColumnFact]:
     """The forms as a contract's canonical facts list them."""
     return [
-        {"column": f.column, "kind": f.kind.value, "form": f.form.value} for f in forms.values()
+        ColumnFact(column=f.column, kind=f.kind.value, form=f.form.value) for f in forms.values()
     ]
 
 
@@ -107,7 +115,7 @@ def stated_forms(canonical: str) -> dict[str, str] | None:
     return {str(item.get("column")): str(item.get("form")) for item in listed}
 
 
-def page_forms(product: DataProduct, fields: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+def page_forms(product: DataProduct, fields: Sequence[Mapping[str, Any]]) -> list[ColumnFact]:
     """The forms the product page shows: what a buyer would receive today, column by column."""
     return facts(delivered_forms(fields, approved_raw(product)))
 

@@ -101,7 +101,7 @@ class PersonalInformation(TypedDict):
     legal_basis: str | None
     raw_approved: list[str]
     raw_requested: list[str]
-    columns: list[dict[str, str]]
+    columns: list[personal_data.ColumnFact]
 
 
 class InsidersView(TypedDict, total=False):

@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from exchange.api.catalog_schemas import OfferSchema, ProductInputSchema
 from exchange.api.schemas import BaseSchema, text
+from exchange.catalog.product_page import ProductView
 from exchange.catalog.products import OFFER_FIELDS, REVIEWED_FIELDS
 from exchange.domain.catalog import DeliveryForm, LegalBasis, ListingStatus
 
@@ -94,7 +95,7 @@ def edit_schema(product: Mapping[str, Any]) -> ProductFormSchema:
     return ProductFormSchema(partial=True, exclude=("vendor_id", *reviewed))
 
 
-def edit_values(product: Mapping[str, Any]) -> dict[str, Any]:
+def edit_values(product: ProductView) -> dict[str, Any]:
     """The edit form filled in with the product as it stands."""
     values = {
         name: product[name]
