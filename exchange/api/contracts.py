@@ -139,6 +139,6 @@ def decide_dispute(data: dict[str, Any], contract_id: int) -> Any:
     return contract(actor, contract_id)
 
 
-def contract(actor: Actor, contract_id: int) -> dict[str, Any]:
+def contract(actor: Actor, contract_id: int) -> trade_contracts.ContractView:
     """The contract as the caller may see it, its signatures checked under the exchange's domain."""
     return trade_contracts.contract_view(uow(), actor, contract_id, domain=signing_domain())

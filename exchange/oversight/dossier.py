@@ -36,7 +36,7 @@ from exchange.models import (
 from exchange.oversight.trades import require_reader
 from exchange.payments import escrow
 from exchange.rights.reading import GrantView, RecordView, grant_view, record_view
-from exchange.trading.contracts import contract_view
+from exchange.trading.contracts import ContractView, contract_view
 from exchange.trading.payments import PaymentView, payment_view
 from exchange.trading.reading import ContractProgress, contract_progress
 
@@ -125,7 +125,7 @@ class DossierProduct(TypedDict):
 class TradeDossier(TypedDict):
     """Everything about one trade, as the regulators' trade page and API read it."""
 
-    contract: dict[str, Any]
+    contract: ContractView
     progress: ContractProgress
     product: DossierProduct
     negotiation: NegotiationView

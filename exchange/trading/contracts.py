@@ -13,7 +13,7 @@ import calendar
 import hashlib
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -71,13 +71,59 @@ def _band_json(band: Band | None) -> dict[str, Any] | None:
     }
 
 
-def _organisation(row: Organisation) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "name_zh": row.name_zh,
-        "name_en": row.name_en,
-        "credit_code": row.credit_code,
-    }
+class ContractParty(TypedDict):
+    """A party as a contract names it: its names and unified social credit code."""
+
+    id: int
+    name_zh: str
+    name_en: str
+    credit_code: str
+
+
+class SignatureCheck(TypedDict):
+    """A side's signature of a contract and whether it verifies under the contract's domain."""
+
+    side: Side
+    organisation_id: int
+    address: str
+    signature: str
+    signed_by_id: int | None
+    ledger_seq: int
+    created_at: datetime
+    verifies: bool
+
+
+class ContractView(TypedDict):
+    """A contract with its terms, texts, frozen band and checked signatures."""
+
+    id: int
+    number: str
+    status: ContractStatus
+    negotiation_id: int
+    product_id: int
+    offer_id: int
+    vendor: ContractParty
+    buyer: ContractParty
+    price: Decimal
+    currency: str
+    fee_rate: Decimal
+    fee: Decimal
+    terms: dict[str, Any]
+    canonical: str
+    contract_hash: str
+    text_zh: str
+    text_en: str
+    signed_at_unix: int
+    valuation_band: dict[str, Any] | None
+    ledger_seq: int
+    created_at: datetime
+    signatures: list[SignatureCheck]
+
+
+def _organisation(row: Organisation) -> ContractParty:
+    return ContractParty(
+        id=row.id, name_zh=row.name_zh, name_en=row.name_en, credit_code=row.credit_code
+    )
 
 
 def _stamp(moment: datetime) -> str:
@@ -333,7 +379,7 @@ def _verifies(
 
 def contract_view(
     uow: UnitOfWork, actor: Actor, contract_id: int, *, domain: signing.SigningDomain
-) -> dict[str, Any]:
+) -> ContractView:
     """The contract, its texts and its signatures, each checked against the domain it was signed
     under (`domain` if none is kept yet); parties' members and supervisors only (404 to anyone
     else)."""
@@ -346,39 +392,39 @@ def contract_view(
     message = eip712_message(contract, vendor, buyer) if vendor and buyer else None
     vendor_row = require_found(session.get(Organisation, contract.vendor_id))
     buyer_row = require_found(session.get(Organisation, contract.buyer_id))
-    return {
-        "id": contract.id,
-        "number": contract.number,
-        "status": contract.status,
-        "negotiation_id": contract.negotiation_id,
-        "product_id": contract.product_id,
-        "offer_id": contract.offer_id,
-        "vendor": _organisation(vendor_row),
-        "buyer": _organisation(buyer_row),
-        "price": contract.price,
-        "currency": contract.currency,
-        "fee_rate": contract.fee_rate,
-        "fee": fee_of(contract.price, contract.fee_rate),
-        "terms": contract.terms,
-        "canonical": contract.canonical,
-        "contract_hash": contract.contract_hash,
-        "text_zh": contract.text_zh,
-        "text_en": contract.text_en,
-        "signed_at_unix": contract.signed_at_unix,
-        "valuation_band": contract.valuation_band,
-        "ledger_seq": contract.ledger_seq,
-        "created_at": contract.created_at,
-        "signatures": [
-            {
-                "side": s.side,
-                "organisation_id": s.organisation_id,
-                "address": s.address,
-                "signature": s.signature,
-                "signed_by_id": s.signed_by_id,
-                "ledger_seq": s.ledger_seq,
-                "created_at": s.created_at,
-                "verifies": _verifies(domain, message, s.signature, s.address),
-            }
+    return ContractView(
+        id=contract.id,
+        number=contract.number,
+        status=contract.status,
+        negotiation_id=contract.negotiation_id,
+        product_id=contract.product_id,
+        offer_id=contract.offer_id,
+        vendor=_organisation(vendor_row),
+        buyer=_organisation(buyer_row),
+        price=contract.price,
+        currency=contract.currency,
+        fee_rate=contract.fee_rate,
+        fee=fee_of(contract.price, contract.fee_rate),
+        terms=contract.terms,
+        canonical=contract.canonical,
+        contract_hash=contract.contract_hash,
+        text_zh=contract.text_zh,
+        text_en=contract.text_en,
+        signed_at_unix=contract.signed_at_unix,
+        valuation_band=contract.valuation_band,
+        ledger_seq=contract.ledger_seq,
+        created_at=contract.created_at,
+        signatures=[
+            SignatureCheck(
+                side=s.side,
+                organisation_id=s.organisation_id,
+                address=s.address,
+                signature=s.signature,
+                signed_by_id=s.signed_by_id,
+                ledger_seq=s.ledger_seq,
+                created_at=s.created_at,
+                verifies=_verifies(domain, message, s.signature, s.address),
+            )
             for s in contract.signatures
         ],
-    }
+    )

@@ -21,7 +21,7 @@ from exchange.domain.vocabulary import Role
 from exchange.files import data_files
 from exchange.trading import payments, settlement, signing_keys
 from exchange.trading import reading as trade_pages
-from exchange.trading.contracts import contract_view
+from exchange.trading.contracts import ContractView, contract_view
 from exchange.trading_setup import signing_domain, trading_setup
 from exchange.web.catalog_forms import ConfirmSchema
 from exchange.web.forms import submit_form
@@ -37,7 +37,7 @@ TRANSFERS = "trading/payments.html"
 
 
 def _instructions(
-    contract: dict[str, Any], progress: trade_pages.ContractProgress
+    contract: ContractView, progress: trade_pages.ContractProgress
 ) -> dict[str, str] | None:
     """The bank details again for the buyer of a transfer not yet confirmed."""
     payment = progress["payment"]
