@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
@@ -140,7 +140,21 @@ def figure(value: object) -> str:
     return f"{rounded:f}" if rounded else "0"
 
 
-def chart(valuation: valuations.ValuationView) -> dict[str, Any]:
+class Chart(TypedDict):
+    """Where the band, each approach's value and each comparable sit on the chart's axis."""
+
+    width: int
+    multiplier: Decimal
+    band: dict[str, float]
+    band_width: float
+    approaches: list[tuple[str, Decimal, float]]
+    comparables: list[tuple[valuations.ComparableView, Decimal, float]]
+    ticks: list[tuple[Decimal, float]]
+    left: int
+    right: int
+
+
+def chart(valuation: valuations.ValuationView) -> Chart:
     """Where the band, each approach's value and each comparable sit on the price axis.
 
     The approaches and comparables are valued for the reference licence; the band is priced
@@ -163,16 +177,16 @@ def chart(valuation: valuations.ValuationView) -> dict[str, Any]:
         return round(float(MARGIN + (value - low) / (high - low) * (WIDTH - 2 * MARGIN)), 1)
 
     step = (high - low) / (TICKS - 1)
-    return {
-        "width": WIDTH,
-        "multiplier": multiplier,
-        "band": {k: x(v) for k, v in band.items()},
-        "band_width": max(round(x(band["ceiling"]) - x(band["floor"]), 1), 1.0),
-        "approaches": [(name, value, x(value)) for name, value in values.items()],
-        "comparables": [
+    return Chart(
+        width=WIDTH,
+        multiplier=multiplier,
+        band={k: x(v) for k, v in band.items()},
+        band_width=max(round(x(band["ceiling"]) - x(band["floor"]), 1), 1.0),
+        approaches=[(name, value, x(value)) for name, value in values.items()],
+        comparables=[
             (c, price, x(price)) for c, price in zip(valuation["comparables"], dots, strict=True)
         ],
-        "ticks": [(low + step * i, x(low + step * i)) for i in range(TICKS)],
-        "left": MARGIN,
-        "right": WIDTH - MARGIN,
-    }
+        ticks=[(low + step * i, x(low + step * i)) for i in range(TICKS)],
+        left=MARGIN,
+        right=WIDTH - MARGIN,
+    )
