@@ -230,7 +230,7 @@ class TradeFilters:
             amount_max=amount_max,
         )
 
-    def as_detail(self) -> dict[str, Any]:
+    def as_detail(self) -> dict[str, int | str | list[str]]:
         """The filters in use, as JSON for the audit log."""
         return {
             key: [str(v) for v in value] if isinstance(value, tuple) else _plain(value)
@@ -239,7 +239,7 @@ class TradeFilters:
         }
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> int | str:
     if isinstance(value, int):
         return value
     return value.isoformat() if isinstance(value, date) else str(value)
