@@ -118,7 +118,7 @@ class ProductView(ProductCard, InsidersView):
     coverage_start: date | None
     coverage_end: date | None
     grade_justification: str
-    declared_quality: dict[str, Any]
+    declared_quality: dict[str, float]
     view_count: int
     created_at: datetime
     updated_at: datetime
