@@ -35,6 +35,7 @@ from exchange.models import (
 )
 from exchange.oversight.trades import require_reader
 from exchange.payments import escrow
+from exchange.payments.escrow import JournalView
 from exchange.rights.reading import GrantView, RecordView, grant_view, record_view
 from exchange.trading.contracts import ContractView, contract_view
 from exchange.trading.payments import PaymentView, payment_view
@@ -130,7 +131,7 @@ class TradeDossier(TypedDict):
     product: DossierProduct
     negotiation: NegotiationView
     payments: list[PaymentView]
-    escrow: list[dict[str, Any]]
+    escrow: list[JournalView]
     delivery: DeliveryView | None
     rights: TradeRights
     ledger: list[TradeEntry]
@@ -222,7 +223,7 @@ def _negotiation(session: Session, negotiation_id: int) -> NegotiationView:
     )
 
 
-def _journals(session: Session, contract_id: int) -> list[dict[str, Any]]:
+def _journals(session: Session, contract_id: int) -> list[JournalView]:
     """The escrow journals with each posting's account named (kind and organisation)."""
     journals = escrow.journal_of(session, contract_id)
     ids = {p["account_id"] for j in journals for p in j["postings"]}

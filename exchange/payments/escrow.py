@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from exchange.domain.errors import Conflict
 from exchange.domain.i18n import N_
 from exchange.domain.trading import CENT, DEBIT_NORMAL, AccountKind, JournalKind, fee_of
+from exchange.ledger.events import PartyName
 from exchange.models import EscrowAccount, EscrowJournal, EscrowPosting, TradeContract
 
 ZERO = Decimal("0.00")
@@ -203,18 +204,46 @@ def post_refund(
     )
 
 
-def balances(session: Session) -> list[dict[str, Any]]:
+class AccountBalance(TypedDict):
+    """An escrow account and its balance (kind as its value)."""
+
+    id: int
+    kind: str
+    organisation_id: int | None
+    balance: Decimal
+
+
+class PostingView(TypedDict):
+    """One side of a journal entry; the regulators' dossier names its account after the fact."""
+
+    account_id: int
+    debit: Decimal
+    credit: Decimal
+    account_kind: NotRequired[str]
+    organisation: NotRequired[PartyName | None]
+
+
+class JournalView(TypedDict):
+    """A contract's journal entry with its postings (kind as its value)."""
+
+    kind: str
+    memo: str
+    ledger_seq: int | None
+    postings: list[PostingView]
+
+
+def balances(session: Session) -> list[AccountBalance]:
     """Every account with its balance, by kind then organisation."""
     rows = session.scalars(
         select(EscrowAccount).order_by(EscrowAccount.kind, EscrowAccount.organisation_id)
     )
     return [
-        {
-            "id": row.id,
-            "kind": row.kind.value,
-            "organisation_id": row.organisation_id,
-            "balance": row.balance,
-        }
+        AccountBalance(
+            id=row.id,
+            kind=row.kind.value,
+            organisation_id=row.organisation_id,
+            balance=row.balance,
+        )
         for row in rows
     ]
 
@@ -247,7 +276,7 @@ def trial_balance(session: Session) -> TrialBalance:
     return TrialBalance(debit_normal, credit_normal, tuple(sorted(mismatched)))
 
 
-def journal_of(session: Session, contract_id: int) -> list[dict[str, Any]]:
+def journal_of(session: Session, contract_id: int) -> list[JournalView]:
     """A contract's journals with their postings, oldest first."""
     journals = session.scalars(
         select(EscrowJournal)
@@ -255,14 +284,14 @@ def journal_of(session: Session, contract_id: int) -> list[dict[str, Any]]:
         .order_by(EscrowJournal.id)
     )
     return [
-        {
-            "kind": journal.kind.value,
-            "memo": journal.memo,
-            "ledger_seq": journal.ledger_seq,
-            "postings": [
-                {"account_id": p.account_id, "debit": p.debit, "credit": p.credit}
+        JournalView(
+            kind=journal.kind.value,
+            memo=journal.memo,
+            ledger_seq=journal.ledger_seq,
+            postings=[
+                PostingView(account_id=p.account_id, debit=p.debit, credit=p.credit)
                 for p in journal.postings
             ],
-        }
+        )
         for journal in journals
     ]
