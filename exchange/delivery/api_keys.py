@@ -8,7 +8,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from sqlalchemy import select, update
 
@@ -132,7 +132,17 @@ def revoke_key(
     return state
 
 
-def use_api_key(uow: UnitOfWork, key: str, *, now: datetime | None = None) -> dict[str, Any]:
+class KeyUse(TypedDict):
+    """What one counted call of an API key leaves: the quota and how much of it is used."""
+
+    entitlement_id: int
+    product_id: int
+    quota: int
+    used: int
+    remaining: int
+
+
+def use_api_key(uow: UnitOfWork, key: str, *, now: datetime | None = None) -> KeyUse:
     """Count one call of a live API key against its quota; 401 unknown, rotated or revoked,
     409 spent or closed."""
     now = now or utcnow()
@@ -162,10 +172,10 @@ def use_api_key(uow: UnitOfWork, key: str, *, now: datetime | None = None) -> di
         raise QuotaExhausted()
     uow.commit()
     session.refresh(entitlement)
-    return {
-        "entitlement_id": entitlement.id,
-        "product_id": entitlement.product_id,
-        "quota": entitlement.quota,
-        "used": entitlement.used,
-        "remaining": entitlement.quota - entitlement.used,
-    }
+    return KeyUse(
+        entitlement_id=entitlement.id,
+        product_id=entitlement.product_id,
+        quota=entitlement.quota,
+        used=entitlement.used,
+        remaining=entitlement.quota - entitlement.used,
+    )

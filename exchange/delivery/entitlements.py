@@ -20,7 +20,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypedDict
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -46,7 +46,7 @@ from exchange.domain.vocabulary import Role
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, load_actor, require_found, require_role
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.ledger.events import party_names, record_event
+from exchange.ledger.events import PartyName, party_names, record_event
 from exchange.models import DataProduct, ProductVersion
 from exchange.models.base import utcnow
 from exchange.models.trading import Download, Entitlement, TradeContract
@@ -299,6 +299,46 @@ def fingerprint_id(key: bytes, version: int) -> str:
     return hashlib.sha256(key + version.to_bytes(4, "big")).hexdigest()
 
 
+class TracedContract(TypedDict):
+    """The contract a traced copy was delivered under."""
+
+    id: int
+    number: str
+    status: ContractStatus
+
+
+class TracedDownload(TypedDict):
+    """One download of the traced entitlement: who, which version, its fingerprint, when, where."""
+
+    id: int
+    user_id: int | None
+    version: int
+    fingerprint: str
+    at: datetime
+    client_address: str | None
+
+
+class TracedCopy(TypedDict):
+    """The entitlement whose marks a copy carries, its parties, how sure, and its downloads."""
+
+    entitlement_id: int
+    contract: TracedContract
+    product_id: int
+    buyer: PartyName | None
+    vendor: PartyName | None
+    score: float
+    confidence: float
+    evidence: dict[str, Any]
+    downloads: list[TracedDownload]
+
+
+class TraceResult(TypedDict):
+    """A trace's answer: the copy's entitlement (None when no marks match), how many tried."""
+
+    match: TracedCopy | None
+    candidates: int
+
+
 def trace(
     uow: UnitOfWork,
     actor: Actor,
@@ -307,7 +347,7 @@ def trace(
     files: DataFiles,
     *,
     product_id: int | None = None,
-) -> dict[str, Any]:
+) -> TraceResult:
     """Regulators only: the entitlement, contract and buyer whose fingerprint a copy carries."""
     require_role(actor, Role.REGULATOR)
     if len(suspect) > files.max_bytes:
@@ -333,8 +373,8 @@ def trace(
     )
     uow.commit()
     if match is None:
-        return {"match": None, "candidates": len(candidates)}
-    return {"match": _traced(session, match), "candidates": len(candidates)}
+        return TraceResult(match=None, candidates=len(candidates))
+    return TraceResult(match=_traced(session, match), candidates=len(candidates))
 
 
 def _products_with(session: Session, names: list[str]) -> list[int]:
@@ -346,7 +386,7 @@ def _products_with(session: Session, names: list[str]) -> list[int]:
     )
 
 
-def _traced(session: Session, match: fingerprint.Match[int]) -> dict[str, Any]:
+def _traced(session: Session, match: fingerprint.Match[int]) -> TracedCopy:
     entitlement = require_found(session.get(Entitlement, match.entitlement))
     contract = require_found(session.get(TradeContract, entitlement.contract_id))
     downloads = session.scalars(
@@ -355,24 +395,24 @@ def _traced(session: Session, match: fingerprint.Match[int]) -> dict[str, Any]:
         .order_by(Download.created_at, Download.id)
     ).all()
     names = party_names(session, [contract.buyer_id, contract.vendor_id])
-    return {
-        "entitlement_id": entitlement.id,
-        "contract": {"id": contract.id, "number": contract.number, "status": contract.status},
-        "product_id": entitlement.product_id,
-        "buyer": names.get(contract.buyer_id),
-        "vendor": names.get(contract.vendor_id),
-        "score": match.score,
-        "confidence": match.confidence,
-        "evidence": match.evidence,
-        "downloads": [
-            {
-                "id": d.id,
-                "user_id": d.user_id,
-                "version": d.version_number,
-                "fingerprint": d.fingerprint,
-                "at": d.created_at,
-                "client_address": d.client_address,
-            }
+    return TracedCopy(
+        entitlement_id=entitlement.id,
+        contract=TracedContract(id=contract.id, number=contract.number, status=contract.status),
+        product_id=entitlement.product_id,
+        buyer=names.get(contract.buyer_id),
+        vendor=names.get(contract.vendor_id),
+        score=match.score,
+        confidence=match.confidence,
+        evidence=match.evidence,
+        downloads=[
+            TracedDownload(
+                id=d.id,
+                user_id=d.user_id,
+                version=d.version_number,
+                fingerprint=d.fingerprint,
+                at=d.created_at,
+                client_address=d.client_address,
+            )
             for d in downloads
         ],
-    }
+    )
