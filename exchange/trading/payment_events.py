@@ -5,7 +5,7 @@ so Stripe sends it again."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +42,14 @@ class RetryLater(ExchangeError):
         self.retry_after = 5
 
 
+class EventOutcome(TypedDict):
+    """What became of a gateway event: its outcome, and whether it had come before."""
+
+    event_id: str
+    outcome: str | None
+    duplicate: bool
+
+
 def handle_stripe_event(
     uow: UnitOfWork,
     payload: bytes,
@@ -50,14 +58,14 @@ def handle_stripe_event(
     secret: str,
     gateway: PaymentGateway | None = None,
     now: datetime | None = None,
-) -> dict[str, Any]:
+) -> EventOutcome:
     """Verify a Stripe webhook and apply it once; a duplicate gets the first outcome back."""
     event = read_webhook(payload, sig_header, secret)  # nothing is stored unless it verifies
     session = uow.session
     now = now or utcnow()
     earlier = _stored_outcome(session, event.event_id)
     if earlier is not None:
-        return {"event_id": event.event_id, "outcome": earlier, "duplicate": True}
+        return EventOutcome(event_id=event.event_id, outcome=earlier, duplicate=True)
     payment = None
     if event.event_type in HANDLED_EVENTS and event.payment_external_id:
         payment = session.scalars(
@@ -81,12 +89,12 @@ def handle_stripe_event(
     except IntegrityError:
         session.rollback()
         outcome = _stored_outcome(session, event.event_id)
-        return {"event_id": event.event_id, "outcome": outcome, "duplicate": True}
+        return EventOutcome(event_id=event.event_id, outcome=outcome, duplicate=True)
     record.outcome = (
         _apply(session, event, payment, gateway, now) if payment else "ignored-not-ours"
     )
     uow.commit()
-    return {"event_id": event.event_id, "outcome": record.outcome, "duplicate": False}
+    return EventOutcome(event_id=event.event_id, outcome=record.outcome, duplicate=False)
 
 
 def _stored_outcome(session: Session, event_id: str) -> str | None:
