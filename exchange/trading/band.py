@@ -9,6 +9,7 @@ valuations count: a buyer's purchase valuation is private to it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, localcontext
 from typing import Any, Protocol, TypedDict
 
@@ -105,7 +106,7 @@ def _terms_factor(row: Valuation, offer: LicenceOffer, terms: OfferedTerms | Non
         return (wanted / valued).quantize(FACTOR_PLACES)
 
 
-def _table(stored: dict[str, Any]) -> LicenceTable:
+def _table(stored: Mapping[str, Any]) -> LicenceTable:
     """The licence table a valuation used, rebuilt from the copy stored with it."""
     data = dict(stored)
     data["rights"] = {name: data.pop(name) for name in ("derivative", "redistribution")}
