@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 SCOPE_ZH = {"internal": "内部分析使用", "research": "科学研究使用", "commercial": "商业使用"}
 SCOPE_EN = {"internal": "internal analysis", "research": "research", "commercial": "commercial use"}
@@ -195,51 +195,90 @@ def _personal(facts: Mapping[str, Any]) -> tuple[str, str]:
     return "\n".join(zh), "\n".join(en)
 
 
-def _fields(facts: Mapping[str, Any], contract_hash: str) -> dict[str, Any]:
+class TextFields(TypedDict):
+    """The placeholders of the agreement's text, filled from its canonical facts (JSON values)."""
+
+    personal_zh: str
+    personal_en: str
+    number: str
+    created_on: str
+    vendor_zh: str
+    vendor_en: str
+    vendor_code: str
+    buyer_zh: str
+    buyer_en: str
+    buyer_code: str
+    product_zh: str
+    product_en: str
+    product_id: int
+    offer_id: int
+    version: int | None
+    data_sha256: str | None
+    scope_zh: str
+    scope_en: str
+    territory_zh: str
+    territory_en: str
+    exclusive_zh: str
+    exclusive_en: str
+    derivative_zh: str
+    derivative_en: str
+    seats: int
+    term_months: int
+    starts_on: str
+    ends_on: str
+    price: str
+    currency: str
+    fee: str
+    fee_percent: str
+    acceptance_days: int
+    contract_hash: str
+
+
+def _fields(facts: Mapping[str, Any], contract_hash: str) -> TextFields:
     terms = facts["terms"]
     product = facts["product"]
     exclusive, derivative = terms["exclusive"], terms["derivative"]
     personal_zh, personal_en = _personal(facts)
-    return {
-        "personal_zh": personal_zh,
-        "personal_en": personal_en,
-        "number": facts["number"],
-        "created_on": facts["created_at"][:10],
-        "vendor_zh": facts["vendor"]["name_zh"],
-        "vendor_en": facts["vendor"]["name_en"],
-        "vendor_code": facts["vendor"]["credit_code"],
-        "buyer_zh": facts["buyer"]["name_zh"],
-        "buyer_en": facts["buyer"]["name_en"],
-        "buyer_code": facts["buyer"]["credit_code"],
-        "product_zh": product["title_zh"],
-        "product_en": product["title_en"],
-        "product_id": product["id"],
-        "offer_id": facts["offer"]["id"],
-        "version": product["version"],
-        "data_sha256": product["data_sha256"],
-        "scope_zh": SCOPE_ZH[terms["scope"]],
-        "scope_en": SCOPE_EN[terms["scope"]],
-        "territory_zh": TERRITORY_ZH[terms["territory"]],
-        "territory_en": TERRITORY_EN[terms["territory"]],
-        "exclusive_zh": "独占许可" if exclusive else "非独占许可",
-        "exclusive_en": "exclusive licence" if exclusive else "non-exclusive licence",
-        "derivative_zh": "允许乙方基于本数据加工形成衍生数据"
+    return TextFields(
+        personal_zh=personal_zh,
+        personal_en=personal_en,
+        number=facts["number"],
+        created_on=facts["created_at"][:10],
+        vendor_zh=facts["vendor"]["name_zh"],
+        vendor_en=facts["vendor"]["name_en"],
+        vendor_code=facts["vendor"]["credit_code"],
+        buyer_zh=facts["buyer"]["name_zh"],
+        buyer_en=facts["buyer"]["name_en"],
+        buyer_code=facts["buyer"]["credit_code"],
+        product_zh=product["title_zh"],
+        product_en=product["title_en"],
+        product_id=product["id"],
+        offer_id=facts["offer"]["id"],
+        version=product["version"],
+        data_sha256=product["data_sha256"],
+        scope_zh=SCOPE_ZH[terms["scope"]],
+        scope_en=SCOPE_EN[terms["scope"]],
+        territory_zh=TERRITORY_ZH[terms["territory"]],
+        territory_en=TERRITORY_EN[terms["territory"]],
+        exclusive_zh="独占许可" if exclusive else "非独占许可",
+        exclusive_en="exclusive licence" if exclusive else "non-exclusive licence",
+        derivative_zh="允许乙方基于本数据加工形成衍生数据"
         if derivative
         else "不得基于本数据形成衍生数据产品",
-        "derivative_en": "the licensee may create derived data"
+        derivative_en="the licensee may create derived data"
         if derivative
         else "no derivative data products may be made",
-        "seats": terms["seats"],
-        "term_months": terms["term_months"],
-        "starts_on": terms["starts_on"],
-        "ends_on": terms["ends_on"],
-        "price": facts["price"],
-        "currency": facts["currency"],
-        "fee": facts["fee"],
-        "fee_percent": _percent(facts["fee_rate"]),
-        "acceptance_days": facts["acceptance_days"],
-        "contract_hash": contract_hash,
-    }
+        seats=terms["seats"],
+        term_months=terms["term_months"],
+        starts_on=terms["starts_on"],
+        ends_on=terms["ends_on"],
+        price=facts["price"],
+        currency=facts["currency"],
+        fee=facts["fee"],
+        fee_percent=_percent(facts["fee_rate"]),
+        acceptance_days=facts["acceptance_days"],
+        contract_hash=contract_hash,
+    )
 
 
 def _percent(rate: str) -> str:
