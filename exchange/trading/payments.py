@@ -12,6 +12,7 @@ gateway retries it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypedDict
@@ -217,7 +218,7 @@ def _time(kept: str | None) -> datetime | None:
     return None if kept is None else datetime.fromisoformat(kept)
 
 
-def _revived(kept: dict[str, Any]) -> StartedPayment:
+def _revived(kept: Mapping[str, Any]) -> StartedPayment:
     """The kept answer with its amounts and times as the first answer had them."""
     return StartedPayment(
         id=kept["id"],

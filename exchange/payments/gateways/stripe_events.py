@@ -8,6 +8,7 @@ exchange stores and compares: each field is checked here, and an event that fail
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from exchange.domain import json_depth
@@ -73,7 +74,7 @@ def _object(value: Any, field: str) -> dict[str, Any]:
     return value
 
 
-def _text(obj: dict[str, Any], field: str, limit: int, *, required: bool = True) -> str:
+def _text(obj: Mapping[str, Any], field: str, limit: int, *, required: bool = True) -> str:
     value = obj.get(field)
     if value is None and not required:
         return ""
@@ -82,18 +83,18 @@ def _text(obj: dict[str, Any], field: str, limit: int, *, required: bool = True)
     return value
 
 
-def _whole(obj: dict[str, Any], field: str, limit: int) -> int:
+def _whole(obj: Mapping[str, Any], field: str, limit: int) -> int:
     value = obj.get(field)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limit:
         raise _malformed(field, f"not a whole number from 0 to {limit}")
     return value
 
 
-def _amount(obj: dict[str, Any], field: str) -> int | None:
+def _amount(obj: Mapping[str, Any], field: str) -> int | None:
     return None if obj.get(field) is None else _whole(obj, field, MAX_FEN)
 
 
-def _flag(obj: dict[str, Any], field: str) -> bool:
+def _flag(obj: Mapping[str, Any], field: str) -> bool:
     value = obj.get(field, False)
     if not isinstance(value, bool):
         raise _malformed(field, "not true or false")
