@@ -85,9 +85,16 @@ def test_a_worker_killed_before_sending_sends_on_the_next_run(engine, chain_unde
     fill(engine, 1)
     anchoring.anchor_pending(engine, chain, BATCH, force=True)
     fill(engine, 4)
-    _die_after_writing_the_outbox_row(engine, chain)
+    outbox = _die_after_writing_the_outbox_row(engine, chain)
     run = anchoring.anchor_pending(engine, chain, BATCH)
     assert run.repaired == 1
+    [_, repaired] = anchor_rows(engine)
+    # Sent now, with its hash kept; a loaded node may mine it a moment after this pass looked.
+    assert repaired.tx_hash is not None and repaired.status in ("sent", "confirmed")
+    with engine.connect() as connection:
+        address = anchoring.active_deployment(connection, chain.chain_id()).contract_address
+    assert chain.root_of(address, 5) == outbox["root"]
+    anchoring.anchor_pending(engine, chain, BATCH)  # the worker's next pass
     assert [(r.tree_size, r.status) for r in anchor_rows(engine)] == [
         (1, "confirmed"),
         (5, "confirmed"),
