@@ -171,7 +171,7 @@ def gas_per_entry(url: str, chain_path: Path) -> dict[str, object]:
     Batch size 1 is the per-trade design: one transaction for every record.
     """
     from contracts.anchoring import AnchorPolicy, anchor_pending
-    from contracts.chain import EmbeddedChain
+    from contracts.embedded_chain import EmbeddedChain
     from contracts.schema import ledger_anchors
 
     engine = fresh_engine(url)

@@ -27,14 +27,8 @@ from typing import Any, NamedTuple
 
 from contracts import ledger
 from contracts.bundle import FORMAT, BundleError, hex_of
-from contracts.chain import (
-    AnchorCall,
-    Chain,
-    ChainError,
-    ChainUnavailable,
-    EmbeddedChain,
-    RpcChain,
-)
+from contracts.chain import AnchorCall, Chain, ChainError, ChainUnavailable, RpcChain
+from contracts.embedded_chain import EmbeddedChain
 from contracts.merkle import Hasher, ProofError, check_consistency, check_inclusion, hasher_named
 
 _TX_HASH = re.compile(r"0x[0-9a-fA-F]{64}")

@@ -22,7 +22,8 @@ class ChainNotConfigured(RuntimeError):
 
 def build_chain(app: Flask) -> Chain:
     """The embedded py-evm chain under instance/, or a JSON-RPC node, as configured."""
-    from contracts.chain import EmbeddedChain, RpcChain  # web3 and py-evm load in about 1 s
+    from contracts.chain import RpcChain  # web3 and py-evm load in about 1 s
+    from contracts.embedded_chain import EmbeddedChain
 
     config = app.config
     if config["CHAIN"] == "rpc":

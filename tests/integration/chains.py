@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from contracts.chain import EMBEDDED_DEV_KEYS, Chain, EmbeddedChain, RpcChain
+from contracts.chain import Chain, RpcChain
+from contracts.embedded_chain import EMBEDDED_DEV_KEYS, EmbeddedChain
 from tests.components import require_component
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,8 @@ from sqlalchemy import Engine, func, insert, select
 from contracts import anchoring, ledger
 from contracts.anchoring import AnchorPolicy
 from contracts.audit import Finding, audit_ledger
-from contracts.chain import EmbeddedChain, RpcChain
+from contracts.chain import RpcChain
+from contracts.embedded_chain import EmbeddedChain
 from contracts.schema import ledger_anchors
 from tests.components import require_component
 from tests.integration.chains import ANVIL_KEYS, anvil_binary, free_port, wait_until_answering

@@ -12,14 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from contracts.chain import (
-    EMBEDDED_DEV_KEYS,
-    AnchorRejected,
-    ChainUnavailable,
-    EmbeddedChain,
-    RpcChain,
-)
+from contracts.chain import AnchorRejected, ChainUnavailable, RpcChain
 from contracts.compile import ARTIFACT, compile_anchor, render
+from contracts.embedded_chain import EMBEDDED_DEV_KEYS, EmbeddedChain
 from tests.integration.chains import ANVIL_KEYS, ROOT, ChainUnderTest, DeployedChain, free_port
 
 ROOT_A = bytes.fromhex("aa" * 32)
@@ -138,7 +133,7 @@ def test_embedded_chains_sharing_a_file_see_each_others_anchors(tmp_path: Path) 
 ANCHOR_FOREVER = """
 import sys
 from pathlib import Path
-from contracts.chain import EmbeddedChain
+from contracts.embedded_chain import EmbeddedChain
 chain = EmbeddedChain(Path(sys.argv[1]))
 size = 0
 while True:

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from contracts.anchoring import anchor_pending
-from contracts.chain import EmbeddedChain, RpcChain
+from contracts.chain import RpcChain
+from contracts.embedded_chain import EmbeddedChain
 from exchange.chains import chain_of
 from exchange.context import uow
 from exchange.delivery import entitlements as delivery

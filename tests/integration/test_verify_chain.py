@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 from contracts import anchoring, ledger
 from contracts.anchoring import AnchorPolicy
 from contracts.bundle import make_bundle
-from contracts.chain import EmbeddedChain, RpcChain
+from contracts.chain import RpcChain
+from contracts.embedded_chain import EmbeddedChain
 from contracts.verify import verify_bundle
 from tests.integration.chains import ANVIL_KEYS, free_port
 
