@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
-DEMO := EXCHANGE_MODE=demo $(BIN)/flask --app exchange
+DEMO := EXCHANGE_MODE=demo $(BIN)/flask --app exchange.app
 CATALOGS := $(wildcard exchange/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 # anvil, the JSON-RPC node the chain tests run: its binary ships inside the npm package.

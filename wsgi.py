@@ -1,5 +1,5 @@
 """Entry point for WSGI servers: `waitress-serve wsgi:app` or `gunicorn wsgi:app`."""
 
-from exchange import create_app
+from exchange.app import create_app
 
 app = create_app()

@@ -20,7 +20,7 @@ import flask_migrate
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from demo.organisations import DEMO_PASSWORD, load_demo_data
-from exchange import create_app  # noqa: E402
+from exchange.app import create_app  # noqa: E402
 from exchange.extensions import db  # noqa: E402
 from exchange.kernel.unit_of_work import UnitOfWork
 

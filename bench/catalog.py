@@ -123,7 +123,7 @@ def database(backend: str, tmp: Path, size: int, server: str) -> str:
 def migrate(url: str, instance: Path) -> None:
     import flask_migrate
 
-    from exchange import create_app
+    from exchange.app import create_app
 
     app = create_app(
         {"MODE": "test", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(instance)}

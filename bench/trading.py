@@ -48,7 +48,7 @@ WAYS = ("services, 1 process", "services, 2 processes", "HTTP, gunicorn -w 2")
 
 def bench_app(url: str, instance: Path) -> Any:
     """The exchange on the bench database, with the same master key as the served one."""
-    from exchange import create_app
+    from exchange.app import create_app
 
     return create_app(
         {
@@ -76,10 +76,10 @@ def setup(url: str, instance: Path, buyers: int) -> tuple[Any, dict[str, Any]]:
 
 def one_trade(app: Any, market: dict[str, Any], buyer: Any, domain: Any) -> None:
     """Offer → accept → sign twice → pay → confirm → accept delivery, each step committed."""
-    from exchange.context import uow
     from exchange.domain.catalog import Territory, UseScope
     from exchange.domain.trading import Terms
     from exchange.extensions import db
+    from exchange.http.context import uow
     from exchange.trading import negotiations, payments, settlement, signing_keys
     from exchange.trading_setup import trading_setup
     from tests.rights import actor

@@ -15,8 +15,8 @@ from demo.market import Desk
 from demo.organisations import demo_logins, load_demo_data
 from demo.rights import load_demo_rights
 from demo.trades import load_demo_trades
-from exchange.context import uow
 from exchange.files import data_files
+from exchange.http.context import uow
 from exchange.ledger_cli import start_worker_thread
 from exchange.models.base import utcnow
 from exchange.oversight_setup import detect_once
@@ -67,7 +67,7 @@ def serve(host: str, port: int) -> None:
     """Serve the exchange with waitress and print one login per role."""
     from waitress import serve as waitress_serve
 
-    from exchange.request_limits import waitress_options
+    from exchange.http.request_limits import waitress_options
 
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else host
     click.echo("")

@@ -36,8 +36,8 @@ def ingest_once(app: Flask) -> int:
     """Profile the large uploads waiting as processing versions; how many were finished (the
     worker runs this on each pass, off any request thread)."""
     from exchange.catalog.processing import profile_pending
-    from exchange.context import uow
     from exchange.files import data_files
+    from exchange.http.context import uow
 
     with app.app_context():
         try:

@@ -78,8 +78,8 @@ def thresholds(app: Flask | None = None) -> Thresholds:
 def detect_once(app: Flask, *, since: datetime | None = None, now: datetime | None = None) -> int:
     """Run the detectors over the lookback (or since the given moment); how many alerts were
     raised (the worker runs this on each pass)."""
-    from exchange.context import uow
     from exchange.extensions import db
+    from exchange.http.context import uow
     from exchange.models.base import utcnow
     from exchange.oversight.alerts import detect
 

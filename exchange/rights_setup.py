@@ -9,8 +9,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from contracts.certificates import CertificateSigner
-from exchange.context import uow
 from exchange.extensions import db
+from exchange.http.context import uow
 
 
 @dataclass(frozen=True)

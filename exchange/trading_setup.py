@@ -82,8 +82,8 @@ def signing_domain(app: Flask | None = None) -> SigningDomain:
 
 def reconcile_once(app: Flask) -> dict[str, int]:
     """At start-up: apply payments the gateways captured while the exchange was not listening."""
-    from exchange.context import uow
     from exchange.extensions import db
+    from exchange.http.context import uow
     from exchange.trading.reconcile import reconcile_payments
 
     with app.app_context():
@@ -96,8 +96,8 @@ def reconcile_once(app: Flask) -> dict[str, int]:
 def sweep_once(app: Flask) -> tuple[int, int]:
     """Expire unanswered negotiations and settle trades whose acceptance window ended; how many
     of each (the worker runs this on each pass)."""
-    from exchange.context import uow
     from exchange.extensions import db
+    from exchange.http.context import uow
     from exchange.trading import negotiations, settlement
 
     with app.app_context():

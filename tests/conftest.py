@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from exchange import create_app
+from exchange.app import create_app
 from exchange.extensions import db
 from tests.components import require_component
 from tests.databases import (

@@ -124,7 +124,7 @@ def migrate_to_head(url: str, instance: str) -> None:
     """Build the schema the only way production does: through the migrations."""
     import flask_migrate
 
-    from exchange import create_app
+    from exchange.app import create_app
     from exchange.extensions import db
 
     app = create_app({"MODE": "test", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance})

@@ -15,12 +15,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from exchange.context import uow
 from exchange.delivery import entitlements as delivery
 from exchange.delivery.entitlements import DownloadLink
 from exchange.domain.trading import ContractStatus, NegotiationStatus, Side
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.http.context import uow
 from exchange.models import LicenceOffer
 from exchange.models.base import utcnow
 from exchange.models.trading import Negotiation, TradeContract

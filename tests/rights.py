@@ -11,10 +11,10 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from exchange.context import uow
 from exchange.domain.rights import Scope
 from exchange.extensions import db
 from exchange.files import data_files
+from exchange.http.context import uow
 from exchange.kernel.actors import Actor, load_actor
 from exchange.models.base import utcnow
 from exchange.rights import notice as rights_notice

@@ -15,11 +15,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from contracts.schema import ledger_entries
-from exchange.context import uow
 from exchange.domain.catalog import Territory, UseScope
 from exchange.domain.trading import Terms
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.http.context import uow
 from exchange.trading import negotiations, signing_keys
 from tests.catalog import Person, person, review, submit
 from tests.rights import actor, certify, own_product

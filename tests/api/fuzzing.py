@@ -40,7 +40,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
-from exchange import create_app
+from exchange.app import create_app
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import ApiToken

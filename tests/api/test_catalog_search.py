@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from exchange import create_app
+from exchange.app import create_app
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from tests.api.helpers import english_client, field_errors

@@ -12,7 +12,7 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from exchange.domain.vocabulary import Role
-from exchange.request_limits import requires_bearer
+from exchange.http.request_limits import requires_bearer
 from tests.api.helpers import assert_problem, row_counts
 from tests.catalog import catalog_counts, person
 

@@ -19,7 +19,7 @@ import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
-from exchange import create_app
+from exchange.app import create_app
 from exchange.extensions import db
 from tests.api.helpers import assert_problem, english_client
 from tests.components import require_component

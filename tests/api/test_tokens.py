@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from exchange import create_app
+from exchange.app import create_app
 from exchange.extensions import db
 from exchange.models import ApiToken, AuditEvent, User
 from tests.api.helpers import (

@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 
 from contracts import signing
 from contracts.schema import ledger_entries
-from exchange.context import uow
 from exchange.extensions import db
+from exchange.http.context import uow
 from exchange.models import (
     ContractSignature,
     Dispute,

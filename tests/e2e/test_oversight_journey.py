@@ -14,12 +14,12 @@ from playwright.sync_api import Page, expect
 
 from contracts.anchoring import anchor_pending
 from exchange.chains import chain_of
-from exchange.context import uow
 from exchange.delivery import entitlements as delivery
 from exchange.domain.trading import Gateway
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.files import data_files
+from exchange.http.context import uow
 from exchange.models import Organisation
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import payments, signing_keys

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from exchange.security_headers import CONTENT_SECURITY_POLICY
+from exchange.http.security_headers import CONTENT_SECURITY_POLICY
 from tests.e2e.conftest import csp_violations, watch_policy
 
 HOSTILE_PAGE = """<!doctype html><html><head><title>t</title></head><body>

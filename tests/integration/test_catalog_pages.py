@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from exchange import create_app
+from exchange.app import create_app
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from tests.catalog import COPPER_CSV, catalog_state, person

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from jinja2 import Environment
 
-from exchange import create_app
-from exchange.web.compiled_templates import COMPILED_TEMPLATES
+from exchange.app import create_app
+from exchange.http.compiled_templates import COMPILED_TEMPLATES
 
 CSRF = re.compile(r'name="csrf_token" value="[^"]+"')
 

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import select, update
 
 from contracts.schema import ledger_entries
-from exchange.context import uow
 from exchange.delivery import api_keys
 from exchange.delivery import entitlements as delivery
 from exchange.delivery.fingerprint import identify
@@ -19,6 +18,7 @@ from exchange.domain.trading import ContractStatus, EntitlementStatus
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.files import data_files
+from exchange.http.context import uow
 from exchange.models.base import utcnow
 from exchange.models.trading import Download, Entitlement, TradeContract
 from tests.catalog import person

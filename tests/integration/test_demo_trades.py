@@ -29,7 +29,8 @@ from demo import DEMO_VENDORS
 from demo.cli import demo
 from demo.market import TRADED
 from demo.trades import BURST_BUYER, HISTORY
-from exchange import ROOT, create_app
+from exchange import ROOT
+from exchange.app import create_app
 from exchange.domain.catalog import Grade
 from exchange.domain.trading import ContractStatus, DisputeStatus, NegotiationStatus, Side
 from exchange.extensions import db
@@ -103,7 +104,7 @@ def killed_half_way(url: str, instance: str) -> dict[str, int]:
         "EXCHANGE_INSTANCE_PATH": instance,
         **{f"EXCHANGE_{name}": value for name, value in SECRETS.items()},
     }
-    flask = [sys.executable, "-m", "flask", "--app", "exchange", "demo", "seed"]
+    flask = [sys.executable, "-m", "flask", "--app", "exchange.app", "demo", "seed"]
     errors = Path(instance) / "killed-seed.err"
     engine = create_engine(create_app_url(url), poolclass=NullPool)
     traded = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == TRADED)

@@ -8,9 +8,9 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import select
 
-from exchange.attachments import content_disposition
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.http.attachments import content_disposition
 from exchange.models import RightsDocument
 from tests.catalog import person
 from tests.delivery import copper_prices, grant, link, trade

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exchange import create_app
+from exchange.app import create_app
 from exchange.extensions import db
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contracts import ledger
-from exchange import create_app
+from exchange.app import create_app
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from tests.databases import tamper

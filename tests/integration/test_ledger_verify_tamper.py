@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from contracts import anchoring, ledger
 from contracts.anchoring import AnchorPolicy
 from contracts.embedded_chain import EMBEDDED_DEV_KEYS
-from exchange import create_app
+from exchange.app import create_app
 from exchange.chains import chain_of
 from exchange.extensions import db
 from tests.databases import guards_down, tamper

@@ -15,7 +15,8 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
 from contracts.schema import metadata as ledger_metadata
-from exchange import ROOT, create_app
+from exchange import ROOT
+from exchange.app import create_app
 from exchange.extensions import db
 from exchange.models import Base
 from exchange.models.search_index import include_object, is_search_index

@@ -13,11 +13,11 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from exchange.context import uow
 from exchange.domain.oversight import AlertKind, Thresholds
 from exchange.domain.trading import Gateway
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.http.context import uow
 from exchange.models import OversightAlert, TradeContract
 from exchange.models.base import utcnow
 from exchange.oversight import alerts as oversight_alerts

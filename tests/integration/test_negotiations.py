@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from exchange.catalog.listing import suspend
-from exchange.context import uow
 from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.domain.trading import NegotiationStatus, RoundAction, Side
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.http.context import uow
 from exchange.models import LedgerParty, Negotiation, NegotiationRound, TradeContract, Valuation
 from exchange.models.base import utcnow
 from exchange.trading import negotiation_reading as negotiation_views

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from exchange.accounts import organisations
-from exchange.context import uow
 from exchange.delivery import entitlements as delivery
 from exchange.domain.errors import (
     NotFound,
@@ -29,6 +28,7 @@ from exchange.domain.trading import Gateway
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.files import data_files
+from exchange.http.context import uow
 from exchange.models import (
     AuditEvent,
     Entitlement,

@@ -15,12 +15,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, func, select, update
 
-from exchange.context import uow
 from exchange.domain.catalog import Grade
 from exchange.domain.errors import PermissionDenied, ValidationFailed
 from exchange.domain.trading import ContractStatus, Gateway
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.http.context import uow
 from exchange.models import AuditEvent, TradeContract
 from exchange.oversight.dashboard import MarketDashboard, market_dashboard
 from exchange.payments.gateways import gateways_from_config

@@ -17,13 +17,13 @@ from sqlalchemy import func, select
 
 from contracts.anchoring import anchor_pending
 from exchange.chains import chain_of
-from exchange.context import uow
 from exchange.delivery import entitlements as delivery
 from exchange.domain.oversight import AlertKind
 from exchange.domain.trading import Gateway
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.files import data_files
+from exchange.http.context import uow
 from exchange.models import AuditEvent, Entitlement, OversightAlert
 from exchange.models.base import utcnow
 from exchange.oversight import alerts as oversight_alerts

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from exchange import create_app
+from exchange.app import create_app
 from exchange.config import ConfigurationError
 from exchange.domain.oversight import AlertKind
 from exchange.domain.vocabulary import Role

@@ -19,14 +19,14 @@ from flask import Flask
 from flask_babel import force_locale
 from sqlalchemy import event, func, select
 
-from exchange import create_app
-from exchange.context import uow
+from exchange.app import create_app
 from exchange.domain.catalog import Grade
 from exchange.domain.errors import PermissionDenied, ValidationFailed
 from exchange.domain.trading import ContractStatus, Gateway, PaymentStatus
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.i18n import translate
+from exchange.http.context import uow
+from exchange.http.i18n import translate
 from exchange.kernel.actors import Actor, load_actor
 from exchange.models import AuditEvent, LicenceOffer, Organisation, User
 from exchange.oversight.export import COLUMNS, EXPORTED, export_trades, write_csv, write_xlsx

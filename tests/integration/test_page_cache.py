@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from exchange import create_app
+from exchange.app import create_app
 from exchange.extensions import db
 from tests.catalog import listed_product, person
 from tests.factories import signed_in_session

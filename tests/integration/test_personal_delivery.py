@@ -15,12 +15,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from exchange.catalog.ingest.masking import normalise
-from exchange.context import uow
 from exchange.delivery import entitlements as delivery
 from exchange.delivery.fingerprint import identify
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.files import data_files
+from exchange.http.context import uow
 from exchange.models import AuditEvent, DataProduct, User
 from exchange.models.trading import Entitlement, TradeContract
 from tests.catalog import Person, person, review, submit

@@ -3,9 +3,9 @@ start-up (delivered, or refunded when the licence is gone), never applied twice.
 
 from __future__ import annotations
 
-from exchange.context import uow
 from exchange.domain.trading import AccountKind, ContractStatus
 from exchange.extensions import db
+from exchange.http.context import uow
 from exchange.models import Entitlement
 from exchange.payments import escrow
 from exchange.trading import payments

@@ -379,7 +379,7 @@ def test_every_step_is_on_the_ledger(app, vendor, rival, operator, product):
 
 
 def test_an_unsigned_visitor_cannot_object(app, vendor, product):
-    from exchange.context import uow
+    from exchange.http.context import uow
     from exchange.rights import notice as rights_notice
 
     registration_id = apply_for(app, vendor, product["id"])
@@ -580,7 +580,7 @@ def test_a_derivative_needs_a_licence_allowing_derivatives(app, client, vendor, 
 
 
 def test_the_applicant_withdraws_during_notice(app, vendor, product):
-    from exchange.context import uow
+    from exchange.http.context import uow
     from exchange.rights import registration as rights
     from tests.rights import actor
 

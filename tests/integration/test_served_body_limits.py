@@ -13,9 +13,9 @@ import pytest
 from flask import Flask
 from waitress.server import create_server
 
-from exchange import create_app
+from exchange.app import create_app
 from exchange.domain.vocabulary import Role
-from exchange.request_limits import largest_body, waitress_options
+from exchange.http.request_limits import largest_body, waitress_options
 from tests.catalog import person
 from tests.serving import served
 

@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from exchange.context import uow
 from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from exchange.domain.rights import GrantStatus, RecordStatus, RightKind
 from exchange.domain.trading import AccountKind, ContractStatus, EntitlementStatus, Gateway
 from exchange.extensions import db
+from exchange.http.context import uow
 from exchange.models import Entitlement, LicenceGrant, RightsRecord, TradeContract
 from exchange.models.base import utcnow
 from exchange.payments.gateways import gateways_from_config

@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from exchange import create_app
+from exchange.app import create_app
 from exchange.extensions import db
 from exchange.models import Membership
 

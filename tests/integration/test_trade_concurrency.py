@@ -10,12 +10,12 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from exchange.context import uow
 from exchange.domain.errors import ExchangeError
 from exchange.domain.rights import RecordStatus, RightKind
 from exchange.domain.trading import AccountKind, ContractStatus, Gateway, NegotiationStatus, Side
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.http.context import uow
 from exchange.models import (
     Entitlement,
     IdempotencyRecord,

@@ -14,9 +14,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from exchange.api.catalog_schemas import ProductInputSchema
 from exchange.catalog import products, versions
 from exchange.catalog.datafiles import Upload
+from exchange.catalog.schemas import ProductInputSchema
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.files import data_files

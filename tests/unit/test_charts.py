@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from exchange.web import charts
+from exchange.http import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -9,8 +9,8 @@ import stat
 import pytest
 from argon2 import extract_parameters, profiles
 
-from exchange import create_app
 from exchange.accounts.passwords import FULL_COST, hash_password
+from exchange.app import create_app
 from exchange.config import ConfigurationError, database_url
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-INGEST = Path(__file__).resolve().parents[2] / "exchange" / "ingest"
+INGEST = Path(__file__).resolve().parents[2] / "exchange" / "catalog" / "ingest"
 FORBIDDEN = {"flask", "flask_sqlalchemy", "sqlalchemy", "werkzeug", "exchange.models"}
 
 

@@ -11,9 +11,8 @@ from collections.abc import Iterator
 import pytest
 from marshmallow import ValidationError, fields
 
-import exchange.api
-import exchange.web
-from exchange.api.schemas import BaseSchema
+import exchange
+from exchange.http.schemas import BaseSchema
 
 WHOLE = (2**31, -(2**31) - 1, 2**63, -(2**63), 10**30)
 FRACTIONAL = (10**13, 10**30, "1e26", "1e309", "-1e309", "9" * 40 + ".5")
@@ -21,9 +20,8 @@ FRACTIONAL = (10**13, 10**30, "1e26", "1e309", "-1e309", "9" * 40 + ".5")
 
 def input_schemas() -> Iterator[type[BaseSchema]]:
     """Every schema that reads input, from every module of the API and the pages."""
-    for package in (exchange.api, exchange.web):
-        for module in pkgutil.iter_modules(package.__path__):
-            importlib.import_module(f"{package.__name__}.{module.name}")
+    for module in pkgutil.walk_packages(exchange.__path__, "exchange."):
+        importlib.import_module(module.name)
     pending = [BaseSchema]
     while pending:
         schema = pending.pop()

@@ -7,7 +7,7 @@ from importlib import resources
 
 import pytest
 
-from exchange import create_app
+from exchange.app import create_app
 from exchange.config import ConfigurationError
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext
 
-from exchange.api.problems import flatten_errors
+from exchange.http.problems import flatten_errors
 
 
 def test_flat_messages_keep_their_field_names():

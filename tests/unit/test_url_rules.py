@@ -8,8 +8,8 @@ import pytest
 from flask import Flask, url_for
 from werkzeug.routing import Map, Rule
 
-from exchange import create_app
-from exchange.url_rules import CompiledRule
+from exchange.app import create_app
+from exchange.http.url_rules import CompiledRule
 
 # A value of each kind of path argument the exchange's routes take.
 SAMPLES: dict[str, Any] = {
