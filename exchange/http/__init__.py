@@ -1,0 +1,1 @@
+"""What pages and the API share: request context, sign-in, problems, limits, headers, forms."""

@@ -9,13 +9,13 @@ from exchange.http.api import BEARER, Blueprint
 from exchange.http.auth import bearer_actor
 from exchange.http.context import uow
 from exchange.http.openapi import JSON_OBJECT, body_as
-from exchange.http.schemas import (
+from exchange.ledger import events as ledger
+from exchange.ledger.schemas import (
     LedgerEntryDetailSchema,
     LedgerEntrySchema,
     LedgerQuerySchema,
     LedgerReportSchema,
 )
-from exchange.ledger import events as ledger
 
 blp = Blueprint("api_ledger", __name__, url_prefix="/api/v1/ledger", description="Contract ledger")
 

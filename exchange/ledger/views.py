@@ -16,8 +16,8 @@ from exchange.domain.i18n import N_
 from exchange.http.attachments import content_disposition
 from exchange.http.context import uow, web_actor
 from exchange.http.problems import flatten_errors
-from exchange.http.schemas import LedgerQuerySchema
 from exchange.ledger import events as ledger
+from exchange.ledger.schemas import LedgerQuerySchema
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 

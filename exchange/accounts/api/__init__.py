@@ -1,0 +1,1 @@
+"""Accounts' API: users (registration, tokens, profile) and organisations."""

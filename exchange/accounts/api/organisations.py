@@ -5,10 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from exchange.accounts import organisations
-from exchange.http.api import BEARER, Blueprint
-from exchange.http.auth import bearer_actor, request_throttle
-from exchange.http.context import uow
-from exchange.http.schemas import (
+from exchange.accounts.schemas import (
     AuditEventSchema,
     AuditQuerySchema,
     MemberSchema,
@@ -19,6 +16,9 @@ from exchange.http.schemas import (
     RolesSchema,
     VerificationDecisionSchema,
 )
+from exchange.http.api import BEARER, Blueprint
+from exchange.http.auth import bearer_actor, request_throttle
+from exchange.http.context import uow
 from exchange.kernel import audit
 
 blp = Blueprint(

@@ -9,10 +9,7 @@ from flask_babel import gettext
 
 from exchange.accounts import tokens
 from exchange.accounts import users as accounts
-from exchange.http.api import BEARER, Blueprint
-from exchange.http.auth import bearer_actor, request_throttle
-from exchange.http.context import client_address, uow
-from exchange.http.schemas import (
+from exchange.accounts.schemas import (
     IssuedTokenSchema,
     MeSchema,
     ProfileUpdateSchema,
@@ -21,6 +18,9 @@ from exchange.http.schemas import (
     TokenRequestSchema,
     TokenSchema,
 )
+from exchange.http.api import BEARER, Blueprint
+from exchange.http.auth import bearer_actor, request_throttle
+from exchange.http.context import client_address, uow
 
 blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="Accounts and tokens")
 

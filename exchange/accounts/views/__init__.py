@@ -1,0 +1,1 @@
+"""Accounts' pages: sign-in and registration, the profile, organisations and verification."""

@@ -12,11 +12,12 @@ from marshmallow import fields
 from werkzeug.wrappers import Response
 
 from exchange.accounts import users as accounts
+from exchange.accounts.schemas import RegistrationSchema
 from exchange.http.auth import end_session, request_throttle, start_session
 from exchange.http.context import client_address, uow, web_actor
 from exchange.http.forms import submit_form
 from exchange.http.i18n import current_language
-from exchange.http.schemas import BaseSchema, RegistrationSchema, email
+from exchange.http.schemas import BaseSchema, email
 from exchange.http.site import safe_next
 
 bp = Blueprint("auth", __name__)

@@ -10,15 +10,15 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from exchange.accounts import organisations
-from exchange.http.auth import request_throttle
-from exchange.http.context import uow, web_actor
-from exchange.http.forms import submit_form
-from exchange.http.schemas import (
+from exchange.accounts.schemas import (
     NewMemberSchema,
     OrganisationDetailsSchema,
     OrganisationQuerySchema,
     RolesSchema,
 )
+from exchange.http.auth import request_throttle
+from exchange.http.context import uow, web_actor
+from exchange.http.forms import submit_form
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 TEMPLATE = "organisations/detail.html"

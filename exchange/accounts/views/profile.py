@@ -10,10 +10,10 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from exchange.accounts import users as accounts
+from exchange.accounts.schemas import ProfileUpdateSchema
 from exchange.http.auth import current_session_id, request_throttle
 from exchange.http.context import uow, web_actor
 from exchange.http.forms import submit_form
-from exchange.http.schemas import ProfileUpdateSchema
 
 bp = Blueprint("account", __name__)
 

@@ -10,9 +10,9 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from exchange.accounts import organisations
+from exchange.accounts.schemas import AuditQuerySchema, VerificationDecisionSchema
 from exchange.http.context import uow, web_actor
 from exchange.http.forms import submit_form
-from exchange.http.schemas import AuditQuerySchema, VerificationDecisionSchema
 from exchange.kernel import audit
 
 bp = Blueprint("operator", __name__)

@@ -1,0 +1,1 @@
+"""The regulators' API: the market (dashboard, trades, dossiers) and the alerts."""

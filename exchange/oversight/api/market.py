@@ -18,8 +18,8 @@ from exchange.http.auth import bearer_actor
 from exchange.http.context import uow
 from exchange.http.i18n import current_language, translate
 from exchange.http.openapi import body_as
-from exchange.http.schemas import LedgerReportSchema
 from exchange.ledger import events as ledger
+from exchange.ledger.schemas import LedgerReportSchema
 from exchange.oversight import dashboard as oversight_dashboard
 from exchange.oversight import dossier as oversight_trade
 from exchange.oversight.export import MEDIA_TYPES, export_trades

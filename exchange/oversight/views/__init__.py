@@ -1,0 +1,1 @@
+"""The regulators' pages: the market portal and the alerts."""

@@ -1,0 +1,1 @@
+"""The payments API: paying into escrow, and Stripe's signed webhook."""

@@ -1,0 +1,1 @@
+"""Trading's API: negotiations and contracts."""

@@ -1,0 +1,1 @@
+"""Trading's pages: negotiations and contracts, from an offer to settlement."""
