@@ -36,7 +36,7 @@ from exchange.models import (
 from exchange.oversight.trades import require_reader
 from exchange.payments import escrow
 from exchange.payments.escrow import JournalView
-from exchange.rights.reading import GrantView, RecordView, grant_view, record_view
+from exchange.rights.display import GrantView, RecordView, grant_view, record_view
 from exchange.trading.contracts import ContractView, contract_view
 from exchange.trading.payments import PaymentView, payment_view
 from exchange.trading.reading import ContractProgress, contract_progress

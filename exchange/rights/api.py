@@ -23,6 +23,7 @@ from exchange.http.problems import exchange_error_response
 from exchange.http.uploads import accepts_upload
 from exchange.kernel.actors import Actor
 from exchange.rights import certificates as rights_certificates
+from exchange.rights import holdings as rights_holdings
 from exchange.rights import notice as rights_notice
 from exchange.rights import reading as rights_views
 from exchange.rights import registration as rights
@@ -187,7 +188,7 @@ def objection_queue() -> Any:
 @blp.doc(security=OPTIONAL_BEARER)
 def product_rights(product_id: int) -> Any:
     """A product's rights in force or pending, its registrations, and its licences."""
-    return rights_views.product_rights(uow(), optional_bearer_actor(), product_id)
+    return rights_holdings.product_rights(uow(), optional_bearer_actor(), product_id)
 
 
 @blp.route("/mine", methods=["GET"])
@@ -195,7 +196,7 @@ def product_rights(product_id: int) -> Any:
 @blp.doc(security=BEARER)
 def my_rights() -> Any:
     """The caller's organisations' registrations, rights, licences and objections raised."""
-    return rights_views.my_rights(uow(), bearer_actor())
+    return rights_holdings.my_rights(uow(), bearer_actor())
 
 
 # Certificates and documents

@@ -1,5 +1,5 @@
-"""What pages and the API show of rights: the notice board, a registration, a product's rights,
-an organisation's dashboard and a certificate.
+"""Registrations as pages and the API show them: the notice board, one registration, documents,
+the objection queue and certificates.
 
 Registrations are public: that is what a public notice is. Objections' reasons and documents
 are not: the applicant's members, the objector's members and the supervisors read them; anyone
@@ -9,22 +9,19 @@ applicant's members and the supervisors (an objector sees its own evidence).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from datetime import date, datetime
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any, TypedDict
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from exchange.catalog.browse import SUPERVISORS, VendorCard, vendor_cards
+from exchange.catalog.browse import SUPERVISORS
 from exchange.catalog.datafiles import DataFiles
-from exchange.catalog.product_page import can_see
-from exchange.domain.catalog import CipherMode, Territory
+from exchange.domain.catalog import CipherMode
 from exchange.domain.errors import NotFound
 from exchange.domain.rights import (
-    GrantStatus,
     ObjectionStatus,
-    RecordStatus,
     RegistrationStatus,
     RightKind,
     RightSource,
@@ -35,76 +32,23 @@ from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.ledger.events import PartyName
 from exchange.models import (
     DataProduct,
-    LicenceGrant,
     RightsCertificate,
     RightsDocument,
     RightsObjection,
-    RightsRecord,
     RightsRegistration,
 )
 from exchange.models.base import utcnow
+from exchange.rights.display import (
+    Names,
+    ProductName,
+    RecordView,
+    organisation_cards,
+    product_names,
+    record_view,
+)
 from exchange.rights.notice import objector_organisation
 
 RECENT = 20
-
-Names = Mapping[int, PartyName]
-
-
-class ProductName(TypedDict):
-    """A product as named beside a right or registration."""
-
-    id: int
-    title_zh: str
-    title_en: str
-
-
-class RecordView(TypedDict):
-    """One right as shown: who holds it, over what, until when, and where it came from."""
-
-    id: int
-    product_id: int
-    right: RightKind
-    holder: PartyName | None
-    uses: list[str]
-    territory: Territory
-    exclusive: bool
-    starts_on: date
-    ends_on: date | None
-    status: RecordStatus
-    registration_id: int | None
-    transferred_from_id: int | None
-    contract_ref: str | None
-    closed_by_contract: str | None
-    ledger_seq: int | None
-
-
-class HeldRecord(RecordView):
-    """A right on an organisation's dashboard, with the product it covers."""
-
-    product: ProductName | None
-
-
-class GrantView(TypedDict):
-    """One licence grant: who may use what, from whom, until when."""
-
-    id: int
-    product_id: int
-    grantor: PartyName | None
-    grantee: PartyName | None
-    uses: list[str]
-    territory: Territory
-    starts_on: date
-    ends_on: date
-    derivative: bool
-    contract_ref: str
-    status: GrantStatus
-    ledger_seq: int
-
-
-class HeldGrant(GrantView):
-    """A licence on an organisation's dashboard, with the product it covers."""
-
-    product: ProductName | None
 
 
 class RegistrationSummary(TypedDict):
@@ -189,25 +133,6 @@ class NoticeBoard(TypedDict):
     now: datetime
 
 
-class ProductRights(TypedDict):
-    """A product's rights tab."""
-
-    records: list[RecordView]
-    registrations: list[RegistrationSummary]
-    grants: list[GrantView]
-    grant_count: int
-
-
-class OrganisationRights(TypedDict):
-    """An organisation's rights dashboard."""
-
-    registrations: list[RegistrationSummary]
-    records: list[HeldRecord]
-    granted: list[HeldGrant]
-    received: list[HeldGrant]
-    objections_raised: list[RegistrationSummary]
-
-
 class CertificateDetail(TypedDict):
     """A certificate as signed, with the entries behind it."""
 
@@ -221,60 +146,6 @@ class CertificateDetail(TypedDict):
     registration_number: str
     registration_ledger_seq: int
     product_id: int
-
-
-def _names(session: Session, ids: Iterable[int | None]) -> dict[int, VendorCard]:
-    return vendor_cards(session, {i for i in ids if i is not None})
-
-
-def _products(session: Session, ids: Iterable[int]) -> dict[int, ProductName]:
-    rows = session.execute(
-        select(DataProduct.id, DataProduct.title_zh, DataProduct.title_en).where(
-            DataProduct.id.in_(set(ids))
-        )
-    )
-    return {
-        row.id: ProductName(id=row.id, title_zh=row.title_zh, title_en=row.title_en) for row in rows
-    }
-
-
-def record_view(record: RightsRecord, names: Names) -> RecordView:
-    """One right as shown, its holder named."""
-    return RecordView(
-        id=record.id,
-        product_id=record.product_id,
-        right=record.right,
-        holder=names.get(record.holder_id),
-        uses=list(record.uses),
-        territory=record.territory,
-        exclusive=record.exclusive,
-        starts_on=record.starts_on,
-        ends_on=record.ends_on,
-        status=record.status,
-        registration_id=record.registration_id,
-        transferred_from_id=record.transferred_from_id,
-        contract_ref=record.contract_ref,
-        closed_by_contract=record.closed_by_contract,
-        ledger_seq=record.ledger_seq,
-    )
-
-
-def grant_view(grant: LicenceGrant, names: Names) -> GrantView:
-    """One licence grant, its parties named."""
-    return GrantView(
-        id=grant.id,
-        product_id=grant.product_id,
-        grantor=names.get(grant.grantor_id),
-        grantee=names.get(grant.grantee_id),
-        uses=list(grant.uses),
-        territory=grant.territory,
-        starts_on=grant.starts_on,
-        ends_on=grant.ends_on,
-        derivative=grant.derivative,
-        contract_ref=grant.contract_ref,
-        status=grant.status,
-        ledger_seq=grant.ledger_seq,
-    )
 
 
 def _summary(
@@ -296,7 +167,8 @@ def _summary(
     )
 
 
-def _loaded(query: Any) -> Any:
+def with_parts(query: Any) -> Any:
+    """A registrations query that loads their rights, objections and certificate with them."""
     return query.options(
         selectinload(RightsRegistration.records),
         selectinload(RightsRegistration.objections),
@@ -308,8 +180,8 @@ def summaries(
     session: Session, registrations: list[RightsRegistration]
 ) -> list[RegistrationSummary]:
     """Registrations as list rows, with their product and applicant named."""
-    names = _names(session, (r.applicant_id for r in registrations))
-    products = _products(session, (r.product_id for r in registrations))
+    names = organisation_cards(session, (r.applicant_id for r in registrations))
+    products = product_names(session, (r.product_id for r in registrations))
     return [_summary(r, names, products) for r in registrations]
 
 
@@ -317,12 +189,12 @@ def notice_board(uow: UnitOfWork) -> NoticeBoard:
     """Public: every registration on notice (ending soonest first) and the latest certified."""
     session = uow.session
     on_notice = session.scalars(
-        _loaded(select(RightsRegistration))
+        with_parts(select(RightsRegistration))
         .where(RightsRegistration.status == RegistrationStatus.NOTICE)
         .order_by(RightsRegistration.notice_ends_at, RightsRegistration.id)
     ).all()
     certified = session.scalars(
-        _loaded(select(RightsRegistration))
+        with_parts(select(RightsRegistration))
         .where(RightsRegistration.status == RegistrationStatus.CERTIFIED)
         .order_by(RightsRegistration.decided_at.desc(), RightsRegistration.id.desc())
         .limit(RECENT)
@@ -348,12 +220,12 @@ def registration_detail(
     session = uow.session
     registration = require_found(
         session.scalar(
-            _loaded(select(RightsRegistration)).where(RightsRegistration.id == registration_id)
+            with_parts(select(RightsRegistration)).where(RightsRegistration.id == registration_id)
         )
     )
     close = may_read_closely(actor, registration)
     involved = [registration.applicant_id] + [o.objector_id for o in registration.objections]
-    names = _names(session, involved)
+    names = organisation_cards(session, involved)
     conflicting = {
         o.conflicting_registration_id
         for o in registration.objections
@@ -365,8 +237,8 @@ def registration_detail(
             select(RightsRegistration).where(RightsRegistration.id.in_(conflicting))
         )
     }
-    names |= _names(session, (r.applicant_id for r in others.values()))
-    products = _products(session, [registration.product_id])
+    names |= organisation_cards(session, (r.applicant_id for r in others.values()))
+    products = product_names(session, [registration.product_id])
     now = utcnow()
     on_notice = registration.status == RegistrationStatus.NOTICE
     objector = objector_organisation(actor, registration)
@@ -434,122 +306,13 @@ def _document(document: RightsDocument) -> DocumentView:
     )
 
 
-def product_rights(uow: UnitOfWork, actor: Actor | None, product_id: int) -> ProductRights:
-    """A product's rights tab: rights in force or pending, its registrations, its licences
-    (404 for a product the visitor may not see, as its page)."""
-    session = uow.session
-    product = session.get(DataProduct, product_id)
-    if product is None or not can_see(actor, product):
-        raise NotFound()
-    records = session.scalars(
-        select(RightsRecord)
-        .where(
-            RightsRecord.product_id == product_id,
-            RightsRecord.status.in_((RecordStatus.PENDING, RecordStatus.ACTIVE)),
-        )
-        .order_by(RightsRecord.right, RightsRecord.starts_on, RightsRecord.id)
-    ).all()
-    registrations = session.scalars(
-        _loaded(select(RightsRegistration))
-        .where(RightsRegistration.product_id == product_id)
-        .order_by(RightsRegistration.id.desc())
-    ).all()
-    grants = session.scalars(
-        select(LicenceGrant)
-        .where(LicenceGrant.product_id == product_id, LicenceGrant.status == GrantStatus.ACTIVE)
-        .order_by(LicenceGrant.id)
-    ).all()
-    visible_grants = [g for g in grants if _sees_grant(actor, g)]
-    names = _names(
-        session,
-        [r.holder_id for r in records]
-        + [g.grantor_id for g in visible_grants]
-        + [g.grantee_id for g in visible_grants],
-    )
-    return ProductRights(
-        records=[record_view(r, names) for r in records],
-        registrations=summaries(session, list(registrations)),
-        grants=[grant_view(g, names) for g in visible_grants],
-        grant_count=len(grants),
-    )
-
-
-def _sees_grant(actor: Actor | None, grant: LicenceGrant) -> bool:
-    return actor is not None and (
-        actor.is_member(grant.grantor_id)
-        or actor.is_member(grant.grantee_id)
-        or actor.has_role(*SUPERVISORS)
-    )
-
-
-def my_rights(uow: UnitOfWork, actor: Actor) -> OrganisationRights:
-    """An organisation's rights dashboard: its registrations, rights held, licences both ways,
-    and objections it raised or faces."""
-    session = uow.session
-    mine = [m.organisation_id for m in actor.memberships]
-    registrations = session.scalars(
-        _loaded(select(RightsRegistration))
-        .where(RightsRegistration.applicant_id.in_(mine))
-        .order_by(RightsRegistration.id.desc())
-    ).all()
-    records = session.scalars(
-        select(RightsRecord)
-        .where(RightsRecord.holder_id.in_(mine), RightsRecord.status == RecordStatus.ACTIVE)
-        .order_by(RightsRecord.product_id, RightsRecord.right, RightsRecord.id)
-    ).all()
-    grants = session.scalars(
-        select(LicenceGrant)
-        .where(or_(LicenceGrant.grantor_id.in_(mine), LicenceGrant.grantee_id.in_(mine)))
-        .order_by(LicenceGrant.id.desc())
-    ).all()
-    raised = (
-        session.scalars(
-            select(RightsRegistration)
-            .join(RightsObjection, RightsObjection.registration_id == RightsRegistration.id)
-            .where(RightsObjection.objector_id.in_(mine))
-            .order_by(RightsRegistration.id.desc())
-            .options(
-                selectinload(RightsRegistration.records),
-                selectinload(RightsRegistration.objections),
-                selectinload(RightsRegistration.certificate),
-            )
-        )
-        .unique()
-        .all()
-    )
-    names = _names(
-        session,
-        [r.holder_id for r in records]
-        + [g.grantor_id for g in grants]
-        + [g.grantee_id for g in grants],
-    )
-    products = _products(session, [r.product_id for r in records] + [g.product_id for g in grants])
-    return OrganisationRights(
-        registrations=summaries(session, list(registrations)),
-        records=[
-            HeldRecord(**record_view(r, names), product=products.get(r.product_id)) for r in records
-        ],
-        granted=[
-            HeldGrant(**grant_view(g, names), product=products.get(g.product_id))
-            for g in grants
-            if g.grantor_id in mine
-        ],
-        received=[
-            HeldGrant(**grant_view(g, names), product=products.get(g.product_id))
-            for g in grants
-            if g.grantee_id in mine
-        ],
-        objections_raised=summaries(session, list(raised)),
-    )
-
-
 def objection_queue(uow: UnitOfWork, actor: Actor) -> list[RegistrationSummary]:
     """Operators: registrations with objections awaiting a decision, oldest first."""
     require_role(actor, Role.OPERATOR)
     session = uow.session
     waiting = (
         session.scalars(
-            _loaded(select(RightsRegistration))
+            with_parts(select(RightsRegistration))
             .join(RightsObjection, RightsObjection.registration_id == RightsRegistration.id)
             .where(
                 RightsRegistration.status == RegistrationStatus.NOTICE,

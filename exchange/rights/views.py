@@ -31,6 +31,7 @@ from exchange.http.context import page_actor, uow, web_actor
 from exchange.http.forms import submit_form
 from exchange.http.uploads import accepts_upload
 from exchange.rights import certificates as rights_certificates
+from exchange.rights import holdings as rights_holdings
 from exchange.rights import notice as rights_notice
 from exchange.rights import reading as rights_views
 from exchange.rights import registration as rights
@@ -204,7 +205,7 @@ def objections() -> str:
 @login_required
 def mine() -> str:
     """The organisation's registrations, rights held, licences and objections."""
-    return render_template("rights/mine.html", mine=rights_views.my_rights(uow(), web_actor()))
+    return render_template("rights/mine.html", mine=rights_holdings.my_rights(uow(), web_actor()))
 
 
 @bp.get("/rights/certificates/<number>")

@@ -16,7 +16,7 @@ from exchange.domain.errors import NotFound, PermissionDenied
 from exchange.domain.i18n import N_
 from exchange.http.context import page_actor, uow
 from exchange.http.problems import flatten_errors
-from exchange.rights import reading as rights_views
+from exchange.rights import holdings as rights_holdings
 from exchange.valuation import access as valuation_access
 from exchange.valuation import valuations
 
@@ -82,7 +82,7 @@ def product_context(product_id: int, active_form: str = "") -> dict[str, Any]:
     return {
         "product": product,
         "valuation": valuation_card(product),
-        "rights": rights_views.product_rights(uow(), page_actor(), product_id),
+        "rights": rights_holdings.product_rights(uow(), page_actor(), product_id),
         "active_form": active_form,
     }
 
@@ -95,7 +95,7 @@ def product(product_id: int) -> str:
         PRODUCT,
         product=product,
         valuation=valuation_card(product),
-        rights=rights_views.product_rights(uow(), page_actor(), product_id),
+        rights=rights_holdings.product_rights(uow(), page_actor(), product_id),
         active_form="",
         values={},
         errors={},
