@@ -80,7 +80,13 @@ def one_trade(app: Any, market: dict[str, Any], buyer: Any, domain: Any) -> None
     from exchange.domain.trading import Terms
     from exchange.extensions import db
     from exchange.http.context import uow
-    from exchange.trading import negotiations, payments, settlement, signing_keys
+    from exchange.trading import (
+        negotiations,
+        payment_outcomes,
+        payment_start,
+        settlement,
+        signing_keys,
+    )
     from exchange.trading_setup import trading_setup
     from tests.rights import actor
 
@@ -100,8 +106,8 @@ def one_trade(app: Any, market: dict[str, Any], buyer: Any, domain: Any) -> None
             signing_keys.sign_contract(uow(), selling, contract_id, master_key=key, domain=domain)
             signing_keys.sign_contract(uow(), buying, contract_id, master_key=key, domain=domain)
             bank = setup_.gateway("bank_transfer")
-            started = payments.start_payment(uow(), buying, contract_id, gateway=bank)
-            payments.confirm_bank_transfer(
+            started = payment_start.start_payment(uow(), buying, contract_id, gateway=bank)
+            payment_outcomes.confirm_bank_transfer(
                 uow(), actor(market["operator"]), started["id"], amount=PRICE
             )
             settlement.accept_delivery(uow(), buying, contract_id)

@@ -53,7 +53,7 @@ from exchange.models import (
     RightsRegistration,
     TradeContract,
 )
-from exchange.trading import negotiations, payments, settlement, signing_keys
+from exchange.trading import negotiations, payment_outcomes, payment_start, settlement, signing_keys
 from exchange.trading.negotiations import PROPOSING
 from exchange.trading.settings import TradingSetup
 
@@ -288,7 +288,7 @@ class Market:
             .limit(1)
         ).first()
         if payment is None:
-            started = payments.start_payment(uow, buyer, contract_id, gateway=bank)
+            started = payment_start.start_payment(uow, buyer, contract_id, gateway=bank)
             payment_id, amount, pending = started["id"], started["amount"], True
         else:
             payment_id, amount = payment.id, payment.amount
@@ -296,7 +296,9 @@ class Market:
         if until < Step.PAID:
             return
         if pending:
-            paid = payments.confirm_bank_transfer(uow, self.operator, payment_id, amount=amount)
+            paid = payment_outcomes.confirm_bank_transfer(
+                uow, self.operator, payment_id, amount=amount
+            )
             assert paid["status"] == "succeeded", paid
         self._download(buyer, contract_id, downloads)
         status = session.scalar(select(TradeContract.status).where(TradeContract.id == contract_id))

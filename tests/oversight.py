@@ -25,7 +25,7 @@ from exchange.models import AuditEvent, OversightAlert, OversightNote
 from exchange.models.base import utcnow
 from exchange.oversight import alerts as oversight_alerts
 from exchange.payments.gateways import gateways_from_config
-from exchange.trading import payments, settlement
+from exchange.trading import payment_outcomes, payment_start, settlement
 from tests.catalog import Person, person, review, submit
 from tests.delivery import grant, trade
 from tests.rights import certify, own_product
@@ -55,8 +55,8 @@ def pay(app: Flask, found: Market, contract_id: int) -> None:
         signed = client.post(f"/api/v1/contracts/{contract_id}/sign", headers=who.headers)
         assert signed.status_code == 201, signed.get_json()
     bank = gateways_from_config(app.config)[Gateway.BANK_TRANSFER]
-    started = act(app, found.buyer, payments.start_payment, contract_id, gateway=bank)
-    act(app, found.operator, payments.confirm_bank_transfer, started["id"], amount=PRICE)
+    started = act(app, found.buyer, payment_start.start_payment, contract_id, gateway=bank)
+    act(app, found.operator, payment_outcomes.confirm_bank_transfer, started["id"], amount=PRICE)
 
 
 def agreed(app: Flask, found: Market) -> int:

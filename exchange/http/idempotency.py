@@ -22,7 +22,7 @@ HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# Payments keep their own records, in the payment's transaction (exchange.trading.payments).
+# Payments keep their own records, in the payment's transaction (exchange.trading.payment_start).
 OWN_KEYS = frozenset({"api_payments.start_payment"})
 
 

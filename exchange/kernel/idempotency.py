@@ -4,7 +4,7 @@ retries with the same key and gets the first answer, and nothing is done twice.
 The key is claimed inside the request's own transaction, so it commits with the change or not at
 all: a retry after a lost connection either finds the change done (and, once the answer is kept,
 that answer) or finds nothing done and runs again. Payments keep their own records
-(exchange.trading.payments), made in the payment's transaction with the answer already known.
+(exchange.trading.payment_start), made in the payment's transaction with the answer already known.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ from exchange.payments import escrow
 from exchange.payments.escrow import JournalView
 from exchange.rights.display import GrantView, RecordView, grant_view, record_view
 from exchange.trading.contracts import ContractView, contract_view
-from exchange.trading.payments import PaymentView, payment_view
+from exchange.trading.payment_outcomes import PaymentView, payment_view
 from exchange.trading.reading import ContractProgress, contract_progress
 
 if TYPE_CHECKING:

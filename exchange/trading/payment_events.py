@@ -19,7 +19,7 @@ from exchange.models import GatewayEvent, Payment
 from exchange.models.base import utcnow
 from exchange.payments.gateways import PaymentGateway, WebhookEvent, to_fen
 from exchange.payments.gateways.stripe import read_webhook
-from exchange.trading.payments import (
+from exchange.trading.payment_outcomes import (
     REFUNDABLE,
     apply_capture,
     load_contract,

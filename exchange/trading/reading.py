@@ -26,7 +26,7 @@ from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.ledger.events import PartyName, party_names
 from exchange.models import DataProduct, Dispute, Entitlement, Payment, TradeContract
 from exchange.trading.contracts import load_contract, require_visible
-from exchange.trading.payments import PaymentView, payment_view
+from exchange.trading.payment_outcomes import PaymentView, payment_view
 
 
 class ProductTitles(TypedDict, total=False):

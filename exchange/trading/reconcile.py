@@ -20,7 +20,7 @@ from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.models import Payment
 from exchange.models.base import utcnow
 from exchange.payments.gateways import GatewayFailed, PaymentGateway
-from exchange.trading.payments import apply_capture, load_contract, locked_payment
+from exchange.trading.payment_outcomes import apply_capture, load_contract, locked_payment
 
 
 def reconcile_payments(

@@ -29,7 +29,7 @@ from exchange.models.base import utcnow
 from exchange.payments import escrow
 from exchange.payments.gateways import PaymentGateway
 from exchange.rights import transfers as rights_transfers
-from exchange.trading import payments
+from exchange.trading import payment_outcomes
 from exchange.trading.flow import contract_scope
 
 DECISIONS = ("uphold", "reject")
@@ -146,7 +146,7 @@ def decide_dispute(
     dispute.decided_at = now
     if upheld:
         _unwind(session, contract, now)
-        payments.refund(session, contract, reason=reason, now=now, gateway=gateway)
+        payment_outcomes.refund(session, contract, reason=reason, now=now, gateway=gateway)
     else:
         _release(session, contract, f"dispute rejected in ledger entry {entry.seq}", now)
     audit.record(

@@ -35,7 +35,7 @@ from exchange.models import (
     TradeContract,
 )
 from exchange.models.base import utcnow
-from exchange.trading import negotiations, payments
+from exchange.trading import negotiations, payment_outcomes, payment_start
 from exchange.trading_setup import trading_setup
 from tests.api.helpers import assert_problem, field_errors
 from tests.catalog import Person, person
@@ -130,8 +130,14 @@ def paid_contract(app: Flask, client: FlaskClient) -> tuple[Market, int, int]:
     """A signed contract paid by bank transfer and confirmed: (market, contract, payment)."""
     found, contract_id = signed_contract(app, client)
     bank = trading_setup(app).gateway()
-    started = act(app, found.buyer, payments.start_payment, contract_id, gateway=bank)
-    act(app, found.operator, payments.confirm_bank_transfer, started["id"], amount="10000.00")
+    started = act(app, found.buyer, payment_start.start_payment, contract_id, gateway=bank)
+    act(
+        app,
+        found.operator,
+        payment_outcomes.confirm_bank_transfer,
+        started["id"],
+        amount="10000.00",
+    )
     return found, contract_id, int(started["id"])
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import Entitlement, Membership, Payment
-from exchange.trading import payments, settlement
+from exchange.trading import payment_outcomes, payment_start, settlement
 from exchange.trading_setup import trading_setup
 from tests.api.helpers import MATRIX_ROLES, PROBLEM_TYPES, RolePeople, matrix_answers
 from tests.api.test_trading_api import tampered, terms_json, trade_state
@@ -77,10 +77,16 @@ class World(RolePeople):
         if stage == "signed":
             return contract_id
         bank = trading_setup(self.app).gateway()
-        started = act(self.app, self.buyer, payments.start_payment, contract_id, gateway=bank)
+        started = act(self.app, self.buyer, payment_start.start_payment, contract_id, gateway=bank)
         if stage == "payment":
             return started["id"]
-        act(self.app, self.operator, payments.confirm_bank_transfer, started["id"], amount=PRICE)
+        act(
+            self.app,
+            self.operator,
+            payment_outcomes.confirm_bank_transfer,
+            started["id"],
+            amount=PRICE,
+        )
         if stage == "paid":
             return contract_id
         if stage == "entitlement":

@@ -22,7 +22,7 @@ from exchange.files import data_files
 from exchange.http.context import uow
 from exchange.models import Organisation
 from exchange.payments.gateways import gateways_from_config
-from exchange.trading import payments, signing_keys
+from exchange.trading import payment_outcomes, payment_start, signing_keys
 from exchange.trading_setup import signing_domain
 from tests.catalog import Person, person
 from tests.delivery import grant
@@ -49,8 +49,8 @@ def buy(app: Flask, seller: Listing, who: Person) -> int:
             domain=domain,
         )
     bank = gateways_from_config(app.config)[Gateway.BANK_TRANSFER]
-    started = act(app, who, payments.start_payment, contract_id, gateway=bank)
-    act(app, seller.operator, payments.confirm_bank_transfer, started["id"], amount=PRICE)
+    started = act(app, who, payment_start.start_payment, contract_id, gateway=bank)
+    act(app, seller.operator, payment_outcomes.confirm_bank_transfer, started["id"], amount=PRICE)
     return contract_id
 
 

@@ -23,7 +23,7 @@ from exchange.models.base import utcnow
 from exchange.oversight import alerts as oversight_alerts
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import negotiation_reading as negotiation_views
-from exchange.trading import negotiations, payments
+from exchange.trading import negotiations, payment_outcomes, payment_start
 from pricing.money import cents
 from tests.catalog import Person, person, review, submit
 from tests.rights import certify, own_product
@@ -158,8 +158,8 @@ def test_the_contract_and_the_alert_judge_the_deal_by_the_offer_traded(app, clie
     sign(app, world.vendor, contract_id)
     sign(app, world.buyer, contract_id)
     bank = gateways_from_config(app.config)[Gateway.BANK_TRANSFER]
-    started = act(app, world.buyer, payments.start_payment, contract_id, gateway=bank)
-    act(app, world.operator, payments.confirm_bank_transfer, started["id"], amount=price)
+    started = act(app, world.buyer, payment_start.start_payment, contract_id, gateway=bank)
+    act(app, world.operator, payment_outcomes.confirm_bank_transfer, started["id"], amount=price)
     with app.app_context():
         oversight_alerts.detect(uow(), now=utcnow() + timedelta(minutes=1), thresholds=Thresholds())
         found = [

@@ -41,7 +41,7 @@ from exchange.models.base import utcnow
 from exchange.oversight import alerts as oversight_alerts
 from exchange.oversight.alerts import AlertTransitionRefused
 from exchange.payments.gateways import gateways_from_config
-from exchange.trading import payments
+from exchange.trading import payment_outcomes, payment_start
 from tests.catalog import Person, person, review, submit
 from tests.delivery import copper_prices, grant, trade
 from tests.rights import actor, certify, own_product
@@ -93,11 +93,11 @@ def buy(app: Flask, seller: Listing, who: Person, *, price=PRICE, paid_at=None) 
     sign(app, seller.vendor, contract_id)
     sign(app, who, contract_id)
     bank = gateways_from_config(app.config)[Gateway.BANK_TRANSFER]
-    started = act(app, who, payments.start_payment, contract_id, gateway=bank)
+    started = act(app, who, payment_start.start_payment, contract_id, gateway=bank)
     act(
         app,
         seller.operator,
-        payments.confirm_bank_transfer,
+        payment_outcomes.confirm_bank_transfer,
         started["id"],
         amount=price,
         now=paid_at,

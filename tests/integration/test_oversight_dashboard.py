@@ -24,7 +24,7 @@ from exchange.http.context import uow
 from exchange.models import AuditEvent, TradeContract
 from exchange.oversight.dashboard import MarketDashboard, market_dashboard
 from exchange.payments.gateways import gateways_from_config
-from exchange.trading import payments, settlement
+from exchange.trading import payment_outcomes, payment_start, settlement
 from exchange.trading.contracts import add_months
 from tests.api.helpers import MATRIX_ROLES, RolePeople
 from tests.catalog import Person, person, review, submit
@@ -77,8 +77,8 @@ def paid(app, floor: Floor, vendor: Person, buyer: Person, offer_id: int, price:
     """A signed contract paid by bank transfer and confirmed: in escrow; its id."""
     contract_id = signed(app, vendor, buyer, offer_id, price)
     bank = gateways_from_config(app.config)[Gateway.BANK_TRANSFER]
-    started = act(app, buyer, payments.start_payment, contract_id, gateway=bank)
-    act(app, floor.operator, payments.confirm_bank_transfer, started["id"], amount=price)
+    started = act(app, buyer, payment_start.start_payment, contract_id, gateway=bank)
+    act(app, floor.operator, payment_outcomes.confirm_bank_transfer, started["id"], amount=price)
     return contract_id
 
 

@@ -28,7 +28,7 @@ from exchange.models import AuditEvent, Entitlement, OversightAlert
 from exchange.models.base import utcnow
 from exchange.oversight import alerts as oversight_alerts
 from exchange.payments.gateways import gateways_from_config
-from exchange.trading import payments, settlement, signing_keys
+from exchange.trading import payment_outcomes, payment_start, settlement, signing_keys
 from exchange.trading_setup import signing_domain
 from tests.catalog import Person, create_product, person, submit
 from tests.delivery import copper_prices, grant
@@ -93,8 +93,8 @@ def paid(app, found: Market, buyer: Person, price: Decimal) -> int:
     sign(app, found.vendor, contract_id)
     sign(app, buyer, contract_id)
     bank = gateways_from_config(app.config)[Gateway.BANK_TRANSFER]
-    started = act(app, buyer, payments.start_payment, contract_id, gateway=bank)
-    act(app, found.operator, payments.confirm_bank_transfer, started["id"], amount=price)
+    started = act(app, buyer, payment_start.start_payment, contract_id, gateway=bank)
+    act(app, found.operator, payment_outcomes.confirm_bank_transfer, started["id"], amount=price)
     return contract_id
 
 

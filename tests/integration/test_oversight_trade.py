@@ -24,7 +24,7 @@ from exchange.http.context import uow
 from exchange.models import AuditEvent, Entitlement
 from exchange.oversight import dossier as oversight_trade
 from exchange.payments.gateways import gateways_from_config
-from exchange.trading import payments, settlement
+from exchange.trading import payment_outcomes, payment_start, settlement
 from tests.catalog import person
 from tests.integration.chains import free_port
 from tests.oversight import TRADE_ENTRIES
@@ -42,8 +42,8 @@ def settled(app, client):
     sign(app, found.vendor, contract_id)
     sign(app, found.buyer, contract_id)
     bank = gateways_from_config(app.config)[Gateway.BANK_TRANSFER]
-    started = act(app, found.buyer, payments.start_payment, contract_id, gateway=bank)
-    act(app, found.operator, payments.confirm_bank_transfer, started["id"], amount=PRICE)
+    started = act(app, found.buyer, payment_start.start_payment, contract_id, gateway=bank)
+    act(app, found.operator, payment_outcomes.confirm_bank_transfer, started["id"], amount=PRICE)
     with app.app_context():
         entitlement_id = db.session.scalar(
             select(Entitlement.id).where(Entitlement.contract_id == contract_id)

@@ -33,7 +33,7 @@ from exchange.oversight.export import COLUMNS, EXPORTED, export_trades, write_cs
 from exchange.oversight.trade_query import TradeFilters, TradeQuery
 from exchange.oversight.trades import LISTED, list_trades
 from exchange.payments.gateways import gateways_from_config
-from exchange.trading import payments, settlement
+from exchange.trading import payment_outcomes, payment_start, settlement
 from tests.catalog import Person, person, review, submit
 from tests.rights import actor, application, certify, claim, own_product
 from tests.trading import accept, act, propose, sign, terms
@@ -111,7 +111,7 @@ def signed(app: Flask, deal: Trade) -> None:
 
 def started_payment(app: Flask, deal: Trade) -> int:
     bank = gateways_from_config(app.config)[Gateway.BANK_TRANSFER]
-    started = act(app, deal.buyer, payments.start_payment, deal.contract_id, gateway=bank)
+    started = act(app, deal.buyer, payment_start.start_payment, deal.contract_id, gateway=bank)
     return int(started["id"])
 
 
@@ -144,7 +144,7 @@ def build_world(app: Flask) -> World:
         signed(app, deal)
     for deal in (t1, t2):
         payment_id = started_payment(app, deal)
-        act(app, operator, payments.confirm_bank_transfer, payment_id, amount=deal.price)
+        act(app, operator, payment_outcomes.confirm_bank_transfer, payment_id, amount=deal.price)
     act(app, buyer_a, settlement.accept_delivery, t1.contract_id)
     started_payment(app, t3)
     trades = {"T1": t1, "T2": t2, "T3": t3, "T4": t4}

@@ -16,7 +16,7 @@ from exchange.models import Payment, TradeContract
 from exchange.models.base import utcnow
 from exchange.payments import escrow
 from exchange.payments.gateways import Charge, GatewayFailed
-from exchange.trading import payments
+from exchange.trading import payment_outcomes, payment_start
 from tests.catalog import person
 from tests.payments import (
     actor,
@@ -34,14 +34,14 @@ __all__ = ["stripe"]
 
 def start(app, who, contract_id, gateway, **kwargs):
     with app.app_context():
-        return payments.start_payment(
+        return payment_start.start_payment(
             UnitOfWork(db.session), actor(who), contract_id, gateway=gateway, **kwargs
         )
 
 
 def confirm(app, who, payment_id, amount):
     with app.app_context():
-        return payments.confirm_bank_transfer(
+        return payment_outcomes.confirm_bank_transfer(
             UnitOfWork(db.session), actor(who), payment_id, amount=amount
         )
 
@@ -58,9 +58,9 @@ def test_bank_transfer_gives_instructions_with_a_checked_reference(app, stripe):
         "currency": "CNY",
         "reference": started["reference"],
     }
-    assert payments.valid_reference(started["reference"])
+    assert payment_start.valid_reference(started["reference"])
     typo = started["reference"][:-2] + str((int(started["reference"][-2]) + 1) % 10)
-    assert not payments.valid_reference(typo + started["reference"][-1])
+    assert not payment_start.valid_reference(typo + started["reference"][-1])
 
 
 def test_operator_confirms_a_bank_transfer_and_escrow_holds_the_price(app, stripe):
@@ -221,7 +221,9 @@ def test_a_bank_transfer_refund_returns_the_price_from_escrow(app, stripe):
     confirm(app, operator, started["id"], "880.00")
     with app.app_context():
         contract = db.session.get(TradeContract, t.contract_id)
-        refunded = payments.refund(db.session, contract, reason="dispute upheld", now=utcnow())
+        refunded = payment_outcomes.refund(
+            db.session, contract, reason="dispute upheld", now=utcnow()
+        )
         db.session.commit()
     assert refunded["status"] == "refunded"
     assert contract_status(app, t.contract_id) == ContractStatus.REFUNDED
@@ -231,7 +233,7 @@ def test_a_bank_transfer_refund_returns_the_price_from_escrow(app, stripe):
     with app.app_context():
         contract = db.session.get(TradeContract, t.contract_id)
         with pytest.raises(Conflict):
-            payments.refund(db.session, contract, reason="again", now=utcnow())
+            payment_outcomes.refund(db.session, contract, reason="again", now=utcnow())
         db.session.rollback()
         payment = db.session.get(Payment, started["id"])
         assert payment.status == PaymentStatus.REFUNDED and payment.refunded_at is not None

@@ -8,7 +8,7 @@ from exchange.extensions import db
 from exchange.http.context import uow
 from exchange.models import Entitlement
 from exchange.payments import escrow
-from exchange.trading import payments
+from exchange.trading import payment_start
 from exchange.trading.reconcile import reconcile_payments
 from tests.catalog import person, product_data
 from tests.integration.test_stripe_webhooks import deliver
@@ -34,7 +34,7 @@ def card_contract(app, found, buyer, setup, offer_id=None, **agreed) -> tuple[in
     contract_id = accept(app, found.vendor, negotiation_id)
     sign(app, found.vendor, contract_id)
     sign(app, buyer, contract_id)
-    started = act(app, buyer, payments.start_payment, contract_id, gateway=setup.stripe)
+    started = act(app, buyer, payment_start.start_payment, contract_id, gateway=setup.stripe)
     return contract_id, started
 
 

@@ -17,7 +17,7 @@ from exchange.http.context import uow
 from exchange.models import Entitlement, LicenceGrant, RightsRecord, TradeContract
 from exchange.models.base import utcnow
 from exchange.payments.gateways import gateways_from_config
-from exchange.trading import payments, settlement
+from exchange.trading import payment_outcomes, payment_start, settlement
 from exchange.valuation.inputs import gather_comparables
 from tests.catalog import person
 from tests.payments import balance
@@ -40,8 +40,8 @@ def paid_trade(app, client, **agreed):
     sign(app, found.vendor, contract_id)
     sign(app, found.buyer, contract_id)
     bank = gateways_from_config(app.config)[Gateway.BANK_TRANSFER]
-    started = act(app, found.buyer, payments.start_payment, contract_id, gateway=bank)
-    act(app, found.operator, payments.confirm_bank_transfer, started["id"], amount=PRICE)
+    started = act(app, found.buyer, payment_start.start_payment, contract_id, gateway=bank)
+    act(app, found.operator, payment_outcomes.confirm_bank_transfer, started["id"], amount=PRICE)
     return found, contract_id
 
 

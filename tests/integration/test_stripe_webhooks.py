@@ -17,7 +17,7 @@ from exchange.models import TradeContract
 from exchange.models.base import utcnow
 from exchange.payments import escrow
 from exchange.payments.gateways import Charge
-from exchange.trading import payments
+from exchange.trading import payment_outcomes, payment_start
 from tests.payments import (
     actor,
     balance,
@@ -48,7 +48,7 @@ def deliver(client, body, signature=None):
 def started_by_card(app, stripe, price="12000.00"):
     t = trade(app, price=price)
     with app.app_context():
-        started = payments.start_payment(
+        started = payment_start.start_payment(
             UnitOfWork(db.session), actor(t.buyer), t.contract_id, gateway=stripe.stripe
         )
     return t, started
@@ -175,8 +175,8 @@ def test_an_event_before_its_payment_is_committed_is_retried_then_applied_once(a
         t.number,
         t.price,
         "CNY",
-        payments.payment_reference(t.contract_id, stripe.stripe.kind),
-        payments.payment_key(t.contract_id, stripe.stripe.kind),
+        payment_start.payment_reference(t.contract_id, stripe.stripe.kind),
+        payment_start.payment_key(t.contract_id, stripe.stripe.kind),
     )
     intent_id = stripe.stripe.collect(charge).external_id
     body = stripe_event("payment_intent.succeeded", stripe.standin.succeed(intent_id))
@@ -186,7 +186,7 @@ def test_an_event_before_its_payment_is_committed_is_retried_then_applied_once(a
     assert early.get_json()["type"].endswith("retry-later")
     assert counts(app) == {"payments": 0, "escrow_journal": 0, "gateway_events": 0}
     with app.app_context():
-        started = payments.start_payment(
+        started = payment_start.start_payment(
             UnitOfWork(db.session), actor(t.buyer), t.contract_id, gateway=stripe.stripe
         )
     assert started["external_id"] == intent_id and len(stripe.standin.intents) == 1
@@ -221,7 +221,7 @@ def test_a_refund_through_the_exchange_calls_stripe_once_and_its_event_is_ignore
     deliver(client, succeeded(stripe, started))
     with app.app_context():
         contract = db.session.get(TradeContract, t.contract_id)
-        payments.refund(
+        payment_outcomes.refund(
             db.session, contract, reason="dispute upheld", now=utcnow(), gateway=stripe.stripe
         )
         db.session.commit()
@@ -277,7 +277,7 @@ def test_a_card_payment_is_not_refunded_without_stripe(app, client, stripe):
     with app.app_context():
         contract = db.session.get(TradeContract, t.contract_id)
         with pytest.raises(Conflict):
-            payments.refund(db.session, contract, reason="dispute upheld", now=utcnow())
+            payment_outcomes.refund(db.session, contract, reason="dispute upheld", now=utcnow())
         db.session.rollback()
     assert contract_status(app, t.contract_id) == ContractStatus.IN_ESCROW
     assert ledger_count(app, "trade.refund") == 0

@@ -27,7 +27,7 @@ from exchange.models import (
 from exchange.models.base import utcnow
 from exchange.payments import escrow
 from exchange.payments.gateways import gateways_from_config
-from exchange.trading import payments
+from exchange.trading import payment_outcomes, payment_start
 from exchange.trading.contracts import licence_period
 from tests.catalog import person
 from tests.payments import balance
@@ -93,7 +93,7 @@ def exclusive_contracts(app, client, buyers: int):
             )
             session.add(contract)
             session.commit()
-            started = payments.start_payment(uow(), actor(buyer), contract.id, gateway=bank)
+            started = payment_start.start_payment(uow(), actor(buyer), contract.id, gateway=bank)
             made.append((contract.id, started["id"], buyer))
             db.session.remove()
     return operator, vendor, made
@@ -108,7 +108,9 @@ def test_a_hundred_buyers_pay_for_one_exclusive_licence_and_one_gets_it(app, cli
         barrier.wait()  # all at once; the connection pool then queues them, as a server would
         with app.app_context():
             try:
-                payments.confirm_bank_transfer(uow(), actor(operator), payment_id, amount=PRICE)
+                payment_outcomes.confirm_bank_transfer(
+                    uow(), actor(operator), payment_id, amount=PRICE
+                )
                 outcomes.append("paid")
             except ExchangeError as error:
                 outcomes.append(type(error).__name__)
@@ -153,7 +155,7 @@ def test_one_idempotency_key_sent_many_times_at_once_gets_one_answer(app, client
         with app.app_context():
             try:
                 answers.append(
-                    payments.start_payment(
+                    payment_start.start_payment(
                         uow(), actor(buyer), contract_id, gateway=bank, idempotency_key="k-1"
                     )
                 )

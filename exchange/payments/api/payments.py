@@ -12,7 +12,7 @@ from exchange.http.api import BEARER, Blueprint
 from exchange.http.auth import bearer_actor
 from exchange.http.context import uow
 from exchange.payments.gateways import PaymentGateway
-from exchange.trading import payments
+from exchange.trading import payment_outcomes, payment_start
 from exchange.trading import reading as trade_pages
 from exchange.trading.schemas import (
     ConfirmationSchema,
@@ -35,7 +35,7 @@ def start_payment(data: dict[str, Any], headers: dict[str, Any]) -> Any:
     reference, or a Stripe PaymentIntent's client secret. Asking again, with or without the
     same Idempotency-Key, answers with the same payment; a key reused for another contract or
     gateway is a 409."""
-    return payments.start_payment(
+    return payment_start.start_payment(
         uow(),
         bearer_actor(),
         data["contract_id"],
@@ -58,7 +58,9 @@ def get_payment(payment_id: int) -> Any:
 @blp.doc(security=BEARER)
 def confirm(data: dict[str, Any], payment_id: int) -> Any:
     """Confirm that a bank transfer of exactly the price arrived (operators)."""
-    return payments.confirm_bank_transfer(uow(), bearer_actor(), payment_id, amount=data["amount"])
+    return payment_outcomes.confirm_bank_transfer(
+        uow(), bearer_actor(), payment_id, amount=data["amount"]
+    )
 
 
 def enabled_gateway(name: Gateway | None) -> PaymentGateway:

@@ -21,7 +21,7 @@ from exchange.files import data_files
 from exchange.http.attachments import content_disposition
 from exchange.http.context import client_address, uow, web_actor
 from exchange.http.forms import submit_form
-from exchange.trading import payments, settlement, signing_keys
+from exchange.trading import payment_outcomes, payment_start, settlement, signing_keys
 from exchange.trading import reading as trade_pages
 from exchange.trading.contracts import ContractView, contract_view
 from exchange.trading.forms import (
@@ -50,7 +50,7 @@ def _instructions(
     ):
         return None
     gateway = trading_setup().gateway(Gateway.BANK_TRANSFER)
-    return payments.pending_instructions(uow(), actor, contract["id"], gateway)
+    return payment_start.pending_instructions(uow(), actor, contract["id"], gateway)
 
 
 def _contract_page(contract_id: int, active_form: str = "") -> dict[str, Any]:
@@ -113,7 +113,7 @@ def pay(contract_id: int) -> Any:
 
     def done(data: dict[str, Any]) -> Response:
         gateway = trading_setup().gateway(Gateway.BANK_TRANSFER)
-        payments.start_payment(uow(), web_actor(), contract_id, gateway=gateway)
+        payment_start.start_payment(uow(), web_actor(), contract_id, gateway=gateway)
         message = gettext("Transfer the price as shown; an operator confirms its arrival.")
         return _to_contract(contract_id, message)
 
@@ -257,7 +257,9 @@ def confirm_transfer(payment_id: int) -> Any:
     """An operator confirms that the price arrived; the contract goes into escrow."""
 
     def done(data: dict[str, Any]) -> Response:
-        payments.confirm_bank_transfer(uow(), web_actor(), payment_id, amount=data["amount"])
+        payment_outcomes.confirm_bank_transfer(
+            uow(), web_actor(), payment_id, amount=data["amount"]
+        )
         flash(gettext("The transfer is confirmed; the price is in escrow."), "success")
         return redirect(url_for("contracts.transfers"))
 
