@@ -38,7 +38,9 @@ from exchange.models import (
     OversightNote,
 )
 from exchange.models.base import utcnow
+from exchange.oversight import alert_reading
 from exchange.oversight import alerts as oversight_alerts
+from exchange.oversight import leaks as oversight_leaks
 from exchange.oversight.alerts import AlertTransitionRefused
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import payment_outcomes, payment_start
@@ -605,7 +607,7 @@ def test_notes_keep_their_author_and_order(app, raised):
     act(app, regulator, oversight_alerts.add_note, alert_id, "  已联系买方核实用途。 ")
     act(app, other, oversight_alerts.add_note, alert_id, "买方已提交说明。")
 
-    view = act(app, regulator, oversight_alerts.alert_view, alert_id)
+    view = act(app, regulator, alert_reading.alert_view, alert_id)
 
     assert [(n["author_id"], n["body"]) for n in view["notes"]] == [
         (regulator.user_id, "已联系买方核实用途。"),
@@ -624,7 +626,7 @@ def test_an_empty_note_is_refused(app, raised):
 
 def test_the_view_names_evidence_organisations_and_contracts(app, raised):
     alert_id, regulator = raised
-    view = act(app, regulator, oversight_alerts.alert_view, alert_id)
+    view = act(app, regulator, alert_reading.alert_view, alert_id)
     assert view["kind"] == AlertKind.IMPORTANT_DATA
     [contract] = view["contracts"]
     assert contract["number"].startswith("GTC-")
@@ -636,21 +638,21 @@ def test_the_list_filters_by_status_and_kind(app, raised):
     alert_id, regulator = raised
     act(app, regulator, oversight_alerts.acknowledge, alert_id)
 
-    acknowledged = act(app, regulator, oversight_alerts.list_alerts, status="acknowledged")
-    related = act(app, regulator, oversight_alerts.list_alerts, kind=AlertKind.RELATED_PARTIES)
-    everything = act(app, regulator, oversight_alerts.list_alerts)
+    acknowledged = act(app, regulator, alert_reading.list_alerts, status="acknowledged")
+    related = act(app, regulator, alert_reading.list_alerts, kind=AlertKind.RELATED_PARTIES)
+    everything = act(app, regulator, alert_reading.list_alerts)
 
     assert [a["id"] for a in acknowledged] == [alert_id]
     assert {a["kind"] for a in related} == {AlertKind.RELATED_PARTIES}
     assert len(everything) == len(alerts(app))
     with pytest.raises(ValidationFailed):
-        act(app, regulator, oversight_alerts.list_alerts, status="resolved")
+        act(app, regulator, alert_reading.list_alerts, status="resolved")
 
 
 def test_every_regulator_view_and_action_is_audited(app, raised):
     alert_id, regulator = raised
-    act(app, regulator, oversight_alerts.list_alerts)
-    act(app, regulator, oversight_alerts.alert_view, alert_id)
+    act(app, regulator, alert_reading.list_alerts)
+    act(app, regulator, alert_reading.alert_view, alert_id)
     act(app, regulator, oversight_alerts.add_note, alert_id, "记录。")
     act(app, regulator, oversight_alerts.acknowledge, alert_id)
     with app.app_context():
@@ -671,12 +673,12 @@ def test_every_regulator_view_and_action_is_audited(app, raised):
 def test_an_unknown_alert_is_not_found(app, raised):
     _, regulator = raised
     with pytest.raises(NotFound):
-        act(app, regulator, oversight_alerts.alert_view, 999_999)
+        act(app, regulator, alert_reading.alert_view, 999_999)
 
 
 ACTIONS = {
-    "list": lambda alert_id: (oversight_alerts.list_alerts,),
-    "view": lambda alert_id: (oversight_alerts.alert_view, alert_id),
+    "list": lambda alert_id: (alert_reading.list_alerts,),
+    "view": lambda alert_id: (alert_reading.alert_view, alert_id),
     "acknowledge": lambda alert_id: (oversight_alerts.acknowledge, alert_id),
     "close": lambda alert_id: (oversight_alerts.close, alert_id),
     "note": lambda alert_id: (oversight_alerts.add_note, alert_id, "我不是监管方。"),
@@ -701,7 +703,7 @@ def test_only_regulators_see_or_touch_alerts(app, raised):
 def run_trace(app: Flask, who: Person, content: bytes, name: str = "copper.csv", **kwargs):
     with app.app_context():
         try:
-            return oversight_alerts.trace_leak(uow(), actor(who), name, content, **kwargs)
+            return oversight_leaks.trace_leak(uow(), actor(who), name, content, **kwargs)
         finally:
             db.session.remove()
 

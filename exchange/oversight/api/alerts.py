@@ -19,8 +19,12 @@ from exchange.http.auth import bearer_actor
 from exchange.http.context import uow
 from exchange.http.problems import exchange_error_response, http_error_response
 from exchange.http.uploads import MULTIPART_OVERHEAD, accepts_upload
+from exchange.oversight import alert_reading
 from exchange.oversight import alerts as oversight_alerts
-from exchange.oversight.alerts import AlertDetail, AlertSummary, LeakTrace, NoteView
+from exchange.oversight import leaks as oversight_leaks
+from exchange.oversight.alert_reading import AlertDetail, AlertSummary
+from exchange.oversight.alerts import NoteView
+from exchange.oversight.leaks import LeakTrace
 from exchange.oversight.schemas import (
     AlertQuerySchema,
     AlertSchema,
@@ -48,7 +52,7 @@ TOO_LARGE = N_("A suspect file may be at most %(limit)s bytes.")
 @blp.doc(security=BEARER)
 def list_alerts(query: dict[str, Any]) -> list[AlertSummary]:
     """The newest 200 alerts, of one status and kind if asked (regulators)."""
-    return oversight_alerts.list_alerts(uow(), bearer_actor(), **query)
+    return alert_reading.list_alerts(uow(), bearer_actor(), **query)
 
 
 @blp.route("/alerts/<int:alert_id>", methods=["GET"])
@@ -56,7 +60,7 @@ def list_alerts(query: dict[str, Any]) -> list[AlertSummary]:
 @blp.doc(security=BEARER)
 def get_alert(alert_id: int) -> AlertDetail:
     """One alert: its evidence, the organisations and contracts it concerns, its notes."""
-    return oversight_alerts.alert_view(uow(), bearer_actor(), alert_id)
+    return alert_reading.alert_view(uow(), bearer_actor(), alert_id)
 
 
 @blp.route("/alerts/<int:alert_id>/acknowledge", methods=["POST"])
@@ -117,7 +121,7 @@ def trace_leak(files: dict[str, Any]) -> LeakTrace:
     posted = files["file"]
     limit = leak_max_bytes()
     content = posted.stream.read(limit + 1)  # one byte past the limit is enough to refuse
-    return oversight_alerts.trace_leak(
+    return oversight_leaks.trace_leak(
         uow(), bearer_actor(), posted.filename or "", content, max_bytes=limit
     )
 

@@ -30,7 +30,9 @@ from exchange.http.i18n import translate
 from exchange.http.schemas import BaseSchema
 from exchange.http.uploads import accepts_upload
 from exchange.kernel.actors import require_role
+from exchange.oversight import alert_reading
 from exchange.oversight import alerts as oversight_alerts
+from exchange.oversight import leaks as oversight_leaks
 from exchange.oversight.alerts import AlertTransitionRefused
 
 bp = Blueprint("alerts", __name__)
@@ -60,7 +62,7 @@ def index() -> tuple[str, int]:
     kind = request.args.get("kind", "").strip() or None
     errors: dict[str, list[str]] = {}
     try:
-        found = oversight_alerts.list_alerts(uow(), actor, status, kind)
+        found = alert_reading.list_alerts(uow(), actor, status, kind)
     except ValidationFailed as error:
         found = []
         errors = {
@@ -78,7 +80,7 @@ def index() -> tuple[str, int]:
 
 
 def _alert_page(alert_id: int, active_form: str = "") -> dict[str, Any]:
-    alert = oversight_alerts.alert_view(uow(), web_actor(), alert_id)
+    alert = alert_reading.alert_view(uow(), web_actor(), alert_id)
     return {
         "alert": alert,
         "parties": {o["id"]: o for o in alert["organisations"]},
@@ -183,7 +185,7 @@ def trace() -> Any:
         content = posted.stream.read(limit + 1) if posted else b""  # one byte more tells
         if not name:
             raise ValidationFailed.on("file", N_("Choose the suspect file to upload."))
-        result = oversight_alerts.trace_leak(uow(), actor, name, content, max_bytes=limit)
+        result = oversight_leaks.trace_leak(uow(), actor, name, content, max_bytes=limit)
     except RequestEntityTooLarge:
         error = PayloadTooLarge(N_("A suspect file may be at most %(limit)s bytes."))
         return _refused(error, limit)
