@@ -87,10 +87,10 @@ def one_trade(app: Any, market: dict[str, Any], buyer: Any, domain: Any) -> None
         settlement,
         signing_keys,
     )
-    from exchange.trading_setup import trading_setup
+    from exchange.trading.extension import trading_settings
     from tests.rights import actor
 
-    setup_ = trading_setup(app)
+    setup_ = trading_settings(app)
     terms = Terms(PRICE, UseScope.INTERNAL, 12, Territory.MAINLAND, False, 5, False)
     with app.app_context():
         try:
@@ -304,7 +304,7 @@ def run(backend: str, trades: int, clients: int, server: str, tmp: Path) -> list
     migrate(url, instance)
     app, market = setup(url, instance, 3 * (trades + 1) + clients)
     from exchange.extensions import db
-    from exchange.trading_setup import signing_domain
+    from exchange.trading.extension import signing_domain
 
     with app.app_context():
         domain = signing_domain(app)  # deploys the anchor contract once, as the demo's worker does

@@ -15,14 +15,14 @@ from demo.market import Desk
 from demo.organisations import demo_logins, load_demo_data
 from demo.rights import load_demo_rights
 from demo.trades import load_demo_trades
-from exchange.files import data_files
+from exchange.catalog.extension import data_files
 from exchange.http.context import uow
-from exchange.ledger_cli import start_worker_thread
 from exchange.models.base import utcnow
-from exchange.oversight_setup import detect_once
-from exchange.pricing_setup import pricing_setup
-from exchange.rights_setup import rights_setup
-from exchange.trading_setup import signing_domain, trading_setup
+from exchange.oversight.tasks import detect_once
+from exchange.rights.extension import rights_settings
+from exchange.trading.extension import signing_domain, trading_settings
+from exchange.valuation.extension import valuation_settings
+from exchange.worker.loop import start_worker_thread
 
 demo = AppGroup("demo", help="Demo data and the demo server.")
 DEMO_HISTORY_DAYS = 366
@@ -35,7 +35,7 @@ def seed() -> None:
     click.echo(f"Demo data: {created} organisation(s) added.")
     products = load_demo_catalog(uow(), data_files())
     click.echo(f"Demo catalog: {products} product(s) added.")
-    setup = rights_setup()
+    setup = rights_settings()
     registered = load_demo_rights(
         uow(),
         data_files(),
@@ -45,9 +45,9 @@ def seed() -> None:
     )
     click.echo(f"Demo rights: {registered} product(s) registered.")
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    config, pricing = app.config, pricing_setup()
+    config, pricing = app.config, valuation_settings()
     desk = Desk(
-        trading_setup(app),
+        trading_settings(app),
         signing_domain(app),
         config["MASTER_KEY"],
         config["SECRET_KEY"],

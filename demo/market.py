@@ -55,7 +55,7 @@ from exchange.models import (
 )
 from exchange.trading import negotiations, payment_outcomes, payment_start, settlement, signing_keys
 from exchange.trading.negotiations import PROPOSING
-from exchange.trading.settings import TradingSetup
+from exchange.trading.settings import TradingSettings
 
 PROPOSAL = "我方拟采购该数据用于业务分析，请考虑此报价。"
 COUNTER = "结合采购规模与使用期限，建议按此价格成交。"
@@ -116,7 +116,7 @@ class Moments:
 class Desk:
     """What the demo's trades need from the app: trading settings, keys, the signing domain."""
 
-    trading: TradingSetup
+    trading: TradingSettings
     domain: SigningDomain
     master_key: str
     secret: str  # signs download links

@@ -1,4 +1,5 @@
-"""create_app: configuration, adapters, the capabilities' blueprints, hooks and commands."""
+"""create_app: configuration, adapters, the capabilities' blueprints, hooks, commands and
+worker tasks."""
 
 from __future__ import annotations
 
@@ -14,9 +15,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the exchange: configuration, extensions, blueprints, adapters, error handlers."""
     from exchange import cli, extensions, models  # noqa: F401 - models register their tables
     from exchange.accounts.passwords import FULL_COST, TEST_COST, set_hashing_cost
-    from exchange.caches import init_caches
+    from exchange.catalog.extension import init_caches, init_files
     from exchange.config import load_config
-    from exchange.files import init_files
     from exchange.http.auth import init_auth
     from exchange.http.compiled_templates import COMPILED_TEMPLATES
     from exchange.http.i18n import init_i18n
@@ -25,10 +25,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from exchange.http.security_headers import init_security_headers
     from exchange.http.uploads import init_uploads
     from exchange.http.url_rules import BoundedIntegerConverter, CompiledRule
-    from exchange.oversight_setup import init_oversight
-    from exchange.pricing_setup import init_pricing
-    from exchange.rights_setup import init_rights
-    from exchange.trading_setup import init_trading
+    from exchange.oversight.extension import init_oversight
+    from exchange.rights.extension import init_rights
+    from exchange.trading.extension import init_trading
+    from exchange.valuation.extension import init_valuation
 
     instance = (config or {}).get("INSTANCE_PATH") or os.environ.get(
         "EXCHANGE_INSTANCE_PATH", str(ROOT / "instance")
@@ -46,7 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Tests make thousands of accounts: only test mode hashes at argon2's cheapest cost.
     set_hashing_cost(TEST_COST if app.config["MODE"] == "test" else FULL_COST)
     init_files(app)
-    init_pricing(app)
+    init_valuation(app)
     init_rights(app)
     init_trading(app)
     init_oversight(app)
@@ -65,7 +65,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     init_security_headers(app)
     cli.init_cli(app)
+    _register_tasks(app)
     return app
+
+
+def _register_tasks(app: Flask) -> None:
+    """The worker's tasks, in the order it runs them: anchoring first (repairing what a killed
+    worker left, before a gateway's reconcile that can take minutes), payments reconciled once;
+    then on each pass large uploads profiled, negotiations expired and trades settled,
+    certificates issued, alerts raised, and due batches anchored."""
+    from exchange.catalog.tasks import INGEST
+    from exchange.ledger.tasks import ANCHOR
+    from exchange.oversight.tasks import DETECT
+    from exchange.rights.tasks import SETTLE
+    from exchange.trading.tasks import RECONCILE, SWEEP
+    from exchange.worker.registry import Schedule, register_tasks
+
+    register_tasks(
+        app,
+        Schedule(at_start=(ANCHOR, RECONCILE), each_pass=(INGEST, SWEEP, SETTLE, DETECT, ANCHOR)),
+    )
 
 
 def _register_api(app: Flask) -> None:

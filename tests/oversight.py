@@ -14,12 +14,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from contracts.schema import ledger_entries
+from exchange.catalog.extension import data_files
 from exchange.delivery import entitlements as delivery
 from exchange.domain.oversight import AlertKind
 from exchange.domain.trading import Gateway
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.files import data_files
 from exchange.http.context import uow
 from exchange.models import AuditEvent, OversightAlert, OversightNote
 from exchange.models.base import utcnow

@@ -11,9 +11,9 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
+from exchange.catalog.extension import data_files
 from exchange.domain.rights import Scope
 from exchange.extensions import db
-from exchange.files import data_files
 from exchange.http.context import uow
 from exchange.kernel.actors import Actor, load_actor
 from exchange.models.base import utcnow
@@ -21,7 +21,7 @@ from exchange.rights import notice as rights_notice
 from exchange.rights import registration as rights
 from exchange.rights import transfers as rights_transfers
 from exchange.rights.documents import Document
-from exchange.rights_setup import rights_setup
+from exchange.rights.extension import rights_settings
 from tests.catalog import COPPER_CSV, Person, create_product, upload
 
 _serial = itertools.count(1)
@@ -80,7 +80,7 @@ def apply_for(
 ) -> int:
     """Apply through the service; the registration's id."""
     with app.app_context():
-        setup = rights_setup()
+        setup = rights_settings()
         registration = rights.apply(
             uow(),
             actor(person),
@@ -108,7 +108,7 @@ def object_to(
             reasons,
             [],
             files=data_files(),
-            max_document_bytes=rights_setup().max_document_bytes,
+            max_document_bytes=rights_settings().max_document_bytes,
         )
         objection_id = objection.id
         db.session.remove()
@@ -124,7 +124,7 @@ def decide(app: Flask, operator: Person, objection_id: int, decision: str, **kwa
             objection_id,
             decision,
             kwargs.pop("reason", "证据充分。" if decision == "uphold" else "异议缺乏证据。"),
-            signer=rights_setup().signer,
+            signer=rights_settings().signer,
             **kwargs,
         )
         db.session.remove()
@@ -133,7 +133,7 @@ def decide(app: Flask, operator: Person, objection_id: int, decision: str, **kwa
 def settle(app: Flask, *, later: timedelta = timedelta(0)) -> int:
     """Issue the due certificates as the worker would, optionally as if `later` had passed."""
     with app.app_context():
-        issued = rights_notice.settle_due(uow(), rights_setup().signer, now=utcnow() + later)
+        issued = rights_notice.settle_due(uow(), rights_settings().signer, now=utcnow() + later)
         db.session.remove()
     return issued
 

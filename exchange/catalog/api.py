@@ -7,10 +7,10 @@ from typing import Any
 
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from exchange.caches import catalog_cache
 from exchange.catalog import browse as catalog
 from exchange.catalog import listing, product_page, products, versions
 from exchange.catalog.datafiles import too_large
+from exchange.catalog.extension import catalog_cache, data_files
 from exchange.catalog.schemas import (
     BoardSchema,
     CatalogQuerySchema,
@@ -26,7 +26,6 @@ from exchange.catalog.schemas import (
     StatusSchema,
     UploadSchema,
 )
-from exchange.files import data_files
 from exchange.http.api import BEARER, OPTIONAL_BEARER, Blueprint
 from exchange.http.auth import bearer_actor, optional_bearer_actor
 from exchange.http.context import uow

@@ -7,16 +7,17 @@ from typing import Any
 
 from flask import Response, current_app, request, url_for
 
+from exchange.catalog.extension import data_files
 from exchange.delivery import api_keys
 from exchange.delivery import entitlements as delivery
 from exchange.delivery.entitlements import CONTENT_TYPES
-from exchange.files import data_files
 from exchange.http.api import BEARER, Blueprint
 from exchange.http.attachments import content_disposition
 from exchange.http.auth import bearer_actor
 from exchange.http.context import client_address, uow
 from exchange.http.openapi import body_as
 from exchange.trading import reading as trade_pages
+from exchange.trading.extension import trading_settings
 from exchange.trading.schemas import (
     ApiCallSchema,
     ApiKeyStateSchema,
@@ -25,7 +26,6 @@ from exchange.trading.schemas import (
     IssuedApiKeySchema,
     LinkInputSchema,
 )
-from exchange.trading_setup import trading_setup
 
 blp = Blueprint("api_entitlements", __name__, url_prefix="/api/v1", description="Delivery")
 
@@ -49,7 +49,7 @@ def make_link(data: dict[str, Any], entitlement_id: int) -> Any:
         bearer_actor(),
         entitlement_id,
         secret=current_app.config["SECRET_KEY"],
-        lifetime=trading_setup().link_seconds,
+        lifetime=trading_settings().link_seconds,
         version=data["version"],
     )
     url = url_for("api_entitlements.download", token=link.token, _external=True)
@@ -65,7 +65,7 @@ def download(token: str) -> Response:
         uow(),
         token,
         secret=current_app.config["SECRET_KEY"],
-        lifetime=trading_setup().link_seconds,
+        lifetime=trading_settings().link_seconds,
         files=data_files(),
         client_address=client_address(),
     )

@@ -12,10 +12,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from exchange.accounts import users as accounts
-from exchange.caches import catalog_cache
 from exchange.catalog import browse as catalog
-from exchange.chains import chain_of
+from exchange.catalog.extension import catalog_cache
 from exchange.http.context import uow
+from exchange.ledger.extension import chain_of
 from exchange.ledger.health import check_health
 
 bp = Blueprint("main", __name__)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from exchange.chains import chain_of
 from exchange.http.api import BEARER, Blueprint
 from exchange.http.auth import bearer_actor
 from exchange.http.context import uow
 from exchange.http.openapi import JSON_OBJECT, body_as
 from exchange.ledger import events as ledger
+from exchange.ledger.extension import chain_of
 from exchange.ledger.schemas import (
     LedgerEntryDetailSchema,
     LedgerEntrySchema,

@@ -10,10 +10,9 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from exchange.chains import chain_or_none
+from exchange.catalog.extension import data_files
 from exchange.domain.errors import ExchangeError, PayloadTooLarge, ValidationFailed
 from exchange.domain.i18n import N_
-from exchange.files import data_files
 from exchange.http.api import BEARER, OPTIONAL_BEARER, Blueprint
 from exchange.http.attachments import content_disposition
 from exchange.http.auth import bearer_actor, optional_bearer_actor
@@ -22,6 +21,7 @@ from exchange.http.openapi import JSON_OBJECT, body_as
 from exchange.http.problems import exchange_error_response
 from exchange.http.uploads import accepts_upload
 from exchange.kernel.actors import Actor
+from exchange.ledger.extension import chain_or_none
 from exchange.rights import certificates as rights_certificates
 from exchange.rights import holdings as rights_holdings
 from exchange.rights import notice as rights_notice
@@ -29,6 +29,7 @@ from exchange.rights import reading as rights_views
 from exchange.rights import registration as rights
 from exchange.rights.certificates import check_certificate
 from exchange.rights.documents import KINDS, Document
+from exchange.rights.extension import rights_settings
 from exchange.rights.schemas import (
     ApplicationFormSchema,
     CertificateKeySchema,
@@ -43,7 +44,6 @@ from exchange.rights.schemas import (
     RightsRegistrationSchema,
     RightsRegistrationSummarySchema,
 )
-from exchange.rights_setup import rights_setup
 
 
 class RightsBlueprint(Blueprint):
@@ -81,7 +81,7 @@ def apply_for_rights(form: dict[str, Any]) -> Any:
     """Apply to register rights over a product (its vendor); the application goes on notice."""
     actor = bearer_actor()
     application = form["application"]
-    setup = rights_setup()
+    setup = rights_settings()
     try:
         registration = rights.apply(
             uow(),
@@ -149,7 +149,7 @@ def object_to(data: dict[str, Any], registration_id: int) -> Any:
         data["reasons"],
         posted_documents("evidence"),
         files=data_files(),
-        max_document_bytes=rights_setup().max_document_bytes,
+        max_document_bytes=rights_settings().max_document_bytes,
     )
     return outcome(actor, objection.id, objection.status, registration_id)
 
@@ -167,7 +167,7 @@ def decide(data: dict[str, Any], objection_id: int) -> Any:
         objection_id,
         data["decision"],
         data["reason"],
-        signer=rights_setup().signer,
+        signer=rights_settings().signer,
     )
     return outcome(actor, objection.id, objection.status, objection.registration_id)
 
@@ -213,7 +213,7 @@ def get_certificate(number: str) -> Any:
 @blp.response(200, CertificateVerificationSchema)
 def verify(number: str) -> Any:
     """Check a certificate: signature, registration hash, ledger entry, proof and anchor."""
-    return check_certificate(uow(), number, rights_setup().signer.public_key, chain_or_none())
+    return check_certificate(uow(), number, rights_settings().signer.public_key, chain_or_none())
 
 
 @blp.route("/certificates/<number>/proof", methods=["GET"])
@@ -228,7 +228,7 @@ def certificate_proof(number: str) -> Any:
 @blp.response(200, CertificateKeySchema)
 def certificate_key() -> Any:
     """The exchange's public key, to check certificates' signatures without asking it."""
-    signer = rights_setup().signer
+    signer = rights_settings().signer
     return {"algorithm": "Ed25519", "key_id": signer.key_id, "public_key": signer.public_key.hex()}
 
 

@@ -13,8 +13,8 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from exchange.catalog import product_page
+from exchange.catalog.extension import data_files
 from exchange.catalog.forms import ConfirmSchema
-from exchange.chains import chain_or_none
 from exchange.domain.errors import PermissionDenied
 from exchange.domain.i18n import N_
 from exchange.domain.rights import (
@@ -25,17 +25,18 @@ from exchange.domain.rights import (
     RIGHT_KIND_SHORT_LABELS,
     RIGHT_SOURCE_LABELS,
 )
-from exchange.files import data_files
 from exchange.http.attachments import content_disposition
 from exchange.http.context import page_actor, uow, web_actor
 from exchange.http.forms import submit_form
 from exchange.http.uploads import accepts_upload
+from exchange.ledger.extension import chain_or_none
 from exchange.rights import certificates as rights_certificates
 from exchange.rights import holdings as rights_holdings
 from exchange.rights import notice as rights_notice
 from exchange.rights import reading as rights_views
 from exchange.rights import registration as rights
 from exchange.rights.certificates import check_certificate
+from exchange.rights.extension import rights_settings
 from exchange.rights.forms import (
     DecisionFormSchema,
     ObjectionFormSchema,
@@ -43,7 +44,6 @@ from exchange.rights.forms import (
     posted_documents,
     registration_defaults,
 )
-from exchange.rights_setup import rights_setup
 
 # What the registry's templates read: its closed sets' labels, by name.
 TEMPLATE_GLOBALS: dict[str, Any] = {
@@ -111,7 +111,7 @@ def register(product_id: int) -> Any:
     """Put the application on public notice; errors stay in place with the input kept."""
 
     def done(application: dict[str, Any]) -> Response:
-        setup = rights_setup()
+        setup = rights_settings()
         registration = rights.apply(
             uow(),
             web_actor(),
@@ -155,7 +155,7 @@ def object_to(registration_id: int) -> Any:
             data["reasons"],
             posted_documents("evidence"),
             files=data_files(),
-            max_document_bytes=rights_setup().max_document_bytes,
+            max_document_bytes=rights_settings().max_document_bytes,
         )
         return _to_registration(registration_id, gettext("Your objection is recorded."))
 
@@ -182,7 +182,7 @@ def decide(registration_id: int, objection_id: int) -> Any:
     """An operator upholds or dismisses one objection."""
 
     def done(data: dict[str, Any]) -> Response:
-        signer = rights_setup().signer
+        signer = rights_settings().signer
         actor = web_actor()
         rights_notice.decide(
             uow(), actor, objection_id, data["decision"], data["reason"], signer=signer
@@ -229,14 +229,14 @@ def certificate_proof(number: str) -> Response:
 @bp.get("/rights/certificates/<number>/verify")
 def verify(number: str) -> str:
     """Anyone checks a certificate: signature, registration, ledger entry and anchor."""
-    public_key = rights_setup().signer.public_key
+    public_key = rights_settings().signer.public_key
     report = check_certificate(uow(), number, public_key, chain_or_none())
     return render_template(
         "rights/verify.html",
         report=report,
         c=rights_views.certificate_detail(uow(), number),
         public_key=public_key.hex(),
-        key_id=rights_setup().signer.key_id,
+        key_id=rights_settings().signer.key_id,
         check_labels=CHECK_LABELS,
         verdict_labels=VERDICT_LABELS,
     )

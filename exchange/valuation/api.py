@@ -7,8 +7,8 @@ from typing import Any
 from exchange.http.api import BEARER, Blueprint
 from exchange.http.auth import bearer_actor
 from exchange.http.context import uow
-from exchange.pricing_setup import pricing_setup
 from exchange.valuation import valuations
+from exchange.valuation.extension import valuation_settings
 from exchange.valuation.schemas import ValuationRequestSchema, ValuationSchema
 
 blp = Blueprint(
@@ -22,7 +22,7 @@ blp = Blueprint(
 @blp.doc(security=BEARER)
 def request_valuation(data: dict[str, Any], product_id: int) -> Any:
     """Value a product by cost, income and market approaches into a price band."""
-    setup = pricing_setup()
+    setup = valuation_settings()
     return valuations.request_valuation(
         uow(), bearer_actor(), product_id, data, table=setup.table, market=setup.market
     )

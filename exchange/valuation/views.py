@@ -20,8 +20,8 @@ from exchange.http.context import uow, web_actor
 from exchange.http.forms import submit_form
 from exchange.http.i18n import translate
 from exchange.http.schemas import BaseSchema
-from exchange.pricing_setup import pricing_setup
 from exchange.valuation import valuations
+from exchange.valuation.extension import valuation_settings
 from exchange.valuation.schemas import ValuationRequestSchema
 from pricing.money import cents
 
@@ -90,7 +90,7 @@ def ask(product_id: int) -> Any:
     """Value the product from its page, then show the new valuation; errors stay in place."""
 
     def done(data: dict[str, Any]) -> Response:
-        setup = pricing_setup()
+        setup = valuation_settings()
         valuation = valuations.request_valuation(
             uow(), web_actor(), product_id, data, table=setup.table, market=setup.market
         )

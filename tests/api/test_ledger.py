@@ -7,9 +7,9 @@ import pytest
 from contracts import merkle
 from contracts.anchoring import anchor_pending
 from contracts.verify import verify_bundle
-from exchange.chains import chain_of
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.ledger.extension import chain_of
 from tests.api.helpers import assert_problem, field_errors
 from tests.databases import tamper
 from tests.factories import bearer, make_member

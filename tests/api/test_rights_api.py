@@ -19,11 +19,11 @@ from sqlalchemy import func, select
 from contracts.anchoring import anchor_pending
 from contracts.ledger import canonical_json
 from contracts.verify import verify_bundle
-from exchange.chains import chain_of
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.ledger.extension import chain_of
 from exchange.models import RightsDocument, RightsObjection, RightsRecord, RightsRegistration
-from exchange.rights_setup import rights_setup
+from exchange.rights.extension import rights_settings
 from tests.api.helpers import assert_problem, field_errors
 from tests.catalog import Person, catalog_state, listed_product, person
 from tests.rights import PDF, PNG, apply_for, certify, grant, object_to, own_product
@@ -488,7 +488,7 @@ def test_a_certificate_is_public_and_signed_by_the_published_key(client, app, ve
     assert body["payload"]["holder"]["id"] == vendor.organisation_id
     key = client.get(f"{URL}/certificate-key").get_json()
     assert key["algorithm"] == "Ed25519" and key["key_id"] == body["key_id"]
-    assert bytes.fromhex(key["public_key"]) == rights_setup(app).signer.public_key
+    assert bytes.fromhex(key["public_key"]) == rights_settings(app).signer.public_key
     # Anyone can check the signature with the published key alone (raises if it is wrong).
     Ed25519PublicKey.from_public_bytes(bytes.fromhex(key["public_key"])).verify(
         bytes.fromhex(body["signature"]), canonical_json(body["payload"]).encode()

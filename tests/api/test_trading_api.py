@@ -36,7 +36,7 @@ from exchange.models import (
 )
 from exchange.models.base import utcnow
 from exchange.trading import negotiations, payment_outcomes, payment_start
-from exchange.trading_setup import trading_setup
+from exchange.trading.extension import trading_settings
 from tests.api.helpers import assert_problem, field_errors
 from tests.catalog import Person, person
 from tests.delivery import grant
@@ -129,7 +129,7 @@ def signed_contract(
 def paid_contract(app: Flask, client: FlaskClient) -> tuple[Market, int, int]:
     """A signed contract paid by bank transfer and confirmed: (market, contract, payment)."""
     found, contract_id = signed_contract(app, client)
-    bank = trading_setup(app).gateway()
+    bank = trading_settings(app).gateway()
     started = act(app, found.buyer, payment_start.start_payment, contract_id, gateway=bank)
     act(
         app,
@@ -431,7 +431,7 @@ def test_a_card_payment_asked_twice_with_one_key_is_one_payment_intent(
     app: Flask, client: FlaskClient, stripe: StripeSetup
 ) -> None:
     # The app as create_app builds it when Stripe is configured (here: the local stand-in).
-    app.extensions["trading"] = dataclasses.replace(trading_setup(app), gateways=stripe.gateways)
+    app.extensions["trading"] = dataclasses.replace(trading_settings(app), gateways=stripe.gateways)
     found, contract_id = signed_contract(app, client)
     headers = {"Idempotency-Key": "card-1"}
     body = {"contract_id": contract_id, "gateway": "stripe"}

@@ -24,7 +24,7 @@ from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import Entitlement, Membership, Payment
 from exchange.trading import payment_outcomes, payment_start, settlement
-from exchange.trading_setup import trading_setup
+from exchange.trading.extension import trading_settings
 from tests.api.helpers import MATRIX_ROLES, PROBLEM_TYPES, RolePeople, matrix_answers
 from tests.api.test_trading_api import tampered, terms_json, trade_state
 from tests.catalog import Person, person
@@ -76,7 +76,7 @@ class World(RolePeople):
         sign(self.app, self.vendor, contract_id)
         if stage == "signed":
             return contract_id
-        bank = trading_setup(self.app).gateway()
+        bank = trading_settings(self.app).gateway()
         started = act(self.app, self.buyer, payment_start.start_payment, contract_id, gateway=bank)
         if stage == "payment":
             return started["id"]

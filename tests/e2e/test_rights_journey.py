@@ -15,9 +15,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
 from contracts.anchoring import anchor_pending
-from exchange.chains import chain_of
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.ledger.extension import chain_of
 from exchange.models import RightsRegistration
 from tests.catalog import person
 from tests.e2e.test_catalog_journey import sign_in, sign_out

@@ -15,8 +15,8 @@ from contracts import anchoring, ledger
 from contracts.anchoring import AnchorPolicy
 from contracts.chain import RpcChain
 from contracts.schema import ledger_anchors, ledger_deployments
-from exchange.chains import chain_of
 from exchange.extensions import db
+from exchange.ledger.extension import chain_of
 from tests.integration.chains import (
     ANVIL_KEYS,
     AnvilSnapshot,
@@ -139,7 +139,7 @@ def test_an_anchor_left_without_its_hash_is_repaired(engine, chain_under_test):
 
 def test_the_worker_anchors_on_its_first_pass_before_anything_else(configured_app):
     from exchange.ledger.events import anchor_state
-    from exchange.ledger_cli import run_worker
+    from exchange.worker.loop import run_worker
 
     app = configured_app(ANCHOR_BATCH_SIZE=1)
     with app.app_context():

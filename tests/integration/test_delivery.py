@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from contracts.schema import ledger_entries
+from exchange.catalog.extension import data_files
 from exchange.delivery import api_keys
 from exchange.delivery import entitlements as delivery
 from exchange.delivery.fingerprint import identify
@@ -17,7 +18,6 @@ from exchange.domain.errors import Conflict, NotAuthenticated, NotFound, Permiss
 from exchange.domain.trading import ContractStatus, EntitlementStatus
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.files import data_files
 from exchange.http.context import uow
 from exchange.models.base import utcnow
 from exchange.models.trading import Download, Entitlement, TradeContract

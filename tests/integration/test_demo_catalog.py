@@ -11,10 +11,10 @@ from demo import DEMO_PRODUCTS
 from demo.catalog import begin_product, load_demo_catalog
 from demo.organisations import load_demo_data
 from demo.rights import load_demo_rights, on_notice, register
+from exchange.catalog.extension import data_files
 from exchange.domain.catalog import ListingStatus
 from exchange.domain.rights import ObjectionStatus, RegistrationStatus
 from exchange.extensions import db
-from exchange.files import data_files
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.models import (
     DataProduct,
@@ -24,7 +24,7 @@ from exchange.models import (
     RightsObjection,
     RightsRegistration,
 )
-from exchange.rights_setup import rights_setup
+from exchange.rights.extension import rights_settings
 from tests.api.helpers import english_client
 
 
@@ -82,7 +82,7 @@ def test_demo_catalog_is_alive_searchable_masked_and_loads_once(app):
     # of them with an objection waiting for the operator. The load below completes one killed
     # after applying for every product, before certifying any or objecting.
     with app.app_context():
-        setup = rights_setup()
+        setup = rights_settings()
         listed = db.session.scalars(
             select(DataProduct)
             .where(DataProduct.status == ListingStatus.LISTED)

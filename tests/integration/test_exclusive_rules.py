@@ -28,7 +28,7 @@ from exchange.models import (
     TradeContract,
 )
 from exchange.models.base import utcnow
-from exchange.rights_setup import rights_setup
+from exchange.rights.extension import rights_settings
 from tests.api.helpers import assert_problem
 from tests.api.test_rights_api import application_json, claim_json, post_application
 from tests.catalog import Person, person
@@ -90,7 +90,7 @@ def test_ten_identical_exclusive_applications_certify_once(app, client):
     assert all(
         "application.rights" in body["errors"] for status, _, body in answers if status == 409
     )
-    notice = timedelta(seconds=rights_setup(app).notice_seconds + 1)
+    notice = timedelta(seconds=rights_settings(app).notice_seconds + 1)
     assert settle(app, later=notice) == 1
     assert rows(app, RightsCertificate) == 1
     assert rows(app, RightsRecord, RightsRecord.product_id == product["id"]) == 3

@@ -75,7 +75,7 @@ def test_the_worker_anchors_a_due_batch_and_stops_when_told(database_url, tmp_pa
     import time
 
     from exchange.ledger.events import anchor_state
-    from exchange.ledger_cli import start_worker_thread
+    from exchange.worker.loop import start_worker_thread
 
     app = create_app(
         {

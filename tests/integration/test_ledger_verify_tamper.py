@@ -16,8 +16,8 @@ from contracts import anchoring, ledger
 from contracts.anchoring import AnchorPolicy
 from contracts.embedded_chain import EMBEDDED_DEV_KEYS
 from exchange.app import create_app
-from exchange.chains import chain_of
 from exchange.extensions import db
+from exchange.ledger.extension import chain_of
 from tests.databases import guards_down, tamper
 from tests.integration.chains import free_port
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from exchange.accounts import organisations
+from exchange.catalog.extension import data_files
 from exchange.delivery import entitlements as delivery
 from exchange.domain.errors import (
     NotFound,
@@ -27,7 +28,6 @@ from exchange.domain.oversight import AlertKind, AlertStatus, Thresholds
 from exchange.domain.trading import Gateway
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.files import data_files
 from exchange.http.context import uow
 from exchange.models import (
     AuditEvent,

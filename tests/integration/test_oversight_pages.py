@@ -16,20 +16,20 @@ import pytest
 from sqlalchemy import func, select
 
 from contracts.anchoring import anchor_pending
-from exchange.chains import chain_of
+from exchange.catalog.extension import data_files
 from exchange.delivery import entitlements as delivery
 from exchange.domain.oversight import AlertKind
 from exchange.domain.trading import Gateway
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.files import data_files
 from exchange.http.context import uow
+from exchange.ledger.extension import chain_of
 from exchange.models import AuditEvent, Entitlement, OversightAlert
 from exchange.models.base import utcnow
 from exchange.oversight import alerts as oversight_alerts
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import payment_outcomes, payment_start, settlement, signing_keys
-from exchange.trading_setup import signing_domain
+from exchange.trading.extension import signing_domain
 from tests.catalog import Person, create_product, person, submit
 from tests.delivery import copper_prices, grant
 from tests.delivery import trade as delivered_trade

@@ -13,7 +13,7 @@ from exchange.domain.oversight import AlertKind
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.models import AuditEvent, OversightAlert
-from exchange.oversight_setup import init_oversight, thresholds
+from exchange.oversight.extension import init_oversight, thresholds
 from tests.catalog import person
 from tests.integration.catalog_pages import sign_in_as
 from tests.integration.test_oversight_alerts import buy, buyer, distinct_contacts, listing

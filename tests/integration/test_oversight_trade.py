@@ -13,14 +13,14 @@ from sqlalchemy import func, select
 from contracts.anchoring import anchor_pending
 from contracts.chain import RpcChain
 from contracts.embedded_chain import EmbeddedChain
-from exchange.chains import chain_of
+from exchange.catalog.extension import data_files
 from exchange.delivery import entitlements as delivery
 from exchange.domain.errors import NotFound, PermissionDenied
 from exchange.domain.trading import Gateway
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.files import data_files
 from exchange.http.context import uow
+from exchange.ledger.extension import chain_of
 from exchange.models import AuditEvent, Entitlement
 from exchange.oversight import dossier as oversight_trade
 from exchange.payments.gateways import gateways_from_config

@@ -14,12 +14,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from exchange.catalog.extension import data_files
 from exchange.catalog.ingest.masking import normalise
 from exchange.delivery import entitlements as delivery
 from exchange.delivery.fingerprint import identify
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.files import data_files
 from exchange.http.context import uow
 from exchange.models import AuditEvent, DataProduct, User
 from exchange.models.trading import Entitlement, TradeContract

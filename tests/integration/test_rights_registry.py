@@ -13,12 +13,12 @@ from contracts.anchoring import anchor_pending
 from contracts.certificates import registration_hash, verify_signature
 from contracts.merkle import hasher_named
 from contracts.schema import ledger_entries
-from exchange.chains import chain_of
+from exchange.catalog.extension import data_files
 from exchange.domain.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
 from exchange.domain.rights import ObjectionStatus, RecordStatus, RegistrationStatus
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.files import data_files
+from exchange.ledger.extension import chain_of
 from exchange.models import (
     LicenceGrant,
     RightsCertificate,
@@ -29,7 +29,7 @@ from exchange.models import (
 )
 from exchange.rights import certificates as rights_certificates
 from exchange.rights import transfers as rights_transfers
-from exchange.rights_setup import rights_setup
+from exchange.rights.extension import rights_settings
 from tests.catalog import person
 from tests.rights import (
     PNG,
@@ -394,7 +394,7 @@ def test_an_unsigned_visitor_cannot_object(app, vendor, product):
 
 def test_a_certificate_is_signed_and_verifies_once_anchored(app, vendor, product):
     registration_id = certify(app, vendor, product["id"])
-    setup = rights_setup(app)
+    setup = rights_settings(app)
 
     with app.app_context():
         certificate = db.session.scalars(
@@ -418,7 +418,7 @@ def test_a_certificate_is_signed_and_verifies_once_anchored(app, vendor, product
 
 def test_a_tampered_registration_fails_verification(app, vendor, product):
     registration_id = certify(app, vendor, product["id"])
-    setup = rights_setup(app)
+    setup = rights_settings(app)
     with app.app_context():
         row = db.session.get(RightsRegistration, registration_id)
         row.canonical = row.canonical.replace('"exclusive":true', '"exclusive":false', 1)
@@ -595,7 +595,7 @@ def test_the_applicant_withdraws_during_notice(app, vendor, product):
 
 
 def test_the_worker_lapses_rights_and_licences_past_their_end(app, vendor, rival, product):
-    from exchange.rights_setup import settle_once
+    from exchange.rights.tasks import settle_once
 
     today = date.today()
     yesterday = today - timedelta(days=1)
@@ -618,7 +618,7 @@ def test_a_dead_chain_node_leaves_an_anchored_certificate_pending(app, vendor, p
     from contracts.chain import RpcChain
 
     registration_id = certify(app, vendor, product["id"])
-    setup = rights_setup(app)
+    setup = rights_settings(app)
     dead = RpcChain("http://127.0.0.1:9", "0x" + "11" * 32, timeout=2)
     with app.app_context():
         anchor_pending(db.engine, chain_of(app), force=True)

@@ -297,7 +297,7 @@ def test_the_signing_domain_refuses_the_zero_address():
 
 def test_the_signing_domain_is_the_deployment_and_needs_no_live_node(app):
     from contracts.chain import RpcChain
-    from exchange.trading_setup import signing_domain
+    from exchange.trading.extension import signing_domain
     from tests.integration.chains import free_port
 
     with app.app_context():

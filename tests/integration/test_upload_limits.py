@@ -16,10 +16,10 @@ from flask.testing import FlaskClient
 
 from exchange.catalog import products, versions
 from exchange.catalog.datafiles import Upload
+from exchange.catalog.extension import data_files
 from exchange.catalog.schemas import ProductInputSchema
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.files import data_files
 from exchange.kernel.actors import Actor, load_actor
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.models import User

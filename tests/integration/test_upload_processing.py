@@ -21,12 +21,12 @@ from sqlalchemy import select, update
 
 from contracts.schema import ledger_entries
 from exchange.catalog import processing
+from exchange.catalog.extension import data_files
+from exchange.catalog.tasks import ingest_once
 from exchange.domain.errors import NotFound
 from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.files import data_files
 from exchange.http.context import uow
-from exchange.ledger_cli import ingest_once
 from exchange.models import ProductVersion
 from exchange.models.base import utcnow
 from tests.api.helpers import assert_problem, english_client

@@ -8,9 +8,9 @@ from typing import Any, TypedDict
 from flask import Blueprint, render_template, request, url_for
 from marshmallow import ValidationError
 
-from exchange.caches import catalog_cache
 from exchange.catalog import browse as catalog
 from exchange.catalog import product_page
+from exchange.catalog.extension import catalog_cache
 from exchange.catalog.schemas import CatalogQuerySchema
 from exchange.domain.errors import NotFound, PermissionDenied
 from exchange.domain.i18n import N_

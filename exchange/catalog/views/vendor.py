@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from exchange.catalog import browse as catalog
 from exchange.catalog import products, versions
+from exchange.catalog.extension import data_files
 from exchange.catalog.forms import (
     NEW_PRODUCT_DEFAULTS,
     ConfirmSchema,
@@ -23,7 +24,6 @@ from exchange.catalog.schemas import OfferSchema, UploadSchema
 from exchange.catalog.views.public import PRODUCT, product_context
 from exchange.domain.errors import PermissionDenied
 from exchange.domain.i18n import N_
-from exchange.files import data_files
 from exchange.http.context import uow, web_actor
 from exchange.http.forms import submit_form
 from exchange.http.uploads import accepts_upload, received_upload

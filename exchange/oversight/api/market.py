@@ -11,7 +11,6 @@ from typing import Any
 from flask import Response, request
 
 from exchange.catalog import listing
-from exchange.chains import chain_of, chain_or_none
 from exchange.http.api import BEARER, Blueprint
 from exchange.http.attachments import content_disposition
 from exchange.http.auth import bearer_actor
@@ -19,6 +18,7 @@ from exchange.http.context import uow
 from exchange.http.i18n import current_language, translate
 from exchange.http.openapi import body_as
 from exchange.ledger import events as ledger
+from exchange.ledger.extension import chain_of, chain_or_none
 from exchange.ledger.schemas import LedgerReportSchema
 from exchange.oversight import dashboard as oversight_dashboard
 from exchange.oversight import dossier as oversight_trade
@@ -35,7 +35,7 @@ from exchange.oversight.schemas import (
 )
 from exchange.oversight.trade_query import DEFAULT_SORT, TradeFilters, TradeQuery
 from exchange.oversight.trades import TradePage, list_trades, require_reader
-from exchange.trading_setup import signing_domain
+from exchange.trading.extension import signing_domain
 
 blp = Blueprint(
     "api_oversight", __name__, url_prefix="/api/v1/oversight", description="Market oversight"

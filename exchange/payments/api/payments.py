@@ -14,13 +14,13 @@ from exchange.http.context import uow
 from exchange.payments.gateways import PaymentGateway
 from exchange.trading import payment_outcomes, payment_start
 from exchange.trading import reading as trade_pages
+from exchange.trading.extension import trading_settings
 from exchange.trading.schemas import (
     ConfirmationSchema,
     IdempotencyHeaderSchema,
     PaymentInputSchema,
     PaymentSchema,
 )
-from exchange.trading_setup import trading_setup
 
 blp = Blueprint("api_payments", __name__, url_prefix="/api/v1", description="Payments into escrow")
 
@@ -65,7 +65,7 @@ def confirm(data: dict[str, Any], payment_id: int) -> Any:
 
 def enabled_gateway(name: Gateway | None) -> PaymentGateway:
     """The gateway asked for, or the configured default; one not configured here is refused."""
-    setup = trading_setup()
+    setup = trading_settings()
     chosen = name or setup.default_gateway
     if chosen not in setup.gateways:
         raise ValidationFailed.on("gateway", N_("This payment method is not available."))

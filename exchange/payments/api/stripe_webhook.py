@@ -16,7 +16,7 @@ from exchange.domain.trading import Gateway
 from exchange.http.api import Blueprint
 from exchange.http.context import uow
 from exchange.trading import payment_events
-from exchange.trading_setup import trading_setup
+from exchange.trading.extension import trading_settings
 
 blp = Blueprint(
     "stripe_webhook", __name__, url_prefix="/api/v1/payments/stripe", description="Stripe"
@@ -86,6 +86,6 @@ def receive() -> Any:
         request.get_data(cache=False),
         request.headers.get("Stripe-Signature"),
         secret=current_app.config["STRIPE_WEBHOOK_SECRET"],
-        gateway=trading_setup().gateways.get(Gateway.STRIPE),
+        gateway=trading_settings().gateways.get(Gateway.STRIPE),
     )
     return {"outcome": result["outcome"]}

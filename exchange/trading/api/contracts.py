@@ -16,6 +16,7 @@ from exchange.http.openapi import JSON_OBJECT, body_as
 from exchange.kernel.actors import Actor
 from exchange.trading import contracts as trade_contracts
 from exchange.trading import settlement, signing_keys
+from exchange.trading.extension import signing_domain, trading_settings
 from exchange.trading.schemas import (
     AddressInputSchema,
     ContractSchema,
@@ -26,7 +27,6 @@ from exchange.trading.schemas import (
     SignedSchema,
     SigningAddressSchema,
 )
-from exchange.trading_setup import signing_domain, trading_setup
 
 blp = Blueprint(
     "api_contracts", __name__, url_prefix="/api/v1", description="Contracts and their signatures"
@@ -134,7 +134,7 @@ def decide_dispute(data: dict[str, Any], contract_id: int) -> Any:
         data["decision"],
         data["reason"],
         # Used only to refund a card payment; a bank transfer is paid back by hand.
-        gateway=trading_setup().gateways.get(Gateway.STRIPE),
+        gateway=trading_settings().gateways.get(Gateway.STRIPE),
     )
     return contract(actor, contract_id)
 

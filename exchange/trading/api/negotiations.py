@@ -10,6 +10,7 @@ from exchange.http.auth import bearer_actor
 from exchange.http.context import uow
 from exchange.trading import negotiation_reading as negotiation_views
 from exchange.trading import negotiations
+from exchange.trading.extension import trading_settings
 from exchange.trading.schemas import (
     AcceptedSchema,
     MessageSchema,
@@ -18,7 +19,6 @@ from exchange.trading.schemas import (
     ProposalSchema,
     TermsSchema,
 )
-from exchange.trading_setup import trading_setup
 
 blp = Blueprint(
     "api_negotiations", __name__, url_prefix="/api/v1", description="Negotiations over offers"
@@ -38,7 +38,7 @@ def propose(data: dict[str, Any]) -> Any:
         data["offer_id"],
         data["terms"],
         data["message"],
-        expiry_hours=trading_setup().expiry_hours,
+        expiry_hours=trading_settings().expiry_hours,
     )
     return negotiation_views.negotiation_view(uow(), actor, opened["id"])
 
@@ -72,7 +72,7 @@ def counter(data: dict[str, Any], negotiation_id: int) -> Any:
         negotiation_id,
         data["terms"],
         data["message"],
-        expiry_hours=trading_setup().expiry_hours,
+        expiry_hours=trading_settings().expiry_hours,
     )
     return negotiation_views.negotiation_view(uow(), actor, negotiation_id)
 
@@ -84,7 +84,7 @@ def counter(data: dict[str, Any], negotiation_id: int) -> Any:
 def accept(data: dict[str, Any], negotiation_id: int) -> Any:
     """Accept the last terms proposed (the side whose turn it is): they become a contract."""
     actor = bearer_actor()
-    setup = trading_setup()
+    setup = trading_settings()
     accepted = negotiations.accept(
         uow(),
         actor,

@@ -11,25 +11,25 @@ from flask_babel import gettext
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from exchange.catalog.extension import data_files
 from exchange.catalog.forms import ConfirmSchema
 from exchange.delivery import api_keys
 from exchange.delivery import entitlements as delivery
 from exchange.domain.errors import NotFound
 from exchange.domain.trading import Gateway, PaymentStatus
 from exchange.domain.vocabulary import Role
-from exchange.files import data_files
 from exchange.http.attachments import content_disposition
 from exchange.http.context import client_address, uow, web_actor
 from exchange.http.forms import submit_form
 from exchange.trading import payment_outcomes, payment_start, settlement, signing_keys
 from exchange.trading import reading as trade_pages
 from exchange.trading.contracts import ContractView, contract_view
+from exchange.trading.extension import signing_domain, trading_settings
 from exchange.trading.forms import (
     ConfirmTransferFormSchema,
     DisputeDecisionFormSchema,
     ReasonFormSchema,
 )
-from exchange.trading_setup import signing_domain, trading_setup
 
 bp = Blueprint("contracts", __name__)
 CONTRACT = "trading/contract.html"
@@ -49,7 +49,7 @@ def _instructions(
         or not actor.has_role_in(contract["buyer"]["id"], Role.BUYER)
     ):
         return None
-    gateway = trading_setup().gateway(Gateway.BANK_TRANSFER)
+    gateway = trading_settings().gateway(Gateway.BANK_TRANSFER)
     return payment_start.pending_instructions(uow(), actor, contract["id"], gateway)
 
 
@@ -112,7 +112,7 @@ def pay(contract_id: int) -> Any:
     """The buyer chooses to pay by bank transfer; the page shows the instructions."""
 
     def done(data: dict[str, Any]) -> Response:
-        gateway = trading_setup().gateway(Gateway.BANK_TRANSFER)
+        gateway = trading_settings().gateway(Gateway.BANK_TRANSFER)
         payment_start.start_payment(uow(), web_actor(), contract_id, gateway=gateway)
         message = gettext("Transfer the price as shown; an operator confirms its arrival.")
         return _to_contract(contract_id, message)
@@ -135,7 +135,7 @@ def download_link(contract_id: int) -> Any:
             web_actor(),
             entitlement["id"],
             secret=current_app.config["SECRET_KEY"],
-            lifetime=trading_setup().link_seconds,
+            lifetime=trading_settings().link_seconds,
         )
         return redirect(url_for("contracts.download", token=link.token))
 
@@ -188,7 +188,7 @@ def download(token: str) -> Response:
         uow(),
         token,
         secret=current_app.config["SECRET_KEY"],
-        lifetime=trading_setup().link_seconds,
+        lifetime=trading_settings().link_seconds,
         files=data_files(),
         client_address=client_address(),
     )
@@ -232,7 +232,7 @@ def decide_dispute(contract_id: int) -> Any:
 
     context = _contract_page(contract_id, "decide")
     paid = context["progress"]["payment"]
-    gateway = trading_setup().gateways.get(Gateway(paid["gateway"])) if paid else None
+    gateway = trading_settings().gateways.get(Gateway(paid["gateway"])) if paid else None
 
     def done(data: dict[str, Any]) -> Response:
         settlement.decide_dispute(

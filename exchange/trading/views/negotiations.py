@@ -16,8 +16,8 @@ from exchange.http.context import uow, web_actor
 from exchange.http.forms import submit_form
 from exchange.trading import negotiation_reading as negotiation_views
 from exchange.trading import negotiations
+from exchange.trading.extension import trading_settings
 from exchange.trading.forms import MessageFormSchema, TermsFormSchema, round_defaults
-from exchange.trading_setup import trading_setup
 
 bp = Blueprint("negotiations", __name__)
 NEGOTIATION = "trading/negotiation.html"
@@ -50,7 +50,7 @@ def propose(product_id: int, offer_id: int) -> Any:
             offer_id,
             data["terms"],
             data["message"],
-            expiry_hours=trading_setup().expiry_hours,
+            expiry_hours=trading_settings().expiry_hours,
         )
         return _to_negotiation(opened["id"], gettext("Your offer is sent to the vendor."))
 
@@ -86,7 +86,7 @@ def counter(negotiation_id: int) -> Any:
             negotiation_id,
             data["terms"],
             data["message"],
-            expiry_hours=trading_setup().expiry_hours,
+            expiry_hours=trading_settings().expiry_hours,
         )
         return _to_negotiation(negotiation_id, gettext("Your counter-offer is sent."))
 
@@ -100,7 +100,7 @@ def accept(negotiation_id: int) -> Any:
     """The side whose turn it is accepts the last terms: they become a contract."""
 
     def done(data: dict[str, Any]) -> Response:
-        setup = trading_setup()
+        setup = trading_settings()
         accepted = negotiations.accept(
             uow(),
             web_actor(),

@@ -1,4 +1,5 @@
-"""The data-file adapters, built from config in create_app and kept in app.extensions."""
+"""The catalog's data-file adapters and its cache of answers, built from config in create_app
+and kept in app.extensions."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from exchange.catalog.browse import CatalogPage
 from exchange.catalog.datafiles import DataFiles
 from exchange.catalog.ingest.limits import Limits
 from exchange.config import ConfigurationError
 from exchange.domain.catalog import CipherMode
+from exchange.kernel.caching import TtlCache
 from exchange.storage import KeyRing, LocalObjectStore
 
 
@@ -56,3 +59,14 @@ def data_files() -> DataFiles:
     """The current app's data-file adapters."""
     files: DataFiles = current_app.extensions["data_files"]
     return files
+
+
+def init_caches(app: Flask) -> None:
+    """The catalog's answers, shared by pages and API (the web keeps its own page cache)."""
+    app.extensions["catalog_cache"] = TtlCache(app.config["CATALOG_CACHE_SECONDS"])
+
+
+def catalog_cache() -> TtlCache[CatalogPage]:
+    """The current app's cache of catalog answers."""
+    cache: TtlCache[CatalogPage] = current_app.extensions["catalog_cache"]
+    return cache

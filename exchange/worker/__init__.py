@@ -1,0 +1,1 @@
+"""The background worker: the tasks the capabilities register and the loop that runs them."""
