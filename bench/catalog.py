@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
-from exchange.domain.search_terms import index_tokens  # noqa: E402
+from exchange.catalog.search_terms import index_tokens  # noqa: E402
 
 # (board, 中文 words, English words): the vocabulary product titles are drawn from.
 INDUSTRIES = (
@@ -137,14 +137,8 @@ def migrate(url: str, instance: Path) -> None:
 
 def load_products(url: str, size: int, seed: int = 7) -> None:
     """Insert `size` listed products from a handful of vendors, in batches."""
-    from exchange.models import (
-        DataProduct,
-        IndustryBoard,
-        LicenceOffer,
-        Organisation,
-        ProductRegion,
-        User,
-    )
+    from exchange.accounts.models import Organisation, User
+    from exchange.catalog.models import DataProduct, IndustryBoard, LicenceOffer, ProductRegion
 
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     rng = random.Random(seed)

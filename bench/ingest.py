@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from exchange.catalog.domain import FileFormat  # noqa: E402
 from exchange.catalog.ingest import open_table, profile_table
-from exchange.domain.catalog import FileFormat  # noqa: E402
 
 HEADER = ["日期", "产品编码", "价格", "数量", "备注", "身份证号", "手机", "银行卡"]
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

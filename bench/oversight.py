@@ -42,7 +42,8 @@ from catalog import database, free_port, load_products, migrate, serve  # noqa: 
 from ledger import bulk_load  # noqa: E402
 from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
-from exchange.domain.trading import ContractStatus, Gateway, PaymentStatus  # noqa: E402
+from exchange.payments.domain import Gateway, PaymentStatus  # noqa: E402
+from exchange.trading.domain import ContractStatus  # noqa: E402
 
 PRODUCTS = 2000
 BUYERS = 40
@@ -70,18 +71,10 @@ def _engine(url: str) -> Any:
 
 def load_trades(url: str, trades: int, seed: int = 11) -> None:
     """Buyers, a regulator with a token, and `trades` contracts with negotiations and payments."""
-    from exchange.models import (
-        ApiToken,
-        DataProduct,
-        LicenceOffer,
-        Membership,
-        MembershipRole,
-        Negotiation,
-        Organisation,
-        Payment,
-        TradeContract,
-        User,
-    )
+    from exchange.accounts.models import ApiToken, Membership, MembershipRole, Organisation, User
+    from exchange.catalog.models import DataProduct, LicenceOffer
+    from exchange.payments.models import Payment
+    from exchange.trading.models import Negotiation, TradeContract
 
     rng = random.Random(seed)
     now = datetime.now(UTC)

@@ -76,8 +76,7 @@ def setup(url: str, instance: Path, buyers: int) -> tuple[Any, dict[str, Any]]:
 
 def one_trade(app: Any, market: dict[str, Any], buyer: Any, domain: Any) -> None:
     """Offer → accept → sign twice → pay → confirm → accept delivery, each step committed."""
-    from exchange.domain.catalog import Territory, UseScope
-    from exchange.domain.trading import Terms
+    from exchange.catalog.domain import Territory, UseScope
     from exchange.extensions import db
     from exchange.http.context import uow
     from exchange.trading import (
@@ -87,6 +86,7 @@ def one_trade(app: Any, market: dict[str, Any], buyer: Any, domain: Any) -> None
         settlement,
         signing_keys,
     )
+    from exchange.trading.domain import Terms
     from exchange.trading.extension import trading_settings
     from tests.rights import actor
 

@@ -15,16 +15,18 @@ from sqlalchemy import func, select
 from demo import DEMO_PRODUCTS, DEMO_VENDORS, generate_file
 from demo.organisations import DEMO_PASSWORD
 from demo.specs import DemoProduct, DemoVendor
+from exchange.accounts.actors import load_actor
+from exchange.accounts.models import Organisation, User
 from exchange.accounts.users import add_membership, new_user
 from exchange.catalog import listing, products, versions
 from exchange.catalog.datafiles import DataFiles, Upload
-from exchange.domain.catalog import Grade, ListingStatus
-from exchange.domain.vocabulary import Role, VerificationStatus
-from exchange.kernel.actors import Actor, load_actor
+from exchange.catalog.domain import Grade, ListingStatus
+from exchange.catalog.models import DataProduct, ProductVersion
+from exchange.kernel.actors import Actor
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import Role, VerificationStatus
 from exchange.ledger.events import record_event
-from exchange.models import DataProduct, Organisation, ProductVersion, User
-from exchange.models.base import utcnow
 
 OPERATOR_EMAIL = "operator@demo.ganshu.cn"
 REGULATOR_EMAIL = "regulator@demo.ganshu.cn"

@@ -17,7 +17,7 @@ from demo.rights import load_demo_rights
 from demo.trades import load_demo_trades
 from exchange.catalog.extension import data_files
 from exchange.http.context import uow
-from exchange.models.base import utcnow
+from exchange.kernel.models import utcnow
 from exchange.oversight.tasks import detect_once
 from exchange.rights.extension import rights_settings
 from exchange.trading.extension import signing_domain, trading_settings

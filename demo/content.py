@@ -34,7 +34,7 @@ from demo.specs import (
     Values,
     Walk,
 )
-from exchange.domain.catalog import (
+from exchange.catalog.domain import (
     FileFormat,
     Grade,
     LicenceKind,

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from demo.specs import DemoProduct
 from demo.synthetic import Cell, Table, build_table
-from exchange.domain.catalog import FileFormat
+from exchange.catalog.domain import FileFormat
 
 # Files carry this time wherever a format records one, so no two runs differ.
 FIXED_TIME = datetime(2025, 7, 1, 9, 0, 0)

@@ -20,40 +20,30 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from contracts.signing import SigningDomain
+from exchange.accounts.actors import load_actor
+from exchange.accounts.models import Membership
 from exchange.catalog.datafiles import DataFiles
+from exchange.catalog.domain import Grade, LicenceKind, ListingStatus, Territory
+from exchange.catalog.models import DataProduct, LicenceOffer
 from exchange.delivery import entitlements as delivery
 from exchange.delivery.entitlements import add_months
-from exchange.domain.catalog import Grade, LicenceKind, ListingStatus, Territory
-from exchange.domain.rights import RegistrationStatus
-from exchange.domain.trading import (
-    ContractStatus,
-    DisputeStatus,
-    JournalKind,
-    NegotiationStatus,
-    PaymentStatus,
-    Side,
-    Terms,
-)
+from exchange.delivery.models import Download, Entitlement
 from exchange.kernel import audit
-from exchange.kernel.actors import Actor, load_actor
+from exchange.kernel.actors import Actor
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import (
+from exchange.payments.domain import JournalKind, PaymentStatus
+from exchange.payments.models import EscrowJournal, Payment
+from exchange.rights.domain import RegistrationStatus
+from exchange.rights.models import LicenceGrant, RightsRegistration
+from exchange.trading import negotiations, payment_outcomes, payment_start, settlement, signing_keys
+from exchange.trading.domain import ContractStatus, DisputeStatus, NegotiationStatus, Side, Terms
+from exchange.trading.models import (
     ContractSignature,
-    DataProduct,
     Dispute,
-    Download,
-    Entitlement,
-    EscrowJournal,
-    LicenceGrant,
-    LicenceOffer,
-    Membership,
     Negotiation,
     NegotiationRound,
-    Payment,
-    RightsRegistration,
     TradeContract,
 )
-from exchange.trading import negotiations, payment_outcomes, payment_start, settlement, signing_keys
 from exchange.trading.negotiations import PROPOSING
 from exchange.trading.settings import TradingSettings
 

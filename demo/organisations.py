@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from exchange.accounts.models import Organisation, User
 from exchange.accounts.users import add_membership, new_user
-from exchange.domain.vocabulary import Role, VerificationStatus
 from exchange.kernel import audit
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import Role, VerificationStatus
 from exchange.ledger.events import record_event
-from exchange.models import Organisation, User
-from exchange.models.base import utcnow
 
 DEMO_PASSWORD = "Ganshu-Demo-2026"  # noqa: S105 - a published demo login, never used in production
 

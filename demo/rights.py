@@ -17,15 +17,18 @@ from datetime import date
 from sqlalchemy import select
 
 from contracts.certificates import CertificateSigner
+from exchange.accounts.actors import load_actor
+from exchange.accounts.models import Membership
 from exchange.catalog.datafiles import DataFiles
-from exchange.domain.catalog import ListingStatus
-from exchange.domain.rights import RegistrationStatus, RightKind
-from exchange.kernel.actors import Actor, load_actor
+from exchange.catalog.domain import ListingStatus
+from exchange.catalog.models import DataProduct
+from exchange.kernel.actors import Actor
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import DataProduct, Membership, RightsObjection, RightsRegistration
 from exchange.rights import notice as rights_notice
 from exchange.rights import registration as rights
 from exchange.rights.documents import Document
+from exchange.rights.domain import RegistrationStatus, RightKind
+from exchange.rights.models import RightsObjection, RightsRegistration
 
 ON_NOTICE = 3
 OBJECTION = "我方于 2025 年起采集同一批次的生产数据，申请方未说明数据来源的授权链条，请核实。"

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal, TypeAlias
 
-from exchange.domain.catalog import (
+from exchange.catalog.domain import (
     FileFormat,
     Grade,
     LicenceKind,

@@ -32,7 +32,7 @@ from demo.specs import (
     Uniform,
     Walk,
 )
-from exchange.domain.catalog import UpdateFrequency
+from exchange.catalog.domain import UpdateFrequency
 
 Cell: TypeAlias = str | int | Decimal | date | datetime
 Moment: TypeAlias = date | datetime

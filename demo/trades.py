@@ -34,24 +34,19 @@ from sqlalchemy import Connection, Engine, event, func, select, update
 
 from demo import DEMO_VENDORS
 from demo.market import TRADED, Desk, Done, Market, Moments, Offer, Step, tradable_offers
+from exchange.accounts.actors import load_actor
+from exchange.accounts.models import Membership, Organisation, User
 from exchange.accounts.users import add_membership
-from exchange.domain.catalog import Grade
-from exchange.domain.vocabulary import Role
+from exchange.catalog.domain import Grade
 from exchange.kernel import audit
-from exchange.kernel.actors import Actor, load_actor
+from exchange.kernel.actors import Actor
+from exchange.kernel.models import utcnow
+from exchange.kernel.records import AuditEvent
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import (
-    AuditEvent,
-    Membership,
-    Negotiation,
-    Organisation,
-    OrganisationKey,
-    TradeContract,
-    User,
-    Valuation,
-)
-from exchange.models.base import utcnow
+from exchange.kernel.vocabulary import Role
+from exchange.trading.models import Negotiation, OrganisationKey, TradeContract
 from exchange.valuation import valuations
+from exchange.valuation.models import Valuation
 from pricing import LicenceTable, MarketParameters
 
 SEED = 20260529

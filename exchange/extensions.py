@@ -15,7 +15,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, ExecutionContext
 
-from exchange.models.base import Base
+from exchange.kernel.models import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)

@@ -7,7 +7,7 @@ from alembic import context
 from flask import current_app
 
 from contracts.schema import metadata as ledger_metadata
-from exchange.models.search_index import include_object
+from exchange.catalog.search_index import include_object
 
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:

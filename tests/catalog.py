@@ -19,22 +19,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from contracts.schema import ledger_entries
+from exchange.accounts.models import ApiToken, Membership, MembershipRole, Organisation, User
 from exchange.accounts.passwords import hash_password
-from exchange.domain.vocabulary import Role, VerificationStatus
+from exchange.catalog.models import DataProduct, LicenceOffer, ListingTransition, ProductVersion
 from exchange.extensions import db
-from exchange.models import (
-    ApiToken,
-    AuditEvent,
-    DataProduct,
-    LicenceOffer,
-    ListingTransition,
-    Membership,
-    MembershipRole,
-    Organisation,
-    ProductVersion,
-    User,
-)
-from exchange.models.base import utcnow
+from exchange.kernel.models import utcnow
+from exchange.kernel.records import AuditEvent
+from exchange.kernel.vocabulary import Role, VerificationStatus
 from tests.factories import PASSWORD, organisation_data
 
 COPPER_CSV = (

@@ -20,8 +20,8 @@ from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from exchange.catalog.search_index import is_search_index
 from exchange.config import database_url
-from exchange.models.search_index import is_search_index
 
 BACKENDS = ("sqlite", "postgresql")
 

@@ -15,15 +15,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from exchange.catalog.models import LicenceOffer
 from exchange.delivery import entitlements as delivery
 from exchange.delivery.entitlements import DownloadLink
-from exchange.domain.trading import ContractStatus, NegotiationStatus, Side
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.http.context import uow
-from exchange.models import LicenceOffer
-from exchange.models.base import utcnow
-from exchange.models.trading import Negotiation, TradeContract
+from exchange.kernel.models import utcnow
+from exchange.kernel.vocabulary import Role
+from exchange.trading.domain import ContractStatus, NegotiationStatus, Side
+from exchange.trading.models import Negotiation, TradeContract
 from tests.catalog import Person, create_product, person, upload
 from tests.rights import actor
 

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from flask import Flask
 from flask.testing import FlaskClient
 
+from exchange.accounts.credit_code import check_character
+from exchange.accounts.models import Organisation
 from exchange.accounts.sessions import open_session
 from exchange.accounts.users import add_membership, new_user
-from exchange.domain.credit_code import check_character
-from exchange.domain.vocabulary import Role, VerificationStatus
 from exchange.extensions import db
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import Organisation
+from exchange.kernel.vocabulary import Role, VerificationStatus
 
 PASSWORD = "Copper-Ledger-2026"
 _serial = itertools.count(1)

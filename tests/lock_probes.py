@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import create_engine, text, update
 
 from contracts.schema import ledger_state
-from exchange.models import DataProduct
+from exchange.catalog.models import DataProduct
 from exchange.storage import ObjectStore
 
 

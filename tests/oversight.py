@@ -16,14 +16,15 @@ from sqlalchemy import func, select
 from contracts.schema import ledger_entries
 from exchange.catalog.extension import data_files
 from exchange.delivery import entitlements as delivery
-from exchange.domain.oversight import AlertKind
-from exchange.domain.trading import Gateway
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.http.context import uow
-from exchange.models import AuditEvent, OversightAlert, OversightNote
-from exchange.models.base import utcnow
+from exchange.kernel.models import utcnow
+from exchange.kernel.records import AuditEvent
+from exchange.kernel.vocabulary import Role
 from exchange.oversight import alerts as oversight_alerts
+from exchange.oversight.domain import AlertKind
+from exchange.oversight.models import OversightAlert, OversightNote
+from exchange.payments.domain import Gateway
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import payment_outcomes, payment_start, settlement
 from tests.catalog import Person, person, review, submit
@@ -83,7 +84,7 @@ def settled_trade(app: Flask, client: FlaskClient) -> tuple[Market, int]:
 
 def grant_of(app: Flask, contract_id: int) -> int:
     """The entitlement the payment granted."""
-    from exchange.models import Entitlement
+    from exchange.delivery.models import Entitlement
 
     with app.app_context():
         found = db.session.scalar(

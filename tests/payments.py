@@ -21,23 +21,20 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from contracts.schema import ledger_entries
-from exchange.domain.trading import AccountKind, ContractStatus, Gateway, NegotiationStatus, Side
-from exchange.domain.vocabulary import Role
+from exchange.accounts.actors import load_actor
+from exchange.catalog.models import LicenceOffer
 from exchange.extensions import db
-from exchange.kernel.actors import Actor, load_actor
+from exchange.kernel.actors import Actor
+from exchange.kernel.models import utcnow
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.events import record_event
-from exchange.models import (
-    EscrowJournal,
-    GatewayEvent,
-    LicenceOffer,
-    Negotiation,
-    Payment,
-    TradeContract,
-)
-from exchange.models.base import utcnow
 from exchange.payments import escrow
+from exchange.payments.domain import AccountKind, Gateway
 from exchange.payments.gateways import PaymentGateway, gateways_from_config
+from exchange.payments.models import EscrowJournal, GatewayEvent, Payment
 from exchange.trading.contracts import licence_period
+from exchange.trading.domain import ContractStatus, NegotiationStatus, Side
+from exchange.trading.models import Negotiation, TradeContract
 from tests.catalog import Person, person
 from tests.stripe_standin import StripeStandIn, stripe_standin
 from tests.trading import listed_offer

@@ -11,16 +11,17 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
+from exchange.accounts.actors import load_actor
 from exchange.catalog.extension import data_files
-from exchange.domain.rights import Scope
 from exchange.extensions import db
 from exchange.http.context import uow
-from exchange.kernel.actors import Actor, load_actor
-from exchange.models.base import utcnow
+from exchange.kernel.actors import Actor
+from exchange.kernel.models import utcnow
 from exchange.rights import notice as rights_notice
 from exchange.rights import registration as rights
 from exchange.rights import transfers as rights_transfers
 from exchange.rights.documents import Document
+from exchange.rights.domain import Scope
 from exchange.rights.extension import rights_settings
 from tests.catalog import COPPER_CSV, Person, create_product, upload
 

@@ -15,12 +15,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from contracts.schema import ledger_entries
-from exchange.domain.catalog import Territory, UseScope
-from exchange.domain.trading import Terms
-from exchange.domain.vocabulary import Role
+from exchange.catalog.domain import Territory, UseScope
 from exchange.extensions import db
 from exchange.http.context import uow
+from exchange.kernel.vocabulary import Role
 from exchange.trading import negotiations, signing_keys
+from exchange.trading.domain import Terms
 from tests.catalog import Person, person, review, submit
 from tests.rights import actor, certify, own_product
 

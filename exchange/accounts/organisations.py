@@ -9,6 +9,8 @@ from typing import Any, NotRequired, TypedDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from exchange.accounts.credit_code import normalise_credit_code
+from exchange.accounts.models import Membership, MembershipRole, Organisation
 from exchange.accounts.role_grants import allowed_roles, check_roles_allowed
 from exchange.accounts.throttle import KNOWN_EMAIL, Throttle, refuse_if_waiting
 from exchange.accounts.users import (
@@ -20,16 +22,14 @@ from exchange.accounts.users import (
     new_user,
     organisation_problems,
 )
-from exchange.domain.credit_code import normalise_credit_code
-from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.vocabulary import SELF_SERVICE_ROLES, Role, VerificationStatus
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_admin_or_operator, require_found, require_role
+from exchange.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import SELF_SERVICE_ROLES, Role, VerificationStatus
 from exchange.ledger.events import record_event
-from exchange.models import Membership, MembershipRole, Organisation
-from exchange.models.base import utcnow
 
 # Changing who the organisation legally is sends it back to verification.
 IDENTITY_FIELDS = ("name_zh", "credit_code")

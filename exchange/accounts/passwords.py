@@ -8,7 +8,7 @@ from functools import lru_cache
 from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from exchange.domain.i18n import N_
+from exchange.kernel.i18n import N_
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from enum import StrEnum
 
-from exchange.domain.errors import ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.vocabulary import Role
-from exchange.models import Organisation
+from exchange.accounts.models import Organisation
+from exchange.kernel.errors import ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.vocabulary import Role
 
 
 class OrganisationKind(StrEnum):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from exchange.domain.vocabulary import Role, VerificationStatus
 from exchange.http.schemas import BaseSchema, Text, choice, email, text
+from exchange.kernel.vocabulary import Role, VerificationStatus
 
 
 class OrganisationDetailsSchema(BaseSchema):

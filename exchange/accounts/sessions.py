@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from exchange.accounts.models import ApiToken, WebSession
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import ApiToken, WebSession
-from exchange.models.base import utcnow
 
 # How stale last_seen_at may grow before a request writes it again: one write a minute at most.
 TOUCH_INTERVAL = timedelta(seconds=60)

@@ -18,8 +18,8 @@ from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.errors import StorageError
 from limits.strategies import RateLimiter
 
-from exchange.domain.errors import ExchangeError, TooManyAttempts
-from exchange.domain.i18n import N_
+from exchange.kernel.errors import ExchangeError, TooManyAttempts
+from exchange.kernel.i18n import N_
 
 SIGN_IN = "sign-in"  # one account from one address
 SIGN_IN_ACCOUNT = "sign-in-account"  # one account from any address not known to it

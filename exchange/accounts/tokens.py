@@ -10,15 +10,16 @@ from typing import Any
 
 from sqlalchemy import select
 
+from exchange.accounts.actors import load_actor
+from exchange.accounts.models import ApiToken
 from exchange.accounts.throttle import Throttle
 from exchange.accounts.users import sign_in
-from exchange.domain.errors import NotAuthenticated, NotFound, ValidationFailed
-from exchange.domain.i18n import N_
 from exchange.kernel import audit
-from exchange.kernel.actors import Actor, load_actor
+from exchange.kernel.actors import Actor
+from exchange.kernel.errors import NotAuthenticated, NotFound, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import ApiToken
-from exchange.models.base import utcnow
 
 TOKEN_PREFIX = "gsx_"
 

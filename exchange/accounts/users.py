@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from exchange.accounts.actors import load_actor
+from exchange.accounts.credit_code import credit_code_problem, normalise_credit_code
+from exchange.accounts.models import Membership, MembershipRole, Organisation, User
 from exchange.accounts.passwords import (
     hash_password,
     needs_rehash,
@@ -26,18 +29,16 @@ from exchange.accounts.throttle import (
     Throttle,
     refuse_if_waiting,
 )
-from exchange.domain.credit_code import credit_code_problem, normalise_credit_code
-from exchange.domain.errors import (
+from exchange.kernel import audit
+from exchange.kernel.actors import Actor
+from exchange.kernel.errors import (
     Conflict,
     NotAuthenticated,
     ValidationFailed,
 )
-from exchange.domain.i18n import N_
-from exchange.domain.vocabulary import LANGUAGES, REGIONS, SELF_SERVICE_ROLES, Role
-from exchange.kernel import audit
-from exchange.kernel.actors import Actor, load_actor
+from exchange.kernel.i18n import N_
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import Membership, MembershipRole, Organisation, User
+from exchange.kernel.vocabulary import LANGUAGES, REGIONS, SELF_SERVICE_ROLES, Role
 
 CREDIT_CODE_MESSAGES = {
     "length": N_("A unified social credit code has 18 characters."),

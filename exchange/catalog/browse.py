@@ -10,17 +10,13 @@ from typing import Any, TypedDict
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from exchange.accounts.models import Organisation
+from exchange.catalog.domain import Grade, ListingStatus, ProductType, UpdateFrequency
+from exchange.catalog.models import DataProduct, IndustryBoard, ProductRegion
 from exchange.catalog.search import apply_search
-from exchange.domain.catalog import Grade, ListingStatus, ProductType, UpdateFrequency
-from exchange.domain.vocabulary import Role
 from exchange.kernel.caching import TtlCache
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import (
-    DataProduct,
-    IndustryBoard,
-    Organisation,
-    ProductRegion,
-)
+from exchange.kernel.vocabulary import Role
 
 AnySelect = Select[*tuple[Any, ...]]
 SORTS = ("relevance", "newest", "price_asc", "price_desc")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
+from exchange.catalog.domain import FileFormat
 from exchange.catalog.ingest import (
     IngestError,
     detect_format,
@@ -28,10 +29,9 @@ from exchange.catalog.ingest import (
 from exchange.catalog.ingest.limits import Limits
 from exchange.catalog.ingest.profile import StoredProfile
 from exchange.catalog.ingest.structure import check_structure
-from exchange.domain.catalog import CipherMode, FileFormat
-from exchange.domain.errors import PayloadTooLarge, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.storage import KeyRing, ObjectStore, ObjectTooLarge, new_object_key
+from exchange.kernel.errors import PayloadTooLarge, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.storage import CipherMode, KeyRing, ObjectStore, ObjectTooLarge, new_object_key
 
 READ_SIZE = 1024 * 1024
 HEAD_SIZE = 4096

@@ -13,9 +13,8 @@ from exchange.catalog.browse import CatalogPage
 from exchange.catalog.datafiles import DataFiles
 from exchange.catalog.ingest.limits import Limits
 from exchange.config import ConfigurationError
-from exchange.domain.catalog import CipherMode
 from exchange.kernel.caching import TtlCache
-from exchange.storage import KeyRing, LocalObjectStore
+from exchange.storage import CipherMode, KeyRing, LocalObjectStore
 
 
 def init_files(app: Flask) -> None:

@@ -9,10 +9,10 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
+from exchange.catalog.domain import DeliveryForm, LegalBasis, ListingStatus
 from exchange.catalog.product_page import ProductView
 from exchange.catalog.products import OFFER_FIELDS, REVIEWED_FIELDS
 from exchange.catalog.schemas import OfferSchema, ProductInputSchema
-from exchange.domain.catalog import DeliveryForm, LegalBasis, ListingStatus
 from exchange.http.schemas import BaseSchema, text
 
 TAG_SEPARATORS = re.compile(r"[,，、;；]")

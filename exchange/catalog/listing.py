@@ -15,17 +15,17 @@ from sqlalchemy.orm import Session
 
 from exchange.catalog import personal_data
 from exchange.catalog.browse import ReviewCard, review_items
+from exchange.catalog.domain import Grade, ListingStatus, VersionState
+from exchange.catalog.models import DataProduct, ListingTransition
 from exchange.catalog.product_page import load_product
-from exchange.domain.catalog import Grade, ListingStatus, VersionState
-from exchange.domain.errors import Conflict, PermissionDenied, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.vocabulary import Role, VerificationStatus
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_role
+from exchange.kernel.errors import Conflict, PermissionDenied, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import Role, VerificationStatus
 from exchange.ledger.events import record_event
-from exchange.models import DataProduct, ListingTransition
-from exchange.models.base import utcnow
 
 S = ListingStatus
 DECISIONS = ("approve", "reject")

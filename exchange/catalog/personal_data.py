@@ -15,12 +15,12 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypedDict
 
+from exchange.catalog.domain import PERSONAL_KINDS, DeliveryForm, LegalBasis, Sensitivity
 from exchange.catalog.ingest.masking import ColumnForm
-from exchange.domain.catalog import PERSONAL_KINDS, DeliveryForm, LegalBasis, Sensitivity
-from exchange.domain.errors import Conflict, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.models import DataProduct
-from exchange.models.base import utcnow
+from exchange.catalog.models import DataProduct
+from exchange.kernel.errors import Conflict, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 
 FACTS_KEY = "personal_information"
 

@@ -16,13 +16,14 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from exchange.catalog.datafiles import DataFiles, discard, profile_stored
+from exchange.catalog.domain import FileFormat, VersionState
 from exchange.catalog.ingest import IngestError
 from exchange.catalog.ingest.profile import StoredProfile
+from exchange.catalog.models import DataProduct, ProductVersion
 from exchange.catalog.versions import declared_personal, make_ready, record_added
-from exchange.domain.catalog import CipherMode, FileFormat, VersionState
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import DataProduct, ProductVersion
-from exchange.models.base import utcnow
+from exchange.storage import CipherMode
 
 PROCESSING = VersionState.PROCESSING.value
 BATCH = 20  # versions one pass takes on at most

@@ -9,28 +9,22 @@ from typing import Any, TypedDict
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, defer, selectinload
 
+from exchange.accounts.models import Organisation, User
 from exchange.catalog import personal_data
 from exchange.catalog.browse import SUPERVISORS, ProductCard, summary, vendor_cards
-from exchange.catalog.ingest.masking import mask_cell
-from exchange.domain.catalog import (
+from exchange.catalog.domain import (
     FileFormat,
     LicenceKind,
     ListingStatus,
     Territory,
     UseScope,
 )
-from exchange.domain.errors import NotFound
-from exchange.domain.vocabulary import Role
+from exchange.catalog.ingest.masking import mask_cell
+from exchange.catalog.models import DataProduct, LicenceOffer, ListingTransition, ProductVersion
 from exchange.kernel.actors import Actor, require_found
+from exchange.kernel.errors import NotFound
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import (
-    DataProduct,
-    LicenceOffer,
-    ListingTransition,
-    Organisation,
-    ProductVersion,
-    User,
-)
+from exchange.kernel.vocabulary import Role
 
 
 class OfferView(TypedDict):

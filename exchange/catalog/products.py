@@ -9,10 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exchange.accounts.models import Organisation
 from exchange.catalog.browse import VendorProductCard, vendor_products
 from exchange.catalog.datafiles import DataFiles, Ingested, Upload, discard, profiled, store
+from exchange.catalog.domain import QUALITY_DIMENSIONS, ListingStatus
 from exchange.catalog.listing import record_transition
+from exchange.catalog.models import DataProduct, IndustryBoard, LicenceOffer, ProductRegion
 from exchange.catalog.product_page import ProductView, get_product
+from exchange.catalog.search_terms import index_tokens
 from exchange.catalog.versions import (
     append_version,
     commit_or_discard,
@@ -20,22 +24,13 @@ from exchange.catalog.versions import (
     editable,
     require_verified,
 )
-from exchange.domain.catalog import QUALITY_DIMENSIONS, ListingStatus
-from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.search_terms import index_tokens
-from exchange.domain.vocabulary import REGIONS, Role
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor
+from exchange.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import (
-    DataProduct,
-    IndustryBoard,
-    LicenceOffer,
-    Organisation,
-    ProductRegion,
-)
-from exchange.models.base import utcnow
+from exchange.kernel.vocabulary import REGIONS, Role
 
 S = ListingStatus
 DESCRIPTIVE_FIELDS = (

@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from exchange.domain.catalog import (
+from exchange.catalog.domain import (
     DeliveryForm,
     Grade,
     LegalBasis,

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, column, func, literal_column, table, text
 from sqlalchemy.orm import Session
 
-from exchange.domain.search_terms import query_terms
-from exchange.models import DataProduct
+from exchange.catalog.models import DataProduct
+from exchange.catalog.search_terms import query_terms
 
 # Titles count five times the summary, tags and the rest in the ranking.
 TITLE_WEIGHT = 5.0

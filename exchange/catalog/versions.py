@@ -22,24 +22,24 @@ from exchange.catalog.datafiles import (
     reprofile,
     store,
 )
-from exchange.catalog.listing import require_vendor_member
-from exchange.catalog.product_page import ProductView, get_product, load_product
-from exchange.domain.catalog import (
+from exchange.catalog.domain import (
     DeliveryForm,
     LegalBasis,
     ListingStatus,
     Sensitivity,
     VersionState,
 )
-from exchange.domain.errors import Conflict, PermissionDenied, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.vocabulary import VerificationStatus
+from exchange.catalog.listing import require_vendor_member
+from exchange.catalog.models import DataProduct, ProductVersion
+from exchange.catalog.product_page import ProductView, get_product, load_product
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor
+from exchange.kernel.errors import Conflict, PermissionDenied, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import VerificationStatus
 from exchange.ledger.events import record_event
-from exchange.models import DataProduct, ProductVersion
-from exchange.models.base import utcnow
 
 S = ListingStatus
 KEEP = "keep"  # describe_fields: leave the legal basis as it is

@@ -13,13 +13,13 @@ from typing import TypedDict
 from sqlalchemy import select, update
 
 from exchange.delivery.entitlements import check_usable, own_entitlement
-from exchange.domain.errors import Conflict, NotAuthenticated
-from exchange.domain.i18n import N_
+from exchange.delivery.models import Entitlement
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor
+from exchange.kernel.errors import Conflict, NotAuthenticated
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import Entitlement
-from exchange.models.base import utcnow
 
 API_KEY_PREFIX = "gsk_"
 HINT_LENGTH = 4

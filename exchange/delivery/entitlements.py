@@ -26,12 +26,18 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exchange.accounts.actors import load_actor
 from exchange.catalog import personal_data
 from exchange.catalog.datafiles import DataFiles
+from exchange.catalog.domain import FileFormat, ProductType, VersionState
+from exchange.catalog.models import DataProduct, ProductVersion
 from exchange.delivery import fingerprint
+from exchange.delivery.domain import EntitlementStatus
 from exchange.delivery.fingerprint import desensitise
-from exchange.domain.catalog import CipherMode, FileFormat, ProductType, VersionState
-from exchange.domain.errors import (
+from exchange.delivery.models import Download, Entitlement
+from exchange.kernel import audit
+from exchange.kernel.actors import Actor, require_found, require_role
+from exchange.kernel.errors import (
     Conflict,
     ExchangeError,
     NotAuthenticated,
@@ -40,16 +46,14 @@ from exchange.domain.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from exchange.domain.i18n import N_
-from exchange.domain.trading import ContractStatus, EntitlementStatus
-from exchange.domain.vocabulary import Role
-from exchange.kernel import audit
-from exchange.kernel.actors import Actor, load_actor, require_found, require_role
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.events import PartyName, party_names, record_event
-from exchange.models import DataProduct, ProductVersion
-from exchange.models.base import utcnow
-from exchange.models.trading import Download, Entitlement, TradeContract
+from exchange.storage import CipherMode
+from exchange.trading.domain import ContractStatus
+from exchange.trading.models import TradeContract
 
 LINK_SALT = "ganshu.download-link"
 CONTENT_TYPES = {

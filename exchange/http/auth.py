@@ -11,12 +11,13 @@ from flask_babel import gettext
 from flask_login import UserMixin, login_user, logout_user
 
 from exchange.accounts import sessions, throttle
+from exchange.accounts.actors import load_actor
 from exchange.accounts.tokens import authenticate_token
-from exchange.domain.errors import NotAuthenticated
-from exchange.domain.i18n import N_
 from exchange.extensions import db, limiter, login_manager
 from exchange.http.context import client_address, uow
-from exchange.kernel.actors import Actor, load_actor
+from exchange.kernel.actors import Actor
+from exchange.kernel.errors import NotAuthenticated
+from exchange.kernel.i18n import N_
 
 
 class SessionUser(UserMixin):

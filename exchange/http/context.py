@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 
-from exchange.domain.errors import NotAuthenticated
 from exchange.extensions import db
 from exchange.kernel.actors import Actor
+from exchange.kernel.errors import NotAuthenticated
 from exchange.kernel.unit_of_work import UnitOfWork
 
 

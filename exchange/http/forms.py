@@ -10,9 +10,9 @@ from flask_babel import gettext
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.wrappers import Response
 
-from exchange.domain.errors import ExchangeError
 from exchange.http.i18n import translate
 from exchange.http.problems import flatten_errors
+from exchange.kernel.errors import ExchangeError
 
 # Errors shown on the same form (a refusal too: the page says why in place, the state it raced
 # with shows); anything else goes to the error page.

@@ -10,12 +10,12 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from exchange.domain.errors import ValidationFailed
-from exchange.domain.i18n import N_
 from exchange.http.auth import bearer_actor
 from exchange.http.context import uow
 from exchange.http.request_limits import BEARER_SCHEME
 from exchange.kernel import idempotency
+from exchange.kernel.errors import ValidationFailed
+from exchange.kernel.i18n import N_
 from exchange.kernel.idempotency import IdempotentRequest, KeptAnswer
 
 HEADER = "Idempotency-Key"

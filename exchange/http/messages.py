@@ -1,6 +1,6 @@
 """Messages that marshmallow and webargs write in English, listed here so they get translated."""
 
-from exchange.domain.i18n import N_
+from exchange.kernel.i18n import N_
 
 LIBRARY_MESSAGES = (
     N_("Missing data for required field."),

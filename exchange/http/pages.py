@@ -10,9 +10,9 @@ from flask import Blueprint, Flask, current_app
 from flask_babel import format_datetime
 from flask_login import current_user
 
-from exchange.domain.vocabulary import REGIONS, ROLE_LABELS, VERIFICATION_LABELS, Role
 from exchange.http.i18n import current_language, translate
 from exchange.http.page_cache import init_page_cache
+from exchange.kernel.vocabulary import REGIONS, ROLE_LABELS, VERIFICATION_LABELS, Role
 
 
 def local_time(moment: datetime) -> str:

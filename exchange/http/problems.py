@@ -12,9 +12,9 @@ from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalErr
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from exchange.domain.errors import ExchangeError
-from exchange.domain.i18n import N_
 from exchange.http.i18n import translate
+from exchange.kernel.errors import ExchangeError
+from exchange.kernel.i18n import N_
 
 PROBLEM_TYPE = "urn:ganshu:problem:"
 HTTP_TITLES = {

@@ -13,12 +13,12 @@ from typing import Any, TypedDict
 from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from exchange.domain import json_depth
-from exchange.domain.errors import ExchangeError
-from exchange.domain.i18n import N_
 from exchange.http.auth import bearer_actor
 from exchange.http.uploads import MULTIPART_OVERHEAD
 from exchange.http.url_rules import IdOutOfRange, within_range
+from exchange.kernel import json_depth
+from exchange.kernel.errors import ExchangeError
+from exchange.kernel.i18n import N_
 
 BEARER_SCHEME = "bearerAuth"
 

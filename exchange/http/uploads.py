@@ -9,10 +9,10 @@ from flask import Flask, current_app, request
 from flask_login import current_user
 
 from exchange.catalog.datafiles import Upload
-from exchange.domain.errors import NotAuthenticated, PermissionDenied, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.vocabulary import VerificationStatus
 from exchange.http.auth import bearer_actor
+from exchange.kernel.errors import NotAuthenticated, PermissionDenied, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.vocabulary import VerificationStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Room for the multipart framing and the form fields around the file itself.

@@ -5,12 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
-
-from exchange.domain.errors import NotFound, PermissionDenied
-from exchange.domain.vocabulary import Role, VerificationStatus
-from exchange.models import Membership, User
+from exchange.kernel.errors import NotFound, PermissionDenied
+from exchange.kernel.vocabulary import Role, VerificationStatus
 
 T = TypeVar("T")
 
@@ -61,42 +57,6 @@ class Actor:
         """True when the user administers the organisation's members and details."""
         membership = self.membership(organisation_id)
         return membership is not None and membership.is_admin
-
-
-def load_actor(session: Session, user_id: int, client_address: str | None = None) -> Actor | None:
-    """Build the actor for an active user, or None when the account is gone or disabled."""
-    user = (
-        session.scalars(
-            select(User)
-            .where(User.id == user_id)
-            .options(  # one round trip: every request begins here
-                joinedload(User.memberships).joinedload(Membership.organisation),
-                joinedload(User.memberships).joinedload(Membership.roles),
-            )
-        )
-        .unique()
-        .first()
-    )
-    if user is None or not user.is_active:
-        return None
-    return Actor(
-        user_id=user.id,
-        email=user.email,
-        display_name=user.display_name,
-        locale=user.locale,
-        memberships=tuple(
-            MembershipView(
-                organisation_id=m.organisation_id,
-                name_zh=m.organisation.name_zh,
-                name_en=m.organisation.name_en,
-                verification_status=m.organisation.verification_status,
-                roles=m.role_set,
-                is_admin=m.is_admin,
-            )
-            for m in user.memberships
-        ),
-        client_address=client_address,
-    )
 
 
 def require_role(actor: Actor, *roles: Role) -> None:

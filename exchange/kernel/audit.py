@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from exchange.domain.vocabulary import Role
 from exchange.kernel.actors import Actor, require_role
+from exchange.kernel.models import utcnow
+from exchange.kernel.records import AuditEvent
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import AuditEvent
-from exchange.models.base import utcnow
+from exchange.kernel.vocabulary import Role
 
 
 def record(

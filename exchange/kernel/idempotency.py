@@ -15,10 +15,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from exchange.domain.errors import Conflict, ExchangeError
-from exchange.domain.i18n import N_
+from exchange.kernel.errors import Conflict, ExchangeError
+from exchange.kernel.i18n import N_
+from exchange.kernel.records import IdempotencyRecord
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import IdempotencyRecord
 
 # The status a claimed key holds until its request's answer is kept.
 PENDING = 0

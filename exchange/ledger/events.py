@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 from contracts import ledger
 from contracts.anchoring import ON_CHAIN
 from contracts.schema import ledger_anchors, ledger_deployments, ledger_entries
-from exchange.domain.errors import NotFound
-from exchange.domain.vocabulary import Role
+from exchange.accounts.models import Organisation
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_role
+from exchange.kernel.errors import NotFound
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import LedgerParty, Organisation
+from exchange.kernel.vocabulary import Role
+from exchange.ledger.models import LedgerParty
 
 if TYPE_CHECKING:
     from contracts.chain import Chain

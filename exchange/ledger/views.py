@@ -11,10 +11,10 @@ from flask_login import login_required
 from marshmallow import ValidationError, fields
 from werkzeug.wrappers import Response
 
-from exchange.domain.i18n import N_
 from exchange.http.attachments import content_disposition
 from exchange.http.context import uow, web_actor
 from exchange.http.problems import flatten_errors
+from exchange.kernel.i18n import N_
 from exchange.ledger import events as ledger
 from exchange.ledger.extension import chain_of
 from exchange.ledger.schemas import LedgerQuerySchema

@@ -11,15 +11,17 @@ from typing import Any, TypedDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from exchange.domain.errors import ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.oversight import AlertKind, AlertStatus
-from exchange.domain.vocabulary import Role
+from exchange.accounts.models import User
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_found, require_role
+from exchange.kernel.errors import ValidationFailed
+from exchange.kernel.i18n import N_
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.events import PartyName, party_names
-from exchange.models import OversightAlert, TradeContract, User
+from exchange.oversight.domain import AlertKind, AlertStatus
+from exchange.oversight.models import OversightAlert
+from exchange.trading.models import TradeContract
 
 LIST_LIMIT = 200
 

@@ -18,25 +18,13 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from exchange.domain.errors import Conflict, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.oversight import (
-    NOTE_MAX_LENGTH,
-    AlertStatus,
-    Thresholds,
-    can_move,
-)
-from exchange.domain.vocabulary import Role
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_found, require_role
+from exchange.kernel.errors import Conflict, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import (
-    OversightAlert,
-    OversightAlertContract,
-    OversightAlertOrganisation,
-    OversightNote,
-)
-from exchange.models.base import utcnow
+from exchange.kernel.vocabulary import Role
 from exchange.oversight.alert_reading import AlertDetail, alert_detail
 from exchange.oversight.bursts import download_bursts, purchase_bursts
 from exchange.oversight.detectors import (
@@ -45,6 +33,18 @@ from exchange.oversight.detectors import (
     important_data_trades,
     price_deviations,
     related_parties,
+)
+from exchange.oversight.domain import (
+    NOTE_MAX_LENGTH,
+    AlertStatus,
+    Thresholds,
+    can_move,
+)
+from exchange.oversight.models import (
+    OversightAlert,
+    OversightAlertContract,
+    OversightAlertOrganisation,
+    OversightNote,
 )
 
 KEY_CHUNK = 500  # keys per IN list when looking for alerts already raised

@@ -13,14 +13,7 @@ from typing import Any
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
-from exchange.domain.oversight import (
-    PAID_STATUSES,
-    AlertKind,
-    Thresholds,
-    burst_key,
-    window_bucket,
-)
-from exchange.models import Download, Entitlement, TradeContract
+from exchange.delivery.models import Download, Entitlement
 from exchange.oversight.detectors import (
     MAX_LISTED,
     Finding,
@@ -29,6 +22,14 @@ from exchange.oversight.detectors import (
     stamp,
     trade_of,
 )
+from exchange.oversight.domain import (
+    PAID_STATUSES,
+    AlertKind,
+    Thresholds,
+    burst_key,
+    window_bucket,
+)
+from exchange.trading.models import TradeContract
 
 
 @dataclass(frozen=True)

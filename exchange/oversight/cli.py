@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from exchange.models.base import utcnow
+from exchange.kernel.models import utcnow
 from exchange.oversight.tasks import detect_once
 
 oversight_cli = AppGroup("oversight", help="Alerts for the regulators.")

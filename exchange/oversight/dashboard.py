@@ -45,18 +45,20 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
+from exchange.catalog.domain import GRADE_LABELS, Grade, ListingStatus
 from exchange.catalog.listing import acting_organisation
-from exchange.domain.catalog import GRADE_LABELS, Grade, ListingStatus
-from exchange.domain.errors import ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.trading import CENT, ContractStatus
-from exchange.domain.vocabulary import REGIONS, Role
+from exchange.catalog.models import DataProduct, IndustryBoard, ProductRegion
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_role
+from exchange.kernel.errors import ValidationFailed
+from exchange.kernel.i18n import N_
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import REGIONS, Role
 from exchange.ledger.events import party_names
-from exchange.models import DataProduct, IndustryBoard, ProductRegion, TradeContract
+from exchange.payments.domain import CENT
 from exchange.trading.contracts import add_months
+from exchange.trading.domain import ContractStatus
+from exchange.trading.models import TradeContract
 
 READERS = (Role.REGULATOR, Role.OPERATOR)
 TRADED = (ContractStatus.IN_ESCROW, ContractStatus.DISPUTED, ContractStatus.SETTLED)

@@ -32,8 +32,10 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from exchange.domain.catalog import Grade
-from exchange.domain.oversight import (
+from exchange.accounts.models import Membership, Organisation
+from exchange.catalog.domain import Grade
+from exchange.catalog.models import DataProduct
+from exchange.oversight.domain import (
     PAID_STATUSES,
     AlertKind,
     Thresholds,
@@ -41,13 +43,8 @@ from exchange.domain.oversight import (
     exceeds,
     pair_key,
 )
-from exchange.models import (
-    DataProduct,
-    Membership,
-    Organisation,
-    TradeContract,
-    Valuation,
-)
+from exchange.trading.models import TradeContract
+from exchange.valuation.models import Valuation
 from pricing import PriceBand, deviation
 
 # The most rows an alert names in its evidence and links; the count always says how many.

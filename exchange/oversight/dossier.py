@@ -17,27 +17,21 @@ from contracts import ledger
 from contracts.bundle import make_bundle
 from contracts.schema import ledger_entries
 from contracts.verify import verify_bundle
+from exchange.catalog.models import DataProduct
+from exchange.delivery.models import Download, Entitlement
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_found
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.ledger.events import anchor_statuses, party_names
-from exchange.models import (
-    DataProduct,
-    Download,
-    Entitlement,
-    EscrowAccount,
-    LedgerParty,
-    LicenceGrant,
-    Negotiation,
-    Payment,
-    RightsRecord,
-    TradeContract,
-)
+from exchange.ledger.models import LedgerParty
 from exchange.oversight.trades import require_reader
 from exchange.payments import escrow
 from exchange.payments.escrow import JournalView
+from exchange.payments.models import EscrowAccount, Payment
 from exchange.rights.display import GrantView, RecordView, grant_view, record_view
+from exchange.rights.models import LicenceGrant, RightsRecord
 from exchange.trading.contracts import ContractView, contract_view
+from exchange.trading.models import Negotiation, TradeContract
 from exchange.trading.payment_outcomes import PaymentView, payment_view
 from exchange.trading.reading import ContractProgress, contract_progress
 

@@ -33,14 +33,13 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from exchange.domain.catalog import GRADE_LABELS
-from exchange.domain.errors import ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.trading import CONTRACT_STATUS_LABELS, PAYMENT_STATUS_LABELS
-from exchange.domain.vocabulary import LANGUAGES, REGIONS
+from exchange.catalog.domain import GRADE_LABELS
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor
+from exchange.kernel.errors import ValidationFailed
+from exchange.kernel.i18n import N_
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import LANGUAGES, REGIONS
 from exchange.oversight.trade_query import DEFAULT_SORT, TradeFilters, check_sort
 from exchange.oversight.trades import (
     TradeRow,
@@ -50,6 +49,8 @@ from exchange.oversight.trades import (
     trade_row,
     trades_query,
 )
+from exchange.payments.domain import PAYMENT_STATUS_LABELS
+from exchange.trading.domain import CONTRACT_STATUS_LABELS
 
 EXPORTED = "oversight.trades.export"
 MAX_EXPORT_ROWS = 100_000

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 from exchange.config import ConfigurationError
-from exchange.domain.oversight import Thresholds
+from exchange.oversight.domain import Thresholds
 from exchange.oversight.hooks import audit_regulator_reads
 
 

@@ -27,9 +27,9 @@ def audit_regulator_reads(response: Response) -> Response:
     path = request.path
     if path == "/" or path.startswith(SELF_AUDITED) or path.startswith(NOTHING_SUPERVISED):
         return response
-    from exchange.domain.vocabulary import Role
     from exchange.extensions import db
     from exchange.kernel import audit
+    from exchange.kernel.vocabulary import Role
 
     actor = g.get("bearer_actor") or (current_user.actor if current_user.is_authenticated else None)
     if actor is None or not actor.has_role(Role.REGULATOR):

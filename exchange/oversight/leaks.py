@@ -10,19 +10,22 @@ from typing import Any, TypedDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exchange.catalog.models import ProductVersion
 from exchange.delivery import fingerprint
-from exchange.domain.errors import PayloadTooLarge, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.oversight import LEAK_MAX_BYTES, AlertKind, leak_key
-from exchange.domain.vocabulary import Role
+from exchange.delivery.models import Download, Entitlement
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_found, require_role
+from exchange.kernel.errors import PayloadTooLarge, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.events import party_names
-from exchange.models import Download, Entitlement, OversightAlert, ProductVersion, TradeContract
-from exchange.models.base import utcnow
 from exchange.oversight.alerts import raise_new
 from exchange.oversight.detectors import Finding
+from exchange.oversight.domain import LEAK_MAX_BYTES, AlertKind, leak_key
+from exchange.oversight.models import OversightAlert
+from exchange.trading.models import TradeContract
 
 
 class LeakTrace(TypedDict):

@@ -12,21 +12,14 @@ from flask_babel import gettext
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields
 
+from exchange.catalog.domain import Grade
 from exchange.catalog.schemas import ProductSummarySchema
-from exchange.domain.catalog import Grade
-from exchange.domain.i18n import N_
-from exchange.domain.oversight import ALERT_KIND_LABELS, NOTE_MAX_LENGTH, AlertKind, AlertStatus
-from exchange.domain.trading import (
-    ContractStatus,
-    EntitlementStatus,
-    NegotiationStatus,
-    PaymentStatus,
-    RoundAction,
-    Side,
-)
+from exchange.delivery.domain import EntitlementStatus
 from exchange.http.i18n import translate
 from exchange.http.openapi import DECIMAL_STRING
 from exchange.http.schemas import BaseSchema, choice
+from exchange.kernel.i18n import N_
+from exchange.oversight.domain import ALERT_KIND_LABELS, NOTE_MAX_LENGTH, AlertKind, AlertStatus
 from exchange.oversight.export import MEDIA_TYPES
 from exchange.oversight.trade_query import (
     DEFAULT_PER_PAGE,
@@ -35,8 +28,10 @@ from exchange.oversight.trade_query import (
     MAX_PER_PAGE,
     SORTS,
 )
+from exchange.payments.domain import PaymentStatus
 from exchange.rights.schemas import LicenceGrantSchema, RightsRecordSchema
 from exchange.trading.contracts import add_months
+from exchange.trading.domain import ContractStatus, NegotiationStatus, RoundAction, Side
 from exchange.trading.schemas import ContractSchema, PartySchema, PaymentSchema
 
 E = TypeVar("E", bound=Enum)

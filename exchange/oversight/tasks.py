@@ -7,8 +7,8 @@ from datetime import datetime
 from flask import Flask
 
 from exchange.extensions import db
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models.base import utcnow
 from exchange.oversight.alerts import detect
 from exchange.oversight.extension import thresholds
 from exchange.worker.registry import Task

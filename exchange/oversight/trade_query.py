@@ -13,12 +13,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from exchange.domain.catalog import Grade
-from exchange.domain.errors import ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.trading import ContractStatus
-from exchange.domain.vocabulary import REGIONS
+from exchange.catalog.domain import Grade
+from exchange.kernel.errors import ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.vocabulary import REGIONS
 from exchange.trading.contracts import add_months
+from exchange.trading.domain import ContractStatus
 
 SORTS = ("date", "amount", "vendor", "buyer", "status")
 DEFAULT_SORT = "-date"

@@ -35,22 +35,15 @@ from typing import Any, TypedDict
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
-from exchange.domain.catalog import Grade
-from exchange.domain.errors import ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.trading import ContractStatus, PaymentStatus, fee_of
-from exchange.domain.vocabulary import Role
+from exchange.accounts.models import Organisation
+from exchange.catalog.domain import Grade
+from exchange.catalog.models import DataProduct, IndustryBoard, ProductRegion
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_role
+from exchange.kernel.errors import ValidationFailed
+from exchange.kernel.i18n import N_
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import (
-    DataProduct,
-    IndustryBoard,
-    Organisation,
-    Payment,
-    ProductRegion,
-    TradeContract,
-)
+from exchange.kernel.vocabulary import Role
 from exchange.oversight.trade_query import (
     DEFAULT_PER_PAGE,
     DEFAULT_SORT,
@@ -58,6 +51,10 @@ from exchange.oversight.trade_query import (
     TradeFilters,
     check_listing,
 )
+from exchange.payments.domain import PaymentStatus, fee_of
+from exchange.payments.models import Payment
+from exchange.trading.domain import ContractStatus
+from exchange.trading.models import TradeContract
 
 READERS = (Role.REGULATOR, Role.OPERATOR)
 LISTED = "oversight.trades.list"

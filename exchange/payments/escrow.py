@@ -19,11 +19,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from exchange.domain.errors import Conflict
-from exchange.domain.i18n import N_
-from exchange.domain.trading import CENT, DEBIT_NORMAL, AccountKind, JournalKind, fee_of
+from exchange.kernel.errors import Conflict
+from exchange.kernel.i18n import N_
 from exchange.ledger.events import PartyName
-from exchange.models import EscrowAccount, EscrowJournal, EscrowPosting, TradeContract
+from exchange.payments.domain import CENT, DEBIT_NORMAL, AccountKind, JournalKind, fee_of
+from exchange.payments.models import EscrowAccount, EscrowJournal, EscrowPosting
+from exchange.trading.models import TradeContract
 
 ZERO = Decimal("0.00")
 PER_ORGANISATION = frozenset({AccountKind.BUYER, AccountKind.VENDOR_PAYABLE})

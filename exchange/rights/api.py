@@ -11,8 +11,6 @@ from flask import Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from exchange.catalog.extension import data_files
-from exchange.domain.errors import ExchangeError, PayloadTooLarge, ValidationFailed
-from exchange.domain.i18n import N_
 from exchange.http.api import BEARER, OPTIONAL_BEARER, Blueprint
 from exchange.http.attachments import content_disposition
 from exchange.http.auth import bearer_actor, optional_bearer_actor
@@ -21,6 +19,8 @@ from exchange.http.openapi import JSON_OBJECT, body_as
 from exchange.http.problems import exchange_error_response
 from exchange.http.uploads import accepts_upload
 from exchange.kernel.actors import Actor
+from exchange.kernel.errors import ExchangeError, PayloadTooLarge, ValidationFailed
+from exchange.kernel.i18n import N_
 from exchange.ledger.extension import chain_or_none
 from exchange.rights import certificates as rights_certificates
 from exchange.rights import holdings as rights_holdings

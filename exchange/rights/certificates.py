@@ -23,12 +23,14 @@ from contracts.certificates import (
     verify_signature,
 )
 from contracts.merkle import hasher_named
-from exchange.domain.rights import RecordStatus, RegistrationStatus
+from exchange.accounts.models import Organisation
+from exchange.catalog.models import DataProduct
 from exchange.kernel.actors import require_found
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.ledger.events import record_event
-from exchange.models import DataProduct, Organisation, RightsCertificate, RightsRegistration
-from exchange.models.base import utcnow
+from exchange.rights.domain import RecordStatus, RegistrationStatus
+from exchange.rights.models import RightsCertificate, RightsRegistration
 from exchange.rights.registration import claim_body, refuse_certified_collisions
 
 if TYPE_CHECKING:

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exchange.catalog.browse import VendorCard, vendor_cards
-from exchange.domain.catalog import Territory
-from exchange.domain.rights import GrantStatus, RecordStatus, RightKind
+from exchange.catalog.domain import Territory
+from exchange.catalog.models import DataProduct
 from exchange.ledger.events import PartyName
-from exchange.models import DataProduct, LicenceGrant, RightsRecord
+from exchange.rights.domain import GrantStatus, RecordStatus, RightKind
+from exchange.rights.models import LicenceGrant, RightsRecord
 
 Names = Mapping[int, PartyName]
 

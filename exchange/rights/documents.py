@@ -15,11 +15,11 @@ from typing import IO
 
 from exchange.catalog.datafiles import DataFiles
 from exchange.catalog.ingest import IngestError, safe_filename
-from exchange.domain.catalog import CipherMode
-from exchange.domain.errors import PayloadTooLarge, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.models import DataProduct, RightsDocument
-from exchange.storage import new_object_key
+from exchange.catalog.models import DataProduct
+from exchange.kernel.errors import PayloadTooLarge, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.rights.models import RightsDocument
+from exchange.storage import CipherMode, new_object_key
 
 # Extension → (content type, how the file must begin).
 KINDS = {

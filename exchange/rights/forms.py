@@ -17,10 +17,10 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 from werkzeug.datastructures import MultiDict
 
-from exchange.domain.catalog import Territory, UseScope
-from exchange.domain.rights import RightKind, RightSource
+from exchange.catalog.domain import Territory, UseScope
 from exchange.http.schemas import BaseSchema, text
 from exchange.rights.documents import Document
+from exchange.rights.domain import RightKind, RightSource
 
 RIGHTS = tuple(RightKind)
 GRANT_SEPARATORS = re.compile(r"[\s,，、;；]+")

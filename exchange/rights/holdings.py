@@ -8,18 +8,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from exchange.catalog.browse import SUPERVISORS
+from exchange.catalog.models import DataProduct
 from exchange.catalog.product_page import can_see
-from exchange.domain.errors import NotFound
-from exchange.domain.rights import GrantStatus, RecordStatus
 from exchange.kernel.actors import Actor
+from exchange.kernel.errors import NotFound
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import (
-    DataProduct,
-    LicenceGrant,
-    RightsObjection,
-    RightsRecord,
-    RightsRegistration,
-)
 from exchange.rights.display import (
     GrantView,
     ProductName,
@@ -29,6 +22,8 @@ from exchange.rights.display import (
     product_names,
     record_view,
 )
+from exchange.rights.domain import GrantStatus, RecordStatus
+from exchange.rights.models import LicenceGrant, RightsObjection, RightsRecord, RightsRegistration
 from exchange.rights.reading import RegistrationSummary, summaries, with_parts
 
 

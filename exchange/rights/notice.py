@@ -18,18 +18,18 @@ from sqlalchemy.orm import Session
 from contracts.certificates import CertificateSigner
 from exchange.catalog.datafiles import DataFiles
 from exchange.catalog.product_page import load_product
-from exchange.domain.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.rights import ObjectionStatus, RecordStatus, RegistrationStatus
-from exchange.domain.vocabulary import Role
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_found, require_role
+from exchange.kernel.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.events import record_event
-from exchange.models import RightsObjection, RightsRegistration
-from exchange.models.base import utcnow
 from exchange.rights.certificates import issue_certificate
 from exchange.rights.documents import Document, check_documents, discard_documents, store_documents
+from exchange.rights.domain import ObjectionStatus, RecordStatus, RegistrationStatus
+from exchange.rights.models import RightsObjection, RightsRegistration
 from exchange.rights.registration import refuse_unless_on_notice
 
 DECISIONS = ("uphold", "dismiss")

@@ -18,26 +18,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from exchange.catalog.browse import SUPERVISORS
 from exchange.catalog.datafiles import DataFiles
-from exchange.domain.catalog import CipherMode
-from exchange.domain.errors import NotFound
-from exchange.domain.rights import (
-    ObjectionStatus,
-    RegistrationStatus,
-    RightKind,
-    RightSource,
-)
-from exchange.domain.vocabulary import Role
+from exchange.catalog.models import DataProduct
 from exchange.kernel.actors import Actor, require_found, require_role
+from exchange.kernel.errors import NotFound
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.events import PartyName
-from exchange.models import (
-    DataProduct,
-    RightsCertificate,
-    RightsDocument,
-    RightsObjection,
-    RightsRegistration,
-)
-from exchange.models.base import utcnow
 from exchange.rights.display import (
     Names,
     ProductName,
@@ -46,7 +33,20 @@ from exchange.rights.display import (
     product_names,
     record_view,
 )
+from exchange.rights.domain import (
+    ObjectionStatus,
+    RegistrationStatus,
+    RightKind,
+    RightSource,
+)
+from exchange.rights.models import (
+    RightsCertificate,
+    RightsDocument,
+    RightsObjection,
+    RightsRegistration,
+)
 from exchange.rights.notice import objector_organisation
+from exchange.storage import CipherMode
 
 RECENT = 20
 

@@ -21,13 +21,20 @@ from sqlalchemy.orm import Session
 from contracts import ledger
 from contracts.certificates import REGISTRATION_FORMAT, registration_hash
 from contracts.ledger import canonical_json
+from exchange.accounts.models import Organisation
 from exchange.catalog.datafiles import DataFiles
+from exchange.catalog.domain import ListingStatus
 from exchange.catalog.listing import require_vendor_member
 from exchange.catalog.product_page import can_see, load_product
-from exchange.domain.catalog import ListingStatus
-from exchange.domain.errors import Conflict, NotFound, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.rights import (
+from exchange.kernel import audit
+from exchange.kernel.actors import Actor, require_found
+from exchange.kernel.errors import Conflict, NotFound, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
+from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.ledger.events import record_event
+from exchange.rights.documents import Document, check_documents, discard_documents, store_documents
+from exchange.rights.domain import (
     GrantStatus,
     ObjectionStatus,
     RecordStatus,
@@ -38,19 +45,7 @@ from exchange.domain.rights import (
     collides,
     uncovered,
 )
-from exchange.kernel import audit
-from exchange.kernel.actors import Actor, require_found
-from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.ledger.events import record_event
-from exchange.models import (
-    LicenceGrant,
-    Organisation,
-    RightsObjection,
-    RightsRecord,
-    RightsRegistration,
-)
-from exchange.models.base import utcnow
-from exchange.rights.documents import Document, check_documents, discard_documents, store_documents
+from exchange.rights.models import LicenceGrant, RightsObjection, RightsRecord, RightsRegistration
 
 STANDING = (RecordStatus.PENDING, RecordStatus.ACTIVE)
 NEEDS_REFERENCE = (RightSource.AUTHORISED, RightSource.CONTRACT)

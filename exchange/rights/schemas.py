@@ -10,10 +10,11 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from marshmallow.types import StrSequenceOrSet
 
+from exchange.catalog.domain import Territory, UseScope
 from exchange.catalog.schemas import VendorSchema
-from exchange.domain import json_depth
-from exchange.domain.catalog import Territory, UseScope
-from exchange.domain.rights import (
+from exchange.http.schemas import BaseSchema, choice, text
+from exchange.kernel import json_depth
+from exchange.rights.domain import (
     GrantStatus,
     ObjectionStatus,
     RecordStatus,
@@ -21,7 +22,6 @@ from exchange.domain.rights import (
     RightKind,
     RightSource,
 )
-from exchange.http.schemas import BaseSchema, choice, text
 
 MAX_CLAIMS = 9  # three rights, each over up to three scopes
 MAX_DOCUMENTS = 10  # as many as the registry stores with one application

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask
 
 from exchange.extensions import db
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models.base import utcnow
 from exchange.rights.extension import rights_settings
 from exchange.rights.notice import settle_due
 from exchange.rights.transfers import lapse_expired

@@ -17,12 +17,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange.domain.errors import Conflict, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.rights import GrantStatus, RecordStatus, RightKind, Scope
+from exchange.kernel.errors import Conflict, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.ledger.events import record_event
-from exchange.models import LicenceGrant, RightsRecord
-from exchange.models.base import utcnow
+from exchange.rights.domain import GrantStatus, RecordStatus, RightKind, Scope
+from exchange.rights.models import LicenceGrant, RightsRecord
 from exchange.rights.registration import claim_body
 
 

@@ -15,20 +15,12 @@ from werkzeug.wrappers import Response
 from exchange.catalog import product_page
 from exchange.catalog.extension import data_files
 from exchange.catalog.forms import ConfirmSchema
-from exchange.domain.errors import PermissionDenied
-from exchange.domain.i18n import N_
-from exchange.domain.rights import (
-    OBJECTION_STATUS_LABELS,
-    RECORD_STATUS_LABELS,
-    REGISTRATION_STATUS_LABELS,
-    RIGHT_KIND_LABELS,
-    RIGHT_KIND_SHORT_LABELS,
-    RIGHT_SOURCE_LABELS,
-)
 from exchange.http.attachments import content_disposition
 from exchange.http.context import page_actor, uow, web_actor
 from exchange.http.forms import submit_form
 from exchange.http.uploads import accepts_upload
+from exchange.kernel.errors import PermissionDenied
+from exchange.kernel.i18n import N_
 from exchange.ledger.extension import chain_or_none
 from exchange.rights import certificates as rights_certificates
 from exchange.rights import holdings as rights_holdings
@@ -36,6 +28,14 @@ from exchange.rights import notice as rights_notice
 from exchange.rights import reading as rights_views
 from exchange.rights import registration as rights
 from exchange.rights.certificates import check_certificate
+from exchange.rights.domain import (
+    OBJECTION_STATUS_LABELS,
+    RECORD_STATUS_LABELS,
+    REGISTRATION_STATUS_LABELS,
+    RIGHT_KIND_LABELS,
+    RIGHT_KIND_SHORT_LABELS,
+    RIGHT_SOURCE_LABELS,
+)
 from exchange.rights.extension import rights_settings
 from exchange.rights.forms import (
     DecisionFormSchema,

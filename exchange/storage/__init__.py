@@ -6,9 +6,15 @@ import re
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
-from exchange.domain.catalog import CipherMode
+
+class CipherMode(StrEnum):
+    """How a product's file is encrypted at rest: AES-256-GCM, or SM4-GCM (national crypto)."""
+
+    AES_256_GCM = "aes-256-gcm"
+    SM4_GCM = "sm4-gcm"
 
 
 class StorageError(Exception):

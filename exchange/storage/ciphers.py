@@ -19,8 +19,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from exchange.domain.catalog import CipherMode
-from exchange.storage import ObjectCorrupted
+from exchange.storage import CipherMode, ObjectCorrupted
 
 MAGIC = b"GSX1"
 FORMAT_VERSION = 1

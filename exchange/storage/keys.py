@@ -11,8 +11,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from exchange.domain.catalog import CipherMode
-from exchange.storage import KeyUnwrapFailed
+from exchange.storage import CipherMode, KeyUnwrapFailed
 from exchange.storage.ciphers import data_key_size
 
 # Changing the label changes every key-encryption key: it names the derivation, version included.

@@ -9,8 +9,8 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from exchange.domain.catalog import CipherMode
 from exchange.storage import (
+    CipherMode,
     InvalidObjectKey,
     ObjectNotFound,
     ObjectTooLarge,

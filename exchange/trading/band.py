@@ -16,8 +16,9 @@ from typing import Any, Protocol, TypedDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange.models import LicenceOffer, Valuation
+from exchange.catalog.models import LicenceOffer
 from exchange.valuation.access import LISTING
+from exchange.valuation.models import Valuation
 from pricing import LicenceTable, LicenceTerms, ValuationError, licence_table
 from pricing.licence import licence_multiplier
 from pricing.money import CONTEXT, cents

@@ -20,29 +20,24 @@ from sqlalchemy.orm import Session, selectinload
 
 from contracts import signing
 from contracts.ledger import canonical_json
+from exchange.accounts.models import Organisation
 from exchange.catalog import personal_data
 from exchange.catalog.browse import SUPERVISORS
-from exchange.domain.errors import Conflict, NotFound, PermissionDenied
-from exchange.domain.i18n import N_
-from exchange.domain.rights import RightKind, Scope
-from exchange.domain.trading import ContractStatus, Side, fee_of
-from exchange.domain.vocabulary import Role
+from exchange.catalog.models import DataProduct, LicenceOffer
 from exchange.kernel.actors import Actor, require_found
+from exchange.kernel.errors import Conflict, NotFound, PermissionDenied
+from exchange.kernel.i18n import N_
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.events import record_event
-from exchange.models import (
-    DataProduct,
-    LicenceOffer,
-    Negotiation,
-    NegotiationRound,
-    Organisation,
-    OrganisationKey,
-    TradeContract,
-)
+from exchange.payments.domain import fee_of
+from exchange.rights.domain import RightKind, Scope
 from exchange.rights.transfers import holding_record
 from exchange.trading.band import Band, negotiation_band
 from exchange.trading.contract_text import render_en, render_zh
+from exchange.trading.domain import ContractStatus, Side
 from exchange.trading.exclusive_offers import holds_offer
+from exchange.trading.models import Negotiation, NegotiationRound, OrganisationKey, TradeContract
 
 CONTRACT_FORMAT = "ganshu-trade-contract/1"
 CURRENCY = "CNY"

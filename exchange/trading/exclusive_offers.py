@@ -11,12 +11,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange.domain.catalog import LicenceKind
-from exchange.domain.errors import Conflict
-from exchange.domain.i18n import N_
-from exchange.domain.trading import ContractStatus
+from exchange.catalog.domain import LicenceKind
+from exchange.catalog.models import LicenceOffer
 from exchange.kernel.actors import require_found
-from exchange.models import LicenceOffer, TradeContract
+from exchange.kernel.errors import Conflict
+from exchange.kernel.i18n import N_
+from exchange.trading.domain import ContractStatus
+from exchange.trading.models import TradeContract
 
 # The states in which a contract holds its exclusive offer (the index's predicate names them).
 LIVE = (

@@ -18,10 +18,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from exchange.delivery import entitlements as delivery
-from exchange.domain.rights import RightKind, Scope
-from exchange.domain.trading import DEFAULT_API_QUOTA
-from exchange.models import Payment, TradeContract
+from exchange.delivery.domain import DEFAULT_API_QUOTA
+from exchange.payments.models import Payment
 from exchange.rights import transfers as rights_transfers
+from exchange.rights.domain import RightKind, Scope
+from exchange.trading.models import TradeContract
 
 
 def contract_scope(contract: TradeContract) -> Scope:

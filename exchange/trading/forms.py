@@ -8,10 +8,10 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, post_load, validate
 
+from exchange.catalog.domain import Territory, UseScope
 from exchange.catalog.schemas import Price
-from exchange.domain.catalog import Territory, UseScope
-from exchange.domain.trading import Terms
 from exchange.http.schemas import BaseSchema, choice, text
+from exchange.trading.domain import Terms
 from exchange.trading.negotiation_reading import RoundView
 
 

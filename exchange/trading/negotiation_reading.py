@@ -11,15 +11,16 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from exchange.catalog.browse import SUPERVISORS
-from exchange.domain.catalog import LicenceKind, Territory, UseScope
-from exchange.domain.errors import NotFound, PermissionDenied
-from exchange.domain.trading import RoundAction, Side
-from exchange.domain.vocabulary import Role
+from exchange.catalog.domain import LicenceKind, Territory, UseScope
+from exchange.catalog.models import DataProduct, LicenceOffer
 from exchange.kernel.actors import Actor, require_found
+from exchange.kernel.errors import NotFound, PermissionDenied
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.events import PartyName, party_names
-from exchange.models import DataProduct, LicenceOffer, Negotiation, NegotiationRound, TradeContract
 from exchange.trading.band import Band, negotiation_band
+from exchange.trading.domain import RoundAction, Side
+from exchange.trading.models import Negotiation, NegotiationRound, TradeContract
 from exchange.trading.negotiations import (
     PROPOSING,
     SIDE_ROLE,

@@ -19,20 +19,21 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from exchange.catalog.domain import ListingStatus, Territory, UseScope
+from exchange.catalog.models import DataProduct, LicenceOffer
 from exchange.catalog.product_page import can_see
-from exchange.domain.catalog import ListingStatus, Territory, UseScope
-from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.trading import NegotiationStatus, RoundAction, Side, Terms
-from exchange.domain.vocabulary import Role, VerificationStatus
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_found
+from exchange.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import Role, VerificationStatus
 from exchange.ledger.events import record_event
-from exchange.models import DataProduct, LicenceOffer, Negotiation, NegotiationRound
-from exchange.models.base import utcnow
 from exchange.trading.contracts import actor_has_role, draft
+from exchange.trading.domain import NegotiationStatus, RoundAction, Side, Terms
 from exchange.trading.exclusive_offers import OfferTaken, holds_offer, lock_offer, refuse_if_taken
+from exchange.trading.models import Negotiation, NegotiationRound
 
 S = NegotiationStatus
 SIDE_ROLE = {Side.BUYER: Role.BUYER, Side.VENDOR: Role.VENDOR}

@@ -11,14 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from exchange.domain.errors import ExchangeError
-from exchange.domain.i18n import N_
-from exchange.domain.trading import ContractStatus, Gateway, PaymentStatus
+from exchange.kernel.errors import ExchangeError
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import GatewayEvent, Payment
-from exchange.models.base import utcnow
+from exchange.payments.domain import Gateway, PaymentStatus
 from exchange.payments.gateways import PaymentGateway, WebhookEvent, to_fen
 from exchange.payments.gateways.stripe import read_webhook
+from exchange.payments.models import GatewayEvent, Payment
+from exchange.trading.domain import ContractStatus
 from exchange.trading.payment_outcomes import (
     REFUNDABLE,
     apply_capture,

@@ -14,20 +14,22 @@ from typing import TypedDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange.domain.errors import Conflict, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.trading import CENT, ContractStatus, Gateway, PaymentStatus
-from exchange.domain.vocabulary import Role
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_found, require_role
+from exchange.kernel.errors import Conflict, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.events import record_event
-from exchange.models import Payment, TradeContract
-from exchange.models.base import utcnow
 from exchange.payments import escrow
+from exchange.payments.domain import CENT, Gateway, PaymentStatus
 from exchange.payments.gateways import PaymentGateway, RefundRequest
+from exchange.payments.models import Payment
 from exchange.rights.transfers import RightsNotHeld
 from exchange.trading import flow as trade_flow
+from exchange.trading.domain import ContractStatus
+from exchange.trading.models import TradeContract
 
 REFUNDABLE = (ContractStatus.IN_ESCROW, ContractStatus.DISPUTED)
 

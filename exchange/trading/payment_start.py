@@ -16,17 +16,20 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from exchange.domain.errors import Conflict, PermissionDenied
-from exchange.domain.i18n import N_
-from exchange.domain.trading import ContractStatus, Gateway, PaymentStatus
-from exchange.domain.vocabulary import Role
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_found
+from exchange.kernel.errors import Conflict, PermissionDenied
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
+from exchange.kernel.records import IdempotencyRecord
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import IdempotencyRecord, Payment, TradeContract
-from exchange.models.base import utcnow
+from exchange.kernel.vocabulary import Role
+from exchange.payments.domain import Gateway, PaymentStatus
 from exchange.payments.gateways import Charge, Collection, PaymentGateway
+from exchange.payments.models import Payment
 from exchange.trading.contracts import require_visible
+from exchange.trading.domain import ContractStatus
+from exchange.trading.models import TradeContract
 from exchange.trading.payment_outcomes import PaymentView, load_contract, payment_view
 
 GATEWAY_DIGIT = {Gateway.BANK_TRANSFER: "1", Gateway.STRIPE: "2"}

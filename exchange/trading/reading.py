@@ -10,22 +10,20 @@ from typing import TypedDict
 
 from sqlalchemy import or_, select
 
+from exchange.catalog.models import DataProduct
 from exchange.delivery.api_keys import KeyState, key_state
-from exchange.domain.errors import PermissionDenied
-from exchange.domain.trading import (
-    ContractStatus,
-    EntitlementStatus,
-    Gateway,
-    PaymentStatus,
-    Side,
-    fee_of,
-)
-from exchange.domain.vocabulary import Role
+from exchange.delivery.domain import EntitlementStatus
+from exchange.delivery.models import Entitlement
 from exchange.kernel.actors import Actor, require_found, require_role
+from exchange.kernel.errors import PermissionDenied
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.events import PartyName, party_names
-from exchange.models import DataProduct, Dispute, Entitlement, Payment, TradeContract
+from exchange.payments.domain import Gateway, PaymentStatus, fee_of
+from exchange.payments.models import Payment
 from exchange.trading.contracts import load_contract, require_visible
+from exchange.trading.domain import ContractStatus, Side
+from exchange.trading.models import Dispute, TradeContract
 from exchange.trading.payment_outcomes import PaymentView, payment_view
 
 

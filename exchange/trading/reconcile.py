@@ -15,11 +15,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from exchange.domain.trading import ContractStatus, Gateway, PaymentStatus
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import Payment
-from exchange.models.base import utcnow
+from exchange.payments.domain import Gateway, PaymentStatus
 from exchange.payments.gateways import GatewayFailed, PaymentGateway
+from exchange.payments.models import Payment
+from exchange.trading.domain import ContractStatus
 from exchange.trading.payment_outcomes import apply_capture, load_contract, locked_payment
 
 

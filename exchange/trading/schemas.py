@@ -9,21 +9,21 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
+from exchange.catalog.domain import LicenceKind, Territory, UseScope
 from exchange.catalog.schemas import Price
-from exchange.domain.catalog import LicenceKind, Territory, UseScope
-from exchange.domain.trading import (
+from exchange.delivery.domain import EntitlementStatus
+from exchange.http.schemas import BaseSchema, choice, text
+from exchange.payments.domain import Gateway
+from exchange.rights.schemas import ProductRefSchema
+from exchange.trading.domain import (
     ContractStatus,
     DisputeStatus,
-    EntitlementStatus,
-    Gateway,
     KeySource,
     NegotiationStatus,
     RoundAction,
     Side,
     Terms,
 )
-from exchange.http.schemas import BaseSchema, choice, text
-from exchange.rights.schemas import ProductRefSchema
 
 TERMS = ("price", "scope", "term_months", "territory", "exclusive", "seats", "derivative")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from exchange.domain.trading import Gateway
+from exchange.payments.domain import Gateway
 from exchange.payments.gateways import PaymentGateway, gateways_from_config
 
 MAX_FEE_RATE = Decimal("0.5")

@@ -15,22 +15,26 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.rights import GrantStatus, RightKind
-from exchange.domain.trading import ContractStatus, DisputeStatus, EntitlementStatus, fee_of
-from exchange.domain.vocabulary import Role
+from exchange.delivery.domain import EntitlementStatus
+from exchange.delivery.models import Entitlement
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_found, require_role
+from exchange.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.events import record_event
-from exchange.models import Dispute, Entitlement, LicenceGrant, TradeContract
-from exchange.models.base import utcnow
 from exchange.payments import escrow
+from exchange.payments.domain import fee_of
 from exchange.payments.gateways import PaymentGateway
 from exchange.rights import transfers as rights_transfers
+from exchange.rights.domain import GrantStatus, RightKind
+from exchange.rights.models import LicenceGrant
 from exchange.trading import payment_outcomes
+from exchange.trading.domain import ContractStatus, DisputeStatus
 from exchange.trading.flow import contract_scope
+from exchange.trading.models import Dispute, TradeContract
 
 DECISIONS = ("uphold", "reject")
 MAX_REASON = 4000

@@ -29,15 +29,14 @@ from sqlalchemy.orm import Session
 
 from contracts import signing
 from contracts.schema import ledger_deployments
-from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.trading import ContractStatus, KeySource, Side
+from exchange.accounts.models import Organisation
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_found
+from exchange.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.ledger.events import record_event
-from exchange.models import ContractSignature, Organisation, OrganisationKey, TradeContract
-from exchange.models.base import utcnow
 from exchange.trading.contracts import (
     eip712_message,
     load_contract,
@@ -50,6 +49,8 @@ from exchange.trading.contracts import (
     signing_addresses,
     signing_side,
 )
+from exchange.trading.domain import ContractStatus, KeySource, Side
+from exchange.trading.models import ContractSignature, OrganisationKey, TradeContract
 
 # Changing the label changes every sealing key: it names the derivation, version included.
 SEAL_INFO = b"ganshu-exchange/signing/organisation-key/v1"

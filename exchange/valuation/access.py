@@ -8,13 +8,13 @@ every valuation of a product; anyone else only their own organisation's.
 from __future__ import annotations
 
 from exchange.catalog.browse import SUPERVISORS
+from exchange.catalog.domain import ListingStatus
+from exchange.catalog.models import DataProduct
 from exchange.catalog.product_page import can_see
-from exchange.domain.catalog import ListingStatus
-from exchange.domain.errors import Conflict, NotFound, PermissionDenied
-from exchange.domain.i18n import N_
-from exchange.domain.vocabulary import Role
 from exchange.kernel.actors import Actor
-from exchange.models import DataProduct
+from exchange.kernel.errors import Conflict, NotFound, PermissionDenied
+from exchange.kernel.i18n import N_
+from exchange.kernel.vocabulary import Role
 
 LISTING, PURCHASE = "listing", "purchase"
 

@@ -13,16 +13,11 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
-from exchange.domain.catalog import QUALITY_DIMENSIONS, ListingStatus, VersionState
-from exchange.domain.trading import ContractStatus
-from exchange.models import (
-    DataProduct,
-    IndustryBoard,
-    LicenceOffer,
-    Organisation,
-    ProductVersion,
-    TradeContract,
-)
+from exchange.accounts.models import Organisation
+from exchange.catalog.domain import QUALITY_DIMENSIONS, ListingStatus, VersionState
+from exchange.catalog.models import DataProduct, IndustryBoard, LicenceOffer, ProductVersion
+from exchange.trading.domain import ContractStatus
+from exchange.trading.models import TradeContract
 from pricing import (
     Comparable,
     Grade,

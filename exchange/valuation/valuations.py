@@ -18,16 +18,18 @@ from typing import Any, NotRequired, TypedDict, TypeVar
 
 from sqlalchemy import select
 
+from exchange.accounts.models import Organisation
+from exchange.catalog.models import DataProduct, LicenceOffer
 from exchange.catalog.product_page import can_see, load_product
-from exchange.domain.errors import NotFound, ValidationFailed
-from exchange.domain.i18n import N_
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_found
+from exchange.kernel.errors import NotFound, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import DataProduct, LicenceOffer, Organisation, Valuation
-from exchange.models.base import utcnow
 from exchange.valuation.access import LISTING, PURCHASE, organisations_of, reads_all, valuing
 from exchange.valuation.inputs import gather_comparables, licence_terms, product_quality
+from exchange.valuation.models import Valuation
 from pricing import (
     METHOD_VERSION,
     CostInputs,

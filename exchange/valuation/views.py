@@ -13,13 +13,13 @@ from marshmallow import fields, post_load
 from werkzeug.wrappers import Response
 
 from exchange.catalog import product_page
+from exchange.catalog.domain import LICENCE_KIND_LABELS, TERRITORY_LABELS, USE_SCOPE_LABELS
 from exchange.catalog.views.public import PRODUCT, product_context
-from exchange.domain.catalog import LICENCE_KIND_LABELS, TERRITORY_LABELS, USE_SCOPE_LABELS
-from exchange.domain.i18n import N_
 from exchange.http.context import uow, web_actor
 from exchange.http.forms import submit_form
 from exchange.http.i18n import translate
 from exchange.http.schemas import BaseSchema
+from exchange.kernel.i18n import N_
 from exchange.valuation import valuations
 from exchange.valuation.extension import valuation_settings
 from exchange.valuation.schemas import ValuationRequestSchema

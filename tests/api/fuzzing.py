@@ -40,10 +40,10 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
+from exchange.accounts.models import ApiToken
 from exchange.app import create_app
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.models import ApiToken
+from exchange.kernel.vocabulary import Role
 from tests.api.helpers import PROBLEM, english_client
 from tests.catalog import Person, person
 from tests.databases import TemplateDatabase

@@ -12,9 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
-from exchange.domain.vocabulary import Role
+from exchange.accounts.models import ApiToken, Membership, Organisation, User
 from exchange.extensions import db
-from exchange.models import ApiToken, AuditEvent, Membership, Organisation, User
+from exchange.kernel.records import AuditEvent
+from exchange.kernel.vocabulary import Role
 from tests.catalog import Person, person
 from tests.factories import Member
 

@@ -11,9 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from exchange.domain.vocabulary import Role
+from exchange.delivery.models import Entitlement
 from exchange.extensions import db
-from exchange.models import AuditEvent, Entitlement
+from exchange.kernel.records import AuditEvent
+from exchange.kernel.vocabulary import Role
 from tests.api.helpers import assert_problem
 from tests.catalog import Person, person
 from tests.delivery import Trade, grant, trade

@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from exchange.domain.vocabulary import Role
+from exchange.kernel.vocabulary import Role
 from tests.api.helpers import PROBLEM_TYPES, assert_problem, authorization, issue_token, row_counts
 from tests.factories import Member, bearer, make_member, organisation_data
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from exchange.domain.vocabulary import Role
+from exchange.kernel.vocabulary import Role
 from tests.api.helpers import MATRIX_ROLES, PROBLEM_TYPES, RolePeople, assert_problem
 from tests.catalog import (
     COPPER_CSV,

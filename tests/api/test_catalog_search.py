@@ -16,8 +16,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from exchange.app import create_app
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.kernel.vocabulary import Role
 from tests.api.helpers import english_client, field_errors
 from tests.catalog import Person, create_product, listed_product, person, post, review, submit
 from tests.databases import TemplateDatabase

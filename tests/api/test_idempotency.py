@@ -10,8 +10,10 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
+from exchange.catalog.models import DataProduct, ProductVersion
 from exchange.extensions import db
-from exchange.models import DataProduct, IdempotencyRecord, NegotiationRound, ProductVersion
+from exchange.kernel.records import IdempotencyRecord
+from exchange.trading.models import NegotiationRound
 from tests.api.helpers import assert_problem, english_client
 from tests.catalog import person, product_data, upload
 from tests.trading import market

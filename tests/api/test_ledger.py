@@ -7,8 +7,8 @@ import pytest
 from contracts import merkle
 from contracts.anchoring import anchor_pending
 from contracts.verify import verify_bundle
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.extension import chain_of
 from tests.api.helpers import assert_problem, field_errors
 from tests.databases import tamper

@@ -12,8 +12,9 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event, func, select
 
+from exchange.catalog.models import DataProduct
 from exchange.extensions import db
-from exchange.models import DataProduct, IdempotencyRecord
+from exchange.kernel.records import IdempotencyRecord
 from tests.api.helpers import assert_problem, english_client
 from tests.catalog import listed_product, person, product_data
 from tests.outages import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exchange.domain.vocabulary import Role
+from exchange.kernel.vocabulary import Role
 from tests.api.helpers import assert_problem, field_errors, row_counts
 from tests.factories import PASSWORD, Member, bearer, make_member
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from exchange.domain.credit_code import ALPHABET
-from exchange.domain.vocabulary import Role
+from exchange.accounts.credit_code import ALPHABET
+from exchange.kernel.vocabulary import Role
 from tests.api.helpers import (
     assert_problem,
     field_errors,

@@ -13,8 +13,8 @@ import pytest
 from flask_babel import force_locale, gettext
 
 from contracts.anchoring import anchor_pending
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.extension import chain_of
 from exchange.oversight.export import COLUMNS
 from tests.api.helpers import assert_problem, field_errors

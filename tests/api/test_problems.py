@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 
-from exchange.domain.vocabulary import Role
+from exchange.kernel.vocabulary import Role
 from tests.api.helpers import assert_problem
 from tests.factories import bearer, make_member, organisation_data
 

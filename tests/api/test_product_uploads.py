@@ -15,11 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 from flask import Flask
 
-from exchange.domain.catalog import CipherMode
-from exchange.domain.vocabulary import Role
+from exchange.catalog.models import DataProduct
 from exchange.extensions import db
-from exchange.models import DataProduct
-from exchange.storage import KeyRing, KeyUnwrapFailed, LocalObjectStore
+from exchange.kernel.vocabulary import Role
+from exchange.storage import CipherMode, KeyRing, KeyUnwrapFailed, LocalObjectStore
 from tests.api.helpers import assert_problem, english_client, field_errors
 from tests.catalog import (
     COPPER_CSV,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from exchange.domain.vocabulary import Role
+from exchange.kernel.vocabulary import Role
 from tests.api.helpers import assert_problem, field_errors
 from tests.catalog import (
     Person,

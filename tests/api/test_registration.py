@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exchange.domain.credit_code import ALPHABET
+from exchange.accounts.credit_code import ALPHABET
 from tests.api.helpers import (
     assert_problem,
     field_errors,

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from exchange.extensions import db
-from exchange.models import AuditEvent
+from exchange.kernel.records import AuditEvent
 from tests.api.helpers import assert_problem, english_client, row_counts
 from tests.factories import bearer, csrf_token, make_member, organisation_data
 

@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from werkzeug.routing import Rule
 
-from exchange.domain.vocabulary import Role
 from exchange.http.request_limits import requires_bearer
+from exchange.kernel.vocabulary import Role
 from tests.api.helpers import assert_problem, row_counts
 from tests.catalog import catalog_counts, person
 

@@ -19,11 +19,11 @@ from sqlalchemy import func, select
 from contracts.anchoring import anchor_pending
 from contracts.ledger import canonical_json
 from contracts.verify import verify_bundle
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.extension import chain_of
-from exchange.models import RightsDocument, RightsObjection, RightsRecord, RightsRegistration
 from exchange.rights.extension import rights_settings
+from exchange.rights.models import RightsDocument, RightsObjection, RightsRecord, RightsRegistration
 from tests.api.helpers import assert_problem, field_errors
 from tests.catalog import Person, catalog_state, listed_product, person
 from tests.rights import PDF, PNG, apply_for, certify, grant, object_to, own_product

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
+from exchange.accounts.models import Organisation, User
 from exchange.accounts.users import add_membership, new_user
-from exchange.domain.errors import ValidationFailed
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.models import Organisation, Payment, User
+from exchange.kernel.errors import ValidationFailed
+from exchange.kernel.vocabulary import Role
+from exchange.payments.models import Payment
 from tests.api.helpers import assert_problem, row_counts
 from tests.api.test_trading_authorisation import URL, World
 from tests.catalog import person

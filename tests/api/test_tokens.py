@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from exchange.accounts.models import ApiToken, User
 from exchange.app import create_app
 from exchange.extensions import db
-from exchange.models import ApiToken, AuditEvent, User
+from exchange.kernel.records import AuditEvent
 from tests.api.helpers import (
     assert_problem,
     authorization,

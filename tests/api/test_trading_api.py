@@ -19,24 +19,22 @@ from sqlalchemy import func, select
 
 from contracts import signing
 from contracts.schema import ledger_entries
+from exchange.delivery.models import Download, Entitlement
 from exchange.extensions import db
 from exchange.http.context import uow
-from exchange.models import (
+from exchange.kernel.models import utcnow
+from exchange.kernel.records import IdempotencyRecord
+from exchange.payments.models import EscrowJournal, Payment
+from exchange.trading import negotiations, payment_outcomes, payment_start
+from exchange.trading.extension import trading_settings
+from exchange.trading.models import (
     ContractSignature,
     Dispute,
-    Download,
-    Entitlement,
-    EscrowJournal,
-    IdempotencyRecord,
     Negotiation,
     NegotiationRound,
     OrganisationKey,
-    Payment,
     TradeContract,
 )
-from exchange.models.base import utcnow
-from exchange.trading import negotiations, payment_outcomes, payment_start
-from exchange.trading.extension import trading_settings
 from tests.api.helpers import assert_problem, field_errors
 from tests.catalog import Person, person
 from tests.delivery import grant

@@ -20,9 +20,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from exchange.domain.vocabulary import Role
+from exchange.accounts.models import Membership
+from exchange.delivery.models import Entitlement
 from exchange.extensions import db
-from exchange.models import Entitlement, Membership, Payment
+from exchange.kernel.vocabulary import Role
+from exchange.payments.models import Payment
 from exchange.trading import payment_outcomes, payment_start, settlement
 from exchange.trading.extension import trading_settings
 from tests.api.helpers import MATRIX_ROLES, PROBLEM_TYPES, RolePeople, matrix_answers

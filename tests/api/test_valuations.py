@@ -9,9 +9,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.models import AuditEvent, Valuation
+from exchange.kernel.records import AuditEvent
+from exchange.kernel.vocabulary import Role
+from exchange.valuation.models import Valuation
 from tests.api.helpers import assert_problem, field_errors
 from tests.catalog import Person, create_product, listed_product, person
 

@@ -11,9 +11,9 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
+from exchange.catalog.domain import Sensitivity
 from exchange.catalog.ingest.masking import mask_value
-from exchange.domain.catalog import Sensitivity
-from exchange.domain.vocabulary import Role
+from exchange.kernel.vocabulary import Role
 from tests.catalog import id_number
 from tests.factories import PASSWORD, Member, make_member
 

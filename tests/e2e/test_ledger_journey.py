@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from playwright.sync_api import Page, expect
 
-from exchange.domain.vocabulary import Role
+from exchange.kernel.vocabulary import Role
 from tests.factories import PASSWORD, bearer, make_member
 
 pytestmark = pytest.mark.e2e

@@ -13,14 +13,14 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from contracts.anchoring import anchor_pending
+from exchange.accounts.models import Organisation
 from exchange.catalog.extension import data_files
 from exchange.delivery import entitlements as delivery
-from exchange.domain.trading import Gateway
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.http.context import uow
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.extension import chain_of
-from exchange.models import Organisation
+from exchange.payments.domain import Gateway
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import payment_outcomes, payment_start, signing_keys
 from exchange.trading.extension import signing_domain

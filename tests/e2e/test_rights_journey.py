@@ -15,10 +15,10 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
 from contracts.anchoring import anchor_pending
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.extension import chain_of
-from exchange.models import RightsRegistration
+from exchange.rights.models import RightsRegistration
 from tests.catalog import person
 from tests.e2e.test_catalog_journey import sign_in, sign_out
 from tests.factories import make_member

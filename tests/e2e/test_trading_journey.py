@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
+from exchange.accounts.models import User
 from exchange.extensions import db
-from exchange.models import User
 from tests.catalog import Person
 from tests.e2e.test_catalog_journey import SIGN_IN_FORM, sign_out
 from tests.factories import PASSWORD

@@ -7,9 +7,9 @@ import html as markup
 import io
 import re
 
-from exchange.domain.vocabulary import Role
+from exchange.catalog.models import DataProduct
 from exchange.extensions import db
-from exchange.models import DataProduct
+from exchange.kernel.vocabulary import Role
 from tests.catalog import COPPER_CSV, Person, create_product, person, product_data, review, submit
 from tests.factories import csrf_token, signed_in_session
 

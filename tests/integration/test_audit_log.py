@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from exchange.domain.vocabulary import Role
+from exchange.accounts.models import Organisation, User
 from exchange.extensions import db
-from exchange.models import AuditEvent, Organisation, User
+from exchange.kernel.records import AuditEvent
+from exchange.kernel.vocabulary import Role
 from tests.factories import bearer, csrf_token, make_member, organisation_data, sign_in
 
 ADDRESS = "203.0.113.7"

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from exchange.app import create_app
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.kernel.vocabulary import Role
 from tests.catalog import COPPER_CSV, catalog_state, person
 from tests.integration.catalog_pages import (
     STEEL,

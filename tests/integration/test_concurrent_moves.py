@@ -9,7 +9,7 @@ import threading
 from sqlalchemy import func, select
 
 from exchange.extensions import db
-from exchange.models import NegotiationRound, TradeContract
+from exchange.trading.models import NegotiationRound, TradeContract
 from tests.trading import market, propose
 
 MOVES = 8

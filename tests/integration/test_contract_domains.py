@@ -12,13 +12,13 @@ from sqlalchemy import update
 from contracts import anchoring
 from contracts.signing import SigningDomain
 from exchange import ROOT
-from exchange.domain.trading import ContractStatus, Side
 from exchange.extensions import db
 from exchange.ledger.extension import chain_of
-from exchange.models import ContractSignature, TradeContract
 from exchange.trading import contracts as trade_contracts
 from exchange.trading import signing_keys
+from exchange.trading.domain import ContractStatus, Side
 from exchange.trading.extension import signing_domain
+from exchange.trading.models import ContractSignature, TradeContract
 from tests.trading import accept, act, agreed_contract, propose, terms
 
 

@@ -13,14 +13,16 @@ from contracts.schema import ledger_entries
 from exchange.catalog.extension import data_files
 from exchange.delivery import api_keys
 from exchange.delivery import entitlements as delivery
+from exchange.delivery.domain import EntitlementStatus
 from exchange.delivery.fingerprint import identify
-from exchange.domain.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied
-from exchange.domain.trading import ContractStatus, EntitlementStatus
-from exchange.domain.vocabulary import Role
+from exchange.delivery.models import Download, Entitlement
 from exchange.extensions import db
 from exchange.http.context import uow
-from exchange.models.base import utcnow
-from exchange.models.trading import Download, Entitlement, TradeContract
+from exchange.kernel.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied
+from exchange.kernel.models import utcnow
+from exchange.kernel.vocabulary import Role
+from exchange.trading.domain import ContractStatus
+from exchange.trading.models import TradeContract
 from tests.catalog import person
 from tests.delivery import copper_prices, grant, link, trade
 from tests.rights import actor

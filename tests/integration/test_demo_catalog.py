@@ -11,20 +11,14 @@ from demo import DEMO_PRODUCTS
 from demo.catalog import begin_product, load_demo_catalog
 from demo.organisations import load_demo_data
 from demo.rights import load_demo_rights, on_notice, register
+from exchange.catalog.domain import ListingStatus
 from exchange.catalog.extension import data_files
-from exchange.domain.catalog import ListingStatus
-from exchange.domain.rights import ObjectionStatus, RegistrationStatus
+from exchange.catalog.models import DataProduct, ListingTransition, ProductVersion
 from exchange.extensions import db
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import (
-    DataProduct,
-    ListingTransition,
-    ProductVersion,
-    RightsCertificate,
-    RightsObjection,
-    RightsRegistration,
-)
+from exchange.rights.domain import ObjectionStatus, RegistrationStatus
 from exchange.rights.extension import rights_settings
+from exchange.rights.models import RightsCertificate, RightsObjection, RightsRegistration
 from tests.api.helpers import english_client
 
 

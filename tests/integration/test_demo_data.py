@@ -6,12 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from demo.organisations import DEMO_ORGANISATIONS, demo_logins, load_demo_data
-from exchange.domain.credit_code import credit_code_problem
-from exchange.domain.vocabulary import Role, VerificationStatus
+from exchange.accounts.actors import load_actor
+from exchange.accounts.credit_code import credit_code_problem
+from exchange.accounts.models import Membership, Organisation, User
 from exchange.extensions import db
-from exchange.kernel.actors import load_actor
+from exchange.kernel.records import AuditEvent
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import AuditEvent, Membership, Organisation, User
+from exchange.kernel.vocabulary import Role, VerificationStatus
 from tests.factories import Member, make_member, sign_in
 
 

@@ -30,31 +30,24 @@ from demo.cli import demo
 from demo.market import TRADED
 from demo.trades import BURST_BUYER, HISTORY
 from exchange import ROOT
+from exchange.accounts.actors import load_actor
+from exchange.accounts.models import Membership, Organisation, User
 from exchange.app import create_app
-from exchange.domain.catalog import Grade
-from exchange.domain.trading import ContractStatus, DisputeStatus, NegotiationStatus, Side
+from exchange.catalog.domain import Grade
+from exchange.catalog.models import DataProduct, LicenceOffer
+from exchange.delivery.models import Entitlement
 from exchange.extensions import db
-from exchange.kernel.actors import Actor, load_actor
+from exchange.kernel.actors import Actor
+from exchange.kernel.models import utcnow
+from exchange.kernel.records import AuditEvent
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import (
-    AuditEvent,
-    ContractSignature,
-    DataProduct,
-    Dispute,
-    Entitlement,
-    LicenceOffer,
-    Membership,
-    Negotiation,
-    Organisation,
-    Payment,
-    TradeContract,
-    User,
-    Valuation,
-)
-from exchange.models.base import utcnow
 from exchange.payments.escrow import trial_balance
+from exchange.payments.models import Payment
 from exchange.trading import negotiation_reading as negotiation_views
 from exchange.trading import reading as trade_pages
+from exchange.trading.domain import ContractStatus, DisputeStatus, NegotiationStatus, Side
+from exchange.trading.models import ContractSignature, Dispute, Negotiation, TradeContract
+from exchange.valuation.models import Valuation
 
 PAID = (ContractStatus.IN_ESCROW, ContractStatus.DISPUTED, ContractStatus.SETTLED)
 PAID_OR_REFUNDED = (*PAID, ContractStatus.REFUNDED)
@@ -476,8 +469,8 @@ def test_seeding_again_adds_no_trade(seeded):
 
 
 def test_the_planted_anomalies_are_alerts_right_after_the_seed(seeded):
-    from exchange.domain.oversight import AlertKind
-    from exchange.models import OversightAlert
+    from exchange.oversight.domain import AlertKind
+    from exchange.oversight.models import OversightAlert
 
     raised = re.search(r"Demo alerts: (\d+) alert\(s\) raised\.", seeded.first)
     assert raised is not None

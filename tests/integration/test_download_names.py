@@ -8,10 +8,10 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import select
 
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.http.attachments import content_disposition
-from exchange.models import RightsDocument
+from exchange.kernel.vocabulary import Role
+from exchange.rights.models import RightsDocument
 from tests.catalog import person
 from tests.delivery import copper_prices, grant, link, trade
 from tests.integration.catalog_pages import sign_in_as

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from exchange.domain.trading import AccountKind, JournalKind, fee_of
 from exchange.extensions import db
-from exchange.models import EscrowAccount, EscrowJournal, EscrowPosting, TradeContract
 from exchange.payments import escrow
+from exchange.payments.domain import AccountKind, JournalKind, fee_of
+from exchange.payments.models import EscrowAccount, EscrowJournal, EscrowPosting
+from exchange.trading.models import TradeContract
 from tests.payments import trade
 
 

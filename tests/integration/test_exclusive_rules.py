@@ -16,19 +16,19 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from exchange.domain.rights import ObjectionStatus, RecordStatus, RightKind
-from exchange.domain.trading import ContractStatus
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.models import (
+from exchange.kernel.models import utcnow
+from exchange.kernel.vocabulary import Role
+from exchange.rights.domain import ObjectionStatus, RecordStatus, RightKind
+from exchange.rights.extension import rights_settings
+from exchange.rights.models import (
     RightsCertificate,
     RightsObjection,
     RightsRecord,
     RightsRegistration,
-    TradeContract,
 )
-from exchange.models.base import utcnow
-from exchange.rights.extension import rights_settings
+from exchange.trading.domain import ContractStatus
+from exchange.trading.models import TradeContract
 from tests.api.helpers import assert_problem
 from tests.api.test_rights_api import application_json, claim_json, post_application
 from tests.catalog import Person, person

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from exchange.domain.vocabulary import Role
+from exchange.kernel.vocabulary import Role
 from tests.api.helpers import assert_problem, english_client
 from tests.catalog import catalog_state, create_product, person, upload
 from tests.factories import signed_in_session

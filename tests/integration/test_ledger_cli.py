@@ -6,8 +6,8 @@ import pytest
 
 from contracts import ledger
 from exchange.app import create_app
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.kernel.vocabulary import Role
 from tests.databases import tamper
 from tests.factories import bearer, make_member
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from contracts import ledger, merkle
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.kernel.vocabulary import Role
 from tests.factories import bearer, make_member
 
 

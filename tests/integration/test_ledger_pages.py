@@ -10,8 +10,8 @@ import pytest
 
 from contracts.anchoring import anchor_pending
 from contracts.verify import verify_bundle
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.extension import chain_of
 from tests.databases import tamper
 from tests.factories import bearer, csrf_token, make_member, sign_in

@@ -17,9 +17,9 @@ from sqlalchemy.pool import NullPool
 from contracts.schema import metadata as ledger_metadata
 from exchange import ROOT
 from exchange.app import create_app
+from exchange.catalog.search_index import include_object, is_search_index
 from exchange.extensions import db
-from exchange.models import Base
-from exchange.models.search_index import include_object, is_search_index
+from exchange.kernel.models import Base
 from tests.components import require_component
 from tests.databases import (
     BACKENDS,

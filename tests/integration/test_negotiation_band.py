@@ -13,17 +13,18 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from exchange.domain.oversight import AlertKind, Thresholds
-from exchange.domain.trading import Gateway
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.http.context import uow
-from exchange.models import OversightAlert, TradeContract
-from exchange.models.base import utcnow
+from exchange.kernel.models import utcnow
+from exchange.kernel.vocabulary import Role
 from exchange.oversight import alerts as oversight_alerts
+from exchange.oversight.domain import AlertKind, Thresholds
+from exchange.oversight.models import OversightAlert
+from exchange.payments.domain import Gateway
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import negotiation_reading as negotiation_views
 from exchange.trading import negotiations, payment_outcomes, payment_start
+from exchange.trading.models import TradeContract
 from pricing.money import cents
 from tests.catalog import Person, person, review, submit
 from tests.rights import certify, own_product

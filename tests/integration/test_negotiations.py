@@ -10,15 +10,17 @@ import pytest
 from sqlalchemy import func, select
 
 from exchange.catalog.listing import suspend
-from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from exchange.domain.trading import NegotiationStatus, RoundAction, Side
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.http.context import uow
-from exchange.models import LedgerParty, Negotiation, NegotiationRound, TradeContract, Valuation
-from exchange.models.base import utcnow
+from exchange.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from exchange.kernel.models import utcnow
+from exchange.kernel.vocabulary import Role
+from exchange.ledger.models import LedgerParty
 from exchange.trading import negotiation_reading as negotiation_views
 from exchange.trading import negotiations
+from exchange.trading.domain import NegotiationStatus, RoundAction, Side
+from exchange.trading.models import Negotiation, NegotiationRound, TradeContract
+from exchange.valuation.models import Valuation
 from tests.catalog import person
 from tests.rights import actor, own_product
 from tests.trading import (

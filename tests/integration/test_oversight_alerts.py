@@ -16,32 +16,28 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from exchange.accounts import organisations
+from exchange.accounts.models import Membership, MembershipRole
 from exchange.catalog.extension import data_files
 from exchange.delivery import entitlements as delivery
-from exchange.domain.errors import (
+from exchange.delivery.models import Entitlement
+from exchange.extensions import db
+from exchange.http.context import uow
+from exchange.kernel.errors import (
     NotFound,
     PayloadTooLarge,
     PermissionDenied,
     ValidationFailed,
 )
-from exchange.domain.oversight import AlertKind, AlertStatus, Thresholds
-from exchange.domain.trading import Gateway
-from exchange.domain.vocabulary import Role
-from exchange.extensions import db
-from exchange.http.context import uow
-from exchange.models import (
-    AuditEvent,
-    Entitlement,
-    Membership,
-    MembershipRole,
-    OversightAlert,
-    OversightNote,
-)
-from exchange.models.base import utcnow
+from exchange.kernel.models import utcnow
+from exchange.kernel.records import AuditEvent
+from exchange.kernel.vocabulary import Role
 from exchange.oversight import alert_reading
 from exchange.oversight import alerts as oversight_alerts
 from exchange.oversight import leaks as oversight_leaks
 from exchange.oversight.alerts import AlertTransitionRefused
+from exchange.oversight.domain import AlertKind, AlertStatus, Thresholds
+from exchange.oversight.models import OversightAlert, OversightNote
+from exchange.payments.domain import Gateway
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import payment_outcomes, payment_start
 from tests.catalog import Person, person, review, submit

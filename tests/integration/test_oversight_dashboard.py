@@ -15,17 +15,19 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, func, select, update
 
-from exchange.domain.catalog import Grade
-from exchange.domain.errors import PermissionDenied, ValidationFailed
-from exchange.domain.trading import ContractStatus, Gateway
-from exchange.domain.vocabulary import Role
+from exchange.catalog.domain import Grade
 from exchange.extensions import db
 from exchange.http.context import uow
-from exchange.models import AuditEvent, TradeContract
+from exchange.kernel.errors import PermissionDenied, ValidationFailed
+from exchange.kernel.records import AuditEvent
+from exchange.kernel.vocabulary import Role
 from exchange.oversight.dashboard import MarketDashboard, market_dashboard
+from exchange.payments.domain import Gateway
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import payment_outcomes, payment_start, settlement
 from exchange.trading.contracts import add_months
+from exchange.trading.domain import ContractStatus
+from exchange.trading.models import TradeContract
 from tests.api.helpers import MATRIX_ROLES, RolePeople
 from tests.catalog import Person, person, review, submit
 from tests.rights import actor, certify, own_product

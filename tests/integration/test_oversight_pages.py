@@ -18,15 +18,17 @@ from sqlalchemy import func, select
 from contracts.anchoring import anchor_pending
 from exchange.catalog.extension import data_files
 from exchange.delivery import entitlements as delivery
-from exchange.domain.oversight import AlertKind
-from exchange.domain.trading import Gateway
-from exchange.domain.vocabulary import Role
+from exchange.delivery.models import Entitlement
 from exchange.extensions import db
 from exchange.http.context import uow
+from exchange.kernel.models import utcnow
+from exchange.kernel.records import AuditEvent
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.extension import chain_of
-from exchange.models import AuditEvent, Entitlement, OversightAlert
-from exchange.models.base import utcnow
 from exchange.oversight import alerts as oversight_alerts
+from exchange.oversight.domain import AlertKind
+from exchange.oversight.models import OversightAlert
+from exchange.payments.domain import Gateway
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import payment_outcomes, payment_start, settlement, signing_keys
 from exchange.trading.extension import signing_domain

@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 
 from exchange.app import create_app
 from exchange.config import ConfigurationError
-from exchange.domain.oversight import AlertKind
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.models import AuditEvent, OversightAlert
+from exchange.kernel.records import AuditEvent
+from exchange.kernel.vocabulary import Role
+from exchange.oversight.domain import AlertKind
 from exchange.oversight.extension import init_oversight, thresholds
+from exchange.oversight.models import OversightAlert
 from tests.catalog import person
 from tests.integration.catalog_pages import sign_in_as
 from tests.integration.test_oversight_alerts import buy, buyer, distinct_contacts, listing

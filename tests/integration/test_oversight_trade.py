@@ -15,14 +15,15 @@ from contracts.chain import RpcChain
 from contracts.embedded_chain import EmbeddedChain
 from exchange.catalog.extension import data_files
 from exchange.delivery import entitlements as delivery
-from exchange.domain.errors import NotFound, PermissionDenied
-from exchange.domain.trading import Gateway
-from exchange.domain.vocabulary import Role
+from exchange.delivery.models import Entitlement
 from exchange.extensions import db
 from exchange.http.context import uow
+from exchange.kernel.errors import NotFound, PermissionDenied
+from exchange.kernel.records import AuditEvent
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.extension import chain_of
-from exchange.models import AuditEvent, Entitlement
 from exchange.oversight import dossier as oversight_trade
+from exchange.payments.domain import Gateway
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import payment_outcomes, payment_start, settlement
 from tests.catalog import person

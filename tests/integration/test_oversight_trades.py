@@ -19,21 +19,25 @@ from flask import Flask
 from flask_babel import force_locale
 from sqlalchemy import event, func, select
 
+from exchange.accounts.actors import load_actor
+from exchange.accounts.models import Organisation, User
 from exchange.app import create_app
-from exchange.domain.catalog import Grade
-from exchange.domain.errors import PermissionDenied, ValidationFailed
-from exchange.domain.trading import ContractStatus, Gateway, PaymentStatus
-from exchange.domain.vocabulary import Role
+from exchange.catalog.domain import Grade
+from exchange.catalog.models import LicenceOffer
 from exchange.extensions import db
 from exchange.http.context import uow
 from exchange.http.i18n import translate
-from exchange.kernel.actors import Actor, load_actor
-from exchange.models import AuditEvent, LicenceOffer, Organisation, User
+from exchange.kernel.actors import Actor
+from exchange.kernel.errors import PermissionDenied, ValidationFailed
+from exchange.kernel.records import AuditEvent
+from exchange.kernel.vocabulary import Role
 from exchange.oversight.export import COLUMNS, EXPORTED, export_trades, write_csv, write_xlsx
 from exchange.oversight.trade_query import TradeFilters, TradeQuery
 from exchange.oversight.trades import LISTED, list_trades
+from exchange.payments.domain import Gateway, PaymentStatus
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import payment_outcomes, payment_start, settlement
+from exchange.trading.domain import ContractStatus
 from tests.catalog import Person, person, review, submit
 from tests.rights import actor, application, certify, claim, own_product
 from tests.trading import accept, act, propose, sign, terms

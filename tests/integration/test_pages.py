@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from exchange import ROOT
-from exchange.domain.vocabulary import Role, VerificationStatus
+from exchange.accounts.models import Membership, Organisation, User
 from exchange.extensions import db
-from exchange.models import AuditEvent, Membership, Organisation, User
+from exchange.kernel.records import AuditEvent
+from exchange.kernel.vocabulary import Role, VerificationStatus
 from tests.components import require_component
 from tests.factories import (
     PASSWORD,

@@ -7,16 +7,18 @@ from decimal import Decimal
 
 import pytest
 
-from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from exchange.domain.trading import AccountKind, ContractStatus, Gateway, PaymentStatus
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import Payment, TradeContract
-from exchange.models.base import utcnow
+from exchange.kernel.vocabulary import Role
 from exchange.payments import escrow
+from exchange.payments.domain import AccountKind, Gateway, PaymentStatus
 from exchange.payments.gateways import Charge, GatewayFailed
+from exchange.payments.models import Payment
 from exchange.trading import payment_outcomes, payment_start
+from exchange.trading.domain import ContractStatus
+from exchange.trading.models import TradeContract
 from tests.catalog import person
 from tests.payments import (
     actor,

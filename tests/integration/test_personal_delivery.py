@@ -14,15 +14,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from exchange.accounts.models import User
 from exchange.catalog.extension import data_files
 from exchange.catalog.ingest.masking import normalise
+from exchange.catalog.models import DataProduct
 from exchange.delivery import entitlements as delivery
 from exchange.delivery.fingerprint import identify
-from exchange.domain.vocabulary import Role
+from exchange.delivery.models import Entitlement
 from exchange.extensions import db
 from exchange.http.context import uow
-from exchange.models import AuditEvent, DataProduct, User
-from exchange.models.trading import Entitlement, TradeContract
+from exchange.kernel.records import AuditEvent
+from exchange.kernel.vocabulary import Role
+from exchange.trading.models import TradeContract
 from tests.catalog import Person, person, review, submit
 from tests.delivery import grant, link, paid_contract, product_with_file
 from tests.factories import PASSWORD, csrf_token

@@ -3,12 +3,13 @@ start-up (delivered, or refunded when the licence is gone), never applied twice.
 
 from __future__ import annotations
 
-from exchange.domain.trading import AccountKind, ContractStatus
+from exchange.delivery.models import Entitlement
 from exchange.extensions import db
 from exchange.http.context import uow
-from exchange.models import Entitlement
 from exchange.payments import escrow
+from exchange.payments.domain import AccountKind
 from exchange.trading import payment_start
+from exchange.trading.domain import ContractStatus
 from exchange.trading.reconcile import reconcile_payments
 from tests.catalog import person, product_data
 from tests.integration.test_stripe_webhooks import deliver

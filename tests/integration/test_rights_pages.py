@@ -11,10 +11,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, update
 
-from exchange.domain.rights import ObjectionStatus, RegistrationStatus
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.models import RightsDocument, RightsObjection, RightsRegistration
+from exchange.kernel.vocabulary import Role
+from exchange.rights.domain import ObjectionStatus, RegistrationStatus
+from exchange.rights.models import RightsDocument, RightsObjection, RightsRegistration
 from tests.catalog import person, review, submit
 from tests.integration.catalog_pages import english, feedback, post, sign_in_as, text
 from tests.rights import (

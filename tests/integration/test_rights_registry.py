@@ -14,12 +14,15 @@ from contracts.certificates import registration_hash, verify_signature
 from contracts.merkle import hasher_named
 from contracts.schema import ledger_entries
 from exchange.catalog.extension import data_files
-from exchange.domain.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
-from exchange.domain.rights import ObjectionStatus, RecordStatus, RegistrationStatus
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
+from exchange.kernel.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
+from exchange.kernel.vocabulary import Role
 from exchange.ledger.extension import chain_of
-from exchange.models import (
+from exchange.rights import certificates as rights_certificates
+from exchange.rights import transfers as rights_transfers
+from exchange.rights.domain import ObjectionStatus, RecordStatus, RegistrationStatus
+from exchange.rights.extension import rights_settings
+from exchange.rights.models import (
     LicenceGrant,
     RightsCertificate,
     RightsDocument,
@@ -27,9 +30,6 @@ from exchange.models import (
     RightsRecord,
     RightsRegistration,
 )
-from exchange.rights import certificates as rights_certificates
-from exchange.rights import transfers as rights_transfers
-from exchange.rights.extension import rights_settings
 from tests.catalog import person
 from tests.rights import (
     PNG,
@@ -187,7 +187,7 @@ def test_only_the_vendors_members_apply(app, vendor, rival, product):
         product["id"],
     )
     # another organisation cannot even see a draft
-    from exchange.domain.errors import NotFound
+    from exchange.kernel.errors import NotFound
 
     refused(app, NotFound, apply_for, app, rival, product["id"])
 

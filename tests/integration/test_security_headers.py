@@ -14,9 +14,9 @@ from werkzeug.routing import BuildError, Rule
 from werkzeug.test import TestResponse
 
 from exchange import ROOT
-from exchange.domain.vocabulary import Role
+from exchange.accounts.models import User
 from exchange.extensions import db
-from exchange.models import User
+from exchange.kernel.vocabulary import Role
 from tests.catalog import PASSWORD, Person, person
 from tests.factories import Member, sign_in
 from tests.trading import agreed_contract

@@ -14,8 +14,8 @@ from flask import Flask
 from waitress.server import create_server
 
 from exchange.app import create_app
-from exchange.domain.vocabulary import Role
 from exchange.http.request_limits import largest_body, waitress_options
+from exchange.kernel.vocabulary import Role
 from tests.catalog import person
 from tests.serving import served
 

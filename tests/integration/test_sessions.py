@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from exchange.accounts.models import WebSession
 from exchange.extensions import db
-from exchange.models import WebSession
 from tests.factories import Member, bearer, csrf_token, make_member, sign_in
 
 COOKIE = "ganshu_session"

@@ -9,15 +9,19 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from exchange.domain.rights import GrantStatus, RecordStatus, RightKind
-from exchange.domain.trading import AccountKind, ContractStatus, EntitlementStatus, Gateway
+from exchange.delivery.domain import EntitlementStatus
+from exchange.delivery.models import Entitlement
 from exchange.extensions import db
 from exchange.http.context import uow
-from exchange.models import Entitlement, LicenceGrant, RightsRecord, TradeContract
-from exchange.models.base import utcnow
+from exchange.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from exchange.kernel.models import utcnow
+from exchange.payments.domain import AccountKind, Gateway
 from exchange.payments.gateways import gateways_from_config
+from exchange.rights.domain import GrantStatus, RecordStatus, RightKind
+from exchange.rights.models import LicenceGrant, RightsRecord
 from exchange.trading import payment_outcomes, payment_start, settlement
+from exchange.trading.domain import ContractStatus
+from exchange.trading.models import TradeContract
 from exchange.valuation.inputs import gather_comparables
 from tests.catalog import person
 from tests.payments import balance

@@ -10,9 +10,9 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from exchange.accounts.models import Membership
 from exchange.app import create_app
 from exchange.extensions import db
-from exchange.models import Membership
 
 FULL = 2
 

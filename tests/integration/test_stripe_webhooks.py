@@ -9,15 +9,16 @@ from decimal import Decimal
 
 import pytest
 
-from exchange.domain.errors import Conflict
-from exchange.domain.trading import AccountKind, ContractStatus
 from exchange.extensions import db
+from exchange.kernel.errors import Conflict
+from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import TradeContract
-from exchange.models.base import utcnow
 from exchange.payments import escrow
+from exchange.payments.domain import AccountKind
 from exchange.payments.gateways import Charge
 from exchange.trading import payment_outcomes, payment_start
+from exchange.trading.domain import ContractStatus
+from exchange.trading.models import TradeContract
 from tests.payments import (
     actor,
     balance,

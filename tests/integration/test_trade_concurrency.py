@@ -10,25 +10,23 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from exchange.domain.errors import ExchangeError
-from exchange.domain.rights import RecordStatus, RightKind
-from exchange.domain.trading import AccountKind, ContractStatus, Gateway, NegotiationStatus, Side
-from exchange.domain.vocabulary import Role
+from exchange.catalog.models import LicenceOffer
+from exchange.delivery.models import Entitlement
 from exchange.extensions import db
 from exchange.http.context import uow
-from exchange.models import (
-    Entitlement,
-    IdempotencyRecord,
-    LicenceOffer,
-    Negotiation,
-    RightsRecord,
-    TradeContract,
-)
-from exchange.models.base import utcnow
+from exchange.kernel.errors import ExchangeError
+from exchange.kernel.models import utcnow
+from exchange.kernel.records import IdempotencyRecord
+from exchange.kernel.vocabulary import Role
 from exchange.payments import escrow
+from exchange.payments.domain import AccountKind, Gateway
 from exchange.payments.gateways import gateways_from_config
+from exchange.rights.domain import RecordStatus, RightKind
+from exchange.rights.models import RightsRecord
 from exchange.trading import payment_outcomes, payment_start
 from exchange.trading.contracts import licence_period
+from exchange.trading.domain import ContractStatus, NegotiationStatus, Side
+from exchange.trading.models import Negotiation, TradeContract
 from tests.catalog import person
 from tests.payments import balance
 from tests.rights import actor

@@ -12,15 +12,15 @@ import pytest
 from sqlalchemy import func, select
 
 from contracts import signing
-from exchange.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from exchange.domain.trading import ContractStatus, KeySource, Side
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.models import ContractSignature, OrganisationKey, TradeContract
+from exchange.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from exchange.kernel.vocabulary import Role
 from exchange.rights.transfers import RightsNotHeld
 from exchange.trading import contracts as trade_contracts
 from exchange.trading import negotiation_reading as negotiation_views
 from exchange.trading import signing_keys
+from exchange.trading.domain import ContractStatus, KeySource, Side
+from exchange.trading.models import ContractSignature, OrganisationKey, TradeContract
 from tests.catalog import person
 from tests.trading import (
     accept,

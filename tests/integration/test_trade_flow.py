@@ -8,22 +8,19 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import func, select
 
-from exchange.domain.rights import GrantStatus, RecordStatus, RightKind
-from exchange.domain.trading import Gateway, PaymentStatus
-from exchange.domain.vocabulary import Role
+from exchange.catalog.models import LicenceOffer
+from exchange.delivery.models import Entitlement
 from exchange.extensions import db
-from exchange.models import (
-    Entitlement,
-    LicenceGrant,
-    LicenceOffer,
-    Payment,
-    RightsRecord,
-    TradeContract,
-)
-from exchange.models.base import utcnow
+from exchange.kernel.models import utcnow
+from exchange.kernel.vocabulary import Role
+from exchange.payments.domain import Gateway, PaymentStatus
+from exchange.payments.models import Payment
+from exchange.rights.domain import GrantStatus, RecordStatus, RightKind
+from exchange.rights.models import LicenceGrant, RightsRecord
 from exchange.rights.transfers import RightsNotHeld
 from exchange.trading import flow as trade_flow
 from exchange.trading.exclusive_offers import OfferTaken
+from exchange.trading.models import TradeContract
 from tests.catalog import person
 from tests.trading import accept, market, propose, sign, terms
 

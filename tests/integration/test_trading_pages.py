@@ -10,17 +10,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from exchange.domain.trading import ContractStatus, PaymentStatus
-from exchange.domain.vocabulary import Role
+from exchange.delivery.models import Download
 from exchange.extensions import db
-from exchange.models import (
-    Download,
-    Negotiation,
-    NegotiationRound,
-    Payment,
-    TradeContract,
-    Valuation,
-)
+from exchange.kernel.vocabulary import Role
+from exchange.payments.domain import PaymentStatus
+from exchange.payments.models import Payment
+from exchange.trading.domain import ContractStatus
+from exchange.trading.models import Negotiation, NegotiationRound, TradeContract
+from exchange.valuation.models import Valuation
 from tests.catalog import person
 from tests.integration.catalog_pages import action_error, english, feedback, post, sign_in_as, text
 from tests.trading import accept, counter, market, propose, terms

@@ -14,15 +14,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from exchange.accounts.actors import load_actor
+from exchange.accounts.models import User
 from exchange.catalog import products, versions
 from exchange.catalog.datafiles import Upload
 from exchange.catalog.extension import data_files
 from exchange.catalog.schemas import ProductInputSchema
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.kernel.actors import Actor, load_actor
+from exchange.kernel.actors import Actor
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.models import User
+from exchange.kernel.vocabulary import Role
 from tests.api.helpers import assert_problem, english_client
 from tests.catalog import (
     COPPER_CSV,

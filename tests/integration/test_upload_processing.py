@@ -22,13 +22,13 @@ from sqlalchemy import select, update
 from contracts.schema import ledger_entries
 from exchange.catalog import processing
 from exchange.catalog.extension import data_files
+from exchange.catalog.models import ProductVersion
 from exchange.catalog.tasks import ingest_once
-from exchange.domain.errors import NotFound
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
 from exchange.http.context import uow
-from exchange.models import ProductVersion
-from exchange.models.base import utcnow
+from exchange.kernel.errors import NotFound
+from exchange.kernel.models import utcnow
+from exchange.kernel.vocabulary import Role
 from tests.api.helpers import assert_problem, english_client
 from tests.catalog import (
     COPPER_CSV,

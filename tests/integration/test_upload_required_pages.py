@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from exchange.domain.vocabulary import Role
+from exchange.kernel.vocabulary import Role
 from tests.catalog import catalog_state, person
 from tests.integration.catalog_pages import (
     draft,

@@ -7,9 +7,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from exchange.domain.vocabulary import Role
 from exchange.extensions import db
-from exchange.models import Valuation
+from exchange.kernel.vocabulary import Role
+from exchange.valuation.models import Valuation
 from tests.catalog import create_product, listed_product, person
 from tests.integration.catalog_pages import english, feedback, post, sign_in_as, text
 

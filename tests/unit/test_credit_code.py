@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exchange.domain.credit_code import (
+from exchange.accounts.credit_code import (
     check_character,
     credit_code_problem,
     normalise_credit_code,

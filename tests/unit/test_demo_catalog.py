@@ -20,9 +20,9 @@ from demo import DEMO_PRODUCTS, DEMO_VENDORS, DemoProduct, generate_file
 from demo.files import FIXED_TIME
 from demo.specs import Day, Period, Walk
 from demo.synthetic import Table, build_table
-from exchange.domain.catalog import FileFormat, Grade, ListingStatus
-from exchange.domain.credit_code import check_character, credit_code_problem
-from exchange.domain.vocabulary import REGIONS
+from exchange.accounts.credit_code import check_character, credit_code_problem
+from exchange.catalog.domain import FileFormat, Grade, ListingStatus
+from exchange.kernel.vocabulary import REGIONS
 
 BOARDS = {
     "nonferrous", "lithium", "steel", "chemicals", "textiles", "energy", "electronics",

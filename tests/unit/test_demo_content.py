@@ -25,7 +25,7 @@ from demo.content import (
     read_vendors,
 )
 from demo.specs import DemoOffer, DemoProduct, Walk
-from exchange.domain.catalog import (
+from exchange.catalog.domain import (
     FileFormat,
     Grade,
     LicenceKind,

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from exchange.catalog.domain import FileFormat
 from exchange.catalog.ingest import open_table
 from exchange.delivery.fingerprint import UnreadableCopy, column_names, fingerprint, identify
-from exchange.domain.catalog import FileFormat
 
 HEADER = ["日期", "阴极铜现货价(元/吨)", "库存(吨)", "联系人手机", "id", "年份", "备注"]
 KEYS = {number: random.Random(number).randbytes(32) for number in range(1, 51)}

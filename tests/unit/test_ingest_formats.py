@@ -7,6 +7,7 @@ import zipfile
 
 import pytest
 
+from exchange.catalog.domain import FileFormat
 from exchange.catalog.ingest.formats import (
     ContentMismatch,
     IngestError,
@@ -17,7 +18,6 @@ from exchange.catalog.ingest.formats import (
     safe_filename,
     text_encoding,
 )
-from exchange.domain.catalog import FileFormat
 
 CSV_TEXT = "日期,铜价(元/吨)\n2024-05-01,70100\n"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from exchange.catalog.domain import FieldType, FileFormat, Sensitivity
 from exchange.catalog.ingest import open_table, profile_table
 from exchange.catalog.ingest.masking import mask_text
-from exchange.domain.catalog import FieldType, FileFormat, Sensitivity
 
 
 def test_a_column_of_mobile_numbers_is_typed_as_text(tmp_path: Path):

@@ -17,11 +17,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from exchange.catalog.domain import FileFormat
 from exchange.catalog.ingest import profile_table
 from exchange.catalog.ingest.limits import LimitExceeded, Limits
 from exchange.catalog.ingest.profile import SAMPLE_CELL_CHARS
 from exchange.catalog.ingest.readers import open_table
-from exchange.domain.catalog import FileFormat
 from tests.hostile_files import MAIN, workbook
 
 FORMATS = [FileFormat.CSV, FileFormat.XLSX, FileFormat.JSON, FileFormat.PARQUET]

@@ -10,9 +10,9 @@ from typing import Any
 import openpyxl
 import pytest
 
+from exchange.catalog.domain import QUALITY_DIMENSIONS, FieldType, FileFormat, Sensitivity
 from exchange.catalog.ingest.profile import Profile, infer_type, profile_table, read_value
 from exchange.catalog.ingest.readers import open_table
-from exchange.domain.catalog import QUALITY_DIMENSIONS, FieldType, FileFormat, Sensitivity
 from tests.unit.test_masking import CARD, VALID_IDS, id_check
 
 TODAY = date(2024, 12, 1)

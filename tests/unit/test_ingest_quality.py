@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from exchange.catalog.domain import QUALITY_DIMENSIONS, FileFormat
 from exchange.catalog.ingest.quality import (
     Tallies,
     accessibility,
@@ -15,7 +16,6 @@ from exchange.catalog.ingest.quality import (
     consistency,
     timeliness,
 )
-from exchange.domain.catalog import QUALITY_DIMENSIONS, FileFormat
 
 TODAY = date(2024, 12, 1)
 

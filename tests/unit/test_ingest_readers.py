@@ -13,10 +13,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from exchange.catalog.domain import FileFormat
 from exchange.catalog.ingest.formats import ContentMismatch, UnreadableFile, detect_format
 from exchange.catalog.ingest.limits import LimitExceeded
 from exchange.catalog.ingest.readers import Row, open_table
-from exchange.domain.catalog import FileFormat
 
 HEADER = ["日期", "铜价(元/吨)", "备注"]
 ROWS = [["2024-05-01", "70100", "南昌"], ["2024-05-02", "70250.5", ""]]

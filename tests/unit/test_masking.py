@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from exchange.catalog.domain import Sensitivity
 from exchange.catalog.ingest.masking import (
     detect,
     is_bank_card,
@@ -20,7 +21,6 @@ from exchange.catalog.ingest.masking import (
     mask_text,
     mask_value,
 )
-from exchange.domain.catalog import Sensitivity
 
 # The worked example of GB 11643-1999 and two registered credit codes.
 STANDARD_ID = "11010519491231002X"

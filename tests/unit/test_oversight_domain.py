@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from exchange.domain.oversight import (
+from exchange.oversight.domain import (
     ALERT_KIND_LABELS,
     ALERT_STATUS_LABELS,
     PAID_STATUSES,
@@ -23,7 +23,7 @@ from exchange.domain.oversight import (
     pair_key,
     window_bucket,
 )
-from exchange.domain.trading import ContractStatus
+from exchange.trading.domain import ContractStatus
 
 OPEN, ACKNOWLEDGED, CLOSED = AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED, AlertStatus.CLOSED
 

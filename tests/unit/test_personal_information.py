@@ -12,6 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from exchange.catalog.domain import Sensitivity
 from exchange.catalog.ingest.masking import (
     detect,
     find_personal,
@@ -22,7 +23,6 @@ from exchange.catalog.ingest.masking import (
     pseudonymise_text,
     pseudonymise_value,
 )
-from exchange.domain.catalog import Sensitivity
 
 EXAMPLES = settings(max_examples=300, deadline=None, database=None)
 FULL_WIDTH = {chr(ord("0") + i): chr(0xFF10 + i) for i in range(10)} | {"X": "Ｘ", "x": "ｘ"}
@@ -380,10 +380,10 @@ def people_file(name: str, rows: list[tuple[str, int, str, float]]) -> bytes:
 def test_a_copy_in_any_format_holds_no_raw_identifier(name, tmp_path):
     from functools import partial
 
+    from exchange.catalog.domain import DeliveryForm, FileFormat
     from exchange.catalog.ingest import open_table
     from exchange.catalog.ingest.masking import ColumnForm
     from exchange.delivery.fingerprint import desensitise, fingerprint
-    from exchange.domain.catalog import DeliveryForm, FileFormat
 
     rows = people_rows()
     forms = {

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from exchange.domain import catalog
+from exchange.catalog import domain as catalog
 from pricing import (
     QUALITY_DIMENSIONS,
     QUALITY_WEIGHTS,

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exchange.domain.catalog import Territory, UseScope
-from exchange.domain.rights import Scope, collides, uncovered
+from exchange.catalog.domain import Territory, UseScope
+from exchange.rights.domain import Scope, collides, uncovered
 
 JAN, JUL, DEC = date(2027, 1, 1), date(2027, 7, 1), date(2027, 12, 31)
 

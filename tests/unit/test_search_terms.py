@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exchange.domain.search_terms import MAX_QUERY_TERMS, index_tokens, query_terms
+from exchange.catalog.search_terms import MAX_QUERY_TERMS, index_tokens, query_terms
 
 
 def test_cjk_text_is_indexed_as_characters_and_neighbour_pairs():

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from exchange.config import DefaultConfig
-from exchange.domain.trading import Gateway
+from exchange.payments.domain import Gateway
 from exchange.rights.settings import RightsSettings
 from exchange.trading.settings import TradingSettings
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from exchange.domain.catalog import CipherMode
 from exchange.storage import (
+    CipherMode,
     InvalidObjectKey,
     KeyRing,
     LocalObjectStore,

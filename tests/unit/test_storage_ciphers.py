@@ -12,8 +12,7 @@ from cryptography.exceptions import InvalidTag
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exchange.domain.catalog import CipherMode
-from exchange.storage import ObjectCorrupted, StorageError
+from exchange.storage import CipherMode, ObjectCorrupted, StorageError
 from exchange.storage.ciphers import (
     DEFAULT_CHUNK_SIZE,
     HEADER_SIZE,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exchange.domain.catalog import CipherMode
-from exchange.storage import KeyRing, KeyUnwrapFailed, StorageError
+from exchange.storage import CipherMode, KeyRing, KeyUnwrapFailed, StorageError
 from exchange.storage.ciphers import data_key_size
 
 MODES = list(CipherMode)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from exchange.domain.catalog import ListingStatus
-from exchange.domain.vocabulary import Role, VerificationStatus
+from exchange.catalog.domain import ListingStatus
 from exchange.kernel.actors import Actor, MembershipView
+from exchange.kernel.vocabulary import Role, VerificationStatus
 from exchange.valuation.access import LISTING, PURCHASE, valuation_purpose
 
 VENDOR_ORG, OTHER_ORG = 1, 2

@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from exchange.catalog.ingest.formats import UnreadableFile
-from exchange.domain.i18n import N_
+from exchange.kernel.i18n import N_
 
 Cell = str | int | float | bool | datetime | date | None
 Row = tuple[Cell, ...]

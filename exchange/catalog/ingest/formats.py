@@ -6,8 +6,8 @@ import codecs
 import unicodedata
 from typing import Any
 
-from exchange.domain.catalog import FileFormat
-from exchange.domain.i18n import N_
+from exchange.catalog.domain import FileFormat
+from exchange.kernel.i18n import N_
 
 HEAD_BYTES = 8192
 """How many leading bytes callers pass to `detect_format`; enough to judge text encodings."""

@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from exchange.domain.catalog import Sensitivity
-from exchange.domain.credit_code import credit_code_problem, normalise_credit_code
+from exchange.accounts.credit_code import credit_code_problem, normalise_credit_code
+from exchange.catalog.domain import Sensitivity
 
 # GB 11643-1999: the province part of the area code, then ISO 7064 MOD 11-2 over 17 digits.
 ID_PROVINCES = frozenset(

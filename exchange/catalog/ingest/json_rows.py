@@ -11,8 +11,8 @@ from typing import Any, TextIO
 
 from exchange.catalog.ingest.cells import Opened, check_header, to_cell
 from exchange.catalog.ingest.formats import UnreadableFile
-from exchange.domain import json_depth
-from exchange.domain.i18n import N_
+from exchange.kernel import json_depth
+from exchange.kernel.i18n import N_
 
 JSON_CHUNK = 1 << 16
 JSON_MAX_ITEM = 8 << 20  # characters; a single row larger than this is refused

@@ -14,7 +14,7 @@ from typing import Any
 
 from exchange.catalog.ingest.cells import Row
 from exchange.catalog.ingest.formats import IngestError
-from exchange.domain.i18n import N_
+from exchange.kernel.i18n import N_
 
 MB = 1024 * 1024
 RATIO_FLOOR = MB  # smaller archive members may be compressed as much as they like

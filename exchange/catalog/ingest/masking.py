@@ -14,6 +14,7 @@ from base64 import b32encode
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from exchange.catalog.domain import DeliveryForm, Sensitivity
 from exchange.catalog.ingest.identifiers import (
     Found,
     as_text,
@@ -31,7 +32,6 @@ from exchange.catalog.ingest.identifiers import (
     whole_value,
 )
 from exchange.catalog.ingest.readers import Cell
-from exchange.domain.catalog import DeliveryForm, Sensitivity
 
 __all__ = [
     "ColumnForm",

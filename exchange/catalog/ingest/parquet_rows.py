@@ -7,11 +7,11 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from exchange.catalog.domain import FileFormat
 from exchange.catalog.ingest.cells import Opened, Row, check_header, to_cell
 from exchange.catalog.ingest.formats import PARQUET_MAGIC, ContentMismatch, UnreadableFile
 from exchange.catalog.ingest.limits import Limits, too_many_columns, too_many_rows, too_much_data
-from exchange.domain.catalog import FileFormat
-from exchange.domain.i18n import N_
+from exchange.kernel.i18n import N_
 
 PARQUET_BATCH = 1024
 BATCH_CELLS = 64 * 1024  # wide files are read in fewer rows at a time

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, TypedDict
 
+from exchange.catalog.domain import FieldType, FileFormat, Sensitivity
 from exchange.catalog.ingest.masking import detect, mask_row
 from exchange.catalog.ingest.quality import Quality, Tallies, assess
 from exchange.catalog.ingest.readers import Cell, Row, Table
-from exchange.domain.catalog import FieldType, FileFormat, Sensitivity
 
 SENSITIVE_SHARE = 0.6  # a column is sensitive when this share of its values is detected
 SAMPLE_CELL_CHARS = 200  # longer sample text is cut: every page view shows the stored sample

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from exchange.domain.catalog import QUALITY_DIMENSIONS, FileFormat
+from exchange.catalog.domain import QUALITY_DIMENSIONS, FileFormat
 
 PLACES = 4
 FRESH_DAYS = 30

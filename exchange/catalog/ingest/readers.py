@@ -12,6 +12,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TextIO
 
+from exchange.catalog.domain import FileFormat
 from exchange.catalog.ingest.cells import (
     Cell,
     Opened,
@@ -31,8 +32,7 @@ from exchange.catalog.ingest.formats import (
 from exchange.catalog.ingest.json_rows import open_json
 from exchange.catalog.ingest.limits import Budget, Limits, check_archive, row_too_long
 from exchange.catalog.ingest.parquet_rows import open_parquet
-from exchange.domain.catalog import FileFormat
-from exchange.domain.i18n import N_
+from exchange.kernel.i18n import N_
 
 __all__ = ["Cell", "Row", "Table", "open_table"]
 

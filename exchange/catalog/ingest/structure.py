@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from exchange.catalog.domain import FileFormat
 from exchange.catalog.ingest.limits import Limits
 from exchange.catalog.ingest.readers import check_workbook, open_table
-from exchange.domain.catalog import FileFormat
 
 
 def check_structure(path: Path, fmt: FileFormat, limits: Limits) -> None:

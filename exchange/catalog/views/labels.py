@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from exchange.domain.catalog import (
+from exchange.catalog.domain import (
     DELIVERY_FORM_LABELS,
     GRADE_LABELS,
     LEGAL_BASIS_LABELS,
@@ -16,7 +16,7 @@ from exchange.domain.catalog import (
     UPDATE_FREQUENCY_LABELS,
     USE_SCOPE_LABELS,
 )
-from exchange.domain.i18n import N_
+from exchange.kernel.i18n import N_
 
 # The catalog's closed sets, by name, for labels and select options in templates.
 CATALOG_LABELS = {

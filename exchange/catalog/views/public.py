@@ -12,10 +12,10 @@ from exchange.catalog import browse as catalog
 from exchange.catalog import product_page
 from exchange.catalog.extension import catalog_cache
 from exchange.catalog.schemas import CatalogQuerySchema
-from exchange.domain.errors import NotFound, PermissionDenied
-from exchange.domain.i18n import N_
 from exchange.http.context import page_actor, uow
 from exchange.http.problems import flatten_errors
+from exchange.kernel.errors import NotFound, PermissionDenied
+from exchange.kernel.i18n import N_
 from exchange.rights import holdings as rights_holdings
 from exchange.valuation import access as valuation_access
 from exchange.valuation import valuations

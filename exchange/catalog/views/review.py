@@ -13,10 +13,10 @@ from werkzeug.wrappers import Response
 
 from exchange.catalog import listing
 from exchange.catalog.browse import ReviewCard
+from exchange.catalog.domain import ListingStatus
 from exchange.catalog.forms import ConfirmSchema
 from exchange.catalog.schemas import ReasonSchema, ReviewDecisionSchema
 from exchange.catalog.views.public import PRODUCT, product_context
-from exchange.domain.catalog import ListingStatus
 from exchange.http.context import uow, web_actor
 from exchange.http.forms import submit_form
 

@@ -22,11 +22,11 @@ from exchange.catalog.forms import (
 )
 from exchange.catalog.schemas import OfferSchema, UploadSchema
 from exchange.catalog.views.public import PRODUCT, product_context
-from exchange.domain.errors import PermissionDenied
-from exchange.domain.i18n import N_
 from exchange.http.context import uow, web_actor
 from exchange.http.forms import submit_form
 from exchange.http.uploads import accepts_upload, received_upload
+from exchange.kernel.errors import PermissionDenied
+from exchange.kernel.i18n import N_
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor/products")
 NEW = "vendor/new_product.html"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from exchange.catalog.domain import DeliveryForm
 from exchange.catalog.ingest.masking import (
     ColumnForm,
     detect,
@@ -20,7 +21,6 @@ from exchange.catalog.ingest.masking import (
     pseudonymise_value,
 )
 from exchange.delivery.fingerprint.marks import Change
-from exchange.domain.catalog import DeliveryForm
 
 
 def changes(

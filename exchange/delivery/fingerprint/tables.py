@@ -16,11 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from exchange.catalog.domain import FileFormat
 from exchange.catalog.ingest.formats import IngestError, extension_format
 from exchange.delivery.fingerprint.marks import Change
-from exchange.domain import json_depth
-from exchange.domain.catalog import FileFormat
-from exchange.domain.i18n import N_
+from exchange.kernel import json_depth
+from exchange.kernel.i18n import N_
 
 CSV_DELIMITERS = (",", "\t", ";", "|")
 

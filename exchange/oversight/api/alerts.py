@@ -11,19 +11,19 @@ from typing import Any, TypeVar
 from flask import current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from exchange.domain.errors import PayloadTooLarge
-from exchange.domain.i18n import N_
-from exchange.domain.oversight import Thresholds
 from exchange.http.api import BEARER, Blueprint
 from exchange.http.auth import bearer_actor
 from exchange.http.context import uow
 from exchange.http.problems import exchange_error_response, http_error_response
 from exchange.http.uploads import MULTIPART_OVERHEAD, accepts_upload
+from exchange.kernel.errors import PayloadTooLarge
+from exchange.kernel.i18n import N_
 from exchange.oversight import alert_reading
 from exchange.oversight import alerts as oversight_alerts
 from exchange.oversight import leaks as oversight_leaks
 from exchange.oversight.alert_reading import AlertDetail, AlertSummary
 from exchange.oversight.alerts import NoteView
+from exchange.oversight.domain import Thresholds
 from exchange.oversight.leaks import LeakTrace
 from exchange.oversight.schemas import (
     AlertQuerySchema,

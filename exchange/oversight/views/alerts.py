@@ -15,25 +15,25 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from exchange.catalog.forms import ConfirmSchema
-from exchange.domain.errors import ExchangeError, PayloadTooLarge, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.oversight import (
-    ALERT_KIND_LABELS,
-    ALERT_STATUS_LABELS,
-    AlertStatus,
-    Thresholds,
-)
-from exchange.domain.vocabulary import Role
 from exchange.http.context import uow, web_actor
 from exchange.http.forms import FORM_STATUSES, render_form, submit_form
 from exchange.http.i18n import translate
 from exchange.http.schemas import BaseSchema
 from exchange.http.uploads import accepts_upload
 from exchange.kernel.actors import require_role
+from exchange.kernel.errors import ExchangeError, PayloadTooLarge, ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.kernel.vocabulary import Role
 from exchange.oversight import alert_reading
 from exchange.oversight import alerts as oversight_alerts
 from exchange.oversight import leaks as oversight_leaks
 from exchange.oversight.alerts import AlertTransitionRefused
+from exchange.oversight.domain import (
+    ALERT_KIND_LABELS,
+    ALERT_STATUS_LABELS,
+    AlertStatus,
+    Thresholds,
+)
 
 bp = Blueprint("alerts", __name__)
 ALERT = "oversight/alert.html"

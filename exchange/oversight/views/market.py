@@ -17,14 +17,13 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 
 from exchange.catalog import browse as catalog
 from exchange.catalog.views.public import thousands, yuan
-from exchange.domain.errors import ExchangeError, ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.trading import ContractStatus
 from exchange.http import charts
 from exchange.http.attachments import content_disposition
 from exchange.http.context import uow, web_actor
 from exchange.http.i18n import current_language, translate
 from exchange.http.problems import flatten_errors
+from exchange.kernel.errors import ExchangeError, ValidationFailed
+from exchange.kernel.i18n import N_
 from exchange.ledger.extension import chain_or_none
 from exchange.oversight import dashboard as oversight_dashboard
 from exchange.oversight import dossier as oversight_trade
@@ -35,6 +34,7 @@ from exchange.oversight.trade_query import DEFAULT_SORT, TradeQuery
 from exchange.oversight.trades import require_reader
 from exchange.oversight.views import alerts as oversight_alerts
 from exchange.trading.contracts import add_months
+from exchange.trading.domain import ContractStatus
 from exchange.trading.extension import signing_domain
 
 bp = Blueprint("oversight", __name__, url_prefix="/oversight")

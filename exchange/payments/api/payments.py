@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from exchange.domain.errors import ValidationFailed
-from exchange.domain.i18n import N_
-from exchange.domain.trading import Gateway
 from exchange.http.api import BEARER, Blueprint
 from exchange.http.auth import bearer_actor
 from exchange.http.context import uow
+from exchange.kernel.errors import ValidationFailed
+from exchange.kernel.i18n import N_
+from exchange.payments.domain import Gateway
 from exchange.payments.gateways import PaymentGateway
 from exchange.trading import payment_outcomes, payment_start
 from exchange.trading import reading as trade_pages

@@ -12,9 +12,9 @@ from typing import Any
 from flask import current_app, request
 from marshmallow import Schema, fields
 
-from exchange.domain.trading import Gateway
 from exchange.http.api import Blueprint
 from exchange.http.context import uow
+from exchange.payments.domain import Gateway
 from exchange.trading import payment_events
 from exchange.trading.extension import trading_settings
 

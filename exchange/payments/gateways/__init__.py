@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from exchange.domain.errors import ExchangeError
-from exchange.domain.i18n import N_
-from exchange.domain.trading import Gateway
+from exchange.kernel.errors import ExchangeError
+from exchange.kernel.i18n import N_
+from exchange.payments.domain import Gateway
 
 
 class GatewayFailed(ExchangeError):

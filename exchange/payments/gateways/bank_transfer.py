@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exchange.domain.trading import Gateway
+from exchange.payments.domain import Gateway
 from exchange.payments.gateways import Charge, Collection, RefundRequest, RefundResult
 
 

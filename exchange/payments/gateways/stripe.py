@@ -11,8 +11,8 @@ import time
 
 import stripe
 
-from exchange.domain.i18n import N_
-from exchange.domain.trading import Gateway
+from exchange.kernel.i18n import N_
+from exchange.payments.domain import Gateway
 from exchange.payments.gateways import (
     BadWebhook,
     Charge,

@@ -11,8 +11,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from exchange.domain import json_depth
-from exchange.domain.i18n import N_
+from exchange.kernel import json_depth
+from exchange.kernel.i18n import N_
 from exchange.payments.gateways import BadWebhook, WebhookEvent
 
 log = logging.getLogger(__name__)

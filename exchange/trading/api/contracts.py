@@ -8,12 +8,12 @@ from typing import Any
 
 from flask import current_app, jsonify
 
-from exchange.domain.trading import Gateway
 from exchange.http.api import BEARER, Blueprint
 from exchange.http.auth import bearer_actor
 from exchange.http.context import uow
 from exchange.http.openapi import JSON_OBJECT, body_as
 from exchange.kernel.actors import Actor
+from exchange.payments.domain import Gateway
 from exchange.trading import contracts as trade_contracts
 from exchange.trading import settlement, signing_keys
 from exchange.trading.extension import signing_domain, trading_settings

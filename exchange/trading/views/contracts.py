@@ -15,12 +15,12 @@ from exchange.catalog.extension import data_files
 from exchange.catalog.forms import ConfirmSchema
 from exchange.delivery import api_keys
 from exchange.delivery import entitlements as delivery
-from exchange.domain.errors import NotFound
-from exchange.domain.trading import Gateway, PaymentStatus
-from exchange.domain.vocabulary import Role
 from exchange.http.attachments import content_disposition
 from exchange.http.context import client_address, uow, web_actor
 from exchange.http.forms import submit_form
+from exchange.kernel.errors import NotFound
+from exchange.kernel.vocabulary import Role
+from exchange.payments.domain import Gateway, PaymentStatus
 from exchange.trading import payment_outcomes, payment_start, settlement, signing_keys
 from exchange.trading import reading as trade_pages
 from exchange.trading.contracts import ContractView, contract_view

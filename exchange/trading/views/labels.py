@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from exchange.domain.i18n import N_
-from exchange.domain.trading import (
+from exchange.delivery.domain import EntitlementStatus
+from exchange.kernel.i18n import N_
+from exchange.payments.domain import GATEWAY_LABELS, PAYMENT_STATUS_LABELS
+from exchange.trading.domain import (
     CONTRACT_STATUS_LABELS,
-    GATEWAY_LABELS,
     NEGOTIATION_STATUS_LABELS,
-    PAYMENT_STATUS_LABELS,
     SIDE_LABELS,
     DisputeStatus,
-    EntitlementStatus,
     RoundAction,
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from exchange.domain.i18n import N_
+from exchange.kernel.i18n import N_
 
 
 class ExchangeError(Exception):

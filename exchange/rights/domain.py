@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from exchange.domain.catalog import Territory, UseScope
-from exchange.domain.i18n import N_
+from exchange.catalog.domain import Territory, UseScope
+from exchange.kernel.i18n import N_
 
 
 class RightKind(StrEnum):

@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from exchange.models.base import Base, utcnow
-from exchange.models.catalog import Money
+from exchange.kernel.models import Base, Money, utcnow
 
 
 class Valuation(Base):

@@ -15,8 +15,8 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from exchange.domain.i18n import N_
-from exchange.domain.trading import ContractStatus
+from exchange.kernel.i18n import N_
+from exchange.trading.domain import ContractStatus
 
 
 class AlertKind(StrEnum):

@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from exchange.domain.oversight import AlertKind, AlertStatus
-from exchange.models.base import Base, utcnow
-from exchange.models.catalog import _enum
+from exchange.kernel.models import Base, enum_column, utcnow
+from exchange.oversight.domain import AlertKind, AlertStatus
 
 
 class OversightAlert(Base):
@@ -20,9 +19,9 @@ class OversightAlert(Base):
     __tablename__ = "oversight_alerts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[AlertKind] = mapped_column(_enum(AlertKind, "alert_kind"), index=True)
+    kind: Mapped[AlertKind] = mapped_column(enum_column(AlertKind, "alert_kind"), index=True)
     status: Mapped[AlertStatus] = mapped_column(
-        _enum(AlertStatus, "alert_status"), default=AlertStatus.OPEN, index=True
+        enum_column(AlertStatus, "alert_status"), default=AlertStatus.OPEN, index=True
     )
     # Built from the rows that prove the finding, so detecting it again raises nothing new.
     dedup_key: Mapped[str] = mapped_column(String(160), unique=True)

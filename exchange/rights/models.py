@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from exchange.domain.catalog import Territory
-from exchange.domain.rights import (
+from exchange.catalog.domain import Territory
+from exchange.kernel.models import Base, enum_column, utcnow
+from exchange.rights.domain import (
     GrantStatus,
     ObjectionStatus,
     RecordStatus,
@@ -19,8 +20,6 @@ from exchange.domain.rights import (
     RightSource,
     Scope,
 )
-from exchange.models.base import Base, utcnow
-from exchange.models.catalog import _enum
 
 STANDING_ONLY = text("status IN ('pending', 'active')")
 
@@ -44,9 +43,9 @@ class RightsRegistration(Base):
     applicant_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     applied_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[RegistrationStatus] = mapped_column(
-        _enum(RegistrationStatus, "registration_status"), index=True
+        enum_column(RegistrationStatus, "registration_status"), index=True
     )
-    source: Mapped[RightSource] = mapped_column(_enum(RightSource, "right_source"))
+    source: Mapped[RightSource] = mapped_column(enum_column(RightSource, "right_source"))
     source_reference: Mapped[str | None] = mapped_column(Text)
     basis_grant_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # derived products
     data_sha256: Mapped[str] = mapped_column(String(64), index=True)
@@ -97,15 +96,15 @@ class RightsRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("data_products.id"))
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("rights_registrations.id"))
-    right: Mapped[RightKind] = mapped_column(_enum(RightKind, "right_kind"))
+    right: Mapped[RightKind] = mapped_column(enum_column(RightKind, "right_kind"))
     holder_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     uses: Mapped[list[str]] = mapped_column(JSON)
-    territory: Mapped[Territory] = mapped_column(_enum(Territory, "territory"))
+    territory: Mapped[Territory] = mapped_column(enum_column(Territory, "territory"))
     exclusive: Mapped[bool]
     exclusive_slot: Mapped[str | None] = mapped_column(String(120), default=exclusive_slot)
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]
-    status: Mapped[RecordStatus] = mapped_column(_enum(RecordStatus, "record_status"))
+    status: Mapped[RecordStatus] = mapped_column(enum_column(RecordStatus, "record_status"))
     transferred_from_id: Mapped[int | None] = mapped_column(ForeignKey("rights_records.id"))
     contract_ref: Mapped[str | None] = mapped_column(String(64))  # the trade that opened it
     closed_by_contract: Mapped[str | None] = mapped_column(String(64))
@@ -151,7 +150,9 @@ class RightsObjection(Base):
     conflicting_registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("rights_registrations.id")
     )
-    status: Mapped[ObjectionStatus] = mapped_column(_enum(ObjectionStatus, "objection_status"))
+    status: Mapped[ObjectionStatus] = mapped_column(
+        enum_column(ObjectionStatus, "objection_status")
+    )
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None]
@@ -193,12 +194,12 @@ class LicenceGrant(Base):
     grantor_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     grantee_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     uses: Mapped[list[str]] = mapped_column(JSON)
-    territory: Mapped[Territory] = mapped_column(_enum(Territory, "territory"))
+    territory: Mapped[Territory] = mapped_column(enum_column(Territory, "territory"))
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     derivative: Mapped[bool]
     contract_ref: Mapped[str] = mapped_column(String(64))
-    status: Mapped[GrantStatus] = mapped_column(_enum(GrantStatus, "grant_status"))
+    status: Mapped[GrantStatus] = mapped_column(enum_column(GrantStatus, "grant_status"))
     ledger_seq: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

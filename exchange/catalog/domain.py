@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from exchange.domain.i18n import N_
+from exchange.kernel.i18n import N_
 
 
 class ProductType(StrEnum):
@@ -176,13 +176,6 @@ LEGAL_BASIS_LABELS = {
     LegalBasis.DISCLOSED: N_("Information already lawfully disclosed (PIPL Art. 13(6))"),
     LegalBasis.OTHER_LAW: N_("Another basis in laws and regulations (PIPL Art. 13(7))"),
 }
-
-
-class CipherMode(StrEnum):
-    """How a product's file is encrypted at rest: AES-256-GCM, or SM4-GCM (national crypto)."""
-
-    AES_256_GCM = "aes-256-gcm"
-    SM4_GCM = "sm4-gcm"
 
 
 QUALITY_DIMENSIONS = (

@@ -1,8 +1,14 @@
-"""SQLAlchemy models, one module per aggregate; importing this registers them all."""
+"""Every model, imported so they register on one metadata: Alembic and create_app import this."""
 
-from exchange.models.audit import AuditEvent
-from exchange.models.base import Base
-from exchange.models.catalog import (
+from exchange.accounts.models import (
+    ApiToken,
+    Membership,
+    MembershipRole,
+    Organisation,
+    User,
+    WebSession,
+)
+from exchange.catalog.models import (
     DataProduct,
     IndustryBoard,
     LicenceOffer,
@@ -10,15 +16,24 @@ from exchange.models.catalog import (
     ProductRegion,
     ProductVersion,
 )
-from exchange.models.ledger_party import LedgerParty
-from exchange.models.organisation import Membership, MembershipRole, Organisation
-from exchange.models.oversight import (
+from exchange.delivery.models import Download, Entitlement
+from exchange.kernel.models import Base
+from exchange.kernel.records import AuditEvent, IdempotencyRecord
+from exchange.ledger.models import LedgerParty
+from exchange.oversight.models import (
     OversightAlert,
     OversightAlertContract,
     OversightAlertOrganisation,
     OversightNote,
 )
-from exchange.models.rights import (
+from exchange.payments.models import (
+    EscrowAccount,
+    EscrowJournal,
+    EscrowPosting,
+    GatewayEvent,
+    Payment,
+)
+from exchange.rights.models import (
     LicenceGrant,
     RightsCertificate,
     RightsDocument,
@@ -26,24 +41,15 @@ from exchange.models.rights import (
     RightsRecord,
     RightsRegistration,
 )
-from exchange.models.trading import (
+from exchange.trading.models import (
     ContractSignature,
     Dispute,
-    Download,
-    Entitlement,
-    EscrowAccount,
-    EscrowJournal,
-    EscrowPosting,
-    GatewayEvent,
-    IdempotencyRecord,
     Negotiation,
     NegotiationRound,
     OrganisationKey,
-    Payment,
     TradeContract,
 )
-from exchange.models.user import ApiToken, User, WebSession
-from exchange.models.valuation import Valuation
+from exchange.valuation.models import Valuation
 
 __all__ = [
     "ApiToken",

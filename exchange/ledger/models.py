@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from exchange.models.base import Base, BigId
+from exchange.kernel.models import Base, BigId
 
 
 class LedgerParty(Base):

@@ -1,29 +1,15 @@
-"""Organisations and the memberships that give their users roles."""
+"""Organisations, the memberships that give their users roles, the users who sign in, and the
+web sessions and bearer tokens they hold."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from exchange.domain.vocabulary import Role, VerificationStatus
-from exchange.models.base import Base, utcnow
-
-if TYPE_CHECKING:
-    from exchange.models.user import User
-
-
-def _enum(enum_type: type, name: str) -> Enum:
-    return Enum(
-        enum_type,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=16,
-        values_callable=lambda members: [member.value for member in members],
-    )
+from exchange.kernel.models import Base, enum_column, utcnow
+from exchange.kernel.vocabulary import Role, VerificationStatus
 
 
 class Organisation(Base):
@@ -40,7 +26,7 @@ class Organisation(Base):
     contact_phone: Mapped[str] = mapped_column(String(32))
     contact_email: Mapped[str] = mapped_column(String(254))
     verification_status: Mapped[VerificationStatus] = mapped_column(
-        _enum(VerificationStatus, "verification_status"), default=VerificationStatus.PENDING
+        enum_column(VerificationStatus, "verification_status"), default=VerificationStatus.PENDING
     )
     verification_note: Mapped[str | None] = mapped_column(Text)
     verified_at: Mapped[datetime | None]
@@ -79,4 +65,45 @@ class MembershipRole(Base):
     membership_id: Mapped[int] = mapped_column(
         ForeignKey("memberships.id", ondelete="CASCADE"), primary_key=True
     )
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"), primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), primary_key=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", order_by="Membership.id"
+    )
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random id, the server only its hash."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sid_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]

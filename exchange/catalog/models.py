@@ -9,11 +9,9 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
-    Enum,
     ForeignKey,
     Index,
     LargeBinary,
-    Numeric,
     SmallInteger,
     String,
     Text,
@@ -21,8 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from exchange.domain.catalog import (
-    CipherMode,
+from exchange.catalog.domain import (
     FileFormat,
     Grade,
     LicenceKind,
@@ -33,21 +30,8 @@ from exchange.domain.catalog import (
     UseScope,
     VersionState,
 )
-from exchange.models.base import Base, utcnow
-
-# Money: up to a trillion yuan, to the fen.
-Money = Numeric(14, 2)
-
-
-def _enum(enum_type: type, name: str) -> Enum:
-    return Enum(
-        enum_type,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=16,
-        values_callable=lambda members: [member.value for member in members],
-    )
+from exchange.kernel.models import Base, Money, enum_column, utcnow
+from exchange.storage import CipherMode
 
 
 class IndustryBoard(Base):
@@ -88,20 +72,20 @@ class DataProduct(Base):
     summary_zh: Mapped[str] = mapped_column(String(500))
     summary_en: Mapped[str] = mapped_column(String(1000))
     description: Mapped[str] = mapped_column(Text, default="")
-    product_type: Mapped[ProductType] = mapped_column(_enum(ProductType, "product_type"))
+    product_type: Mapped[ProductType] = mapped_column(enum_column(ProductType, "product_type"))
     update_frequency: Mapped[UpdateFrequency] = mapped_column(
-        _enum(UpdateFrequency, "update_frequency")
+        enum_column(UpdateFrequency, "update_frequency")
     )
     coverage_start: Mapped[date | None]
     coverage_end: Mapped[date | None]
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    grade: Mapped[Grade] = mapped_column(_enum(Grade, "grade"))
+    grade: Mapped[Grade] = mapped_column(enum_column(Grade, "grade"))
     grade_justification: Mapped[str] = mapped_column(Text)
     declared_quality: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[ListingStatus] = mapped_column(
-        _enum(ListingStatus, "listing_status"), default=ListingStatus.DRAFT
+        enum_column(ListingStatus, "listing_status"), default=ListingStatus.DRAFT
     )
-    cipher_mode: Mapped[CipherMode] = mapped_column(_enum(CipherMode, "cipher_mode"))
+    cipher_mode: Mapped[CipherMode] = mapped_column(enum_column(CipherMode, "cipher_mode"))
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     latest_version: Mapped[int] = mapped_column(default=0)
     # The cheapest active offer, kept beside the product so the catalog sorts by price.
@@ -163,7 +147,7 @@ class ProductVersion(Base):
     number: Mapped[int]
     note: Mapped[str] = mapped_column(String(500), default="")
     file_name: Mapped[str] = mapped_column(String(200))
-    file_format: Mapped[FileFormat] = mapped_column(_enum(FileFormat, "file_format"))
+    file_format: Mapped[FileFormat] = mapped_column(enum_column(FileFormat, "file_format"))
     object_key: Mapped[str] = mapped_column(String(200), unique=True)
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
@@ -191,10 +175,10 @@ class LicenceOffer(Base):
     product_id: Mapped[int] = mapped_column(
         ForeignKey("data_products.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[LicenceKind] = mapped_column(_enum(LicenceKind, "licence_kind"))
-    scope: Mapped[UseScope] = mapped_column(_enum(UseScope, "use_scope"))
+    kind: Mapped[LicenceKind] = mapped_column(enum_column(LicenceKind, "licence_kind"))
+    scope: Mapped[UseScope] = mapped_column(enum_column(UseScope, "use_scope"))
     term_months: Mapped[int] = mapped_column(SmallInteger)
-    territory: Mapped[Territory] = mapped_column(_enum(Territory, "territory"))
+    territory: Mapped[Territory] = mapped_column(enum_column(Territory, "territory"))
     seats: Mapped[int] = mapped_column(SmallInteger)
     derivative: Mapped[bool]
     redistribution: Mapped[bool]
@@ -212,8 +196,10 @@ class ListingTransition(Base):
     product_id: Mapped[int] = mapped_column(
         ForeignKey("data_products.id", ondelete="CASCADE"), index=True
     )
-    from_status: Mapped[ListingStatus | None] = mapped_column(_enum(ListingStatus, "from_status"))
-    to_status: Mapped[ListingStatus] = mapped_column(_enum(ListingStatus, "to_status"))
+    from_status: Mapped[ListingStatus | None] = mapped_column(
+        enum_column(ListingStatus, "from_status")
+    )
+    to_status: Mapped[ListingStatus] = mapped_column(enum_column(ListingStatus, "to_status"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     reason: Mapped[str | None] = mapped_column(Text)

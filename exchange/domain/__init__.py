@@ -1,1 +1,0 @@
-"""Framework-free domain vocabulary of the exchange."""
