@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NotRequired, TypedDict
+from typing import NotRequired, Protocol, TypedDict
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,10 +24,26 @@ from exchange.kernel.i18n import N_
 from exchange.ledger.events import PartyName
 from exchange.payments.domain import CENT, DEBIT_NORMAL, AccountKind, JournalKind, fee_of
 from exchange.payments.models import EscrowAccount, EscrowJournal, EscrowPosting
-from exchange.trading.models import TradeContract
 
 ZERO = Decimal("0.00")
 PER_ORGANISATION = frozenset({AccountKind.BUYER, AccountKind.VENDOR_PAYABLE})
+
+
+class EscrowedContract(Protocol):
+    """What escrow reads of a trade contract, so payments need not import trading."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def price(self) -> Decimal: ...
+    @property
+    def fee_rate(self) -> Decimal: ...
+    @property
+    def buyer_id(self) -> int: ...
+    @property
+    def vendor_id(self) -> int: ...
 
 
 class EscrowRefused(Conflict):
@@ -104,7 +120,7 @@ def _check(lines: Sequence[Line]) -> None:
 
 def post(
     session: Session,
-    contract: TradeContract,
+    contract: EscrowedContract,
     kind: JournalKind,
     lines: Sequence[Line],
     memo: str,
@@ -149,7 +165,7 @@ def post(
 
 
 def post_payment(
-    session: Session, contract: TradeContract, *, ledger_seq: int | None
+    session: Session, contract: EscrowedContract, *, ledger_seq: int | None
 ) -> EscrowJournal:
     """The buyer's price arrives: Dr buyer funds, Cr escrow."""
     price = contract.price
@@ -167,7 +183,7 @@ def post_payment(
 
 
 def post_release(
-    session: Session, contract: TradeContract, *, ledger_seq: int | None
+    session: Session, contract: EscrowedContract, *, ledger_seq: int | None
 ) -> EscrowJournal:
     """Settlement: Dr escrow the price, Cr the vendor the price less the fee, Cr fee revenue."""
     price = contract.price
@@ -188,7 +204,7 @@ def post_release(
 
 
 def post_refund(
-    session: Session, contract: TradeContract, *, ledger_seq: int | None
+    session: Session, contract: EscrowedContract, *, ledger_seq: int | None
 ) -> EscrowJournal:
     """The price goes back: Dr escrow, Cr buyer funds."""
     price = contract.price
