@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import select
 
@@ -81,19 +81,29 @@ def authenticate_token(uow: UnitOfWork, token: str, *, client_address: str | Non
     return actor
 
 
-def list_tokens(uow: UnitOfWork, actor: Actor) -> list[dict[str, Any]]:
+class TokenView(TypedDict):
+    """An API token as its owner sees it: never its secret."""
+
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+def list_tokens(uow: UnitOfWork, actor: Actor) -> list[TokenView]:
     """The actor's own tokens, newest first, without their secrets."""
     rows = uow.session.scalars(
         select(ApiToken).where(ApiToken.user_id == actor.user_id).order_by(ApiToken.id.desc())
     )
     return [
-        {
-            "id": row.id,
-            "name": row.name,
-            "created_at": row.created_at,
-            "expires_at": row.expires_at,
-            "revoked_at": row.revoked_at,
-        }
+        TokenView(
+            id=row.id,
+            name=row.name,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+        )
         for row in rows
     ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import NotRequired, TypedDict, cast
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, defer, selectinload
@@ -20,6 +20,8 @@ from exchange.catalog.domain import (
     UseScope,
 )
 from exchange.catalog.ingest.masking import mask_cell
+from exchange.catalog.ingest.profile import SampleCell, StoredSample
+from exchange.catalog.ingest.quality import StoredQuality
 from exchange.catalog.models import DataProduct, LicenceOffer, ListingTransition, ProductVersion
 from exchange.kernel.actors import Actor, require_found
 from exchange.kernel.errors import NotFound
@@ -42,6 +44,27 @@ class OfferView(TypedDict):
     is_active: bool
 
 
+class Refusal(TypedDict):
+    """Why the worker refused an upload: a message id and its parameters, translated when shown."""
+
+    message: str
+    params: dict[str, int | float | str]
+
+
+class VersionField(TypedDict):
+    """A version's column as stored: the inferred facts with the vendor's notes, and the
+    delivery form the vendor chose for it, when it chose one."""
+
+    name: str
+    type: str
+    unit: str | None
+    description: str | None
+    personal: bool
+    sensitivity: str | None
+    null_count: int | None
+    form: NotRequired[str]
+
+
 class UploadView(TypedDict):
     """An upload that is not a ready version: processing, or refused and why."""
 
@@ -51,7 +74,7 @@ class UploadView(TypedDict):
     file_format: FileFormat
     size_bytes: int
     state: str
-    refusal: dict[str, Any] | None
+    refusal: Refusal | None
     created_at: datetime
 
 
@@ -71,9 +94,9 @@ class VersionSummary(TypedDict):
 class VersionDetail(VersionSummary):
     """The latest version with its schema, quality and masked sample (as stored, in JSON)."""
 
-    fields: list[dict[str, Any]]
-    quality: dict[str, Any]
-    sample: dict[str, Any]
+    fields: list[VersionField]
+    quality: StoredQuality
+    sample: StoredSample
 
 
 class TransitionView(TypedDict):
@@ -221,7 +244,7 @@ def upload_view(version: ProductVersion) -> UploadView:
         file_format=version.file_format,
         size_bytes=version.size_bytes,
         state=version.state,
-        refusal=version.refusal,
+        refusal=cast(Refusal | None, version.refusal),  # stored as processing wrote it
         created_at=version.created_at,
     )
 
@@ -260,17 +283,17 @@ def version_detail(version: ProductVersion) -> VersionDetail:
     """The latest version with its schema, quality and masked sample."""
     return VersionDetail(
         **version_summary(version),
-        fields=list(version.fields),
-        quality=dict(version.quality),
-        sample=_masked_again(version.sample),
+        fields=cast(list[VersionField], list(version.fields)),  # stored as versions wrote them
+        quality=cast(StoredQuality, dict(version.quality)),
+        sample=_masked_again(cast(StoredSample, version.sample)),
     )
 
 
-def _masked_again(sample: dict[str, Any]) -> dict[str, Any]:
+def _masked_again(sample: StoredSample) -> StoredSample:
     """A stored sample read through today's detector: a sample stored before it learnt a
     writing (full-width digits, +86, a 15-digit ID) is masked all the same."""
     rows = [[mask_cell(cell, None) for cell in row] for row in sample.get("rows", [])]
-    return dict(sample) | {"rows": rows}
+    return sample | {"rows": cast(list[list[SampleCell]], rows)}  # masked JSON stays JSON
 
 
 def history(session: Session, product_id: int) -> list[TransitionView]:

@@ -20,6 +20,7 @@ from exchange.catalog.domain import (
     UseScope,
     VersionState,
 )
+from exchange.catalog.product_page import Refusal
 from exchange.http.i18n import translate
 from exchange.http.schemas import BaseSchema, choice, text
 
@@ -237,7 +238,7 @@ class VersionDetailSchema(VersionSchema):
     sample = fields.Dict()
 
 
-def _refusal(refusal: dict[str, Any] | None) -> str | None:
+def _refusal(refusal: Refusal | None) -> str | None:
     """The limit a refused upload passed, in the reader's language."""
     return None if refusal is None else translate(refusal["message"], **refusal["params"])
 

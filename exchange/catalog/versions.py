@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,7 @@ from exchange.catalog.domain import (
 )
 from exchange.catalog.listing import require_vendor_member
 from exchange.catalog.models import DataProduct, ProductVersion
-from exchange.catalog.product_page import ProductView, get_product, load_product
+from exchange.catalog.product_page import ProductView, VersionField, get_product, load_product
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor
 from exchange.kernel.errors import Conflict, PermissionDenied, ValidationFailed
@@ -67,29 +67,31 @@ def _changeable(actor: Actor, product: DataProduct) -> DataProduct:
     return product
 
 
-def _fields(profile: Mapping[str, Any], notes: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _fields(profile: Mapping[str, Any], notes: Sequence[Mapping[str, Any]]) -> list[VersionField]:
     """The inferred columns with the vendor's units, descriptions and personal flags."""
     by_name = {note["name"]: note for note in notes}
-    return [
-        {
-            "name": column["name"],
-            "type": column["type"],
-            "unit": by_name.get(column["name"], {}).get("unit"),
-            "description": by_name.get(column["name"], {}).get("description"),
-            "personal": bool(by_name.get(column["name"], {}).get("personal"))
-            or column.get("sensitivity") is not None,
-            "sensitivity": column.get("sensitivity"),
-            "null_count": column.get("null_count"),
-        }
-        | _form(by_name.get(column["name"], {}))
-        for column in profile["columns"]
-    ]
+    return [_field(column, by_name.get(column["name"], {})) for column in profile["columns"]]
 
 
-def _form(note: Mapping[str, Any]) -> dict[str, Any]:
+def _field(column: Mapping[str, Any], note: Mapping[str, Any]) -> VersionField:
+    field = VersionField(
+        name=column["name"],
+        type=column["type"],
+        unit=note.get("unit"),
+        description=note.get("description"),
+        personal=bool(note.get("personal")) or column.get("sensitivity") is not None,
+        sensitivity=column.get("sensitivity"),
+        null_count=column.get("null_count"),
+    )
+    _set_form(field, note)
+    return field
+
+
+def _set_form(field: VersionField, note: Mapping[str, Any]) -> None:
     """The delivery form the vendor chose for a column, when it chose one."""
     form = note.get("form")
-    return {} if form is None else {"form": DeliveryForm(form).value}
+    if form is not None:
+        field["form"] = DeliveryForm(form).value
 
 
 def declared_personal(notes: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -145,7 +147,7 @@ def make_ready(
 ) -> None:
     """Fill a version from its file's profile and the vendor's notes: the same either way."""
     version.row_count = profile["rows"]
-    version.fields = _fields(profile, notes)
+    version.fields = [dict(field) for field in _fields(profile, notes)]  # JSON column: plain dicts
     version.quality = profile["quality"]
     version.sample = profile["sample"]
     version.state = VersionState.READY.value
@@ -241,20 +243,25 @@ def is_processing(product: ProductView) -> bool:
 
 def _described(
     fields: Sequence[Mapping[str, Any]], notes: Sequence[Mapping[str, Any]]
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, VersionField]:
     """The version's columns by name with the vendor's notes applied."""
-    current = {f["name"]: dict(f) for f in fields}
+    current = {f["name"]: cast(VersionField, dict(f)) for f in fields}  # as _fields stored them
     unknown = [n["name"] for n in notes if n["name"] not in current]
     if unknown:
         raise ValidationFailed.on(
             "fields", N_("The file has no column named %(name)s."), name=unknown[0]
         )
     for note in notes:
-        current[note["name"]] |= {k: note[k] for k in ("unit", "description") if k in note}
-        current[note["name"]] |= _form(note)
-        current[note["name"]]["personal"] = bool(note.get("personal")) or current[note["name"]][
-            "sensitivity"
-        ] not in (None, Sensitivity.DECLARED.value)
+        field = current[note["name"]]
+        if "unit" in note:
+            field["unit"] = note["unit"]
+        if "description" in note:
+            field["description"] = note["description"]
+        _set_form(field, note)
+        field["personal"] = bool(note.get("personal")) or field["sensitivity"] not in (
+            None,
+            Sensitivity.DECLARED.value,
+        )
     return current
 
 
@@ -305,7 +312,7 @@ def describe_fields(
         version.sample = dict(profile["sample"])
         for column in profile["columns"]:
             current[column["name"]]["sensitivity"] = column["sensitivity"]
-    version.fields = [current[f["name"]] for f in version.fields]
+    version.fields = [dict(current[f["name"]]) for f in version.fields]
     personal_data.check_forms(
         product, version.fields, listed=product.status in (S.LISTED, S.SUSPENDED)
     )

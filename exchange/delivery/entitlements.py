@@ -20,7 +20,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -332,7 +332,7 @@ class TracedCopy(TypedDict):
     vendor: PartyName | None
     score: float
     confidence: float
-    evidence: dict[str, Any]
+    evidence: fingerprint.MarkEvidence[int]
     downloads: list[TracedDownload]
 
 

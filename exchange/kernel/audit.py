@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -63,24 +63,37 @@ def last_at(session: Session, action: str, **match: Any) -> datetime | None:
     return latest
 
 
+class AuditEventView(TypedDict):
+    """An audit event as operators and regulators read it (detail as it was recorded)."""
+
+    id: int
+    occurred_at: datetime
+    action: str
+    actor_id: int | None
+    organisation_id: int | None
+    subject: str | None
+    client_address: str | None
+    detail: dict[str, Any]
+
+
 def list_events(
     uow: UnitOfWork, actor: Actor, *, limit: int = 50, before_id: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[AuditEventView]:
     """The newest audit events first, for operators and regulators."""
     require_role(actor, Role.OPERATOR, Role.REGULATOR)
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if before_id is not None:
         query = query.where(AuditEvent.id < before_id)
     return [
-        {
-            "id": event.id,
-            "occurred_at": event.occurred_at,
-            "action": event.action,
-            "actor_id": event.actor_id,
-            "organisation_id": event.organisation_id,
-            "subject": event.subject,
-            "client_address": event.client_address,
-            "detail": event.detail,
-        }
+        AuditEventView(
+            id=event.id,
+            occurred_at=event.occurred_at,
+            action=event.action,
+            actor_id=event.actor_id,
+            organisation_id=event.organisation_id,
+            subject=event.subject,
+            client_address=event.client_address,
+            detail=event.detail,
+        )
         for event in uow.session.scalars(query)
     ]

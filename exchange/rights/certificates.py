@@ -31,7 +31,7 @@ from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.ledger.events import record_event
 from exchange.rights.domain import RecordStatus, RegistrationStatus
 from exchange.rights.models import RightsCertificate, RightsRegistration
-from exchange.rights.registration import claim_body, refuse_certified_collisions
+from exchange.rights.registration import ClaimBody, claim_body, refuse_certified_collisions
 
 if TYPE_CHECKING:
     from contracts.chain import Chain
@@ -54,6 +54,41 @@ class CertificateCheck(TypedDict):
     number: str
     status: str
     checks: list[CheckStep]
+
+
+class CertifiedProduct(TypedDict):
+    """The product a certificate names."""
+
+    id: int
+    title_zh: str
+    title_en: str
+
+
+class CertifiedHolder(TypedDict):
+    """The organisation a certificate names as holder."""
+
+    id: int
+    name_zh: str
+    name_en: str
+    credit_code: str
+
+
+class CertificatePayload(TypedDict):
+    """What the exchange signs: the product, the holder, each right, and where the ledger has it."""
+
+    format: str
+    number: str
+    registration: str
+    product: CertifiedProduct
+    holder: CertifiedHolder
+    rights: list[ClaimBody]
+    source: str
+    data_sha256: str
+    hash: str
+    registration_hash: str
+    ledger_seq: int
+    issued_at: str
+    key_id: str
 
 
 def issue_certificate(
@@ -84,27 +119,29 @@ def issue_certificate(
     session.add(certificate)
     session.flush()
     certificate.number = f"GSC-{now.year}-{certificate.id:06d}"
-    payload = {
-        "format": CERTIFICATE_FORMAT,
-        "number": certificate.number,
-        "registration": registration.number,
-        "product": {"id": product.id, "title_zh": product.title_zh, "title_en": product.title_en},
-        "holder": {
-            "id": holder.id,
-            "name_zh": holder.name_zh,
-            "name_en": holder.name_en,
-            "credit_code": holder.credit_code,
-        },
-        "rights": [claim_body(record) for record in registration.records],
-        "source": registration.source.value,
-        "data_sha256": registration.data_sha256,
-        "hash": registration.hash_name,
-        "registration_hash": registration.registration_hash,
-        "ledger_seq": registration.ledger_seq,
-        "issued_at": ledger.utc_stamp(now),
-        "key_id": signer.key_id,
-    }
-    certificate.payload = payload
+    payload = CertificatePayload(
+        format=CERTIFICATE_FORMAT,
+        number=certificate.number,
+        registration=registration.number,
+        product=CertifiedProduct(
+            id=product.id, title_zh=product.title_zh, title_en=product.title_en
+        ),
+        holder=CertifiedHolder(
+            id=holder.id,
+            name_zh=holder.name_zh,
+            name_en=holder.name_en,
+            credit_code=holder.credit_code,
+        ),
+        rights=[claim_body(record) for record in registration.records],
+        source=registration.source.value,
+        data_sha256=registration.data_sha256,
+        hash=registration.hash_name,
+        registration_hash=registration.registration_hash,
+        ledger_seq=registration.ledger_seq,
+        issued_at=ledger.utc_stamp(now),
+        key_id=signer.key_id,
+    )
+    certificate.payload = dict(payload)  # the JSON column holds a plain dict
     certificate.signature = signer.sign(payload)
     entry = record_event(
         session,

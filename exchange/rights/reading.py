@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -25,6 +25,7 @@ from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.kernel.vocabulary import Role
 from exchange.ledger.events import PartyName
+from exchange.rights.certificates import CertificatePayload
 from exchange.rights.display import (
     Names,
     ProductName,
@@ -137,7 +138,7 @@ class CertificateDetail(TypedDict):
     """A certificate as signed, with the entries behind it."""
 
     number: str
-    payload: dict[str, Any]
+    payload: CertificatePayload
     signature: str
     key_id: str
     ledger_seq: int
@@ -335,7 +336,7 @@ def certificate_detail(uow: UnitOfWork, number: str) -> CertificateDetail:
     registration = certificate.registration
     return CertificateDetail(
         number=certificate.number,
-        payload=certificate.payload,
+        payload=cast(CertificatePayload, certificate.payload),  # as issue_certificate signed it
         signature=certificate.signature,
         key_id=certificate.key_id,
         ledger_seq=certificate.ledger_seq,

@@ -13,7 +13,7 @@ import calendar
 import hashlib
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import TypedDict, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -56,14 +56,41 @@ def licence_period(starts_on: date, term_months: int) -> tuple[date, date]:
     return starts_on, add_months(starts_on, term_months) - timedelta(days=1)
 
 
-def _band_json(band: Band | None) -> dict[str, Any] | None:
+class ContractTerms(TypedDict):
+    """The licence terms a contract froze, as JSON (dates in ISO form)."""
+
+    scope: str
+    term_months: int
+    territory: str
+    exclusive: bool
+    seats: int | None
+    derivative: bool
+    starts_on: str
+    ends_on: str
+
+
+class FrozenBand(TypedDict):
+    """The valuation band a contract froze at agreement, as JSON (money as text)."""
+
+    valuation_id: int
+    offer_id: int
+    floor: str
+    reference: str
+    ceiling: str
+    terms_factor: str
+
+
+def _band_json(band: Band | None) -> FrozenBand | None:
     if band is None:
         return None
-    return {
-        "valuation_id": band["valuation_id"],
-        "offer_id": band["offer_id"],
-        **{key: str(band[key]) for key in ("floor", "reference", "ceiling", "terms_factor")},
-    }
+    return FrozenBand(
+        valuation_id=band["valuation_id"],
+        offer_id=band["offer_id"],
+        floor=str(band["floor"]),
+        reference=str(band["reference"]),
+        ceiling=str(band["ceiling"]),
+        terms_factor=str(band["terms_factor"]),
+    )
 
 
 class ContractParty(TypedDict):
@@ -103,13 +130,13 @@ class ContractView(TypedDict):
     currency: str
     fee_rate: Decimal
     fee: Decimal
-    terms: dict[str, Any]
+    terms: ContractTerms
     canonical: str
     contract_hash: str
     text_zh: str
     text_en: str
     signed_at_unix: int
-    valuation_band: dict[str, Any] | None
+    valuation_band: FrozenBand | None
     ledger_seq: int
     created_at: datetime
     signatures: list[SignatureCheck]
@@ -160,16 +187,16 @@ def draft(
     price = agreed.price
     fee_rate = Decimal(fee_rate).quantize(Decimal("0.0001"))  # as the column keeps it
     band = negotiation_band(session, offer, vendor.id, agreed)
-    terms = {
-        "scope": agreed.scope.value,
-        "term_months": agreed.term_months,
-        "territory": agreed.territory.value,
-        "exclusive": bool(agreed.exclusive),
-        "seats": agreed.seats,
-        "derivative": bool(agreed.derivative),
-        "starts_on": starts_on.isoformat(),
-        "ends_on": ends_on.isoformat(),
-    }
+    terms = ContractTerms(
+        scope=agreed.scope.value,
+        term_months=agreed.term_months,
+        territory=agreed.territory.value,
+        exclusive=bool(agreed.exclusive),
+        seats=agreed.seats,
+        derivative=bool(agreed.derivative),
+        starts_on=starts_on.isoformat(),
+        ends_on=ends_on.isoformat(),
+    )
     contract = TradeContract(
         number=f"pending-{negotiation.id}",  # unique until the id gives the real number
         negotiation_id=negotiation.id,
@@ -400,13 +427,13 @@ def contract_view(
         currency=contract.currency,
         fee_rate=contract.fee_rate,
         fee=fee_of(contract.price, contract.fee_rate),
-        terms=contract.terms,
+        terms=cast(ContractTerms, contract.terms),  # stored as drafting wrote it
         canonical=contract.canonical,
         contract_hash=contract.contract_hash,
         text_zh=contract.text_zh,
         text_en=contract.text_en,
         signed_at_unix=contract.signed_at_unix,
-        valuation_band=contract.valuation_band,
+        valuation_band=cast(FrozenBand | None, contract.valuation_band),
         ledger_seq=contract.ledger_seq,
         created_at=contract.created_at,
         signatures=[

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -31,8 +31,10 @@ from exchange.trading.negotiations import (
     summary,
 )
 from exchange.trading.reading import ProductTitles
+from exchange.valuation.valuations import FactorView
 from pricing.band import PriceBand
 from pricing.bargaining import suggest_counter
+from pricing.explain import jsonable
 
 
 class RoundView(TypedDict):
@@ -74,6 +76,19 @@ class NegotiatedOffer(TypedDict):
     price: Decimal
 
 
+class SuggestedCounter(TypedDict):
+    """pricing's counter-offer between the two sides' latest prices, as JSON (money as text)."""
+
+    price: str
+    buyer_price: str
+    vendor_price: str
+    buyer_power: str
+    split: str
+    clamped: bool
+    explanation: list[FactorView]
+    method_version: str
+
+
 class NegotiationView(NegotiationSummary):
     """A negotiation with its whole history, both sides, the band and a suggested counter."""
 
@@ -84,7 +99,7 @@ class NegotiationView(NegotiationSummary):
     vendor: PartyName
     history: list[RoundView]
     band: Band | None
-    suggested_counter: dict[str, Any] | None
+    suggested_counter: SuggestedCounter | None
     contract_id: int | None
     created_at: datetime
     updated_at: datetime
@@ -124,7 +139,7 @@ def _round_view(row: NegotiationRound) -> RoundView:
     )
 
 
-def _suggestion(band: Band | None, rounds: list[NegotiationRound]) -> dict[str, Any] | None:
+def _suggestion(band: Band | None, rounds: list[NegotiationRound]) -> SuggestedCounter | None:
     """pricing's counter (its JSON, as pricing gives it) between each side's latest price, inside
     the band; None without both."""
     if band is None:
@@ -146,7 +161,17 @@ def _suggestion(band: Band | None, rounds: list[NegotiationRound]) -> dict[str, 
         licence=None,
         explanation=(),
     )
-    return suggest_counter(price_band, latest[Side.BUYER], latest[Side.VENDOR]).to_dict()
+    counter = suggest_counter(price_band, latest[Side.BUYER], latest[Side.VENDOR])
+    return SuggestedCounter(
+        price=str(counter.price),
+        buyer_price=str(counter.buyer_price),
+        vendor_price=str(counter.vendor_price),
+        buyer_power=str(counter.buyer_power),
+        split=str(counter.split),
+        clamped=counter.clamped,
+        explanation=jsonable(counter.explanation),
+        method_version=counter.method_version,
+    )
 
 
 def negotiation_view(uow: UnitOfWork, actor: Actor, negotiation_id: int) -> NegotiationView:

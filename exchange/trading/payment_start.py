@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -134,16 +134,45 @@ def _earlier(
     return record
 
 
-def _kept(view: StartedPayment) -> dict[str, Any]:
+class KeptPayment(TypedDict):
+    """A started payment as JSON (amount as text, times in ISO form), kept under its key."""
+
+    id: int
+    contract_id: int
+    gateway: str
+    reference: str
+    amount: str
+    currency: str
+    status: str
+    external_id: str | None
+    confirmed_at: str | None
+    refunded_at: str | None
+    ledger_seq: int | None
+    instructions: dict[str, str]
+    client_secret: str | None
+
+
+def _stamp(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat()
+
+
+def _kept(view: StartedPayment) -> KeptPayment:
     """The answer as JSON, to give back word for word when the key comes again."""
-    return {
-        name: value.isoformat()
-        if isinstance(value, datetime)
-        else str(value)
-        if isinstance(value, Decimal)
-        else value
-        for name, value in view.items()
-    }
+    return KeptPayment(
+        id=view["id"],
+        contract_id=view["contract_id"],
+        gateway=view["gateway"],
+        reference=view["reference"],
+        amount=str(view["amount"]),
+        currency=view["currency"],
+        status=view["status"],
+        external_id=view["external_id"],
+        confirmed_at=_stamp(view["confirmed_at"]),
+        refunded_at=_stamp(view["refunded_at"]),
+        ledger_seq=view["ledger_seq"],
+        instructions=view["instructions"],
+        client_secret=view["client_secret"],
+    )
 
 
 def _keep(

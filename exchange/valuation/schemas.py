@@ -14,6 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from exchange.http.i18n import translate
 from exchange.http.schemas import BaseSchema, choice
+from exchange.valuation.valuations import ValuationView
 from pricing import IncomeMethod
 
 
@@ -125,7 +126,7 @@ class ValuationSchema(Schema):
     inputs = fields.Dict()
     created_at = fields.DateTime()
 
-    def _skipped(self, view: dict[str, Any]) -> dict[str, dict[str, str]]:
+    def _skipped(self, view: ValuationView) -> dict[str, dict[str, str]]:
         """Why an approach was left out, in the caller's language."""
         return {
             name: {"field": why["field"], "reason": translate(why["message"], **why["params"])}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, NotRequired, TypedDict, TypeVar
+from typing import Any, NotRequired, TypedDict, TypeVar, cast
 
 from sqlalchemy import select
 
@@ -96,6 +96,20 @@ class ComparableView(TypedDict):
     weight: str
 
 
+class ValuationInputs(TypedDict):
+    """What a valuation was computed from, as stored (pricing's own inputs as its JSON)."""
+
+    as_of: str
+    offer_id: int | None
+    licence: dict[str, object]
+    licence_table_version: str
+    quality: dict[str, object] | None
+    cost: dict[str, object] | None
+    income: dict[str, object] | None
+    market: dict[str, object]
+    comparables: list[str]
+
+
 class ValuationView(TypedDict):
     """A stored valuation as pages and the API read it: the band, why, and the inputs."""
 
@@ -116,7 +130,7 @@ class ValuationView(TypedDict):
     licence: list[FactorView] | None
     comparables: list[ComparableView]
     skipped: dict[str, SkippedView]
-    inputs: dict[str, Any]
+    inputs: ValuationInputs
     created_at: datetime
 
 
@@ -188,19 +202,19 @@ def request_valuation(
         organisation_id=organisation_id,
         purpose=purpose,
         method_version=METHOD_VERSION,
-        inputs={
-            "as_of": now.date().isoformat(),
-            "offer_id": offer.id if offer else None,
-            "licence": jsonable(terms),
-            "licence_table_version": table.version,
-            "quality": quality.to_dict() if quality else None,
-            "cost": jsonable(cost.inputs) if cost else None,
-            "income": jsonable(income.inputs) if income else None,
-            "market": jsonable(market or MarketParameters()),
-            "comparables": [used.comparable.ref for used in valuation.comparables]
+        inputs=ValuationInputs(
+            as_of=now.date().isoformat(),
+            offer_id=offer.id if offer else None,
+            licence=jsonable(terms),
+            licence_table_version=table.version,
+            quality=quality.to_dict() if quality else None,
+            cost=jsonable(cost.inputs) if cost else None,
+            income=jsonable(income.inputs) if income else None,
+            market=jsonable(market or MarketParameters()),
+            comparables=[used.comparable.ref for used in valuation.comparables]
             if valuation
             else [],
-        },
+        ),
         result=result,
         floor=band.floor,
         reference=band.reference,
@@ -283,7 +297,7 @@ def valuation_view(row: Valuation) -> ValuationView:
             )
             for name, why in result.get("skipped", {}).items()
         },
-        inputs=row.inputs,
+        inputs=cast(ValuationInputs, row.inputs),  # stored as request_valuation wrote it
         created_at=row.created_at,
     )
 

@@ -9,11 +9,11 @@ from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from exchange.catalog.domain import FieldType, FileFormat, Sensitivity
 from exchange.catalog.ingest.masking import detect, mask_row
-from exchange.catalog.ingest.quality import Quality, Tallies, assess
+from exchange.catalog.ingest.quality import Quality, StoredQuality, Tallies, assess
 from exchange.catalog.ingest.readers import Cell, Row, Table
 
 SENSITIVE_SHARE = 0.6  # a column is sensitive when this share of its values is detected
@@ -71,7 +71,7 @@ class StoredProfile(TypedDict):
     format: str
     rows: int
     columns: list[StoredColumn]
-    quality: dict[str, Any]
+    quality: StoredQuality
     sample: StoredSample
 
 

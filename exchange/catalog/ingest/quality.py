@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TypedDict
 
 from exchange.catalog.domain import QUALITY_DIMENSIONS, FileFormat
 
@@ -40,6 +40,15 @@ class Tallies:
     newest: date | None  # the latest date in a date or datetime column
 
 
+class StoredQuality(TypedDict):
+    """A version's quality as stored: each dimension's score, and which were computed or are
+    left for the vendor to declare."""
+
+    scores: dict[str, float | None]
+    computed: list[str]
+    declared: list[str]
+
+
 @dataclass(frozen=True)
 class Quality:
     """A score per dimension; None where the vendor must declare it."""
@@ -56,13 +65,13 @@ class Quality:
         """The dimensions left for the vendor to declare."""
         return [name for name in QUALITY_DIMENSIONS if self.scores.get(name) is None]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> StoredQuality:
         """Scores in QUALITY_DIMENSIONS order, and which were computed or are to declare."""
-        return {
-            "scores": {name: self.scores.get(name) for name in QUALITY_DIMENSIONS},
-            "computed": self.computed,
-            "declared": self.declared,
-        }
+        return StoredQuality(
+            scores={name: self.scores.get(name) for name in QUALITY_DIMENSIONS},
+            computed=self.computed,
+            declared=self.declared,
+        )
 
 
 def assess(tallies: Tallies, fmt: FileFormat, today: date) -> Quality:

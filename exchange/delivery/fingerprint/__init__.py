@@ -55,13 +55,14 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from exchange.delivery.fingerprint import marks, tables
-from exchange.delivery.fingerprint.marks import Change, Match
+from exchange.delivery.fingerprint.marks import Change, MarkEvidence, Match
 from exchange.delivery.fingerprint.tables import UnreadableCopy
 
 __all__ = [
     "Change",
     "Marked",
     "Prepare",
+    "MarkEvidence",
     "Match",
     "UnreadableCopy",
     "column_names",

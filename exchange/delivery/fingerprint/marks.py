@@ -15,7 +15,7 @@ import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypedDict, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 
@@ -52,6 +52,19 @@ class Change:
     value: Any
 
 
+class MarkEvidence(TypedDict, Generic[K]):
+    """Why a copy matched: the level read, how many marks agreed, the chance of a fluke, the
+    columns read, how many candidates were tried and which others matched too."""
+
+    level: int
+    marks_read: int
+    marks_agreeing: int
+    chance: float
+    columns: list[str]
+    candidates: int
+    also_matching: list[K]
+
+
 @dataclass(frozen=True)
 class Match(Generic[K]):
     """The entitlement whose marks a suspect copy carries, how sure, and why."""
@@ -59,7 +72,7 @@ class Match(Generic[K]):
     entitlement: K
     score: float  # -log10 of the chance an unmarked copy agrees this well
     confidence: float
-    evidence: dict[str, Any] = field(default_factory=dict)
+    evidence: MarkEvidence[K]
 
 
 def text_of(value: Any) -> str | None:
@@ -304,15 +317,15 @@ def identify(
         entitlement=entitlement,
         score=round(-log_p, 2),
         confidence=1 - 10**log_p,
-        evidence={
-            "level": level,
-            "marks_read": read,
-            "marks_agreeing": agreeing,
-            "chance": 10**log_p,
-            "columns": sorted({o.column for o in levels[level]}),
-            "candidates": len(candidates),
-            "also_matching": others,
-        },
+        evidence=MarkEvidence(
+            level=level,
+            marks_read=read,
+            marks_agreeing=agreeing,
+            chance=10**log_p,
+            columns=sorted({o.column for o in levels[level]}),
+            candidates=len(candidates),
+            also_matching=others,
+        ),
     )
 
 
