@@ -148,7 +148,6 @@ def grant_entitlement(
             "api": is_api,
         },
         parties=[contract.buyer_id, contract.vendor_id],
-        now=now,
     )
     entitlement.ledger_seq = entry.seq
     return Granted(entitlement.id, entitlement.expires_at, entry.seq)

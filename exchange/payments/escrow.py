@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import NotRequired, Protocol, TypedDict
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from exchange.kernel.errors import Conflict
 from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
 from exchange.ledger.events import PartyName
 from exchange.payments.domain import CENT, DEBIT_NORMAL, AccountKind, JournalKind, fee_of
 from exchange.payments.models import EscrowAccount, EscrowJournal, EscrowPosting
@@ -126,10 +128,18 @@ def post(
     memo: str,
     *,
     ledger_seq: int | None = None,
+    now: datetime | None = None,
 ) -> EscrowJournal:
-    """Write one balanced journal and move the balances; refuse a repeat or a negative balance."""
+    """Write one balanced journal, dated `now`, and move the balances; refuse a repeat or a
+    negative balance."""
     _check(lines)  # an unbalanced journal is a bug, not a user's mistake: it fails loudly
-    journal = EscrowJournal(contract_id=contract.id, kind=kind, memo=memo, ledger_seq=ledger_seq)
+    journal = EscrowJournal(
+        contract_id=contract.id,
+        kind=kind,
+        memo=memo,
+        ledger_seq=ledger_seq,
+        created_at=now or utcnow(),
+    )
     session.add(journal)
     try:
         session.flush()
@@ -165,7 +175,11 @@ def post(
 
 
 def post_payment(
-    session: Session, contract: EscrowedContract, *, ledger_seq: int | None
+    session: Session,
+    contract: EscrowedContract,
+    *,
+    ledger_seq: int | None,
+    now: datetime | None = None,
 ) -> EscrowJournal:
     """The buyer's price arrives: Dr buyer funds, Cr escrow."""
     price = contract.price
@@ -179,11 +193,16 @@ def post_payment(
         ],
         f"Payment for contract {contract.number}",
         ledger_seq=ledger_seq,
+        now=now,
     )
 
 
 def post_release(
-    session: Session, contract: EscrowedContract, *, ledger_seq: int | None
+    session: Session,
+    contract: EscrowedContract,
+    *,
+    ledger_seq: int | None,
+    now: datetime | None = None,
 ) -> EscrowJournal:
     """Settlement: Dr escrow the price, Cr the vendor the price less the fee, Cr fee revenue."""
     price = contract.price
@@ -200,11 +219,16 @@ def post_release(
         [line for line in lines if line.debit or line.credit],  # no zero postings
         f"Release of contract {contract.number} (fee {fee})",
         ledger_seq=ledger_seq,
+        now=now,
     )
 
 
 def post_refund(
-    session: Session, contract: EscrowedContract, *, ledger_seq: int | None
+    session: Session,
+    contract: EscrowedContract,
+    *,
+    ledger_seq: int | None,
+    now: datetime | None = None,
 ) -> EscrowJournal:
     """The price goes back: Dr escrow, Cr buyer funds."""
     price = contract.price
@@ -218,6 +242,7 @@ def post_refund(
         ],
         f"Refund of contract {contract.number}",
         ledger_seq=ledger_seq,
+        now=now,
     )
 
 

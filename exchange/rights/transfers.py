@@ -97,7 +97,6 @@ def transfer_right(
             "kept_by_seller": [claim_body(record) for record in kept],
         },
         parties=[seller_id, buyer_id],
-        now=now,
     )
     for record in (opened, *kept):
         record.ledger_seq = entry.seq
@@ -155,7 +154,6 @@ def grant_licence(
             "derivative": derivative,
         },
         parties=[grantor_id, grantee_id],
-        now=now,
     )
     grant.ledger_seq = entry.seq
     return grant

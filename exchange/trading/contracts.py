@@ -271,7 +271,6 @@ def draft(
             "fee_rate": str(fee_rate),
         },
         parties=[vendor.id, buyer.id],
-        now=now,
     )
     contract.ledger_seq = entry.seq
     return contract

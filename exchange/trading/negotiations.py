@@ -226,7 +226,6 @@ def _close(
             "actor_user_id": actor.user_id if actor else None,
         },
         parties=[negotiation.buyer_id, negotiation.vendor_id],
-        now=now,
     )
     negotiation.ledger_seq = entry.seq
     audit.record(

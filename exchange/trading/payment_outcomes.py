@@ -185,9 +185,8 @@ def receive(session: Session, contract: TradeContract, payment: Payment, now: da
             "currency": payment.currency,
         },
         parties=[contract.buyer_id, contract.vendor_id],
-        now=now,
     )
-    escrow.post_payment(session, contract, ledger_seq=entry.seq)
+    escrow.post_payment(session, contract, ledger_seq=entry.seq, now=now)
     payment.status = PaymentStatus.SUCCEEDED
     payment.confirmed_at = now
     payment.ledger_seq = entry.seq
@@ -215,9 +214,8 @@ def record_refund(
             "reason": reason,
         },
         parties=[contract.buyer_id, contract.vendor_id],
-        now=now,
     )
-    escrow.post_refund(session, contract, ledger_seq=entry.seq)
+    escrow.post_refund(session, contract, ledger_seq=entry.seq, now=now)
     payment.status = PaymentStatus.REFUNDED
     payment.refunded_at = now
     payment.updated_at = now

@@ -221,6 +221,7 @@ def start_payment(
     *,
     gateway: PaymentGateway,
     idempotency_key: str | None = None,
+    now: datetime | None = None,
 ) -> StartedPayment:
     """The buyer begins paying: bank instructions, or a Stripe PaymentIntent; twice gives one.
     The same Idempotency-Key again gets the first answer word for word, whatever happened since;
@@ -259,7 +260,7 @@ def start_payment(
     # The gateway is asked before the row exists; its key is the contract's, so a retry after
     # a crash here finds the same PaymentIntent rather than making a second one.
     collection = gateway.collect(charge)
-    now = utcnow()
+    now = now or utcnow()
     payment = Payment(
         contract_id=contract.id,
         gateway=gateway.kind,

@@ -53,7 +53,6 @@ def accept_delivery(
         "trade.acceptance",
         {"contract_id": contract.id, "contract_number": contract.number},
         parties=_parties(contract),
-        now=now,
     )
     _release(session, contract, f"accepted in ledger entry {entry.seq}", now)
     audit.record(
@@ -86,7 +85,6 @@ def open_dispute(
         "trade.dispute",
         {"contract_id": contract.id, "contract_number": contract.number, "reason": reason},
         parties=_parties(contract),
-        now=now,
     )
     dispute = Dispute(
         contract_id=contract.id,
@@ -142,7 +140,6 @@ def decide_dispute(
             "reason": reason,
         },
         parties=_parties(contract),
-        now=now,
     )
     dispute.status = DisputeStatus.UPHELD if upheld else DisputeStatus.REJECTED
     dispute.decided_by_id = actor.user_id
@@ -200,9 +197,8 @@ def _release(session: Session, contract: TradeContract, why: str, now: datetime)
             "why": why,
         },
         parties=_parties(contract),
-        now=now,
     )
-    escrow.post_release(session, contract, ledger_seq=entry.seq)
+    escrow.post_release(session, contract, ledger_seq=entry.seq, now=now)
     contract.status = ContractStatus.SETTLED
     contract.settled_at = now
     contract.updated_at = now

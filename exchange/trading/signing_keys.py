@@ -104,8 +104,11 @@ def open_key(master_key: str, organisation_id: int, address: str, sealed: bytes)
         raise SealedKeyUnreadable("sealed key did not open") from None
 
 
-def ensure_key(session: Session, organisation_id: int, master_key: str) -> OrganisationKey:
-    """The organisation's key or address; an exchange-held key is made on first need."""
+def ensure_key(
+    session: Session, organisation_id: int, master_key: str, *, now: datetime | None = None
+) -> OrganisationKey:
+    """The organisation's key or address; an exchange-held key is made on first need, dated
+    `now`."""
     found = registered_key(session, organisation_id)
     if found is not None:
         return found
@@ -115,6 +118,7 @@ def ensure_key(session: Session, organisation_id: int, master_key: str) -> Organ
         address=address,
         source=KeySource.EXCHANGE,
         encrypted_key=seal_key(master_key, organisation_id, address, private_key),
+        created_at=now or utcnow(),
     )
     try:
         with session.begin_nested():
@@ -237,12 +241,15 @@ def register_address(
 # Signatures
 
 
-def _message(session: Session, contract: TradeContract, master_key: str) -> signing.TradeContract:
+def _message(
+    session: Session, contract: TradeContract, master_key: str, now: datetime | None = None
+) -> signing.TradeContract:
     """The typed data of the contract, giving any party without an address its exchange key."""
     addresses = signing_addresses(session, contract)
     for side in Side:
         if addresses[side] is None:
-            addresses[side] = ensure_key(session, party_of(contract, side), master_key).address
+            made = ensure_key(session, party_of(contract, side), master_key, now=now)
+            addresses[side] = made.address
     vendor, buyer = addresses[Side.VENDOR], addresses[Side.BUYER]
     assert vendor is not None and buyer is not None
     return eip712_message(contract, vendor, buyer)
@@ -271,7 +278,6 @@ def _store(
             "signature": signature,
         },
         parties=[contract.vendor_id, contract.buyer_id],
-        now=now,
     )
     row = ContractSignature(
         contract_id=contract.id,
@@ -325,12 +331,12 @@ def sign_contract(
     contract = load_contract(session, contract_id, for_update=True)
     side = signing_side(actor, contract)
     require_signable(contract)
-    key = ensure_key(session, party_of(contract, side), master_key)
+    key = ensure_key(session, party_of(contract, side), master_key, now=now)
     if key.source != KeySource.EXCHANGE or key.encrypted_key is None:
         raise Conflict(
             N_("Your organisation signs with its own wallet: submit the signature it made.")
         )
-    message = _message(session, contract, master_key)
+    message = _message(session, contract, master_key, now)
     domain = pin_domain(contract, domain)
     private_key = open_key(master_key, key.organisation_id, key.address, key.encrypted_key)
     signature = signing.sign(domain, message, private_key)
@@ -366,7 +372,7 @@ def submit_signature(
     key = registered_key(session, party_of(contract, side))
     if key is None or key.source != KeySource.OWN:
         raise Conflict(N_("Register your organisation's own address before submitting signatures."))
-    message = _message(session, contract, master_key)
+    message = _message(session, contract, master_key, now)
     domain = signed_domain(contract, domain)
     try:
         valid = signing.verify(domain, message, signature, key.address)
