@@ -1,22 +1,23 @@
 """The demo market's mechanics: who acts for each demo organisation, what may be traded, and one
-trade walked through the real services step by step, then dated back to when it happened.
+trade walked through the real services step by step, each at the moment its story says.
 
-Every step runs as a page would run it, in its own unit of work with its ledger entries, at the
-seed's own clock. Afterwards the trade's business rows (negotiation and rounds, contract,
-signatures, payment, escrow journals, entitlement, downloads, dispute, licence grant) are given
-the moments of the planned story. The ledger and the audit log are left alone: the ledger's
-tables refuse updates, and both truthfully say when the seed recorded each step. The contract's
-canonical text and licence period, being hashed and signed, also keep the seed's day.
+Every step runs as a page would run it, in its own unit of work with its ledger entries, and is
+given its planned moment as the service's `now`: the services write every business row of the
+step (negotiation and rounds, contract with its canonical text and licence period, signatures
+and signing keys, payment, escrow journals, entitlement, downloads, dispute, licence grant) at
+that moment, so nothing is rewritten afterwards. The ledger and the audit log keep the real
+clock: the services never pass `now` to them, so both truthfully say when the seed recorded
+each step.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from enum import IntEnum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contracts.signing import SigningDomain
@@ -26,15 +27,14 @@ from exchange.catalog.datafiles import DataFiles
 from exchange.catalog.domain import Grade, LicenceKind, ListingStatus, Territory
 from exchange.catalog.models import DataProduct, LicenceOffer
 from exchange.delivery import entitlements as delivery
-from exchange.delivery.entitlements import add_months
 from exchange.delivery.models import Download, Entitlement
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.payments.domain import JournalKind, PaymentStatus
-from exchange.payments.models import EscrowJournal, Payment
+from exchange.payments.domain import PaymentStatus
+from exchange.payments.models import Payment
 from exchange.rights.domain import RegistrationStatus
-from exchange.rights.models import LicenceGrant, RightsRegistration
+from exchange.rights.models import RightsRegistration
 from exchange.trading import negotiations, payment_outcomes, payment_start, settlement, signing_keys
 from exchange.trading.domain import ContractStatus, DisputeStatus, NegotiationStatus, Side, Terms
 from exchange.trading.models import (
@@ -44,7 +44,6 @@ from exchange.trading.models import (
     NegotiationRound,
     TradeContract,
 )
-from exchange.trading.negotiations import PROPOSING
 from exchange.trading.settings import TradingSettings
 
 PROPOSAL = "我方拟采购该数据用于业务分析，请考虑此报价。"
@@ -150,10 +149,11 @@ def tradable_offers(session: Session) -> list[Offer]:
 
 
 class Market:
-    """Trades between demo organisations, each acted by the organisation's first member."""
+    """Trades between demo organisations, each acted by the organisation's first member; the
+    signing keys the exchange makes for them are dated `keys_made`, before any trade's story."""
 
-    def __init__(self, uow: UnitOfWork, desk: Desk, operator: Actor) -> None:
-        self.uow, self.desk, self.operator = uow, desk, operator
+    def __init__(self, uow: UnitOfWork, desk: Desk, operator: Actor, keys_made: datetime) -> None:
+        self.uow, self.desk, self.operator, self.keys_made = uow, desk, operator, keys_made
         self._actors: dict[int, Actor] = {}
 
     def actor(self, organisation_id: int) -> Actor:
@@ -181,23 +181,28 @@ class Market:
         key: str | None = None,
         resume: int | None = None,
     ) -> Done:
-        """Negotiate over `prices` (the buyer's proposal, then alternate counters), go on as
-        far as `until`, and give the rows the planned moments. With `resume`, the negotiation
-        an interrupted seed began: only the steps it has not taken yet are taken. With `key`,
-        the trade is marked complete under it in the commit that completes it."""
-        done = self._negotiate(buyer_id, offer, prices, until, resume)
+        """Negotiate over `prices` (the buyer's proposal, then alternate counters) and go on as
+        far as `until`, each step at its planned moment. With `resume`, the negotiation an
+        interrupted seed began: only the steps it has not taken yet are taken. With `key`, the
+        trade is marked complete under it in the commit that completes it."""
+        done = self._negotiate(buyer_id, offer, prices, moments, until, resume)
         if done.contract_id is not None:
-            self._carry_out(buyer_id, offer, done.contract_id, until, len(moments.downloads))
-        backdate(self.uow.session, done, moments, until, self.desk, offer.terms.term_months)
+            self._carry_out(buyer_id, offer, done.contract_id, moments, until)
         if key is not None:
             audit.record(self.uow.session, TRADED, subject=key, negotiation_id=done.negotiation_id)
         self.uow.commit()
         return done
 
     def _negotiate(
-        self, buyer_id: int, offer: Offer, prices: list[Decimal], until: Step, resume: int | None
+        self,
+        buyer_id: int,
+        offer: Offer,
+        prices: list[Decimal],
+        moments: Moments,
+        until: Step,
+        resume: int | None,
     ) -> Done:
-        uow, setup, session = self.uow, self.desk.trading, self.uow.session
+        uow, setup, session, at = self.uow, self.desk.trading, self.uow.session, moments.rounds
         sides = {Side.BUYER: self.actor(buyer_id), Side.VENDOR: self.actor(offer.vendor_id)}
         negotiation_id = resume
         if negotiation_id is None:
@@ -208,6 +213,7 @@ class Market:
                 replace(offer.terms, price=prices[0]),
                 PROPOSAL,
                 expiry_hours=setup.expiry_hours,
+                now=at[0],
             )["id"]
         taken = _rounds(session, negotiation_id)
         turn = Side.VENDOR
@@ -220,6 +226,7 @@ class Market:
                     replace(offer.terms, price=price),
                     COUNTER,
                     expiry_hours=setup.expiry_hours,
+                    now=at[number - 1],
                 )
             turn = turn.other
         contract = session.execute(
@@ -237,6 +244,7 @@ class Market:
                 AGREED,
                 fee_rate=setup.fee_rate,
                 acceptance_days=setup.acceptance_days,
+                now=at[-1],
             )
             return Done(negotiation_id, agreed["contract_id"], agreed["contract_number"])
         still_open = session.scalar(
@@ -244,29 +252,35 @@ class Market:
         )
         if until == Step.WALKED_AWAY and still_open == NegotiationStatus.OPEN:
             if turn == Side.VENDOR:
-                negotiations.reject(uow, sides[turn], negotiation_id)
+                negotiations.reject(uow, sides[turn], negotiation_id, now=at[-1])
             else:
-                negotiations.withdraw(uow, sides[turn], negotiation_id)
+                negotiations.withdraw(uow, sides[turn], negotiation_id, now=at[-1])
         return Done(negotiation_id, None, None)
 
     def _carry_out(
-        self, buyer_id: int, offer: Offer, contract_id: int, until: Step, downloads: int
+        self, buyer_id: int, offer: Offer, contract_id: int, moments: Moments, until: Step
     ) -> None:
-        """Sign, pay, confirm, download and close, as far as `until`, skipping each step an
-        interrupted seed already took."""
-        uow, desk, session = self.uow, self.desk, self.uow.session
+        """Sign, pay, confirm, download and close, as far as `until` and each at its moment,
+        skipping each step an interrupted seed already took."""
+        uow, desk, session, m = self.uow, self.desk, self.uow.session, moments
         buyer, vendor = self.actor(buyer_id), self.actor(offer.vendor_id)
         if until < Step.SIGNED:
             return
+        assert m.signed is not None
+        for organisation_id in (offer.vendor_id, buyer_id):  # made before any story's trade
+            signing_keys.ensure_key(session, organisation_id, desk.master_key, now=self.keys_made)
         signed = set(
             session.scalars(
                 select(ContractSignature.side).where(ContractSignature.contract_id == contract_id)
             )
         )
-        for side, signer in ((Side.VENDOR, vendor), (Side.BUYER, buyer)):
+        for side, signer, at in (
+            (Side.VENDOR, vendor, m.signed[0]),
+            (Side.BUYER, buyer, m.signed[1]),
+        ):
             if side not in signed:
                 signing_keys.sign_contract(
-                    uow, signer, contract_id, master_key=desk.master_key, domain=desk.domain
+                    uow, signer, contract_id, master_key=desk.master_key, domain=desk.domain, now=at
                 )
         if until < Step.PAYING:
             return
@@ -278,7 +292,9 @@ class Market:
             .limit(1)
         ).first()
         if payment is None:
-            started = payment_start.start_payment(uow, buyer, contract_id, gateway=bank)
+            started = payment_start.start_payment(
+                uow, buyer, contract_id, gateway=bank, now=m.payment
+            )
             payment_id, amount, pending = started["id"], started["amount"], True
         else:
             payment_id, amount = payment.id, payment.amount
@@ -287,15 +303,15 @@ class Market:
             return
         if pending:
             paid = payment_outcomes.confirm_bank_transfer(
-                uow, self.operator, payment_id, amount=amount
+                uow, self.operator, payment_id, amount=amount, now=m.paid
             )
             assert paid["status"] == "succeeded", paid
-        self._download(buyer, contract_id, downloads)
+        self._download(buyer, contract_id, m.downloads)
         status = session.scalar(select(TradeContract.status).where(TradeContract.id == contract_id))
         if until == Step.ACCEPTED and status == ContractStatus.IN_ESCROW:
-            settlement.accept_delivery(uow, buyer, contract_id)
+            settlement.accept_delivery(uow, buyer, contract_id, now=m.closed)
         elif until >= Step.DISPUTED and status == ContractStatus.IN_ESCROW:
-            settlement.open_dispute(uow, buyer, contract_id, DISPUTE)
+            settlement.open_dispute(uow, buyer, contract_id, DISPUTE, now=m.closed)
         decided = session.scalar(select(Dispute.status).where(Dispute.contract_id == contract_id))
         if until in (Step.UPHELD, Step.DISMISSED) and decided == DisputeStatus.OPEN:
             upheld = until == Step.UPHELD
@@ -306,10 +322,12 @@ class Market:
                 "uphold" if upheld else "reject",
                 UPHOLD if upheld else DISMISS,
                 gateway=bank,
+                now=m.decided,
             )
 
-    def _download(self, buyer: Actor, contract_id: int, times: int) -> None:
-        if not times:
+    def _download(self, buyer: Actor, contract_id: int, moments: list[datetime]) -> None:
+        """The buyer's downloads at their moments, less those an interrupted seed made."""
+        if not moments:
             return
         desk, lifetime = self.desk, self.desk.trading.link_seconds
         entitlement_id = self.uow.session.scalar(
@@ -321,12 +339,17 @@ class Market:
             .select_from(Download)
             .where(Download.entitlement_id == entitlement_id)
         )
-        for _ in range(times - (made or 0)):
+        for at in moments[made or 0 :]:
             link = delivery.download_link(
-                self.uow, buyer, entitlement_id, secret=desk.secret, lifetime=lifetime
+                self.uow, buyer, entitlement_id, secret=desk.secret, lifetime=lifetime, now=at
             )
             delivery.open_download(
-                self.uow, link.token, secret=desk.secret, lifetime=lifetime, files=desk.files
+                self.uow,
+                link.token,
+                secret=desk.secret,
+                lifetime=lifetime,
+                files=desk.files,
+                now=at,
             )
 
 
@@ -339,102 +362,3 @@ def _rounds(session: Session, negotiation_id: int) -> int:
         )
         or 0
     )
-
-
-def backdate(
-    session: Session,
-    done: Done,
-    moments: Moments,
-    until: Step,
-    desk: Desk,
-    term_months: int,
-) -> None:
-    """Give one trade's business rows the moments of its story (never the ledger's rows)."""
-    m, n = moments, done.negotiation_id
-    for number, at in enumerate(m.rounds, 1):
-        session.execute(
-            update(NegotiationRound)
-            .where(NegotiationRound.negotiation_id == n, NegotiationRound.number == number)
-            .values(created_at=at)
-        )
-    proposals = session.scalar(
-        select(func.count())
-        .select_from(NegotiationRound)
-        .where(NegotiationRound.negotiation_id == n, NegotiationRound.action.in_(PROPOSING))
-    )
-    proposed = m.rounds[(proposals or 1) - 1]  # the clock restarts with every proposal
-    session.execute(
-        update(Negotiation)
-        .where(Negotiation.id == n)
-        .values(
-            created_at=m.rounds[0],
-            updated_at=m.rounds[-1],
-            expires_at=proposed + timedelta(hours=desk.trading.expiry_hours),
-        )
-    )
-    if done.contract_id is None:
-        return
-    c = done.contract_id
-    settled = m.closed if until == Step.ACCEPTED else m.decided if until == Step.DISMISSED else None
-    values: dict[str, object] = {"created_at": m.rounds[-1], "updated_at": m.last()}
-    if m.paid is not None:
-        due = m.paid + timedelta(days=desk.trading.acceptance_days)
-        values |= {"delivered_at": m.paid, "acceptance_due_at": due, "settled_at": settled}
-    session.execute(update(TradeContract).where(TradeContract.id == c).values(**values))
-    for side, at in zip((Side.VENDOR, Side.BUYER), m.signed or (), strict=False):
-        session.execute(
-            update(ContractSignature)
-            .where(ContractSignature.contract_id == c, ContractSignature.side == side)
-            .values(created_at=at)
-        )
-    if m.payment is None:
-        return
-    refunded = m.decided if until == Step.UPHELD else None
-    session.execute(
-        update(Payment)
-        .where(Payment.contract_id == c)
-        .values(
-            created_at=m.payment,
-            updated_at=refunded or m.paid or m.payment,
-            confirmed_at=m.paid,
-            refunded_at=refunded,
-        )
-    )
-    if m.paid is None:
-        return
-    journals: dict[JournalKind, datetime | None] = {
-        JournalKind.PAYMENT: m.paid,
-        JournalKind.RELEASE: settled,
-        JournalKind.REFUND: refunded,
-    }
-    for kind, moment in journals.items():
-        if moment is not None:
-            session.execute(
-                update(EscrowJournal)
-                .where(EscrowJournal.contract_id == c, EscrowJournal.kind == kind)
-                .values(created_at=moment)
-            )
-    session.execute(
-        update(Entitlement)
-        .where(Entitlement.contract_id == c)
-        .values(created_at=m.paid, expires_at=add_months(m.paid, term_months))
-    )
-    session.execute(
-        update(LicenceGrant)
-        .where(LicenceGrant.contract_ref == done.number)
-        .values(created_at=m.paid)
-    )
-    ids = session.scalars(
-        select(Download.id)
-        .join(Entitlement, Entitlement.id == Download.entitlement_id)
-        .where(Entitlement.contract_id == c)
-        .order_by(Download.id)
-    ).all()
-    for download_id, at in zip(ids, m.downloads, strict=True):
-        session.execute(update(Download).where(Download.id == download_id).values(created_at=at))
-    if until >= Step.DISPUTED:
-        session.execute(
-            update(Dispute)
-            .where(Dispute.contract_id == c)
-            .values(created_at=m.closed, decided_at=m.decided)
-        )

@@ -1,12 +1,15 @@
 """The demo's trading history: six months of trades, a few planted for the regulators' alerts,
 and trades left mid-way for a visitor to carry on.
 
-Every trade goes through the real services (see `demo_market`), then its business rows are
-dated back to when its story says it happened; the ledger keeps the seed's own times. Seeded
-random, so every demo has the same market. Each planned trade has a stable key and is marked
-complete in the commit that completes it, so loading again takes only the trades not yet
-complete: an interrupted seed finishes (the one trade it was in the middle of is carried on from
-its last step), and a complete one adds nothing.
+Every trade goes through the real services (see `demo.market`), each step given the moment its
+story says it happened as the service's `now`, so its business rows carry the story's dates
+while the ledger and the audit log keep the seed's own times. The exchange's signing keys for
+the demo organisations are dated the day before the history begins, and the outlier's stored
+valuation nine days before its trade, the same way. Seeded random, so every demo has the same
+market. Each planned trade has a stable key and is marked complete in the commit that completes
+it, so loading again takes only the trades not yet complete: an interrupted seed finishes (the
+one trade it was in the middle of is carried on from its last step), and a complete one adds
+nothing.
 
 - History: between the demo vendors and the demo buyer, over the last six months, busier
   recently, at prices spread around each offer's list price; a few negotiations fail and a few
@@ -30,7 +33,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, func, select, update
+from sqlalchemy import Connection, Engine, event, func, select
 
 from demo import DEMO_VENDORS
 from demo.market import TRADED, Desk, Done, Market, Moments, Offer, Step, tradable_offers
@@ -44,7 +47,7 @@ from exchange.kernel.models import utcnow
 from exchange.kernel.records import AuditEvent
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.kernel.vocabulary import Role
-from exchange.trading.models import Negotiation, OrganisationKey, TradeContract
+from exchange.trading.models import Negotiation, TradeContract
 from exchange.valuation import valuations
 from exchange.valuation.models import Valuation
 from pricing import LicenceTable, MarketParameters
@@ -164,7 +167,8 @@ def load_demo_trades(
     offers = tradable_offers(session)
     operator = load_actor(session, _user(uow, OPERATOR_EMAIL))
     assert operator is not None
-    trades = Trades(uow, Market(uow, desk, operator), limit)
+    keys_made = now - timedelta(days=DAYS + 1)  # before the history's first signature
+    trades = Trades(uow, Market(uow, desk, operator, keys_made), limit)
     contracts = select(func.count()).select_from(TradeContract)
     before = session.scalar(contracts) or 0
     rng = random.Random(SEED)
@@ -175,19 +179,6 @@ def load_demo_trades(
         _burst(trades, rng, cast, offers, now)
         _important(trades, rng, cast, offers, now)
         _open_states(trades, rng, cast, offers, now)
-    if trades.added:  # the keys the trades made (this run or one interrupted), dated before
-        first = now - timedelta(days=DAYS + 1)  # their first signature
-        session.execute(
-            update(OrganisationKey)
-            .where(
-                OrganisationKey.created_at > first,
-                OrganisationKey.organisation_id.in_(
-                    [cast.buyer, cast.vendor, *cast.vendors.values()]
-                ),
-            )
-            .values(created_at=first)
-        )
-    uow.commit()
     return (session.scalar(contracts) or 0) - before
 
 
@@ -434,9 +425,9 @@ def _outlier(
     if trades.is_complete(OUTLIER_KEY):
         return
     offer = _offer_of(offers, vendor)
-    session = uow.session
-    stored = session.scalar(
-        select(Valuation)
+    start = _business_moment(random.Random(SEED + 1), now - timedelta(days=34))
+    stored = uow.session.scalar(
+        select(Valuation.ceiling)
         .where(Valuation.product_id == offer.product_id, Valuation.organisation_id == vendor)
         .order_by(Valuation.id.desc())
         .limit(1)
@@ -449,16 +440,10 @@ def _outlier(
             {"offer_id": offer.offer_id},
             table=table,
             market=market,
+            now=start - timedelta(days=9),  # valued nine days before the trade
         )
-        valuation_id, ceiling = valued["id"], Decimal(valued["ceiling"])
-    else:
-        valuation_id, ceiling = stored.id, stored.ceiling
-    start = _business_moment(random.Random(SEED + 1), now - timedelta(days=34))
-    session.execute(
-        update(Valuation)
-        .where(Valuation.id == valuation_id)
-        .values(created_at=start - timedelta(days=9))
-    )
+        stored = Decimal(valued["ceiling"])
+    ceiling = stored
     price = _price(ceiling * Decimal("2.6"))
     moments = _story(random.Random(SEED + 2), start, 1, Step.ACCEPTED, 1)
     trades.trade(OUTLIER_KEY, buyer, offer, [price], moments, Step.ACCEPTED)

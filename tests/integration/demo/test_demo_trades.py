@@ -35,18 +35,27 @@ from exchange.accounts.models import Membership, Organisation, User
 from exchange.app import create_app
 from exchange.catalog.domain import Grade
 from exchange.catalog.models import DataProduct, LicenceOffer
-from exchange.delivery.models import Entitlement
+from exchange.delivery.models import Download, Entitlement
 from exchange.extensions import db
 from exchange.kernel.actors import Actor
 from exchange.kernel.models import utcnow
 from exchange.kernel.records import AuditEvent
 from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.payments.domain import JournalKind
 from exchange.payments.escrow import trial_balance
-from exchange.payments.models import Payment
+from exchange.payments.models import EscrowJournal, Payment
+from exchange.rights.models import LicenceGrant
 from exchange.trading import negotiation_reading as negotiation_views
 from exchange.trading import reading as trade_pages
 from exchange.trading.domain import ContractStatus, DisputeStatus, NegotiationStatus, Side
-from exchange.trading.models import ContractSignature, Dispute, Negotiation, TradeContract
+from exchange.trading.models import (
+    ContractSignature,
+    Dispute,
+    Negotiation,
+    NegotiationRound,
+    OrganisationKey,
+    TradeContract,
+)
 from exchange.valuation.models import Valuation
 
 PAID = (ContractStatus.IN_ESCROW, ContractStatus.DISPUTED, ContractStatus.SETTLED)
@@ -323,6 +332,60 @@ def test_the_ledger_keeps_the_time_the_seed_recorded_each_step(seeded):
             )
         )
     assert oldest >= seeded.started
+
+
+def test_every_trade_row_carries_its_storys_moment_not_the_seeds_clock(seeded):
+    dated = (
+        Negotiation.created_at,
+        Negotiation.updated_at,
+        NegotiationRound.created_at,
+        TradeContract.created_at,
+        TradeContract.updated_at,
+        ContractSignature.created_at,
+        OrganisationKey.created_at,
+        Payment.created_at,
+        Payment.updated_at,
+        EscrowJournal.created_at,
+        Entitlement.created_at,
+        LicenceGrant.created_at,
+        Download.created_at,
+        Dispute.created_at,
+        Valuation.created_at,
+    )
+    with reading(seeded.app) as session:
+        latest = {str(column): session.scalar(select(func.max(column))) for column in dated}
+        first_signature = session.scalar(select(func.min(ContractSignature.created_at)))
+        newest_key = session.scalar(select(func.max(OrganisationKey.created_at)))
+        paid = {
+            contract.number: contract
+            for contract in session.scalars(
+                select(TradeContract).where(TradeContract.delivered_at.is_not(None))
+            )
+        }
+        journals = session.execute(
+            select(TradeContract.number, EscrowJournal.kind, EscrowJournal.created_at).join(
+                TradeContract, TradeContract.id == EscrowJournal.contract_id
+            )
+        ).all()
+        entitled = session.execute(
+            select(TradeContract.number, Entitlement.created_at, Download.created_at)
+            .join(Entitlement, Entitlement.contract_id == TradeContract.id)
+            .outerjoin(Download, Download.entitlement_id == Entitlement.id)
+        ).all()
+        granted = session.execute(select(LicenceGrant.contract_ref, LicenceGrant.created_at)).all()
+    assert all(moment < seeded.started for moment in latest.values()), latest
+    assert newest_key < first_signature  # the keys were made before the history's first trade
+    for number, kind, at in journals:
+        contract = paid[number]
+        expected = {
+            JournalKind.PAYMENT: contract.delivered_at,
+            JournalKind.RELEASE: contract.settled_at,
+        }.get(kind, at)
+        assert at == expected and contract.delivered_at <= at, (number, kind)
+    for number, entitled_at, downloaded_at in entitled:
+        assert entitled_at == paid[number].delivered_at
+        assert downloaded_at is None or entitled_at < downloaded_at
+    assert all(at == paid[number].delivered_at for number, at in granted)
 
 
 # Planted for the regulators' alerts
