@@ -47,6 +47,7 @@ from exchange.kernel.models import utcnow
 from exchange.kernel.records import AuditEvent
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.kernel.vocabulary import Role
+from exchange.trading.comparables import paid_trades
 from exchange.trading.models import Negotiation, TradeContract
 from exchange.valuation import valuations
 from exchange.valuation.models import Valuation
@@ -439,6 +440,7 @@ def _outlier(
             offer.product_id,
             {"offer_id": offer.offer_id},
             table=table,
+            paid_trades=paid_trades,
             market=market,
             now=start - timedelta(days=9),  # valued nine days before the trade
         )

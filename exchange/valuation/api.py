@@ -7,6 +7,7 @@ from typing import Any
 from exchange.http.api import BEARER, Blueprint
 from exchange.http.auth import bearer_actor
 from exchange.http.context import uow
+from exchange.trading.comparables import paid_trades
 from exchange.valuation import valuations
 from exchange.valuation.extension import valuation_settings
 from exchange.valuation.schemas import ValuationRequestSchema, ValuationSchema
@@ -24,7 +25,13 @@ def request_valuation(data: dict[str, Any], product_id: int) -> Any:
     """Value a product by cost, income and market approaches into a price band."""
     setup = valuation_settings()
     return valuations.request_valuation(
-        uow(), bearer_actor(), product_id, data, table=setup.table, market=setup.market
+        uow(),
+        bearer_actor(),
+        product_id,
+        data,
+        table=setup.table,
+        paid_trades=paid_trades,
+        market=setup.market,
     )
 
 

@@ -2,22 +2,25 @@
 
 Comparables are the exchange's paid trades (is_trade=True, at the contract's price and terms,
 dated by payment or settlement) and every active offer of every other listed product, dated by
-its listing (is_trade=False: an ask, weaker evidence than a deal).
+its listing (is_trade=False: an ask, weaker evidence than a deal). Trades are trading's rows, so
+valuation asks for them through the PaidTrades port that trading answers (trading.comparables).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from exchange.accounts.models import Organisation
+from exchange.catalog import domain as catalog
 from exchange.catalog.domain import QUALITY_DIMENSIONS, ListingStatus, VersionState
 from exchange.catalog.models import DataProduct, IndustryBoard, LicenceOffer, ProductVersion
-from exchange.trading.domain import ContractStatus
-from exchange.trading.models import TradeContract
 from pricing import (
     Comparable,
     Grade,
@@ -65,15 +68,50 @@ def product_quality(product: DataProduct, dcmm_level: int | None) -> QualityScor
     return score_quality(scores, dcmm_level)
 
 
-def gather_comparables(session: Session, *, exclude: int) -> list[Comparable]:
+class ProductFacts(NamedTuple):
+    """What a comparable needs of the product it prices: board, type, grade, size and quality
+    (the columns of PRODUCT_FACTS, in their order)."""
+
+    product_type: catalog.ProductType
+    grade: catalog.Grade
+    declared_quality: Mapping[str, Any] | None
+    board: str
+    row_count: int
+    quality: Mapping[str, Any] | None
+    dcmm_level: int | None
+
+
+@dataclass(frozen=True)
+class PaidTrade:
+    """A trade whose price was paid (in escrow or settled): its contract's number, price and
+    terms as agreed, when it was paid, and its product's facts."""
+
+    number: str
+    price: Decimal
+    terms: Mapping[str, Any]
+    paid_on: datetime
+    facts: ProductFacts
+
+
+class PaidTrades(Protocol):
+    """Where the market approach finds the exchange's paid trades: trading answers it."""
+
+    def __call__(self, session: Session, *, exclude: int) -> list[PaidTrade]:
+        """Every paid trade of a product other than `exclude`, in contract order."""
+        ...
+
+
+def gather_comparables(
+    session: Session, *, exclude: int, paid_trades: PaidTrades
+) -> list[Comparable]:
     """Every comparable the market approach may draw on: the exchange's paid trades and, as
     weaker evidence, the listed prices."""
-    return comparables_from_trades(session, exclude=exclude) + comparables_from_listings(
-        session, exclude=exclude
-    )
+    return comparables_from_trades(
+        paid_trades(session, exclude=exclude)
+    ) + comparables_from_listings(session, exclude=exclude)
 
 
-# What a comparable needs of the product it prices: board, type, grade, size and quality.
+# What a comparable needs of the product it prices, as ProductFacts names them.
 PRODUCT_FACTS = (
     DataProduct.product_type,
     DataProduct.grade,
@@ -85,7 +123,7 @@ PRODUCT_FACTS = (
 )
 
 
-def _with_product_facts(query: Select[Any]) -> Select[Any]:
+def with_product_facts(query: Select[Any]) -> Select[Any]:
     """The query joined to its product's board, vendor and latest ready version."""
     ready = aliased(ProductVersion)
     latest_ready = (
@@ -107,7 +145,7 @@ def _with_product_facts(query: Select[Any]) -> Select[Any]:
     )
 
 
-def _comparable(facts: Sequence[Any], **price: Any) -> Comparable:
+def _comparable(facts: ProductFacts, **price: Any) -> Comparable:
     """A comparable from PRODUCT_FACTS and its price, terms, date and reference."""
     kind, grade, declared, board, rows, quality, dcmm = facts
     score = score_quality(quality_scores(quality, declared or {}), dcmm)
@@ -121,25 +159,11 @@ def _comparable(facts: Sequence[Any], **price: Any) -> Comparable:
     )
 
 
-# Trades whose price was paid: in escrow, or settled (refunded and cancelled ones are not).
-PAID = (ContractStatus.IN_ESCROW, ContractStatus.SETTLED)
-
-
-def comparables_from_trades(session: Session, *, exclude: int) -> list[Comparable]:
-    """Every other product's paid trades, at the price and terms their contracts agreed."""
-    rows = session.execute(
-        _with_product_facts(
-            select(TradeContract, *PRODUCT_FACTS).join(
-                DataProduct, DataProduct.id == TradeContract.product_id
-            )
-        )
-        .where(TradeContract.status.in_(PAID), TradeContract.product_id != exclude)
-        .order_by(TradeContract.id)
-    )
+def comparables_from_trades(trades: list[PaidTrade]) -> list[Comparable]:
+    """Paid trades as comparables, at the price and terms their contracts agreed."""
     found: list[Comparable] = []
-    for contract, *facts in rows:
-        terms = contract.terms
-        paid_on = contract.settled_at or contract.delivered_at or contract.created_at
+    for trade in trades:
+        terms = trade.terms
         try:
             licence = LicenceTerms(
                 kind=LicenceKind.EXCLUSIVE if terms["exclusive"] else LicenceKind.NON_EXCLUSIVE,
@@ -152,12 +176,12 @@ def comparables_from_trades(session: Session, *, exclude: int) -> list[Comparabl
             )
             found.append(
                 _comparable(
-                    facts,
+                    trade.facts,
                     licence=licence,
-                    on=paid_on.date(),
-                    price=contract.price,
+                    on=trade.paid_on.date(),
+                    price=trade.price,
                     is_trade=True,
-                    ref=contract.number,
+                    ref=trade.number,
                 )
             )
         except (ValuationError, KeyError):
@@ -168,7 +192,7 @@ def comparables_from_trades(session: Session, *, exclude: int) -> list[Comparabl
 def comparables_from_listings(session: Session, *, exclude: int) -> list[Comparable]:
     """The active offers of every other listed product, as listed-price comparables."""
     rows = session.execute(
-        _with_product_facts(
+        with_product_facts(
             select(LicenceOffer, DataProduct.listed_at, *PRODUCT_FACTS).join(
                 DataProduct, DataProduct.id == LicenceOffer.product_id
             )
@@ -185,7 +209,7 @@ def comparables_from_listings(session: Session, *, exclude: int) -> list[Compara
         try:
             found.append(
                 _comparable(
-                    facts,
+                    ProductFacts(*facts),
                     licence=licence_terms(offer),
                     on=listed_at.date(),
                     price=offer.price,

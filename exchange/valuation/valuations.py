@@ -28,7 +28,12 @@ from exchange.kernel.i18n import N_
 from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.valuation.access import LISTING, PURCHASE, organisations_of, reads_all, valuing
-from exchange.valuation.inputs import gather_comparables, licence_terms, product_quality
+from exchange.valuation.inputs import (
+    PaidTrades,
+    gather_comparables,
+    licence_terms,
+    product_quality,
+)
 from exchange.valuation.models import Valuation
 from pricing import (
     METHOD_VERSION,
@@ -141,10 +146,12 @@ def request_valuation(
     data: Mapping[str, Any],
     *,
     table: LicenceTable,
+    paid_trades: PaidTrades,
     market: MarketParameters | None = None,
     now: datetime | None = None,
 ) -> ValuationView:
-    """Value a product by every approach its inputs allow, store the band and return it."""
+    """Value a product by every approach its inputs allow, store the band and return it; the
+    market approach draws on `paid_trades` (trading's) and the listed prices."""
     session = uow.session
     now = now or utcnow()
     product = load_product(session, product_id)
@@ -174,7 +181,7 @@ def request_valuation(
     if not isinstance(subject, MarketSubject):
         skipped["market"] = subject
     else:
-        comparables = gather_comparables(session, exclude=product.id)
+        comparables = gather_comparables(session, exclude=product.id, paid_trades=paid_trades)
         try:
             valuation = market_approach(
                 subject, comparables, table=table, as_of=now.date(), parameters=market

@@ -20,6 +20,7 @@ from exchange.http.forms import submit_form
 from exchange.http.i18n import translate
 from exchange.http.schemas import BaseSchema
 from exchange.kernel.i18n import N_
+from exchange.trading.comparables import paid_trades
 from exchange.valuation import valuations
 from exchange.valuation.extension import valuation_settings
 from exchange.valuation.schemas import ValuationRequestSchema
@@ -92,7 +93,13 @@ def ask(product_id: int) -> Any:
     def done(data: dict[str, Any]) -> Response:
         setup = valuation_settings()
         valuation = valuations.request_valuation(
-            uow(), web_actor(), product_id, data, table=setup.table, market=setup.market
+            uow(),
+            web_actor(),
+            product_id,
+            data,
+            table=setup.table,
+            paid_trades=paid_trades,
+            market=setup.market,
         )
         flash(gettext("The product is valued."), "success")
         return redirect(url_for("valuations.show", valuation_id=valuation["id"]))

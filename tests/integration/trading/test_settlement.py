@@ -20,6 +20,7 @@ from exchange.payments.gateways import gateways_from_config
 from exchange.rights.domain import GrantStatus, RecordStatus, RightKind
 from exchange.rights.models import LicenceGrant, RightsRecord
 from exchange.trading import payment_outcomes, payment_start, settlement
+from exchange.trading.comparables import paid_trades
 from exchange.trading.domain import ContractStatus
 from exchange.trading.models import TradeContract
 from exchange.valuation.inputs import gather_comparables
@@ -187,9 +188,23 @@ def test_paid_trades_become_market_evidence_and_refunded_ones_do_not(app, client
     act(app, found.buyer, settlement.accept_delivery, contract_id)
 
     with app.app_context():
-        trades = [c for c in gather_comparables(db.session, exclude=0) if c.is_trade]
-        listed = [c for c in gather_comparables(db.session, exclude=0) if not c.is_trade]
-        own = [c for c in gather_comparables(db.session, exclude=found.product_id) if c.is_trade]
+        trades = [
+            c
+            for c in gather_comparables(db.session, exclude=0, paid_trades=paid_trades)
+            if c.is_trade
+        ]
+        listed = [
+            c
+            for c in gather_comparables(db.session, exclude=0, paid_trades=paid_trades)
+            if not c.is_trade
+        ]
+        own = [
+            c
+            for c in gather_comparables(
+                db.session, exclude=found.product_id, paid_trades=paid_trades
+            )
+            if c.is_trade
+        ]
         db.session.remove()
     [evidence] = trades
     assert evidence.ref == contract(app, contract_id).number and evidence.price == PRICE
