@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exchange.accounts.actors import load_actor
+from exchange.accounts.names import PartyName, party_names
 from exchange.catalog import personal_data
 from exchange.catalog.datafiles import DataFiles
 from exchange.catalog.domain import FileFormat, ProductType, VersionState
@@ -50,7 +51,7 @@ from exchange.kernel.i18n import N_
 from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.kernel.vocabulary import Role
-from exchange.ledger.events import PartyName, party_names, record_event
+from exchange.ledger.events import record_event
 from exchange.storage import CipherMode
 from exchange.trading.domain import ContractStatus
 from exchange.trading.models import TradeContract

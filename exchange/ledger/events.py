@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from contracts import ledger
 from contracts.anchoring import ON_CHAIN
 from contracts.schema import ledger_anchors, ledger_deployments, ledger_entries
-from exchange.accounts.models import Organisation
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_role
 from exchange.kernel.errors import NotFound
@@ -57,39 +56,6 @@ def _parties(session: Session, seqs: list[int]) -> dict[int, list[int]]:
     for seq, organisation_id in rows:
         found[seq].append(organisation_id)
     return found
-
-
-class PartyName(TypedDict):
-    """An organisation as named beside an entry, a right or a trade."""
-
-    id: int
-    name_zh: str
-    name_en: str
-
-
-def party_names(session: Session, organisation_ids: Iterable[int]) -> dict[int, PartyName]:
-    """The Chinese and English names of the given organisations, by id, in one query."""
-    wanted = sorted(set(organisation_ids))
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(Organisation.id, Organisation.name_zh, Organisation.name_en).where(
-            Organisation.id.in_(wanted)
-        )
-    )
-    return {row.id: PartyName(id=row.id, name_zh=row.name_zh, name_en=row.name_en) for row in rows}
-
-
-class UnnamedParty(TypedDict):
-    """A party whose organisation the exchange no longer knows by name."""
-
-    id: int
-    name_zh: None
-    name_en: None
-
-
-def _named(names: Mapping[int, PartyName], parties: list[int]) -> list[PartyName | UnnamedParty]:
-    return [names.get(o) or UnnamedParty(id=o, name_zh=None, name_en=None) for o in parties]
 
 
 def _anchored_sizes(session: Session) -> tuple[int, int]:
@@ -144,9 +110,8 @@ class EntryView(TypedDict):
 
 
 class ListedEntry(EntryView):
-    """An entry in the browser, its parties named and its anchoring shown."""
+    """An entry in the browser with its anchoring shown (pages name its parties from accounts)."""
 
-    party_names: list[PartyName | UnnamedParty]
     anchor_status: str
 
 
@@ -159,7 +124,6 @@ class EntryDetail(EntryView):
     inclusion_proof: list[str]
     anchor: AnchorState
     canonical_body: str
-    party_names: list[PartyName | UnnamedParty]
 
 
 class LedgerProblem(TypedDict):
@@ -254,7 +218,6 @@ def list_entries(
         query = query.where(ledger_entries.c.seq < before_seq)
     rows = uow.session.execute(query).all()
     parties = _parties(uow.session, [row.seq for row in rows])
-    names = party_names(uow.session, (o for found in parties.values() for o in found))
     on_chain, confirmed = _anchored_sizes(uow.session) if rows else (0, 0)
     return [
         ListedEntry(
@@ -264,7 +227,6 @@ def list_entries(
                 ),
                 parties[row.seq],
             ),
-            party_names=_named(names, parties[row.seq]),
             anchor_status=_anchor_status(row.seq, on_chain, confirmed),
         )
         for row in rows
@@ -292,7 +254,6 @@ def entry_detail(uow: UnitOfWork, actor: Actor, seq: int) -> EntryDetail:
         inclusion_proof=["0x" + node.hex() for node in proof],
         anchor=anchor_state(session, seq),
         canonical_body=entry.body,
-        party_names=_named(party_names(session, parties), parties),
     )
 
 

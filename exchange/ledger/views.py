@@ -11,6 +11,7 @@ from flask_login import login_required
 from marshmallow import ValidationError, fields
 from werkzeug.wrappers import Response
 
+from exchange.accounts.names import PartyName, UnnamedParty, named, organisation_names
 from exchange.http.attachments import content_disposition
 from exchange.http.context import uow, web_actor
 from exchange.http.problems import flatten_errors
@@ -25,6 +26,18 @@ bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 ENTRY_TYPES = {
     "organisation.verification_decided": N_("Organisation verification decided"),
 }
+
+
+class NamedEntry(ledger.ListedEntry):
+    """An entry in the browser, its parties named by accounts (the ledger keeps only their ids)."""
+
+    party_names: list[PartyName | UnnamedParty]
+
+
+class NamedEntryDetail(ledger.EntryDetail):
+    """One entry with its proof and anchor, its parties named by accounts."""
+
+    party_names: list[PartyName | UnnamedParty]
 
 
 class Day(fields.Date):
@@ -61,12 +74,14 @@ def index() -> tuple[str, int]:
     except ValidationError as error:
         return _index_page(filters, [], flatten_errors(error.messages)), 422
     entries = ledger.list_entries(uow(), web_actor(), **query)
-    return _index_page(filters, entries, {}, full_page=len(entries) == query["limit"]), 200
+    names = organisation_names(uow(), (o for e in entries for o in e["parties"]))
+    listed = [NamedEntry(**e, party_names=named(names, e["parties"])) for e in entries]
+    return _index_page(filters, listed, {}, full_page=len(entries) == query["limit"]), 200
 
 
 def _index_page(
     filters: dict[str, str],
-    entries: list[ledger.ListedEntry],
+    entries: list[NamedEntry],
     errors: dict[str, list[str]],
     *,
     full_page: bool = False,
@@ -87,8 +102,12 @@ def _index_page(
 def entry(seq: int) -> str:
     """One entry with its inclusion proof and where it is anchored."""
     detail = ledger.entry_detail(uow(), web_actor(), seq)
+    names = organisation_names(uow(), detail["parties"])
     return render_template(
-        "ledger/entry.html", entry=detail, entry_types=ENTRY_TYPES, bundle_name=bundle_name(seq)
+        "ledger/entry.html",
+        entry=NamedEntryDetail(**detail, party_names=named(names, detail["parties"])),
+        entry_types=ENTRY_TYPES,
+        bundle_name=bundle_name(seq),
     )
 
 

@@ -12,13 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from exchange.accounts.models import User
+from exchange.accounts.names import PartyName, party_names
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_found, require_role
 from exchange.kernel.errors import ValidationFailed
 from exchange.kernel.i18n import N_
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.kernel.vocabulary import Role
-from exchange.ledger.events import PartyName, party_names
 from exchange.oversight.domain import AlertKind, AlertStatus
 from exchange.oversight.models import OversightAlert
 from exchange.trading.models import TradeContract

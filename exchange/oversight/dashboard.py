@@ -45,6 +45,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
+from exchange.accounts.names import party_names
 from exchange.catalog.domain import GRADE_LABELS, Grade, ListingStatus
 from exchange.catalog.listing import acting_organisation
 from exchange.catalog.models import DataProduct, IndustryBoard, ProductRegion
@@ -54,7 +55,6 @@ from exchange.kernel.errors import ValidationFailed
 from exchange.kernel.i18n import N_
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.kernel.vocabulary import REGIONS, Role
-from exchange.ledger.events import party_names
 from exchange.payments.domain import CENT
 from exchange.trading.contracts import add_months
 from exchange.trading.domain import ContractStatus

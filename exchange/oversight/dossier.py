@@ -17,12 +17,13 @@ from contracts import ledger
 from contracts.bundle import make_bundle
 from contracts.schema import ledger_entries
 from contracts.verify import verify_bundle
+from exchange.accounts.names import party_names
 from exchange.catalog.models import DataProduct
 from exchange.delivery.models import Download, Entitlement
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_found
 from exchange.kernel.unit_of_work import UnitOfWork
-from exchange.ledger.events import anchor_statuses, party_names
+from exchange.ledger.events import anchor_statuses
 from exchange.ledger.models import LedgerParty
 from exchange.oversight.trades import require_reader
 from exchange.payments import escrow

@@ -10,6 +10,7 @@ from typing import Any, TypedDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exchange.accounts.names import party_names
 from exchange.catalog.models import ProductVersion
 from exchange.delivery import fingerprint
 from exchange.delivery.models import Download, Entitlement
@@ -20,7 +21,6 @@ from exchange.kernel.i18n import N_
 from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.kernel.vocabulary import Role
-from exchange.ledger.events import party_names
 from exchange.oversight.alerts import raise_new
 from exchange.oversight.detectors import Finding
 from exchange.oversight.domain import LEAK_MAX_BYTES, AlertKind, leak_key

@@ -20,10 +20,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from exchange.accounts.names import PartyName
 from exchange.kernel.errors import Conflict
 from exchange.kernel.i18n import N_
 from exchange.kernel.models import utcnow
-from exchange.ledger.events import PartyName
 from exchange.payments.domain import CENT, DEBIT_NORMAL, AccountKind, JournalKind, fee_of
 from exchange.payments.models import EscrowAccount, EscrowJournal, EscrowPosting
 

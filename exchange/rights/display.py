@@ -9,10 +9,10 @@ from typing import TypedDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exchange.accounts.names import PartyName
 from exchange.catalog.browse import VendorCard, vendor_cards
 from exchange.catalog.domain import Territory
 from exchange.catalog.models import DataProduct
-from exchange.ledger.events import PartyName
 from exchange.rights.domain import GrantStatus, RecordStatus, RightKind
 from exchange.rights.models import LicenceGrant, RightsRecord
 

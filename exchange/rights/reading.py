@@ -16,6 +16,7 @@ from typing import Any, TypedDict, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from exchange.accounts.names import PartyName
 from exchange.catalog.browse import SUPERVISORS
 from exchange.catalog.datafiles import DataFiles
 from exchange.catalog.models import DataProduct
@@ -24,7 +25,6 @@ from exchange.kernel.errors import NotFound
 from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.kernel.vocabulary import Role
-from exchange.ledger.events import PartyName
 from exchange.rights.certificates import CertificatePayload
 from exchange.rights.display import (
     Names,

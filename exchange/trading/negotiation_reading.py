@@ -10,6 +10,7 @@ from typing import TypedDict
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from exchange.accounts.names import PartyName, party_names
 from exchange.catalog.browse import SUPERVISORS
 from exchange.catalog.domain import LicenceKind, Territory, UseScope
 from exchange.catalog.models import DataProduct, LicenceOffer
@@ -17,7 +18,6 @@ from exchange.kernel.actors import Actor, require_found
 from exchange.kernel.errors import NotFound, PermissionDenied
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.kernel.vocabulary import Role
-from exchange.ledger.events import PartyName, party_names
 from exchange.trading.band import Band, negotiation_band
 from exchange.trading.domain import RoundAction, Side
 from exchange.trading.models import Negotiation, NegotiationRound, TradeContract

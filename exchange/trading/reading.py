@@ -10,6 +10,7 @@ from typing import TypedDict
 
 from sqlalchemy import or_, select
 
+from exchange.accounts.names import PartyName, party_names
 from exchange.catalog.models import DataProduct
 from exchange.delivery.api_keys import KeyState, key_state
 from exchange.delivery.domain import EntitlementStatus
@@ -18,7 +19,6 @@ from exchange.kernel.actors import Actor, require_found, require_role
 from exchange.kernel.errors import PermissionDenied
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.kernel.vocabulary import Role
-from exchange.ledger.events import PartyName, party_names
 from exchange.payments.domain import Gateway, PaymentStatus, fee_of
 from exchange.payments.models import Payment
 from exchange.trading.contracts import load_contract, require_visible
