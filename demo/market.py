@@ -36,6 +36,7 @@ from exchange.payments.models import Payment
 from exchange.rights.domain import RegistrationStatus
 from exchange.rights.models import RightsRegistration
 from exchange.trading import negotiations, payment_outcomes, payment_start, settlement, signing_keys
+from exchange.trading.contract_lookup import trade_contract
 from exchange.trading.domain import ContractStatus, DisputeStatus, NegotiationStatus, Side, Terms
 from exchange.trading.models import (
     ContractSignature,
@@ -341,7 +342,13 @@ class Market:
         )
         for at in moments[made or 0 :]:
             link = delivery.download_link(
-                self.uow, buyer, entitlement_id, secret=desk.secret, lifetime=lifetime, now=at
+                self.uow,
+                buyer,
+                entitlement_id,
+                secret=desk.secret,
+                lifetime=lifetime,
+                now=at,
+                contracts=trade_contract,
             )
             delivery.open_download(
                 self.uow,
@@ -350,6 +357,7 @@ class Market:
                 lifetime=lifetime,
                 files=desk.files,
                 now=at,
+                contracts=trade_contract,
             )
 
 

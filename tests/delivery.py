@@ -22,6 +22,7 @@ from exchange.extensions import db
 from exchange.http.context import uow
 from exchange.kernel.models import utcnow
 from exchange.kernel.vocabulary import Role
+from exchange.trading.contract_lookup import trade_contract
 from exchange.trading.domain import ContractStatus, NegotiationStatus, Side
 from exchange.trading.models import Negotiation, TradeContract
 from tests.catalog import Person, create_product, person, upload
@@ -160,6 +161,7 @@ def link(app: Flask, buyer: Person, entitlement_id: int, **kwargs: Any) -> Downl
             secret=app.config["SECRET_KEY"],
             lifetime=app.config["DOWNLOAD_LINK_SECONDS"],
             **kwargs,
+            contracts=trade_contract,
         )
         db.session.remove()
     return made

@@ -27,6 +27,7 @@ from exchange.oversight.models import OversightAlert, OversightNote
 from exchange.payments.domain import Gateway
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import payment_outcomes, payment_start, settlement
+from exchange.trading.contract_lookup import trade_contract
 from tests.catalog import Person, person, review, submit
 from tests.delivery import grant, trade
 from tests.rights import certify, own_product
@@ -98,10 +99,23 @@ def grant_of(app: Flask, contract_id: int) -> int:
 def download(app: Flask, buyer: Person, entitlement_id: int) -> bytes:
     """The buyer downloads its copy through an expiring link; the copy's bytes."""
     secret, lifetime = app.config["SECRET_KEY"], app.config["DOWNLOAD_LINK_SECONDS"]
-    link = act(app, buyer, delivery.download_link, entitlement_id, secret=secret, lifetime=lifetime)
+    link = act(
+        app,
+        buyer,
+        delivery.download_link,
+        entitlement_id,
+        secret=secret,
+        lifetime=lifetime,
+        contracts=trade_contract,
+    )
     with app.app_context():
         opened = delivery.open_download(
-            uow(), link.token, secret=secret, lifetime=lifetime, files=data_files()
+            uow(),
+            link.token,
+            secret=secret,
+            lifetime=lifetime,
+            files=data_files(),
+            contracts=trade_contract,
         )
         db.session.remove()
     return bytes(opened.content)

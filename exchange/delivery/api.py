@@ -17,6 +17,7 @@ from exchange.http.auth import bearer_actor
 from exchange.http.context import client_address, uow
 from exchange.http.openapi import body_as
 from exchange.trading import reading as trade_pages
+from exchange.trading.contract_lookup import trade_contract
 from exchange.trading.extension import trading_settings
 from exchange.trading.schemas import (
     ApiCallSchema,
@@ -51,6 +52,7 @@ def make_link(data: dict[str, Any], entitlement_id: int) -> Any:
         secret=current_app.config["SECRET_KEY"],
         lifetime=trading_settings().link_seconds,
         version=data["version"],
+        contracts=trade_contract,
     )
     url = url_for("api_entitlements.download", token=link.token, _external=True)
     return {"url": url, "expires_at": link.expires_at}
@@ -68,6 +70,7 @@ def download(token: str) -> Response:
         lifetime=trading_settings().link_seconds,
         files=data_files(),
         client_address=client_address(),
+        contracts=trade_contract,
     )
     response = Response(delivered.content, mimetype=delivered.content_type)
     response.headers["Content-Disposition"] = content_disposition(delivered.file_name)
@@ -80,7 +83,9 @@ def download(token: str) -> Response:
 @blp.doc(security=[{"dataApiKey": []}])
 def count_call() -> Any:
     """Count one call of an API product against its key's quota (409 once it is spent)."""
-    return api_keys.use_api_key(uow(), request.headers.get("X-Api-Key", ""))
+    return api_keys.use_api_key(
+        uow(), request.headers.get("X-Api-Key", ""), contracts=trade_contract
+    )
 
 
 @blp.route("/entitlements/<int:entitlement_id>/api-key", methods=["POST"])
@@ -88,7 +93,7 @@ def count_call() -> Any:
 @blp.doc(security=BEARER)
 def issue_api_key(entitlement_id: int) -> Any:
     """A new key for an API product (the buyer's buyers), shown once; any earlier key dies."""
-    issued = api_keys.issue_key(uow(), bearer_actor(), entitlement_id)
+    issued = api_keys.issue_key(uow(), bearer_actor(), entitlement_id, contracts=trade_contract)
     return issued, 201, {"Cache-Control": "no-store"}
 
 

@@ -12,7 +12,7 @@ from typing import TypedDict
 
 from sqlalchemy import select, update
 
-from exchange.delivery.entitlements import check_usable, own_entitlement
+from exchange.delivery.entitlements import ContractLookup, check_usable, own_entitlement
 from exchange.delivery.models import Entitlement
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor
@@ -78,7 +78,12 @@ def key_state(entitlement: Entitlement) -> KeyState | None:
 
 
 def issue_key(
-    uow: UnitOfWork, actor: Actor, entitlement_id: int, *, now: datetime | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    entitlement_id: int,
+    *,
+    contracts: ContractLookup,
+    now: datetime | None = None,
 ) -> IssuedKey:
     """A new key for a buyer of the entitlement; any earlier key stops working at once."""
     now = now or utcnow()
@@ -86,7 +91,7 @@ def issue_key(
     entitlement = own_entitlement(session, actor, entitlement_id, for_update=True)
     if entitlement.quota is None:
         raise NotAnApiProduct()
-    check_usable(session, entitlement, now)
+    check_usable(session, entitlement, now, contracts)
     rotated = entitlement.api_key_hash is not None
     api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
     entitlement.api_key_hash = digest(api_key)
@@ -142,7 +147,9 @@ class KeyUse(TypedDict):
     remaining: int
 
 
-def use_api_key(uow: UnitOfWork, key: str, *, now: datetime | None = None) -> KeyUse:
+def use_api_key(
+    uow: UnitOfWork, key: str, *, contracts: ContractLookup, now: datetime | None = None
+) -> KeyUse:
     """Count one call of a live API key against its quota; 401 unknown, rotated or revoked,
     409 spent or closed."""
     now = now or utcnow()
@@ -154,7 +161,7 @@ def use_api_key(uow: UnitOfWork, key: str, *, now: datetime | None = None) -> Ke
     )
     if entitlement is None or entitlement.quota is None:
         raise NotAuthenticated(N_("This API key is not valid."))
-    check_usable(session, entitlement, now)
+    check_usable(session, entitlement, now, contracts)
     counted = session.execute(
         update(Entitlement)
         .where(

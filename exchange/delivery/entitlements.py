@@ -17,10 +17,11 @@ from __future__ import annotations
 import calendar
 import hashlib
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TypedDict
+from typing import Any, Protocol, TypedDict
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -33,7 +34,7 @@ from exchange.catalog.datafiles import DataFiles
 from exchange.catalog.domain import FileFormat, ProductType, VersionState
 from exchange.catalog.models import DataProduct, ProductVersion
 from exchange.delivery import fingerprint
-from exchange.delivery.domain import EntitlementStatus
+from exchange.delivery.domain import CLOSED_CONTRACTS, EntitlementStatus
 from exchange.delivery.fingerprint import desensitise
 from exchange.delivery.models import Download, Entitlement
 from exchange.kernel import audit
@@ -53,8 +54,6 @@ from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.kernel.vocabulary import Role
 from exchange.ledger.events import record_event
 from exchange.storage import CipherMode
-from exchange.trading.domain import ContractStatus
-from exchange.trading.models import TradeContract
 
 LINK_SALT = "ganshu.download-link"
 CONTENT_TYPES = {
@@ -63,7 +62,35 @@ CONTENT_TYPES = {
     FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     FileFormat.PARQUET: "application/vnd.apache.parquet",
 }
-CLOSED_CONTRACTS = frozenset({ContractStatus.REFUNDED, ContractStatus.CANCELLED})
+
+
+class PaidContract(Protocol):
+    """What delivery reads of a trade contract, so delivery need not import trading."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def product_id(self) -> int: ...
+    @property
+    def buyer_id(self) -> int: ...
+    @property
+    def vendor_id(self) -> int: ...
+    @property
+    def terms(self) -> Mapping[str, Any]: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def canonical(self) -> str: ...
+
+
+class ContractLookup(Protocol):
+    """Where delivery finds the contract behind an entitlement: trading answers it."""
+
+    def __call__(self, session: Session, contract_id: int) -> PaidContract | None:
+        """The contract with this id, or None."""
+        ...
 
 
 class LinkExpired(ExchangeError):
@@ -115,7 +142,7 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def grant_entitlement(
-    session: Session, contract: TradeContract, *, now: datetime, api_quota: int
+    session: Session, contract: PaidContract, *, now: datetime, api_quota: int
 ) -> Granted:
     """Entitle the buyer of a paid contract, in the caller's unit of work, with its ledger entry."""
     if session.scalar(select(Entitlement.id).where(Entitlement.contract_id == contract.id)):
@@ -177,8 +204,11 @@ def own_entitlement(
     return entitlement
 
 
-def check_usable(session: Session, entitlement: Entitlement, now: datetime) -> TradeContract:
-    contract = require_found(session.get(TradeContract, entitlement.contract_id))
+def check_usable(
+    session: Session, entitlement: Entitlement, now: datetime, contracts: ContractLookup
+) -> PaidContract:
+    """The entitlement's contract, when the data may still be taken under it; 409 otherwise."""
+    contract = require_found(contracts(session, entitlement.contract_id))
     if contract.status in CLOSED_CONTRACTS:
         raise Conflict(N_("This purchase was refunded or cancelled; its data cannot be taken."))
     if entitlement.status != EntitlementStatus.ACTIVE:
@@ -211,6 +241,7 @@ def download_link(
     *,
     secret: str,
     lifetime: int,
+    contracts: ContractLookup,
     version: int | None = None,
     now: datetime | None = None,
 ) -> DownloadLink:
@@ -218,7 +249,7 @@ def download_link(
     now = now or utcnow()
     session = uow.session
     entitlement = own_entitlement(session, actor, entitlement_id)
-    check_usable(session, entitlement, now)
+    check_usable(session, entitlement, now, contracts)
     chosen = _version(session, entitlement.product_id, version)
     token = _serializer(secret, now).dumps(
         {"e": entitlement.id, "u": actor.user_id, "v": chosen.number}
@@ -233,6 +264,7 @@ def open_download(
     secret: str,
     lifetime: int,
     files: DataFiles,
+    contracts: ContractLookup,
     client_address: str | None = None,
     now: datetime | None = None,
 ) -> Delivered:
@@ -250,7 +282,7 @@ def open_download(
     if actor is None:
         raise NotAuthenticated()
     entitlement = own_entitlement(session, actor, int(claims["e"]))
-    contract = check_usable(session, entitlement, now)
+    contract = check_usable(session, entitlement, now, contracts)
     version = _version(session, entitlement.product_id, int(claims["v"]))
     product = require_found(session.get(DataProduct, entitlement.product_id))
     mode = CipherMode(product.cipher_mode)
@@ -288,7 +320,7 @@ def open_download(
 
 
 def _desensitiser(
-    product: DataProduct, version: ProductVersion, contract: TradeContract, key: bytes
+    product: DataProduct, version: ProductVersion, contract: PaidContract, key: bytes
 ) -> fingerprint.Prepare:
     """Puts each personal column in the form the contract states (raw only where approved);
     a contract from before forms were stated promised desensitised data, so it gets no raw."""
@@ -308,7 +340,7 @@ class TracedContract(TypedDict):
 
     id: int
     number: str
-    status: ContractStatus
+    status: str  # trading's ContractStatus value
 
 
 class TracedDownload(TypedDict):
@@ -350,6 +382,7 @@ def trace(
     file_name: str,
     files: DataFiles,
     *,
+    contracts: ContractLookup,
     product_id: int | None = None,
 ) -> TraceResult:
     """Regulators only: the entitlement, contract and buyer whose fingerprint a copy carries."""
@@ -378,7 +411,7 @@ def trace(
     uow.commit()
     if match is None:
         return TraceResult(match=None, candidates=len(candidates))
-    return TraceResult(match=_traced(session, match), candidates=len(candidates))
+    return TraceResult(match=_traced(session, match, contracts), candidates=len(candidates))
 
 
 def _products_with(session: Session, names: list[str]) -> list[int]:
@@ -390,9 +423,11 @@ def _products_with(session: Session, names: list[str]) -> list[int]:
     )
 
 
-def _traced(session: Session, match: fingerprint.Match[int]) -> TracedCopy:
+def _traced(
+    session: Session, match: fingerprint.Match[int], contracts: ContractLookup
+) -> TracedCopy:
     entitlement = require_found(session.get(Entitlement, match.entitlement))
-    contract = require_found(session.get(TradeContract, entitlement.contract_id))
+    contract = require_found(contracts(session, entitlement.contract_id))
     downloads = session.scalars(
         select(Download)
         .where(Download.entitlement_id == entitlement.id)

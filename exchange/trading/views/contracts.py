@@ -23,6 +23,7 @@ from exchange.kernel.vocabulary import Role
 from exchange.payments.domain import Gateway, PaymentStatus
 from exchange.trading import payment_outcomes, payment_start, settlement, signing_keys
 from exchange.trading import reading as trade_pages
+from exchange.trading.contract_lookup import trade_contract
 from exchange.trading.contracts import ContractView, contract_view
 from exchange.trading.extension import signing_domain, trading_settings
 from exchange.trading.forms import (
@@ -136,6 +137,7 @@ def download_link(contract_id: int) -> Any:
             entitlement["id"],
             secret=current_app.config["SECRET_KEY"],
             lifetime=trading_settings().link_seconds,
+            contracts=trade_contract,
         )
         return redirect(url_for("contracts.download", token=link.token))
 
@@ -149,7 +151,9 @@ def issue_api_key(contract_id: int) -> Any:
     context = _contract_page(contract_id, "api-key")
 
     def done(data: dict[str, Any]) -> Response:
-        issued = api_keys.issue_key(uow(), web_actor(), _entitlement_id(context))
+        issued = api_keys.issue_key(
+            uow(), web_actor(), _entitlement_id(context), contracts=trade_contract
+        )
         page = render_template(
             CONTRACT, values={}, errors={}, issued_key=issued, **_contract_page(contract_id)
         )
@@ -191,6 +195,7 @@ def download(token: str) -> Response:
         lifetime=trading_settings().link_seconds,
         files=data_files(),
         client_address=client_address(),
+        contracts=trade_contract,
     )
     response = Response(copy.content, mimetype=copy.content_type)
     response.headers["Content-Disposition"] = content_disposition(copy.file_name)

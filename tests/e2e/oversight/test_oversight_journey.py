@@ -23,6 +23,7 @@ from exchange.ledger.extension import chain_of
 from exchange.payments.domain import Gateway
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import payment_outcomes, payment_start, signing_keys
+from exchange.trading.contract_lookup import trade_contract
 from exchange.trading.extension import signing_domain
 from tests.catalog import Person, person
 from tests.delivery import grant
@@ -60,11 +61,22 @@ def leaked_copy(app: Flask, client) -> tuple[bytes, str]:
     entitlement_id = grant(app, bought.contract_id).entitlement_id
     secret, lifetime = app.config["SECRET_KEY"], app.config["DOWNLOAD_LINK_SECONDS"]
     link = act(
-        app, bought.buyer, delivery.download_link, entitlement_id, secret=secret, lifetime=lifetime
+        app,
+        bought.buyer,
+        delivery.download_link,
+        entitlement_id,
+        secret=secret,
+        lifetime=lifetime,
+        contracts=trade_contract,
     )
     with app.app_context():
         copy = delivery.open_download(
-            uow(), link.token, secret=secret, lifetime=lifetime, files=data_files()
+            uow(),
+            link.token,
+            secret=secret,
+            lifetime=lifetime,
+            files=data_files(),
+            contracts=trade_contract,
         )
         name = db.session.get(Organisation, bought.buyer.organisation_id).name_zh
         db.session.remove()

@@ -13,6 +13,7 @@ from exchange.delivery.models import Download
 from exchange.extensions import db
 from exchange.http.context import uow
 from exchange.kernel.models import utcnow
+from exchange.trading.contract_lookup import trade_contract
 from tests.delivery import grant, link, trade
 
 
@@ -29,6 +30,7 @@ def test_a_download_given_a_moment_is_logged_at_it(app, client):
             lifetime=app.config["DOWNLOAD_LINK_SECONDS"],
             files=data_files(),
             now=moment,
+            contracts=trade_contract,
         )
         logged = db.session.scalar(
             select(Download.created_at).where(Download.id == delivered.download_id)

@@ -21,6 +21,7 @@ from exchange.http.context import uow
 from exchange.kernel.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied
 from exchange.kernel.models import utcnow
 from exchange.kernel.vocabulary import Role
+from exchange.trading.contract_lookup import trade_contract
 from exchange.trading.domain import ContractStatus
 from exchange.trading.models import TradeContract
 from tests.catalog import person
@@ -39,6 +40,7 @@ def download(app, token, **kwargs):
                 files=data_files(),
                 client_address="203.0.113.9",
                 **kwargs,
+                contracts=trade_contract,
             )
         finally:
             db.session.remove()
@@ -155,7 +157,7 @@ def test_a_refunded_contracts_entitlement_refuses_downloads(app, client):
 def issue(app, buyer, entitlement_id):
     with app.app_context():
         try:
-            return api_keys.issue_key(uow(), actor(buyer), entitlement_id)
+            return api_keys.issue_key(uow(), actor(buyer), entitlement_id, contracts=trade_contract)
         finally:
             db.session.remove()
 
@@ -163,7 +165,7 @@ def issue(app, buyer, entitlement_id):
 def use(app, key):
     with app.app_context():
         try:
-            return api_keys.use_api_key(uow(), key)
+            return api_keys.use_api_key(uow(), key, contracts=trade_contract)
         finally:
             db.session.remove()
 
@@ -192,7 +194,9 @@ def test_an_unknown_api_key_is_not_authenticated(app, client):
 def run_trace(app, who, content, name="copper.csv"):
     with app.app_context():
         try:
-            return delivery.trace(uow(), actor(who), content, name, data_files())
+            return delivery.trace(
+                uow(), actor(who), content, name, data_files(), contracts=trade_contract
+            )
         finally:
             db.session.remove()
 

@@ -25,6 +25,7 @@ from exchange.extensions import db
 from exchange.http.context import uow
 from exchange.kernel.records import AuditEvent
 from exchange.kernel.vocabulary import Role
+from exchange.trading.contract_lookup import trade_contract
 from exchange.trading.models import TradeContract
 from tests.catalog import Person, person, review, submit
 from tests.delivery import grant, link, paid_contract, product_with_file
@@ -108,6 +109,7 @@ def download(app: Flask, buyer: Person, entitlement_id: int) -> bytes:
                 secret=app.config["SECRET_KEY"],
                 lifetime=app.config["DOWNLOAD_LINK_SECONDS"],
                 files=data_files(),
+                contracts=trade_contract,
             ).content
         finally:
             db.session.remove()

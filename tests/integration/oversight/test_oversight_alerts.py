@@ -40,6 +40,7 @@ from exchange.oversight.models import OversightAlert, OversightNote
 from exchange.payments.domain import Gateway
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import payment_outcomes, payment_start
+from exchange.trading.contract_lookup import trade_contract
 from tests.catalog import Person, person, review, submit
 from tests.delivery import copper_prices, grant, trade
 from tests.rights import actor, certify, own_product
@@ -404,7 +405,14 @@ def test_as_many_purchases_as_the_limit_or_spread_wider_is_no_burst(app, client)
 def fetch(app: Flask, who: Person, entitlement_id: int, at) -> None:
     secret, lifetime = app.config["SECRET_KEY"], app.config["DOWNLOAD_LINK_SECONDS"]
     link = act(
-        app, who, delivery.download_link, entitlement_id, secret=secret, lifetime=lifetime, now=at
+        app,
+        who,
+        delivery.download_link,
+        entitlement_id,
+        secret=secret,
+        lifetime=lifetime,
+        now=at,
+        contracts=trade_contract,
     )
     with app.app_context():
         try:
@@ -415,6 +423,7 @@ def fetch(app: Flask, who: Person, entitlement_id: int, at) -> None:
                 lifetime=lifetime,
                 files=data_files(),
                 now=at,
+                contracts=trade_contract,
             )
         finally:
             db.session.remove()
@@ -720,11 +729,17 @@ def two_buyers(app, client):
             entitlement_id,
             secret=secret,
             lifetime=lifetime,
+            contracts=trade_contract,
         )
         with app.app_context():
             copies.append(
                 delivery.open_download(
-                    uow(), link.token, secret=secret, lifetime=lifetime, files=data_files()
+                    uow(),
+                    link.token,
+                    secret=secret,
+                    lifetime=lifetime,
+                    files=data_files(),
+                    contracts=trade_contract,
                 )
             )
             db.session.remove()

@@ -31,6 +31,7 @@ from exchange.oversight.models import OversightAlert
 from exchange.payments.domain import Gateway
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import payment_outcomes, payment_start, settlement, signing_keys
+from exchange.trading.contract_lookup import trade_contract
 from exchange.trading.extension import signing_domain
 from tests.catalog import Person, create_product, person, submit
 from tests.delivery import copper_prices, grant
@@ -108,10 +109,20 @@ def download(app, buyer: Person, contract_id: int):
         )
         secret, lifetime = app.config["SECRET_KEY"], app.config["DOWNLOAD_LINK_SECONDS"]
         link = delivery.download_link(
-            uow(), actor(buyer), entitlement_id, secret=secret, lifetime=lifetime
+            uow(),
+            actor(buyer),
+            entitlement_id,
+            secret=secret,
+            lifetime=lifetime,
+            contracts=trade_contract,
         )
         copy = delivery.open_download(
-            uow(), link.token, secret=secret, lifetime=lifetime, files=data_files()
+            uow(),
+            link.token,
+            secret=secret,
+            lifetime=lifetime,
+            files=data_files(),
+            contracts=trade_contract,
         )
         db.session.remove()
     return copy

@@ -26,6 +26,7 @@ from exchange.oversight import dossier as oversight_trade
 from exchange.payments.domain import Gateway
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import payment_outcomes, payment_start, settlement
+from exchange.trading.contract_lookup import trade_contract
 from tests.catalog import person
 from tests.integration.chains import free_port
 from tests.oversight import TRADE_ENTRIES
@@ -51,10 +52,20 @@ def settled(app, client):
         )
         secret, lifetime = app.config["SECRET_KEY"], app.config["DOWNLOAD_LINK_SECONDS"]
         link = delivery.download_link(
-            uow(), actor(found.buyer), entitlement_id, secret=secret, lifetime=lifetime
+            uow(),
+            actor(found.buyer),
+            entitlement_id,
+            secret=secret,
+            lifetime=lifetime,
+            contracts=trade_contract,
         )
         delivery.open_download(
-            uow(), link.token, secret=secret, lifetime=lifetime, files=data_files()
+            uow(),
+            link.token,
+            secret=secret,
+            lifetime=lifetime,
+            files=data_files(),
+            contracts=trade_contract,
         )
         db.session.remove()
     act(app, found.buyer, settlement.accept_delivery, contract_id)
