@@ -6,7 +6,7 @@ Regulators only; every view is an audit event.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -20,6 +20,7 @@ from exchange.kernel.i18n import N_
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.kernel.vocabulary import Role
 from exchange.oversight.domain import AlertKind, AlertStatus
+from exchange.oversight.evidence import Evidence
 from exchange.oversight.models import OversightAlert
 from exchange.trading.models import TradeContract
 
@@ -58,7 +59,7 @@ class AlertNote(TypedDict):
 class AlertDetail(AlertSummary):
     """One alert as a regulator reads it: its evidence, the parties named, its life and notes."""
 
-    evidence: dict[str, Any]
+    evidence: Evidence
     organisations: list[PartyName]
     contracts: list[AlertContract]
     acknowledged_at: datetime | None
@@ -138,6 +139,11 @@ def _summary(alert: OversightAlert) -> AlertSummary:
     )
 
 
+def stored_evidence(alert: OversightAlert) -> Evidence:
+    """The evidence as its detector wrote it: the JSON keeps the shape of the alert's kind."""
+    return cast(Evidence, alert.evidence)
+
+
 def alert_detail(session: Session, alert: OversightAlert) -> AlertDetail:
     """One alert as a regulator reads it, its parties, contracts and notes' authors named."""
     names = party_names(session, [link.organisation_id for link in alert.organisations])
@@ -152,7 +158,7 @@ def alert_detail(session: Session, alert: OversightAlert) -> AlertDetail:
     authors = {row.id: row.display_name for row in session.execute(writers)}
     return AlertDetail(
         **_summary(alert),
-        evidence=alert.evidence,
+        evidence=stored_evidence(alert),
         organisations=[names[link.organisation_id] for link in alert.organisations],
         contracts=[AlertContract(id=i, number=numbers.get(i)) for i in contract_ids],
         acknowledged_at=alert.acknowledged_at,

@@ -29,6 +29,7 @@ from exchange.oversight.domain import (
     burst_key,
     window_bucket,
 )
+from exchange.oversight.evidence import DownloadBurstEvidence, PurchaseBurstEvidence
 from exchange.trading.models import TradeContract
 
 
@@ -115,15 +116,15 @@ def purchase_bursts(
             Finding(
                 AlertKind.PURCHASE_BURST,
                 burst_key(AlertKind.PURCHASE_BURST, buyer_id, at, window),
-                {
-                    "buyer_id": buyer_id,
-                    "count": len(trades),
-                    "threshold": threshold,
-                    "window_seconds": window.total_seconds(),
-                    "window_start": stamp(at - window),
-                    "window_end": stamp(at),
-                    "contracts": [trade_of(row) for row in listed],
-                },
+                PurchaseBurstEvidence(
+                    buyer_id=buyer_id,
+                    count=len(trades),
+                    threshold=threshold,
+                    window_seconds=window.total_seconds(),
+                    window_start=stamp(at - window),
+                    window_end=stamp(at),
+                    contracts=[trade_of(row) for row in listed],
+                ),
                 (buyer_id,),
                 tuple(row.id for row in listed),
             )
@@ -159,17 +160,17 @@ def download_bursts(
             Finding(
                 AlertKind.DOWNLOAD_BURST,
                 burst_key(AlertKind.DOWNLOAD_BURST, buyer_id, at, window),
-                {
-                    "buyer_id": buyer_id,
-                    "count": len(downloads),
-                    "threshold": threshold,
-                    "window_seconds": window.total_seconds(),
-                    "window_start": stamp(at - window),
-                    "window_end": stamp(at),
-                    "entitlement_ids": sorted({row.entitlement_id for row in downloads}),
-                    "user_ids": sorted({row.user_id for row in downloads if row.user_id}),
-                    "download_ids": [row.id for row in downloads[:MAX_LISTED]],
-                },
+                DownloadBurstEvidence(
+                    buyer_id=buyer_id,
+                    count=len(downloads),
+                    threshold=threshold,
+                    window_seconds=window.total_seconds(),
+                    window_start=stamp(at - window),
+                    window_end=stamp(at),
+                    entitlement_ids=sorted({row.entitlement_id for row in downloads}),
+                    user_ids=sorted({row.user_id for row in downloads if row.user_id}),
+                    download_ids=[row.id for row in downloads[:MAX_LISTED]],
+                ),
                 (buyer_id,),
                 tuple(contracts[:MAX_LISTED]),
             )

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -43,6 +43,17 @@ from exchange.oversight.domain import (
     exceeds,
     pair_key,
 )
+from exchange.oversight.evidence import (
+    BandSource,
+    CircularTradeEvidence,
+    Evidence,
+    ImportantDataEvidence,
+    ImportantProduct,
+    JudgedBand,
+    PriceDeviationEvidence,
+    RelatedPartiesEvidence,
+    TradeEvidence,
+)
 from exchange.trading.models import TradeContract
 from exchange.valuation.models import Valuation
 from pricing import PriceBand, deviation
@@ -51,41 +62,13 @@ from pricing import PriceBand, deviation
 MAX_LISTED = 200
 
 
-class TradeEvidence(TypedDict):
-    """A contract as evidence: enough to find it and to see what was traded between whom."""
-
-    id: int
-    number: str
-    product_id: int
-    vendor_id: int
-    buyer_id: int
-    price: str
-    paid_at: str
-
-
-class BandSource(TypedDict):
-    """Which valuation a trade's price was judged against, and where its band came from."""
-
-    valuation_id: int
-    purpose: str
-    source: str
-
-
-class JudgedBand(BandSource):
-    """The band a trade's price was judged against, its edges as text."""
-
-    floor: str
-    reference: str
-    ceiling: str
-
-
 @dataclass(frozen=True)
 class Finding:
     """What one detector found: its kind and key, the evidence, and whom and what it concerns."""
 
     kind: AlertKind
     key: str
-    evidence: dict[str, Any]
+    evidence: Evidence
     organisation_ids: tuple[int, ...]
     contract_ids: tuple[int, ...]
 
@@ -203,17 +186,17 @@ def price_deviations(
             Finding(
                 AlertKind.PRICE_DEVIATION,
                 contract_key(AlertKind.PRICE_DEVIATION, row.id),
-                {
-                    "contract": trade_of(row),
-                    "band": JudgedBand(
+                PriceDeviationEvidence(
+                    contract=trade_of(row),
+                    band=JudgedBand(
                         **evidence,
                         floor=str(band.floor),
                         reference=str(band.reference),
                         ceiling=str(band.ceiling),
                     ),
-                    "deviation": str(off),
-                    "threshold": str(limit),
-                },
+                    deviation=str(off),
+                    threshold=str(limit),
+                ),
                 (row.vendor_id, row.buyer_id),
                 (row.id,),
             )
@@ -291,13 +274,13 @@ def circular_trades(
         findings[key] = Finding(
             AlertKind.CIRCULAR_TRADE,
             key,
-            {
-                "first": there,
-                "second": back,
-                "same_product": there["product_id"] == back["product_id"],
-                "gap_seconds": round(float(row.gap)),
-                "window_days": window.total_seconds() / 86400,
-            },
+            CircularTradeEvidence(
+                first=there,
+                second=back,
+                same_product=there["product_id"] == back["product_id"],
+                gap_seconds=round(float(row.gap)),
+                window_days=window.total_seconds() / 86400,
+            ),
             tuple(sorted({there["vendor_id"], there["buyer_id"]})),
             (there["id"], back["id"]),
         )
@@ -357,13 +340,13 @@ def related_parties(
             Finding(
                 AlertKind.RELATED_PARTIES,
                 contract_key(AlertKind.RELATED_PARTIES, row.id),
-                {
-                    "contract": trade_of(row),
-                    "same_organisation": row.vendor_id == row.buyer_id,
-                    "shared_member_user_ids": members,
-                    "same_contact_email": bool(row.same_email),
-                    "same_contact_phone": bool(row.same_phone),
-                },
+                RelatedPartiesEvidence(
+                    contract=trade_of(row),
+                    same_organisation=row.vendor_id == row.buyer_id,
+                    shared_member_user_ids=members,
+                    same_contact_email=bool(row.same_email),
+                    same_contact_phone=bool(row.same_phone),
+                ),
                 tuple(sorted({row.vendor_id, row.buyer_id})),
                 (row.id,),
             )
@@ -398,15 +381,15 @@ def important_data_trades(
         Finding(
             AlertKind.IMPORTANT_DATA,
             contract_key(AlertKind.IMPORTANT_DATA, row.id),
-            {
-                "contract": trade_of(row),
-                "product": {
-                    "id": row.product_id,
-                    "title_zh": row.title_zh,
-                    "title_en": row.title_en,
-                    "grade": Grade.IMPORTANT.value,
-                },
-            },
+            ImportantDataEvidence(
+                contract=trade_of(row),
+                product=ImportantProduct(
+                    id=row.product_id,
+                    title_zh=row.title_zh,
+                    title_en=row.title_en,
+                    grade=Grade.IMPORTANT.value,
+                ),
+            ),
             tuple(sorted({row.vendor_id, row.buyer_id})),
             (row.id,),
         )

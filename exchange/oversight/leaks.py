@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,9 +21,17 @@ from exchange.kernel.i18n import N_
 from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.kernel.vocabulary import Role
+from exchange.oversight.alert_reading import stored_evidence
 from exchange.oversight.alerts import raise_new
 from exchange.oversight.detectors import Finding
 from exchange.oversight.domain import LEAK_MAX_BYTES, AlertKind, leak_key
+from exchange.oversight.evidence import (
+    Evidence,
+    LeakedContract,
+    LeakedDownload,
+    LeakedFile,
+    LeakEvidence,
+)
 from exchange.oversight.models import OversightAlert
 from exchange.trading.models import TradeContract
 
@@ -31,7 +39,7 @@ from exchange.trading.models import TradeContract
 class LeakTrace(TypedDict):
     """What tracing a suspect copy found: the leak alert's evidence, or no match."""
 
-    match: dict[str, Any] | None
+    match: Evidence | None
     candidates: int
     alert_id: int | None
     new: bool
@@ -82,7 +90,9 @@ def trace_leak(
     if match is None:
         return LeakTrace(match=None, candidates=len(candidates), alert_id=None, new=False)
     alert = require_found(session.get(OversightAlert, alert_id))
-    return LeakTrace(match=alert.evidence, candidates=len(candidates), alert_id=alert_id, new=new)
+    return LeakTrace(
+        match=stored_evidence(alert), candidates=len(candidates), alert_id=alert_id, new=new
+    )
 
 
 def _fingerprint_keys(session: Session, names: list[str]) -> dict[int, bytes]:
@@ -123,28 +133,28 @@ def _leak(
         .where(Download.entitlement_id == entitlement.id)
         .order_by(Download.created_at, Download.id)
     ).all()
-    evidence = {
-        "file": {"name": file_name, "sha256": digest, "size_bytes": size},
-        "entitlement_id": entitlement.id,
-        "product_id": entitlement.product_id,
-        "contract": {"id": contract.id, "number": contract.number, "status": contract.status},
-        "buyer": names.get(contract.buyer_id),
-        "vendor": names.get(contract.vendor_id),
-        "score": match.score,
-        "confidence": match.confidence,
-        "marks": match.evidence,
-        "downloads": [
-            {
-                "id": download.id,
-                "user_id": download.user_id,
-                "version": download.version_number,
-                "fingerprint": download.fingerprint,
-                "at": download.created_at.isoformat(),
-                "client_address": download.client_address,
-            }
+    evidence = LeakEvidence(
+        file=LeakedFile(name=file_name, sha256=digest, size_bytes=size),
+        entitlement_id=entitlement.id,
+        product_id=entitlement.product_id,
+        contract=LeakedContract(id=contract.id, number=contract.number, status=contract.status),
+        buyer=names.get(contract.buyer_id),
+        vendor=names.get(contract.vendor_id),
+        score=match.score,
+        confidence=match.confidence,
+        marks=match.evidence,
+        downloads=[
+            LeakedDownload(
+                id=download.id,
+                user_id=download.user_id,
+                version=download.version_number,
+                fingerprint=download.fingerprint,
+                at=download.created_at.isoformat(),
+                client_address=download.client_address,
+            )
             for download in downloads
         ],
-    }
+    )
     return Finding(
         AlertKind.LEAK,
         leak_key(entitlement.id, digest),
