@@ -27,7 +27,7 @@ from exchange.valuation.schemas import ValuationRequestSchema
 from pricing.money import cents
 
 bp = Blueprint("valuations", __name__)
-PAGE = "valuations/valuation.html"
+PAGE = "valuation/valuation.html"
 APPROACHES = {
     "cost": N_("Cost approach"),
     "income": N_("Income approach"),

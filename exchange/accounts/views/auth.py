@@ -68,7 +68,7 @@ def register() -> Any:
     The answer is the same whether or not the email already had an account, so the form cannot
     be used to learn which addresses are known."""
     if request.method == "GET":
-        return render_template("auth/register.html", values={}, errors={})
+        return render_template("accounts/auth/register.html", values={}, errors={})
 
     def done(data: dict[str, Any]) -> Response:
         accounts.register_organisation(
@@ -81,7 +81,7 @@ def register() -> Any:
         flash(gettext(accounts.REGISTRATION_RECEIVED), "success")
         return redirect(url_for("auth.sign_in", next=url_for("account.profile")))
 
-    return submit_form(RegistrationSchema(), "auth/register.html", done)
+    return submit_form(RegistrationSchema(), "accounts/auth/register.html", done)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -90,7 +90,7 @@ def sign_in() -> Any:
     if request.method == "GET":
         if current_user.is_authenticated:
             return redirect(safe_next())
-        return render_template("auth/sign_in.html", values={}, errors={})
+        return render_template("accounts/auth/sign_in.html", values={}, errors={})
 
     def done(data: dict[str, Any]) -> Response:
         actor = accounts.sign_in(
@@ -105,7 +105,7 @@ def sign_in() -> Any:
         flash(gettext("Welcome back, %(name)s.", name=actor.display_name), "success")
         return remember_device(redirect(safe_next(url_for("main.home"))), actor.email)
 
-    return submit_form(SignInSchema(), "auth/sign_in.html", done)
+    return submit_form(SignInSchema(), "accounts/auth/sign_in.html", done)
 
 
 @bp.route("/sign-out", methods=["POST"])

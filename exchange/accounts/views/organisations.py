@@ -21,7 +21,7 @@ from exchange.http.context import uow, web_actor
 from exchange.http.forms import submit_form
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
-TEMPLATE = "organisations/detail.html"
+TEMPLATE = "accounts/organisations/detail.html"
 
 
 def _page_context(organisation_id: int, form: str) -> dict[str, Any]:
@@ -40,7 +40,7 @@ def directory() -> str:
     query = OrganisationQuerySchema().load(request.args.to_dict())
     rows = organisations.list_organisations(uow(), web_actor(), status=query["status"])
     return render_template(
-        "organisations/directory.html", organisations=rows, status=query["status"]
+        "accounts/organisations/directory.html", organisations=rows, status=query["status"]
     )
 
 

@@ -25,7 +25,9 @@ def profile() -> Any:
     actor = web_actor()
     if request.method == "GET":
         values = {"display_name": actor.display_name, "locale": actor.locale or "zh_CN"}
-        return render_template("account/profile.html", actor=actor, values=values, errors={})
+        return render_template(
+            "accounts/account/profile.html", actor=actor, values=values, errors={}
+        )
 
     def done(changes: dict[str, Any]) -> Response:
         updated = accounts.update_profile(
@@ -40,4 +42,4 @@ def profile() -> Any:
         flash(gettext("Your profile is saved."), "success")
         return redirect(url_for("account.profile"))
 
-    return submit_form(ProfileUpdateSchema(), "account/profile.html", done, actor=actor)
+    return submit_form(ProfileUpdateSchema(), "accounts/account/profile.html", done, actor=actor)

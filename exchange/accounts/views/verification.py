@@ -27,7 +27,7 @@ def _queue() -> list[organisations.DirectoryEntry]:
 def verifications() -> str:
     """Organisations awaiting verification, oldest first."""
     return render_template(
-        "operator/verifications.html", queue=_queue(), values={}, errors={}, active_form=""
+        "accounts/operator/verifications.html", queue=_queue(), values={}, errors={}, active_form=""
     )
 
 
@@ -45,7 +45,7 @@ def decide(organisation_id: int) -> Any:
 
     return submit_form(
         VerificationDecisionSchema(),
-        "operator/verifications.html",
+        "accounts/operator/verifications.html",
         done,
         queue=_queue(),
         active_form=f"decide-{organisation_id}",
@@ -58,4 +58,4 @@ def audit_log() -> str:
     """The newest audit events, for operators and regulators."""
     query = AuditQuerySchema().load(request.args.to_dict())
     events = audit.list_events(uow(), web_actor(), **query)
-    return render_template("operator/audit.html", events=events, query=query)
+    return render_template("accounts/operator/audit.html", events=events, query=query)

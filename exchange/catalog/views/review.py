@@ -21,7 +21,7 @@ from exchange.http.context import uow, web_actor
 from exchange.http.forms import submit_form
 
 bp = Blueprint("review", __name__)
-QUEUE = "review/queue.html"
+QUEUE = "catalog/review/queue.html"
 
 
 def _decided(result: listing.ListingState) -> str:

@@ -29,9 +29,9 @@ from exchange.kernel.errors import PermissionDenied
 from exchange.kernel.i18n import N_
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor/products")
-NEW = "vendor/new_product.html"
-EDIT = "vendor/edit_product.html"
-VERSION = "vendor/new_version.html"
+NEW = "catalog/vendor/new_product.html"
+EDIT = "catalog/vendor/edit_product.html"
+VERSION = "catalog/vendor/new_version.html"
 PROCESSING = N_(
     "The file is stored and being checked; its version shows as processing until it is ready."
 )
@@ -47,7 +47,7 @@ def _to_product(product_id: int, message: str) -> Response:
 def dashboard() -> str:
     """Every product of the vendor's organisations, in any status."""
     return render_template(
-        "vendor/products.html", products=products.my_products(uow(), web_actor())
+        "catalog/vendor/products.html", products=products.my_products(uow(), web_actor())
     )
 
 

@@ -72,4 +72,4 @@ def test_with_nothing_compiled_yet_an_app_compiles_each_template_it_renders(
 ) -> None:
     compiles.watch()
     sign_in_page(app)
-    assert "auth/sign_in.html" in compiles.names
+    assert "accounts/auth/sign_in.html" in compiles.names
