@@ -243,7 +243,6 @@ def decide_verification(
             "decided_by": actor.user_id,
         },
         parties=[organisation.id],
-        now=organisation.verified_at,
     )
     uow.commit()
     return _view(organisation, private=True)

@@ -84,7 +84,6 @@ def record_transition(
             "version": latest.number if latest else None,
         },
         parties=[product.vendor_id] + ([organisation_id] if organisation_id else []),
-        now=now,
     )
     product.status = to_status
     product.updated_at = now

@@ -37,12 +37,13 @@ def init() -> None:
 
 @ledger_cli.command("worker")
 def worker() -> None:
-    """Run the anchoring worker in this process until SIGINT or SIGTERM."""
+    """Run the exchange's worker (anchoring, uploads, payments, settlement, certificates, alerts)
+    in this process until SIGINT or SIGTERM."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    click.echo("ledger worker: anchoring due batches; Ctrl-C stops it.")
+    click.echo("worker: running every capability's tasks in turn; Ctrl-C stops it.")
     run_worker(app, stop)
     click.echo("ledger worker stopped.")
 

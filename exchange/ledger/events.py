@@ -32,10 +32,10 @@ def record_event(
     body: Mapping[str, Any],
     *,
     parties: Iterable[int],
-    now: datetime | None = None,
 ) -> ledger.Entry:
-    """Append an event in the caller's unit of work and note which organisations it concerns."""
-    entry = ledger.append(session, entry_type, body, now=now)
+    """Append an event in the caller's unit of work and note which organisations it concerns;
+    the ledger takes its own clock under its lock, so times follow the order of entries."""
+    entry = ledger.append(session, entry_type, body)
     for organisation_id in sorted(set(parties)):
         session.add(LedgerParty(seq=entry.seq, organisation_id=organisation_id))
     return entry

@@ -5,7 +5,7 @@ Rules where the issue left a choice:
 
 - At most 100,000 rows: a larger export is refused before any row is read, asking for
   narrower filters (one count query), so a spreadsheet never silently lacks trades.
-- Same readers, filters, order and refusals as the browser (oversight_trades); a refused
+- Same readers, filters, order and refusals as the browser (oversight/trades.py); a refused
   export writes nothing, a made one is an ``oversight.trades.export`` audit event with the
   filters, order, format and how many rows it held.
 - Headings and labels (status, grade, regions, payment) go through the caller's

@@ -25,7 +25,7 @@ from exchange.ledger.extension import chain_or_none
 from exchange.rights import certificates as rights_certificates
 from exchange.rights import holdings as rights_holdings
 from exchange.rights import notice as rights_notice
-from exchange.rights import reading as rights_views
+from exchange.rights import reading
 from exchange.rights import registration as rights
 from exchange.rights.certificates import check_certificate
 from exchange.rights.documents import KINDS, Document
@@ -100,7 +100,7 @@ def apply_for_rights(form: dict[str, Any]) -> Any:
             for field, messages in error.errors.items()
         }
         raise
-    return rights_views.registration_detail(uow(), actor, registration.id)
+    return reading.registration_detail(uow(), actor, registration.id)
 
 
 @blp.route("/registrations/<int:registration_id>", methods=["GET"])
@@ -108,7 +108,7 @@ def apply_for_rights(form: dict[str, Any]) -> Any:
 @blp.doc(security=OPTIONAL_BEARER)
 def get_registration(registration_id: int) -> Any:
     """A registration: public, with reasons and documents for those involved."""
-    return rights_views.registration_detail(uow(), optional_bearer_actor(), registration_id)
+    return reading.registration_detail(uow(), optional_bearer_actor(), registration_id)
 
 
 @blp.route("/registrations/<int:registration_id>/withdraw", methods=["POST"])
@@ -118,14 +118,14 @@ def withdraw(registration_id: int) -> Any:
     """Take back an application still on notice (the applicant's vendors)."""
     actor = bearer_actor()
     rights.withdraw(uow(), actor, registration_id)
-    return rights_views.registration_detail(uow(), actor, registration_id)
+    return reading.registration_detail(uow(), actor, registration_id)
 
 
 @blp.route("/notices", methods=["GET"])
 @blp.response(200, NoticeBoardSchema)
 def notice_board() -> Any:
     """The public notice board: applications on notice and the latest certified."""
-    return rights_views.notice_board(uow())
+    return reading.notice_board(uow())
 
 
 # Objections
@@ -177,7 +177,7 @@ def decide(data: dict[str, Any], objection_id: int) -> Any:
 @blp.doc(security=BEARER)
 def objection_queue() -> Any:
     """Registrations with objections awaiting a decision, oldest first (operators)."""
-    return rights_views.objection_queue(uow(), bearer_actor())
+    return reading.objection_queue(uow(), bearer_actor())
 
 
 # Rights held
@@ -206,7 +206,7 @@ def my_rights() -> Any:
 @blp.response(200, RightsCertificateSchema)
 def get_certificate(number: str) -> Any:
     """A certificate as signed, with its signature and the ledger entries behind it."""
-    return rights_views.certificate_detail(uow(), number)
+    return reading.certificate_detail(uow(), number)
 
 
 @blp.route("/certificates/<number>/verification", methods=["GET"])
@@ -238,9 +238,7 @@ def certificate_key() -> Any:
 @blp.doc(security=OPTIONAL_BEARER)
 def download_document(document_id: int) -> Response:
     """A basis document or evidence, for the applicant, the objector and the supervisors."""
-    info, chunks = rights_views.open_document(
-        uow(), optional_bearer_actor(), document_id, data_files()
-    )
+    info, chunks = reading.open_document(uow(), optional_bearer_actor(), document_id, data_files())
     response = Response(chunks, mimetype=info["content_type"])
     response.content_length = info["size_bytes"]
     response.headers["Content-Disposition"] = content_disposition(info["file_name"])
@@ -274,5 +272,5 @@ def posted_documents(field: str, stated: Sequence[Mapping[str, str]] = ()) -> li
 
 def outcome(actor: Actor, objection_id: int, status: Any, registration_id: int) -> dict[str, Any]:
     """An objection's id and status with the registration as it now stands."""
-    registration = rights_views.registration_detail(uow(), actor, registration_id)
+    registration = reading.registration_detail(uow(), actor, registration_id)
     return {"objection_id": objection_id, "status": status, "registration": registration}

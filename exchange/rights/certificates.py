@@ -148,7 +148,6 @@ def issue_certificate(
         "rights.certificate",
         {"certificate": payload, "signature": certificate.signature},
         parties=[registration.applicant_id],
-        now=now,
     )
     certificate.ledger_seq = entry.seq
     return certificate

@@ -125,7 +125,6 @@ def object_to(
                 "evidence": [{"name": r.file_name, "sha256": r.sha256} for r in rows],
             },
             parties=[registration.applicant_id, objector],
-            now=now,
         )
         objection.ledger_seq = entry.seq
         audit.record(
@@ -189,7 +188,6 @@ def decide(
             "registration_refused": upheld,
         },
         parties=parties,
-        now=now,
     )
     objection.decision_seq = entry.seq
     if upheld:

@@ -176,7 +176,6 @@ def withdraw(uow: UnitOfWork, actor: Actor, registration_id: int) -> RightsRegis
         "rights.withdrawal",
         {"registration": registration.number, "registration_hash": registration.registration_hash},
         parties=[registration.applicant_id],
-        now=now,
     )
     audit.record(
         session,
@@ -295,7 +294,6 @@ def _hash_and_record(
             "notice_ends_at": body["notice_ends_at"],
         },
         parties=[applicant_id],
-        now=now,
     )
     registration.ledger_seq = entry.seq
     for record in registration.records:
@@ -327,7 +325,6 @@ def _flag_same_data(session: Session, registration: RightsRegistration, now: dat
             "data_sha256": registration.data_sha256,
         },
         parties=[registration.applicant_id, other.applicant_id],
-        now=now,
     )
     session.add(
         RightsObjection(

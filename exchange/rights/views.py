@@ -25,7 +25,7 @@ from exchange.ledger.extension import chain_or_none
 from exchange.rights import certificates as rights_certificates
 from exchange.rights import holdings as rights_holdings
 from exchange.rights import notice as rights_notice
-from exchange.rights import reading as rights_views
+from exchange.rights import reading
 from exchange.rights import registration as rights
 from exchange.rights.certificates import check_certificate
 from exchange.rights.domain import (
@@ -80,7 +80,7 @@ VERDICT_LABELS = {
 
 
 def _registration_page(registration_id: int, active_form: str = "") -> dict[str, Any]:
-    detail = rights_views.registration_detail(uow(), page_actor(), registration_id)
+    detail = reading.registration_detail(uow(), page_actor(), registration_id)
     return {"r": detail, "active_form": active_form}
 
 
@@ -131,7 +131,7 @@ def register(product_id: int) -> Any:
 @bp.get("/rights/notices")
 def notices() -> str:
     """The public notice board: applications on notice and the latest certified."""
-    return render_template("rights/notices.html", board=rights_views.notice_board(uow()))
+    return render_template("rights/notices.html", board=reading.notice_board(uow()))
 
 
 @bp.get("/rights/registrations/<int:registration_id>")
@@ -197,7 +197,7 @@ def decide(registration_id: int, objection_id: int) -> Any:
 @login_required
 def objections() -> str:
     """Operators: registrations with objections awaiting a decision."""
-    queue = rights_views.objection_queue(uow(), web_actor())
+    queue = reading.objection_queue(uow(), web_actor())
     return render_template("rights/objections.html", queue=queue)
 
 
@@ -211,7 +211,7 @@ def mine() -> str:
 @bp.get("/rights/certificates/<number>")
 def certificate(number: str) -> str:
     """A certificate as signed, printable, with a QR code to its verification page."""
-    detail = rights_views.certificate_detail(uow(), number)
+    detail = reading.certificate_detail(uow(), number)
     verify_url = url_for("rights.verify", number=number, _external=True)
     qr = Markup(segno.make(verify_url, error="m").svg_inline(scale=4, title=verify_url))
     return render_template("rights/certificate.html", c=detail, verify_url=verify_url, qr=qr)
@@ -234,7 +234,7 @@ def verify(number: str) -> str:
     return render_template(
         "rights/verify.html",
         report=report,
-        c=rights_views.certificate_detail(uow(), number),
+        c=reading.certificate_detail(uow(), number),
         public_key=public_key.hex(),
         key_id=rights_settings().signer.key_id,
         check_labels=CHECK_LABELS,
@@ -245,7 +245,7 @@ def verify(number: str) -> str:
 @bp.get("/rights/documents/<int:document_id>")
 def document(document_id: int) -> Response:
     """A basis document or evidence for those who may read it (404 for anyone else)."""
-    info, chunks = rights_views.open_document(uow(), page_actor(), document_id, data_files())
+    info, chunks = reading.open_document(uow(), page_actor(), document_id, data_files())
     response = Response(chunks, mimetype=info["content_type"])
     response.headers["Content-Disposition"] = content_disposition(info["file_name"])
     response.headers["X-Content-Type-Options"] = "nosniff"

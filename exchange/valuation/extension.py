@@ -11,12 +11,12 @@ from exchange.valuation.settings import ValuationSettings
 def init_valuation(app: Flask) -> None:
     """Read and check the licence table once; a bad table or k refuses to start."""
     try:
-        app.extensions["pricing"] = ValuationSettings.from_config(app.config)
+        app.extensions["valuation"] = ValuationSettings.from_config(app.config)
     except ValueError as error:
         raise ConfigurationError(str(error)) from error
 
 
 def valuation_settings() -> ValuationSettings:
     """The current app's licence table and market parameters."""
-    settings: ValuationSettings = current_app.extensions["pricing"]
+    settings: ValuationSettings = current_app.extensions["valuation"]
     return settings

@@ -46,7 +46,7 @@ class WorkerThread:
     def __init__(self, app: Flask) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(
-            target=run_worker, args=(app, self._stop), name="ledger-worker", daemon=True
+            target=run_worker, args=(app, self._stop), name="exchange-worker", daemon=True
         )
         self._thread.start()
 

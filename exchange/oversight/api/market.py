@@ -21,7 +21,7 @@ from exchange.ledger import events as ledger
 from exchange.ledger.extension import chain_of, chain_or_none
 from exchange.ledger.schemas import LedgerReportSchema
 from exchange.oversight import dashboard as oversight_dashboard
-from exchange.oversight import dossier as oversight_trade
+from exchange.oversight import dossier as trade_dossier
 from exchange.oversight.export import MEDIA_TYPES, export_trades
 from exchange.oversight.schemas import (
     TRADE_EXPORT_PARAMETERS,
@@ -95,23 +95,21 @@ def export() -> Response:
 @blp.route("/trades/<int:contract_id>", methods=["GET"])
 @blp.response(200, DossierSchema)
 @blp.doc(security=BEARER)
-def trade(contract_id: int) -> oversight_trade.TradeDossier:
+def trade(contract_id: int) -> trade_dossier.TradeDossier:
     """One trade: contract and verified signatures, negotiation, payments, escrow, delivery
     and downloads, rights, and its ledger entries (regulators and operators)."""
-    return oversight_trade.trade_dossier(
-        uow(), bearer_actor(), contract_id, domain=signing_domain()
-    )
+    return trade_dossier.trade_dossier(uow(), bearer_actor(), contract_id, domain=signing_domain())
 
 
 @blp.route("/trades/<int:contract_id>/verification", methods=["POST"])
 @blp.response(200, TradeProofsSchema)
 @blp.doc(security=BEARER)
-def verify_trade(contract_id: int) -> oversight_trade.TradeProofs:
+def verify_trade(contract_id: int) -> trade_dossier.TradeProofs:
     """Check each of the trade's ledger entries: in the tree, consistent with the anchored
     tree, and its root on chain when the node answers (regulators and operators)."""
     actor = bearer_actor()
     require_reader(actor)  # before the chain is opened on a stranger's behalf
-    return oversight_trade.check_trade_proofs(uow(), actor, contract_id, chain_or_none())
+    return trade_dossier.check_trade_proofs(uow(), actor, contract_id, chain_or_none())
 
 
 @blp.route("/verification", methods=["POST"])

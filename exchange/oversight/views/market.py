@@ -1,6 +1,6 @@
 """The regulators' portal: the market dashboard (charts with their tables, the review queue, the
 ledger check), the trade browser with its exports, and one trade's dossier with a check of its
-proofs. Alerts and leak tracing are in oversight_alerts. Supervisors only: the services say who
+proofs. Alerts and leak tracing are in views/alerts.py. Supervisors only: the services say who
 may read, and audit every view."""
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from exchange.kernel.errors import ExchangeError, ValidationFailed
 from exchange.kernel.i18n import N_
 from exchange.ledger.extension import chain_or_none
 from exchange.oversight import dashboard as oversight_dashboard
-from exchange.oversight import dossier as oversight_trade
-from exchange.oversight import trades as oversight_trades
+from exchange.oversight import dossier as trade_dossier
+from exchange.oversight import trades as trade_browser
 from exchange.oversight.dashboard import MarketDashboard, Period
 from exchange.oversight.export import export_trades
 from exchange.oversight.trade_query import DEFAULT_SORT, TradeQuery
@@ -243,7 +243,7 @@ def trades() -> tuple[str, int]:
     require_reader(actor)
     try:
         query = TradeQuery.parse(request.args)
-        found = oversight_trades.list_trades(
+        found = trade_browser.list_trades(
             uow(), actor, query.filters, sort=query.sort, page=query.page, per_page=query.per_page
         )
     except ValidationFailed as error:
@@ -251,7 +251,7 @@ def trades() -> tuple[str, int]:
     return _trades_page(found, {}), 200
 
 
-def _trades_page(found: oversight_trades.TradePage | None, errors: dict[str, list[str]]) -> str:
+def _trades_page(found: trade_browser.TradePage | None, errors: dict[str, list[str]]) -> str:
     args = _filled(request.args)
     chosen = {
         key: {v.strip() for vs in values for v in vs.split(",")} for key, values in args.items()
@@ -312,14 +312,14 @@ def check_proofs(contract_id: int) -> str:
     """Check each of the trade's ledger entries against the tree and the chain."""
     actor = web_actor()
     require_reader(actor)  # before the chain is opened on a stranger's behalf
-    report = oversight_trade.check_trade_proofs(uow(), actor, contract_id, chain_or_none())
+    report = trade_dossier.check_trade_proofs(uow(), actor, contract_id, chain_or_none())
     return _trade_page(contract_id, report)
 
 
-def _trade_page(contract_id: int, report: oversight_trade.TradeProofs | None) -> str:
+def _trade_page(contract_id: int, report: trade_dossier.TradeProofs | None) -> str:
     actor = web_actor()
     require_reader(actor)
-    dossier = oversight_trade.trade_dossier(uow(), actor, contract_id, domain=signing_domain())
+    dossier = trade_dossier.trade_dossier(uow(), actor, contract_id, domain=signing_domain())
     band = dossier["contract"]["valuation_band"]
     price = dossier["contract"]["price"]
     return render_template(

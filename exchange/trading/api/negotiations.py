@@ -8,8 +8,7 @@ from typing import Any
 from exchange.http.api import BEARER, Blueprint
 from exchange.http.auth import bearer_actor
 from exchange.http.context import uow
-from exchange.trading import negotiation_reading as negotiation_views
-from exchange.trading import negotiations
+from exchange.trading import negotiation_reading, negotiations
 from exchange.trading.extension import trading_settings
 from exchange.trading.schemas import (
     AcceptedSchema,
@@ -40,7 +39,7 @@ def propose(data: dict[str, Any]) -> Any:
         data["message"],
         expiry_hours=trading_settings().expiry_hours,
     )
-    return negotiation_views.negotiation_view(uow(), actor, opened["id"])
+    return negotiation_reading.negotiation_view(uow(), actor, opened["id"])
 
 
 @blp.route("/negotiations", methods=["GET"])
@@ -48,7 +47,7 @@ def propose(data: dict[str, Any]) -> Any:
 @blp.doc(security=BEARER)
 def my_negotiations() -> Any:
     """The negotiations of the organisations the caller buys or sells for, newest move first."""
-    return negotiation_views.my_negotiations(uow(), bearer_actor())
+    return negotiation_reading.my_negotiations(uow(), bearer_actor())
 
 
 @blp.route("/negotiations/<int:negotiation_id>", methods=["GET"])
@@ -56,7 +55,7 @@ def my_negotiations() -> Any:
 @blp.doc(security=BEARER)
 def get_negotiation(negotiation_id: int) -> Any:
     """The whole history, the valuation band and a suggested counter (sides and supervisors)."""
-    return negotiation_views.negotiation_view(uow(), bearer_actor(), negotiation_id)
+    return negotiation_reading.negotiation_view(uow(), bearer_actor(), negotiation_id)
 
 
 @blp.route("/negotiations/<int:negotiation_id>/counter", methods=["POST"])
@@ -74,7 +73,7 @@ def counter(data: dict[str, Any], negotiation_id: int) -> Any:
         data["message"],
         expiry_hours=trading_settings().expiry_hours,
     )
-    return negotiation_views.negotiation_view(uow(), actor, negotiation_id)
+    return negotiation_reading.negotiation_view(uow(), actor, negotiation_id)
 
 
 @blp.route("/negotiations/<int:negotiation_id>/accept", methods=["POST"])
@@ -93,7 +92,7 @@ def accept(data: dict[str, Any], negotiation_id: int) -> Any:
         fee_rate=setup.fee_rate,
         acceptance_days=setup.acceptance_days,
     )
-    shown = negotiation_views.negotiation_view(uow(), actor, negotiation_id)
+    shown = negotiation_reading.negotiation_view(uow(), actor, negotiation_id)
     return shown | {"contract_number": accepted["contract_number"]}
 
 
@@ -105,7 +104,7 @@ def reject(data: dict[str, Any], negotiation_id: int) -> Any:
     """Turn the last terms down and end the negotiation (the side whose turn it is)."""
     actor = bearer_actor()
     negotiations.reject(uow(), actor, negotiation_id, data["message"])
-    return negotiation_views.negotiation_view(uow(), actor, negotiation_id)
+    return negotiation_reading.negotiation_view(uow(), actor, negotiation_id)
 
 
 @blp.route("/negotiations/<int:negotiation_id>/withdraw", methods=["POST"])
@@ -116,4 +115,4 @@ def withdraw(data: dict[str, Any], negotiation_id: int) -> Any:
     """Walk away from an open negotiation (the buyer, whoever's turn it is)."""
     actor = bearer_actor()
     negotiations.withdraw(uow(), actor, negotiation_id, data["message"])
-    return negotiation_views.negotiation_view(uow(), actor, negotiation_id)
+    return negotiation_reading.negotiation_view(uow(), actor, negotiation_id)

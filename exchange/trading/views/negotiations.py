@@ -14,8 +14,7 @@ from werkzeug.wrappers import Response
 from exchange.catalog.views.public import PRODUCT, product_context
 from exchange.http.context import uow, web_actor
 from exchange.http.forms import submit_form
-from exchange.trading import negotiation_reading as negotiation_views
-from exchange.trading import negotiations
+from exchange.trading import negotiation_reading, negotiations
 from exchange.trading.extension import trading_settings
 from exchange.trading.forms import MessageFormSchema, TermsFormSchema, round_defaults
 
@@ -24,7 +23,7 @@ NEGOTIATION = "trading/negotiation.html"
 
 
 def _negotiation_page(negotiation_id: int, active_form: str = "") -> dict[str, Any]:
-    n = negotiation_views.negotiation_view(uow(), web_actor(), negotiation_id)
+    n = negotiation_reading.negotiation_view(uow(), web_actor(), negotiation_id)
     proposals = [r for r in n["history"] if r["price"] is not None]
     counter = round_defaults(proposals[-1])
     suggested = request.args.get("counter_price")
@@ -62,7 +61,7 @@ def propose(product_id: int, offer_id: int) -> Any:
 @login_required
 def mine() -> str:
     """The negotiations of the organisations the user buys or sells for."""
-    found = negotiation_views.my_negotiations(uow(), web_actor())
+    found = negotiation_reading.my_negotiations(uow(), web_actor())
     return render_template("trading/negotiations.html", negotiations=found)
 
 

@@ -45,7 +45,7 @@ from exchange.payments.domain import JournalKind
 from exchange.payments.escrow import trial_balance
 from exchange.payments.models import EscrowJournal, Payment
 from exchange.rights.models import LicenceGrant
-from exchange.trading import negotiation_reading as negotiation_views
+from exchange.trading import negotiation_reading
 from exchange.trading import reading as trade_pages
 from exchange.trading.domain import ContractStatus, DisputeStatus, NegotiationStatus, Side
 from exchange.trading.models import (
@@ -478,7 +478,7 @@ def test_the_demo_vendor_has_a_negotiation_to_answer(seeded):
     with reading(seeded.app) as session:
         vendor = demo_actor(session, "vendor@demo.ganshu.cn")
         buyer = demo_actor(session, "buyer@demo.ganshu.cn")
-        mine = negotiation_views.my_negotiations(UnitOfWork(session), vendor)
+        mine = negotiation_reading.my_negotiations(UnitOfWork(session), vendor)
     waiting = [n for n in mine if n["status"] == NegotiationStatus.OPEN]
     assert len(waiting) == 1
     assert waiting[0]["turn"] == Side.VENDOR and waiting[0]["side"] == Side.VENDOR

@@ -22,7 +22,7 @@ from exchange.kernel.errors import NotFound, PermissionDenied
 from exchange.kernel.records import AuditEvent
 from exchange.kernel.vocabulary import Role
 from exchange.ledger.extension import chain_of
-from exchange.oversight import dossier as oversight_trade
+from exchange.oversight import dossier as trade_dossier
 from exchange.payments.domain import Gateway
 from exchange.payments.gateways import gateways_from_config
 from exchange.trading import payment_outcomes, payment_start, settlement
@@ -80,7 +80,7 @@ def regulator(app):
 def dossier(app, who, contract_id):
     with app.app_context():
         try:
-            return oversight_trade.trade_dossier(uow(), actor(who), contract_id, domain=domain())
+            return trade_dossier.trade_dossier(uow(), actor(who), contract_id, domain=domain())
         finally:
             db.session.remove()
 
@@ -88,7 +88,7 @@ def dossier(app, who, contract_id):
 def check(app, who, contract_id, chain=None):
     with app.app_context():
         try:
-            return oversight_trade.check_trade_proofs(uow(), actor(who), contract_id, chain)
+            return trade_dossier.check_trade_proofs(uow(), actor(who), contract_id, chain)
         finally:
             db.session.remove()
 

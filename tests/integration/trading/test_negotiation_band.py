@@ -22,8 +22,7 @@ from exchange.oversight.domain import AlertKind, Thresholds
 from exchange.oversight.models import OversightAlert
 from exchange.payments.domain import Gateway
 from exchange.payments.gateways import gateways_from_config
-from exchange.trading import negotiation_reading as negotiation_views
-from exchange.trading import negotiations, payment_outcomes, payment_start
+from exchange.trading import negotiation_reading, negotiations, payment_outcomes, payment_start
 from exchange.trading.models import TradeContract
 from pricing.money import cents
 from tests.catalog import Person, person, review, submit
@@ -115,7 +114,7 @@ def test_band_and_suggestion_use_the_offer_under_negotiation(app, client):
     )
 
     for who in (world.buyer, world.vendor):
-        view = act(app, who, negotiation_views.negotiation_view, negotiation_id)
+        view = act(app, who, negotiation_reading.negotiation_view, negotiation_id)
         assert view["band"]["valuation_id"] == world.cheap["id"]
         assert edges(view["band"]) == edges(world.cheap)
         suggested = Decimal(view["suggested_counter"]["price"])
@@ -137,7 +136,7 @@ def test_the_band_follows_the_terms_on_the_table(app, client):
         expiry_hours=EXPIRY_HOURS,
     )
 
-    view = act(app, world.buyer, negotiation_views.negotiation_view, negotiation_id)
+    view = act(app, world.buyer, negotiation_reading.negotiation_view, negotiation_id)
     assert view["band"]["valuation_id"] == world.cheap["id"]
     assert edges(view["band"]) == tuple(cents(e * Decimal("1.7")) for e in edges(world.cheap))
     assert floor <= Decimal(view["suggested_counter"]["price"]) <= ceiling * 2

@@ -16,8 +16,7 @@ from exchange.kernel.errors import Conflict, NotFound, PermissionDenied, Validat
 from exchange.kernel.models import utcnow
 from exchange.kernel.vocabulary import Role
 from exchange.ledger.models import LedgerParty
-from exchange.trading import negotiation_reading as negotiation_views
-from exchange.trading import negotiations
+from exchange.trading import negotiation_reading, negotiations
 from exchange.trading.domain import NegotiationStatus, RoundAction, Side
 from exchange.trading.models import Negotiation, NegotiationRound, TradeContract
 from exchange.valuation.models import Valuation
@@ -54,7 +53,7 @@ def test_propose_counter_accept_makes_a_contract(app, trade):
     counter(app, trade.buyer, negotiation_id, "11000.00")
     contract_id = accept(app, trade.vendor, negotiation_id)
 
-    view = act(app, trade.buyer, negotiation_views.negotiation_view, negotiation_id)
+    view = act(app, trade.buyer, negotiation_reading.negotiation_view, negotiation_id)
     assert view["status"] == NegotiationStatus.ACCEPTED
     assert view["contract_id"] == contract_id
     assert [(r["side"], r["action"]) for r in view["history"]] == [
@@ -124,7 +123,7 @@ def test_expire_due_closes_overdue_negotiations_on_the_ledger(app, trade):
         assert negotiations.expire_due(uow(), utcnow()) == 0
         assert negotiations.expire_due(uow(), later) == 1
         db.session.remove()
-    view = act(app, trade.vendor, negotiation_views.negotiation_view, negotiation_id)
+    view = act(app, trade.vendor, negotiation_reading.negotiation_view, negotiation_id)
     assert view["status"] == NegotiationStatus.EXPIRED
     assert view["history"][-1]["action"] == RoundAction.EXPIRE
     assert ledger_bodies(app, "trade.negotiation")[-1]["outcome"] == "expired"
@@ -211,7 +210,7 @@ def test_strangers_get_404(app, trade):
     negotiation_id = propose(app, trade.buyer, trade.offer_id)
     stranger = person(app, [Role.BUYER, Role.VENDOR])
     with pytest.raises(NotFound):
-        act(app, stranger, negotiation_views.negotiation_view, negotiation_id)
+        act(app, stranger, negotiation_reading.negotiation_view, negotiation_id)
     with pytest.raises(NotFound):
         counter(app, stranger, negotiation_id, "9.00")
     with pytest.raises(NotFound):
@@ -269,11 +268,11 @@ def test_view_shows_band_and_suggested_counter(app, trade):
         db.session.commit()
         db.session.remove()
     negotiation_id = propose(app, trade.buyer, trade.offer_id, terms(price=Decimal("8000.00")))
-    first = act(app, trade.vendor, negotiation_views.negotiation_view, negotiation_id)
+    first = act(app, trade.vendor, negotiation_reading.negotiation_view, negotiation_id)
     assert first["band"]["floor"] == Decimal("9000.00")
     assert first["suggested_counter"] is None  # one price only
     counter(app, trade.vendor, negotiation_id, "11800.00")
-    view = act(app, trade.buyer, negotiation_views.negotiation_view, negotiation_id)
+    view = act(app, trade.buyer, negotiation_reading.negotiation_view, negotiation_id)
     assert view["band"]["ceiling"] == Decimal("12000.00")
     assert view["suggested_counter"]["price"] == "9900.00"  # halfway, inside the band
     assert view["buyer"]["name_zh"] and view["vendor"]["name_zh"]
@@ -282,7 +281,7 @@ def test_view_shows_band_and_suggested_counter(app, trade):
 def test_view_without_a_band_has_no_suggestion(app, trade):
     negotiation_id = propose(app, trade.buyer, trade.offer_id)
     counter(app, trade.vendor, negotiation_id, "11800.00")
-    view = act(app, trade.buyer, negotiation_views.negotiation_view, negotiation_id)
+    view = act(app, trade.buyer, negotiation_reading.negotiation_view, negotiation_id)
     assert view["band"] is None and view["suggested_counter"] is None
 
 
@@ -290,7 +289,7 @@ def test_my_negotiations_lists_them_for_both_sides(app, client, trade):
     negotiation_id = propose(app, trade.buyer, trade.offer_id)
     other_product, other_offer = listed_offer(app, client, person(app), trade.operator)
     other = propose(app, trade.buyer, other_offer)
-    mine = act(app, trade.buyer, negotiation_views.my_negotiations)
+    mine = act(app, trade.buyer, negotiation_reading.my_negotiations)
     assert {n["id"] for n in mine} == {negotiation_id, other}
-    theirs = act(app, trade.vendor, negotiation_views.my_negotiations)
+    theirs = act(app, trade.vendor, negotiation_reading.my_negotiations)
     assert [(n["id"], n["side"]) for n in theirs] == [(negotiation_id, Side.VENDOR)]

@@ -17,8 +17,7 @@ from exchange.kernel.errors import Conflict, NotFound, PermissionDenied, Validat
 from exchange.kernel.vocabulary import Role
 from exchange.rights.transfers import RightsNotHeld
 from exchange.trading import contracts as trade_contracts
-from exchange.trading import negotiation_reading as negotiation_views
-from exchange.trading import signing_keys
+from exchange.trading import negotiation_reading, signing_keys
 from exchange.trading.domain import ContractStatus, KeySource, Side
 from exchange.trading.models import ContractSignature, OrganisationKey, TradeContract
 from tests.catalog import person
@@ -151,7 +150,7 @@ def test_a_vendor_without_the_operation_right_cannot_contract(app, client):
         accept(app, trade.vendor, negotiation_id)
     assert refused.value.status == 409
     assert contract_row_count(app) == 0
-    still = act(app, trade.buyer, negotiation_views.negotiation_view, negotiation_id)
+    still = act(app, trade.buyer, negotiation_reading.negotiation_view, negotiation_id)
     assert still["status"] == "open"
     assert ledger_bodies(app, "trade.negotiation") == []
 

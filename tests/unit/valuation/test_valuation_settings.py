@@ -23,7 +23,7 @@ def clean_environment(monkeypatch, tmp_path):
 def test_the_default_licence_table_is_built_at_start_up():
     app = create_app({"MODE": "test"})
 
-    setup = app.extensions["pricing"]
+    setup = app.extensions["valuation"]
     assert setup.table.version == "2026.1"
     assert setup.market.k == 5
 
