@@ -22,6 +22,12 @@ from tests.databases import (
     postgres_template,
     sqlite_template,
 )
+from tests.scheduling import make_scheduler
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Long single-test modules first (tests/scheduling.py)."""
+    return make_scheduler(config, log)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
