@@ -1,5 +1,5 @@
 """What every schema shares: bounded text, e-mail and choice fields, numbers bounded to what their
-columns hold, and the BaseSchema that refuses unknown fields; the health check's answer."""
+columns hold, and the BaseSchema that refuses unknown fields."""
 
 from __future__ import annotations
 
@@ -103,9 +103,3 @@ class BaseSchema(Schema):
     def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         """Bound each number field as it is bound to the schema."""
         bound_numbers(field_obj)
-
-
-class HealthSchema(Schema):
-    status = fields.String()
-    database = fields.Dict()
-    chain = fields.Dict()

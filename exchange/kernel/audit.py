@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypedDict
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exchange.kernel.actors import Actor, require_role
@@ -38,29 +38,6 @@ def record(
             detail=detail,
         )
     )
-
-
-def count_recent(session: Session, action: str, since: Any, **match: Any) -> int:
-    """How many events of one action match since a moment (used for throttling)."""
-    query = (
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(AuditEvent.action == action, AuditEvent.occurred_at >= since)
-    )
-    for column, value in match.items():
-        query = query.where(getattr(AuditEvent, column) == value)
-    return session.scalar(query) or 0
-
-
-def last_at(session: Session, action: str, **match: Any) -> datetime | None:
-    """When the latest event of one action matching these columns happened, if ever."""
-    query = select(func.max(AuditEvent.occurred_at)).where(AuditEvent.action == action)
-    for column, value in match.items():
-        query = query.where(getattr(AuditEvent, column) == value)
-    latest = session.scalar(query)
-    if latest is not None and latest.tzinfo is None:
-        latest = latest.replace(tzinfo=UTC)
-    return latest
 
 
 class AuditEventView(TypedDict):

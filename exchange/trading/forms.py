@@ -74,19 +74,6 @@ class ConfirmTransferFormSchema(BaseSchema):
     amount = fields.String(load_default="")
 
 
-def offer_defaults(offer: dict[str, Any]) -> dict[str, Any]:
-    """A proposal starts from the offer's own terms and price."""
-    return {
-        "price": f"{offer['price']:.2f}",
-        "scope": str(offer["scope"]),
-        "term_months": offer["term_months"],
-        "territory": str(offer["territory"]),
-        "exclusive": offer["kind"] == "exclusive",
-        "seats": offer["seats"],
-        "derivative": offer["derivative"],
-    }
-
-
 def round_defaults(round_: RoundView) -> dict[str, Any]:
     """A counter starts from the last terms proposed."""
     return {
