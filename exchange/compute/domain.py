@@ -115,6 +115,13 @@ class CheckedQuery:
     hidden: tuple[str, ...]
     group_by: tuple[str, ...]
     joins_buyer_table: bool = False
+    # The buyer's LIMIT and OFFSET, taken out of `sql`: groups under k are dropped after the
+    # run, so the release applies them to the groups it keeps.
+    limit: int | None = None
+    offset: int = 0
+    # `sql` reads at most row_cap + 1 groups; a run that returns more than row_cap was cut
+    # short, and the release refuses it unless the buyer's LIMIT was already met.
+    row_cap: int | None = None
 
 
 class Refusal(StrEnum):
@@ -148,6 +155,34 @@ REFUSAL_MESSAGES = {
     ),
     Refusal.TOO_LONG: N_("The query is too long."),
 }
+
+
+# The same refusals with the offending SQL element (a column, function, table or clause) as
+# %(name)s, for the error's detail; REFUSAL_MESSAGES stays the short form.
+REFUSAL_DETAILS = {
+    Refusal.UNPARSABLE: N_("The query is not valid SQL: %(name)s"),
+    Refusal.NOT_ONE_SELECT: N_("Only one SELECT statement may be run, not %(name)s."),
+    Refusal.UNKNOWN_TABLE: N_("The query reads a table other than the licensed data: %(name)s."),
+    Refusal.JOIN_NOT_ALLOWED: N_("This licence does not allow this join: %(name)s."),
+    Refusal.COLUMN_NOT_LICENSED: N_("The licence does not allow reading the column %(name)s."),
+    Refusal.COLUMN_OUTSIDE_AGGREGATE: N_(
+        "The aggregate-only column %(name)s is used outside an aggregate function."
+    ),
+    Refusal.ROW_LEVEL_OUTPUT: N_(
+        "The query would output single rows (%(name)s); it must aggregate."
+    ),
+    Refusal.FUNCTION_NOT_ALLOWED: N_("The licence does not allow the function %(name)s."),
+    Refusal.NOT_UNDER_DP: N_(
+        "Under a privacy budget only COUNT, SUM and AVG of bounded columns may be used, "
+        "not %(name)s."
+    ),
+    Refusal.TOO_LONG: N_("The query is too long: %(name)s characters."),
+}
+
+
+def avg_parts(position: int) -> tuple[str, str]:
+    """The hidden columns that carry an AVG output's clamped sum and count under a DP budget."""
+    return f"__avg_sum_{position}", f"__avg_count_{position}"
 
 
 @dataclass(frozen=True)
