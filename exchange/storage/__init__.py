@@ -78,6 +78,10 @@ class ObjectStore(Protocol):
         """Yield the plaintext chunk by chunk, each verified before it is yielded."""
         ...
 
+    def open_sealed(self, key: str) -> Iterator[bytes]:
+        """Yield the object as stored, still encrypted, for a process that holds the key."""
+        ...
+
     def delete(self, key: str) -> None:
         """Remove the object; a missing object is not an error."""
         ...

@@ -66,6 +66,13 @@ class LocalObjectStore:
             raise ObjectNotFound(key)
         return self._read(path, key, data_key, mode)
 
+    def open_sealed(self, key: str) -> Iterator[bytes]:
+        """Yield the object's bytes as stored, still encrypted; ObjectNotFound at once if none."""
+        path = self._path(key)
+        if not path.is_file():
+            raise ObjectNotFound(key)
+        return self._read_sealed(path, key)
+
     def delete(self, key: str) -> None:
         """Remove the object's file; a missing one is fine."""
         self._path(key).unlink(missing_ok=True)
@@ -81,6 +88,15 @@ class LocalObjectStore:
             raise ObjectNotFound(key) from None
         with source:
             yield from decrypt_stream(source, data_key, mode)
+
+    def _read_sealed(self, path: Path, key: str) -> Iterator[bytes]:
+        try:
+            source = path.open("rb")
+        except FileNotFoundError:
+            raise ObjectNotFound(key) from None
+        with source:
+            while chunk := source.read(DEFAULT_CHUNK_SIZE):
+                yield chunk
 
     def _path(self, key: str) -> Path:
         root = self.root.resolve()
