@@ -17,6 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from exchange.accounts.passwords import FULL_COST, TEST_COST, set_hashing_cost
     from exchange.catalog.extension import init_caches, init_files
     from exchange.config import load_config
+    from exchange.delivery.extension import init_delivery
     from exchange.http.auth import init_auth
     from exchange.http.compiled_templates import COMPILED_TEMPLATES
     from exchange.http.i18n import init_i18n
@@ -46,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Tests make thousands of accounts: only test mode hashes at argon2's cheapest cost.
     set_hashing_cost(TEST_COST if app.config["MODE"] == "test" else FULL_COST)
     init_files(app)
+    init_delivery(app)
     init_valuation(app)
     init_rights(app)
     init_trading(app)

@@ -119,6 +119,12 @@ class DefaultConfig:
     TRADE_FEE_RATE = "0.03"
     ACCEPTANCE_WINDOW_DAYS = 7
     DOWNLOAD_LINK_SECONDS = 600
+    # The data API: calls one key may make (a Flask-Limiter rate, counted in its storage: Redis
+    # where RATELIMIT_STORAGE_URI says so), and the bytes of source files whose buyers' copies
+    # each process keeps read, so a call does not decrypt and mark the file again.
+    DATA_API_RATE_LIMIT = "120/minute"
+    DATA_API_CACHE_BYTES = 256 * 1024 * 1024
+    DATA_API_USAGE_SECONDS = 300  # how often the worker summarises closed days into the ledger
     # Payments: "bank_transfer" (the default; an operator confirms receipt) or "stripe". Stripe
     # needs its secret key and webhook signing secret; STRIPE_API_BASE points the SDK elsewhere
     # (tests use a local stand-in). The bank account buyers pay into:

@@ -1,5 +1,5 @@
 """The delivery API: the organisation's entitlements, expiring download links and the
-fingerprinted downloads behind them, and calls counted on an API product's key."""
+fingerprinted downloads behind them, an API product's keys and the data API its key calls."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from typing import Any
 from flask import Response, current_app, request, url_for
 
 from exchange.catalog.extension import data_files
-from exchange.delivery import api_keys
+from exchange.delivery import api_keys, data_api
 from exchange.delivery import entitlements as delivery
 from exchange.delivery.entitlements import CONTENT_TYPES
+from exchange.delivery.extension import call_rate, copy_cache
+from exchange.delivery.schemas import RowsArgsSchema, ServedRowsSchema
 from exchange.http.api import BEARER, Blueprint
 from exchange.http.attachments import content_disposition
 from exchange.http.auth import bearer_actor
@@ -20,7 +22,6 @@ from exchange.trading import reading as trade_pages
 from exchange.trading.contract_lookup import trade_contract
 from exchange.trading.extension import trading_settings
 from exchange.trading.schemas import (
-    ApiCallSchema,
     ApiKeyStateSchema,
     DownloadLinkSchema,
     EntitlementSchema,
@@ -78,14 +79,25 @@ def download(token: str) -> Response:
     return response
 
 
-@blp.route("/data-api/calls", methods=["POST"])
-@blp.response(200, ApiCallSchema)
+@blp.route("/data-api/<int:product_id>/rows", methods=["GET"])
+@blp.arguments(RowsArgsSchema, location="query")
+@blp.response(200, ServedRowsSchema)
 @blp.doc(security=[{"dataApiKey": []}])
-def count_call() -> Any:
-    """Count one call of an API product against its key's quota (409 once it is spent)."""
-    return api_keys.use_api_key(
-        uow(), request.headers.get("X-Api-Key", ""), contracts=trade_contract
+def rows(args: dict[str, Any], product_id: int) -> Any:
+    """A page of the licensed version's rows for the buyer's live key, fingerprinted for the
+    buyer with personal columns as the contract states; each call spends one of the quota."""
+    served = data_api.serve_rows(
+        uow(),
+        request.headers.get("X-Api-Key", ""),
+        data_api.RowsRequest(product_id=product_id, **args),
+        files=data_files(),
+        cache=copy_cache(),
+        rate=call_rate(),
+        secret=current_app.config["SECRET_KEY"],
+        contracts=trade_contract,
+        client_address=client_address(),
     )
+    return served, 200, {"Cache-Control": "no-store"}
 
 
 @blp.route("/entitlements/<int:entitlement_id>/api-key", methods=["POST"])

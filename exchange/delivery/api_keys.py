@@ -1,6 +1,6 @@
 """An API product's key: issued to a buyer of the entitlement on request and shown that once,
 kept only as a hash, rotated (a new key shown once, the old one dead) and revoked; the data API
-counts calls only on the live key."""
+serves and counts calls only on the live key."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from datetime import datetime
 from typing import TypedDict
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from exchange.delivery.entitlements import ContractLookup, check_usable, own_entitlement
+from exchange.delivery.entitlements import check_usable, own_entitlement
 from exchange.delivery.models import Entitlement
+from exchange.delivery.ports import ContractLookup
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor
 from exchange.kernel.errors import Conflict, NotAuthenticated
@@ -137,36 +139,27 @@ def revoke_key(
     return state
 
 
-class KeyUse(TypedDict):
-    """What one counted call of an API key leaves: the quota and how much of it is used."""
 
-    entitlement_id: int
-    product_id: int
-    quota: int
-    used: int
-    remaining: int
-
-
-def use_api_key(
-    uow: UnitOfWork, key: str, *, contracts: ContractLookup, now: datetime | None = None
-) -> KeyUse:
-    """Count one call of a live API key against its quota; 401 unknown, rotated or revoked,
-    409 spent or closed."""
-    now = now or utcnow()
-    session = uow.session
+def live_entitlement(session: Session, key: str) -> Entitlement:
+    """The API product's entitlement whose live key this is; 401 unknown, rotated or revoked."""
     entitlement = (
         session.scalar(select(Entitlement).where(Entitlement.api_key_hash == digest(key)))
-        if key.startswith(API_KEY_PREFIX)
+        if key.startswith(API_KEY_PREFIX) and len(key) < 100
         else None
     )
     if entitlement is None or entitlement.quota is None:
         raise NotAuthenticated(N_("This API key is not valid."))
-    check_usable(session, entitlement, now, contracts)
+    return entitlement
+
+
+def spend_call(session: Session, entitlement: Entitlement, key: str) -> None:
+    """Count one call against the quota in one conditional UPDATE, so concurrent calls never
+    overspend it; 409 once it is spent, 401 if the key was rotated or revoked meanwhile."""
     counted = session.execute(
         update(Entitlement)
         .where(
             Entitlement.id == entitlement.id,
-            Entitlement.api_key_hash == digest(key),  # not rotated or revoked meanwhile
+            Entitlement.api_key_hash == digest(key),
             Entitlement.used < Entitlement.quota,
         )
         .values(used=Entitlement.used + 1)
@@ -177,12 +170,3 @@ def use_api_key(
         if entitlement.api_key_hash != digest(key):
             raise NotAuthenticated(N_("This API key is not valid."))
         raise QuotaExhausted()
-    uow.commit()
-    session.refresh(entitlement)
-    return KeyUse(
-        entitlement_id=entitlement.id,
-        product_id=entitlement.product_id,
-        quota=entitlement.quota,
-        used=entitlement.used,
-        remaining=entitlement.quota - entitlement.used,
-    )

@@ -15,13 +15,10 @@ conditional UPDATE, so concurrent calls never overspend it; a spent quota is a 4
 from __future__ import annotations
 
 import calendar
-import hashlib
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
-from typing import Any, Protocol, TypedDict
+from typing import TypedDict
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -29,14 +26,13 @@ from sqlalchemy.orm import Session
 
 from exchange.accounts.actors import load_actor
 from exchange.accounts.names import PartyName, party_names
-from exchange.catalog import personal_data
 from exchange.catalog.datafiles import DataFiles
 from exchange.catalog.domain import FileFormat, ProductType, VersionState
 from exchange.catalog.models import DataProduct, ProductVersion
-from exchange.delivery import fingerprint
+from exchange.delivery import copies, fingerprint
 from exchange.delivery.domain import CLOSED_CONTRACTS, EntitlementStatus
-from exchange.delivery.fingerprint import desensitise
 from exchange.delivery.models import Download, Entitlement
+from exchange.delivery.ports import ContractLookup, PaidContract
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_found, require_role
 from exchange.kernel.errors import (
@@ -53,7 +49,6 @@ from exchange.kernel.models import utcnow
 from exchange.kernel.unit_of_work import UnitOfWork
 from exchange.kernel.vocabulary import Role
 from exchange.ledger.events import record_event
-from exchange.storage import CipherMode
 
 LINK_SALT = "ganshu.download-link"
 CONTENT_TYPES = {
@@ -62,35 +57,6 @@ CONTENT_TYPES = {
     FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     FileFormat.PARQUET: "application/vnd.apache.parquet",
 }
-
-
-class PaidContract(Protocol):
-    """What delivery reads of a trade contract, so delivery need not import trading."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def number(self) -> str: ...
-    @property
-    def product_id(self) -> int: ...
-    @property
-    def buyer_id(self) -> int: ...
-    @property
-    def vendor_id(self) -> int: ...
-    @property
-    def terms(self) -> Mapping[str, Any]: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def canonical(self) -> str: ...
-
-
-class ContractLookup(Protocol):
-    """Where delivery finds the contract behind an entitlement: trading answers it."""
-
-    def __call__(self, session: Session, contract_id: int) -> PaidContract | None:
-        """The contract with this id, or None."""
-        ...
 
 
 class LinkExpired(ExchangeError):
@@ -218,7 +184,8 @@ def check_usable(
     return contract
 
 
-def _version(session: Session, product_id: int, number: int | None) -> ProductVersion:
+def ready_version(session: Session, product_id: int, number: int | None) -> ProductVersion:
+    """A ready version of the product: the one numbered, or the latest."""
     require_found(session.get(DataProduct, product_id))
     ready = select(ProductVersion).where(
         ProductVersion.product_id == product_id, ProductVersion.state == VersionState.READY
@@ -250,7 +217,7 @@ def download_link(
     session = uow.session
     entitlement = own_entitlement(session, actor, entitlement_id)
     check_usable(session, entitlement, now, contracts)
-    chosen = _version(session, entitlement.product_id, version)
+    chosen = ready_version(session, entitlement.product_id, version)
     token = _serializer(secret, now).dumps(
         {"e": entitlement.id, "u": actor.user_id, "v": chosen.number}
     )
@@ -283,20 +250,10 @@ def open_download(
         raise NotAuthenticated()
     entitlement = own_entitlement(session, actor, int(claims["e"]))
     contract = check_usable(session, entitlement, now, contracts)
-    version = _version(session, entitlement.product_id, int(claims["v"]))
+    version = ready_version(session, entitlement.product_id, int(claims["v"]))
     product = require_found(session.get(DataProduct, entitlement.product_id))
-    mode = CipherMode(product.cipher_mode)
-    data_key = files.keys.unwrap(product.wrapped_key, mode)
-    plain = b"".join(files.store.open(version.object_key, data_key, mode))
-    marked = fingerprint.fingerprint(
-        plain,
-        version.file_name,
-        entitlement.fingerprint_key,
-        prepare=_desensitiser(
-            product, version, contract, files.keys.pseudonym_key(contract.buyer_id)
-        ),
-    )
-    mark = fingerprint_id(entitlement.fingerprint_key, version.number)
+    marked = copies.buyer_copy(files, product, version, entitlement, contract)
+    mark = copies.fingerprint_id(entitlement.fingerprint_key, version.number)
     download = Download(
         entitlement_id=entitlement.id,
         user_id=actor.user_id,
@@ -317,22 +274,6 @@ def open_download(
         mark,
         download_id,
     )
-
-
-def _desensitiser(
-    product: DataProduct, version: ProductVersion, contract: PaidContract, key: bytes
-) -> fingerprint.Prepare:
-    """Puts each personal column in the form the contract states (raw only where approved);
-    a contract from before forms were stated promised desensitised data, so it gets no raw."""
-    stated = personal_data.stated_forms(contract.canonical)
-    approved = personal_data.approved_raw(product) if stated is not None else frozenset()
-    forms = personal_data.delivered_forms(version.fields, approved, stated)
-    return partial(desensitise.changes, forms=forms, key=key)
-
-
-def fingerprint_id(key: bytes, version: int) -> str:
-    """What the download log names a copy's fingerprint by: never the key itself."""
-    return hashlib.sha256(key + version.to_bytes(4, "big")).hexdigest()
 
 
 class TracedContract(TypedDict):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     SmallInteger,
     String,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -56,3 +59,36 @@ class Download(Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     client_address: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class DataApiCall(Base):
+    """One served call of the data API: the meter a day's usage entry is summarised from."""
+
+    __tablename__ = "data_api_calls"
+    __table_args__ = (Index("ix_data_api_calls_entitlement_day", "entitlement_id", "day", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entitlement_id: Mapped[int] = mapped_column(ForeignKey("entitlements.id"))
+    day: Mapped[date] = mapped_column(Date)  # the exchange's business day (China time)
+    key_hint: Mapped[str] = mapped_column(String(8))
+    version_number: Mapped[int] = mapped_column(SmallInteger)
+    rows: Mapped[int] = mapped_column(Integer)
+    request_digest: Mapped[str] = mapped_column(String(64))  # fields, filters and position asked
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    called_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiUsageDay(Base):
+    """A contract's data-API usage on one day, as its ledger entry summarised it."""
+
+    __tablename__ = "api_usage_days"
+    __table_args__ = (UniqueConstraint("entitlement_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entitlement_id: Mapped[int] = mapped_column(ForeignKey("entitlements.id"))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    calls: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[int] = mapped_column(BigInteger)
+    calls_hash: Mapped[str] = mapped_column(String(64))  # over the day's calls, in order
+    ledger_seq: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

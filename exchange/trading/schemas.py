@@ -341,11 +341,3 @@ class EntitlementSchema(Schema):
 class DownloadLinkSchema(Schema):
     url = fields.String(metadata={"description": "GET it to download; no token needed"})
     expires_at = fields.AwareDateTime()
-
-
-class ApiCallSchema(Schema):
-    entitlement_id = fields.Integer()
-    product_id = fields.Integer()
-    quota = fields.Integer()
-    used = fields.Integer()
-    remaining = fields.Integer()

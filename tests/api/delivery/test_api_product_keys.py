@@ -1,6 +1,6 @@
 """An API product's key reaches its buyer once (API and contract page), is kept only as a hash,
-and can be rotated and revoked by the buyer's buyers alone; the data API counts calls only on
-the live key."""
+and can be rotated and revoked by the buyer's buyers alone; the data API serves and counts
+calls only on the live key."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ def revoke(client: FlaskClient, who: Person, entitlement_id: int) -> Any:
     return client.delete(f"{URL}/entitlements/{entitlement_id}/api-key", headers=who.headers)
 
 
-def call(client: FlaskClient, key: str) -> Any:
-    return client.post(f"{URL}/data-api/calls", headers={"X-Api-Key": key})
+def call(client: FlaskClient, key: str, product_id: int) -> Any:
+    return client.get(f"{URL}/data-api/{product_id}/rows", headers={"X-Api-Key": key})
 
 
 def stored(app: Flask, entitlement_id: int) -> tuple[str | None, int]:
@@ -57,7 +57,7 @@ def test_delivery_issues_no_key_until_the_buyer_asks_and_then_shows_it_once(app,
     assert issued.status_code == 201 and issued.headers["Cache-Control"] == "no-store"
     key = issued.get_json()["api_key"]
     assert key.startswith("gsk_") and issued.get_json()["rotated"] is False
-    assert call(client, key).get_json()["remaining"] == 4
+    assert call(client, key, bought.product_id).get_json()["remaining"] == 4
 
     digest, _ = stored(app, entitlement_id)
     assert digest is not None and key not in digest
@@ -78,12 +78,12 @@ def test_delivery_issues_no_key_until_the_buyer_asks_and_then_shows_it_once(app,
 def test_a_rotated_key_stops_working_and_the_new_one_works(app, client):
     bought, entitlement_id = api_trade(app, client)
     old = issue(client, bought.buyer, entitlement_id).get_json()["api_key"]
-    assert call(client, old).status_code == 200
+    assert call(client, old, bought.product_id).status_code == 200
 
     rotated = issue(client, bought.buyer, entitlement_id).get_json()
     assert rotated["rotated"] is True and rotated["api_key"] != old
-    assert_problem(call(client, old), 401)
-    assert call(client, rotated["api_key"]).get_json()["used"] == 2
+    assert_problem(call(client, old, bought.product_id), 401)
+    assert call(client, rotated["api_key"], bought.product_id).get_json()["used"] == 2
 
 
 def test_a_revoked_key_stops_working_until_a_new_one_is_issued(app, client):
@@ -93,14 +93,14 @@ def test_a_revoked_key_stops_working_until_a_new_one_is_issued(app, client):
     revoked = revoke(client, bought.buyer, entitlement_id)
     assert revoked.status_code == 200
     assert revoked.get_json()["live"] is False and revoked.get_json()["revoked_at"]
-    assert_problem(call(client, key), 401)
+    assert_problem(call(client, key, bought.product_id), 401)
     assert stored(app, entitlement_id) == (None, 0)
     again = assert_problem(revoke(client, bought.buyer, entitlement_id), 409)
     assert again["type"] == "urn:ganshu:problem:no-live-key"
 
     fresh = issue(client, bought.buyer, entitlement_id).get_json()["api_key"]
-    assert call(client, fresh).status_code == 200
-    assert_problem(call(client, key), 401)
+    assert call(client, fresh, bought.product_id).status_code == 200
+    assert_problem(call(client, key, bought.product_id), 401)
 
 
 def test_nobody_but_the_buyers_buyers_issues_rotates_or_revokes(app, client):
@@ -112,7 +112,7 @@ def test_nobody_but_the_buyers_buyers_issues_rotates_or_revokes(app, client):
         assert_problem(revoke(client, outsider, entitlement_id), 404)
     assert_problem(client.post(f"{URL}/entitlements/{entitlement_id}/api-key"), 401)
     before = stored(app, entitlement_id)
-    assert call(client, key).status_code == 200  # the buyer's key still works
+    assert call(client, key, bought.product_id).status_code == 200  # the buyer's key still works
     assert stored(app, entitlement_id) == (before[0], before[1] + 1)
 
 
@@ -121,7 +121,7 @@ def test_data_to_download_has_no_key(app, client):
     entitlement_id = grant(app, bought.contract_id).entitlement_id
     refused = assert_problem(issue(client, bought.buyer, entitlement_id), 409)
     assert refused["type"] == "urn:ganshu:problem:not-an-api-product"
-    assert_problem(call(client, "not-even-a-key"), 401)
+    assert_problem(call(client, "not-even-a-key", bought.product_id), 401)
 
 
 def test_the_contract_page_shows_a_new_key_once_and_rotates_and_revokes_it(app, client):
@@ -134,16 +134,16 @@ def test_the_contract_page_shows_a_new_key_once_and_rotates_and_revokes_it(app, 
     assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
     first = re.search(r'data-testid="issued-api-key">([^<]+)<', shown.get_data(as_text=True))
     assert first
-    assert call(client, first.group(1)).status_code == 200
+    assert call(client, first.group(1), bought.product_id).status_code == 200
     assert first.group(1) not in client.get(path).get_data(as_text=True)
 
     rotated = post(client, f"{path}/api-key").get_data(as_text=True)
     second = re.search(r'data-testid="issued-api-key">([^<]+)<', rotated)
     assert second and second.group(1) != first.group(1)
-    assert_problem(call(client, first.group(1)), 401)
+    assert_problem(call(client, first.group(1), bought.product_id), 401)
 
     assert post(client, f"{path}/api-key/revoke").status_code == 302
-    assert_problem(call(client, second.group(1)), 401)
+    assert_problem(call(client, second.group(1), bought.product_id), 401)
     english(client)
     assert "revoked" in client.get(path).get_data(as_text=True)
 
@@ -155,4 +155,4 @@ def test_another_organisation_cannot_rotate_or_revoke_on_the_page(app, client):
     path = f"/contracts/{bought.contract_id}"
     assert post(client, f"{path}/api-key").status_code == 404
     assert post(client, f"{path}/api-key/revoke").status_code == 404
-    assert call(client, key).status_code == 200
+    assert call(client, key, bought.product_id).status_code == 200

@@ -194,7 +194,9 @@ def test_the_data_api_documents_its_key_as_a_security_scheme(client):
         "in": "header",
         "name": "X-Api-Key",
     }
-    assert document["paths"]["/api/v1/data-api/calls"]["post"]["security"] == [{"dataApiKey": []}]
+    rows = document["paths"]["/api/v1/data-api/{product_id}/rows"]["get"]
+    assert rows["security"] == [{"dataApiKey": []}]
+    assert {p["name"] for p in rows["parameters"]} >= {"fields", "where", "cursor", "limit"}
 
 
 # Stripe's webhook

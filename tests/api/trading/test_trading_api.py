@@ -541,15 +541,13 @@ def test_an_api_key_counts_calls_until_its_quota_is_spent(app, client):
     )
     assert issued.status_code == 201
     headers = {"X-Api-Key": issued.get_json()["api_key"]}
-    remaining = [
-        client.post(f"{URL}/data-api/calls", headers=headers).get_json()["remaining"]
-        for _ in range(2)
-    ]
+    rows = f"{URL}/data-api/{bought.product_id}/rows"
+    remaining = [client.get(rows, headers=headers).get_json()["remaining"] for _ in range(2)]
     assert remaining == [1, 0]
-    spent = assert_problem(client.post(f"{URL}/data-api/calls", headers=headers), 409)
+    spent = assert_problem(client.get(rows, headers=headers), 409)
     assert spent["type"] == "urn:ganshu:problem:quota-exhausted"
-    assert_problem(client.post(f"{URL}/data-api/calls"), 401)
-    assert_problem(client.post(f"{URL}/data-api/calls", headers={"X-Api-Key": "gsk_x"}), 401)
+    assert_problem(client.get(rows), 401)
+    assert_problem(client.get(rows, headers={"X-Api-Key": "gsk_x"}), 401)
     [entitlement] = get(client, "/entitlements", bought.buyer).get_json()
     assert (entitlement["api"], entitlement["quota"], entitlement["used"]) == (True, 2, 2)
 

@@ -16,6 +16,7 @@ from sqlalchemy.pool import NullPool
 
 from contracts.schema import metadata as ledger_metadata
 from exchange import ROOT
+from exchange import models as registry  # noqa: F401 - every model's table, whatever ran first
 from exchange.app import create_app
 from exchange.catalog.search_index import include_object, is_search_index
 from exchange.extensions import db

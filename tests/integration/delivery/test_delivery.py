@@ -11,7 +11,8 @@ from sqlalchemy import select, update
 
 from contracts.schema import ledger_entries
 from exchange.catalog.extension import data_files
-from exchange.delivery import api_keys
+from exchange.delivery import api_keys, data_api
+from exchange.delivery.extension import call_rate, copy_cache
 from exchange.delivery import entitlements as delivery
 from exchange.delivery.domain import EntitlementStatus
 from exchange.delivery.fingerprint import identify
@@ -162,10 +163,19 @@ def issue(app, buyer, entitlement_id):
             db.session.remove()
 
 
-def use(app, key):
+def use(app, key, product_id):
     with app.app_context():
         try:
-            return api_keys.use_api_key(uow(), key, contracts=trade_contract)
+            return data_api.serve_rows(
+                uow(),
+                key,
+                data_api.RowsRequest(product_id=product_id, limit=1),
+                files=data_files(),
+                cache=copy_cache(),
+                rate=call_rate(),
+                secret=app.config["SECRET_KEY"],
+                contracts=trade_contract,
+            )
         finally:
             db.session.remove()
 
@@ -174,10 +184,10 @@ def test_an_api_key_counts_calls_and_stops_at_its_quota(app, client):
     bought = trade(app, client, product_type="api")
     granted = grant(app, bought.contract_id, api_quota=2)
     key = issue(app, bought.buyer, granted.entitlement_id).api_key
-    assert use(app, key)["remaining"] == 1
-    assert use(app, key)["remaining"] == 0
+    assert use(app, key, bought.product_id)["remaining"] == 1
+    assert use(app, key, bought.product_id)["remaining"] == 0
     with pytest.raises(api_keys.QuotaExhausted) as refused:
-        use(app, key)
+        use(app, key, bought.product_id)
     assert refused.value.status == 409
     with app.app_context():
         entitlement = db.session.get(Entitlement, granted.entitlement_id)
@@ -188,7 +198,7 @@ def test_an_api_key_counts_calls_and_stops_at_its_quota(app, client):
 
 def test_an_unknown_api_key_is_not_authenticated(app, client):
     with pytest.raises(NotAuthenticated):
-        use(app, "gsk_not-a-key")
+        use(app, "gsk_not-a-key", 1)
 
 
 def run_trace(app, who, content, name="copper.csv"):

@@ -1,0 +1,225 @@
+"""The data API: an API product's rows served to the live key of its buyer, page by page.
+
+Each call is checked in this order: the key (401 unknown, rotated or revoked), the product it
+was bought for (404 for another), the key's rate (429 with Retry-After), the licence (403 once
+its term has ended, or the purchase was refunded or cancelled, e.g. after an upheld dispute),
+the request (422), then the quota (409 once spent). A served call spends one unit of the
+contract's quota and is metered; the worker summarises each day's calls into the ledger.
+
+Rows come from the buyer's copy (exchange.delivery.copies): the same fingerprint and the same
+personal-information forms as the buyer's downloads. A cursor is signed and names the
+entitlement, version and query it pages, so it cannot be replayed on another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Protocol, TypedDict
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import Session
+
+from exchange.catalog.datafiles import DataFiles
+from exchange.catalog.domain import FieldType
+from exchange.catalog.models import DataProduct, ProductVersion
+from exchange.delivery import api_keys, copies, rows
+from exchange.delivery.copy_cache import CopyCache, CopyTable
+from exchange.delivery.entitlements import check_usable, ready_version
+from exchange.delivery.fingerprint import tables
+from exchange.delivery.models import DataApiCall, Entitlement
+from exchange.delivery.ports import ContractLookup, PaidContract
+from exchange.kernel.actors import require_found
+from exchange.kernel.errors import Conflict, ExchangeError, NotFound, TooManyAttempts
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
+from exchange.kernel.unit_of_work import UnitOfWork
+
+CURSOR_SALT = "ganshu.data-api-cursor"
+BUSINESS_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")  # a metered day is China's day
+MAX_PAGE = 1_000
+
+
+class AccessEnded(ExchangeError):
+    status = 403
+    code = "access-ended"
+    title = N_("This licence no longer gives access to the data")
+
+
+class CallsTooFast(TooManyAttempts):
+    code = "rate-limited"
+    title = N_("Too many calls on this API key")
+
+
+class CursorInvalid(ExchangeError):
+    status = 400
+    code = "cursor-invalid"
+    title = N_("This cursor is not valid for this query; start again without one")
+
+
+class RateLimit(Protocol):
+    """Counts calls per key within the configured rate (Flask-Limiter's storage)."""
+
+    def spend(self, key_digest: str) -> int:
+        """Count one call; 0 when it may go ahead, else the seconds to wait."""
+        ...
+
+
+@dataclass(frozen=True)
+class RowsRequest:
+    """One call as the buyer's system makes it."""
+
+    product_id: int
+    fields: tuple[str, ...] | None = None
+    where: tuple[str, ...] = ()
+    cursor: str | None = None
+    limit: int = 100
+    version: int | None = None
+
+
+class ServedRows(TypedDict):
+    """A page of the buyer's rows, where the next page starts, and the quota left."""
+
+    product_id: int
+    version: int
+    fields: list[str]
+    rows: list[dict[str, Any]]
+    next_cursor: str | None
+    quota: int
+    used: int
+    remaining: int
+
+
+def business_day(moment: datetime) -> date:
+    """The exchange's business day (China time) a moment falls on."""
+    return moment.astimezone(BUSINESS_TIME).date()
+
+
+def _usable(
+    session: Session, entitlement: Entitlement, now: datetime, contracts: ContractLookup
+) -> PaidContract:
+    try:
+        return check_usable(session, entitlement, now, contracts)
+    except Conflict as ended:
+        raise AccessEnded(ended.detail) from None
+
+
+def _query_digest(fields: tuple[str, ...] | None, where: tuple[str, ...]) -> str:
+    text = json.dumps([fields, sorted(where)], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _position(
+    serializer: URLSafeSerializer, cursor: str | None, entitlement_id: int, query: str
+) -> tuple[int, int | None]:
+    """The position and version a cursor continues from; (0, None) without one."""
+    if not cursor:
+        return 0, None
+    try:
+        claims = serializer.loads(cursor)
+    except BadSignature:
+        raise CursorInvalid() from None
+    if claims.get("e") != entitlement_id or claims.get("q") != query:
+        raise CursorInvalid()
+    return int(claims["p"]), int(claims["v"])
+
+
+def _load(
+    files: DataFiles,
+    product: DataProduct,
+    version: ProductVersion,
+    entitlement: Entitlement,
+    contract: PaidContract,
+) -> CopyTable:
+    marked = copies.buyer_copy(files, product, version, entitlement, contract)
+    sheet = tables.read(marked.content, version.file_name)
+    return CopyTable(tuple(sheet.names), sheet.columns, version.size_bytes)
+
+
+def serve_rows(
+    uow: UnitOfWork,
+    api_key: str,
+    request: RowsRequest,
+    *,
+    files: DataFiles,
+    cache: CopyCache,
+    rate: RateLimit,
+    secret: str,
+    contracts: ContractLookup,
+    client_address: str | None = None,
+    now: datetime | None = None,
+) -> ServedRows:
+    """One page of the licensed version's rows for the live key of the product's buyer."""
+    now = now or utcnow()
+    session = uow.session
+    entitlement = api_keys.live_entitlement(session, api_key)
+    if entitlement.product_id != request.product_id:
+        raise NotFound(N_("This API key is for another product."))
+    wait = rate.spend(api_keys.digest(api_key))
+    if wait:
+        raise CallsTooFast(
+            N_("Too many calls; try again in %(seconds)s seconds."), retry_after=wait, seconds=wait
+        )
+    contract = _usable(session, entitlement, now, contracts)
+    serializer = URLSafeSerializer(secret, salt=CURSOR_SALT)
+    query_digest = _query_digest(request.fields, request.where)
+    position, cursor_version = _position(serializer, request.cursor, entitlement.id, query_digest)
+    version = ready_version(session, entitlement.product_id, cursor_version or request.version)
+    product = require_found(session.get(DataProduct, entitlement.product_id))
+    forms = copies.forms_digest(copies.delivered_forms(product, version, contract))
+    table = cache.get(
+        (entitlement.id, version.number, forms),
+        lambda: _load(files, product, version, entitlement, contract),
+    )
+    types = {str(f["name"]): FieldType(f.get("type", "string")) for f in version.fields}
+    query = rows.RowsQuery(
+        fields=request.fields,
+        filters=tuple(rows.parse_filter(text) for text in request.where),
+        position=position,
+        limit=max(1, min(request.limit, MAX_PAGE)),
+    )
+    found = rows.page(table.names, table.columns, types, query)
+    api_keys.spend_call(session, entitlement, api_key)
+    session.add(
+        DataApiCall(
+            entitlement_id=entitlement.id,
+            day=business_day(now),
+            key_hint=entitlement.api_key_hint or "",
+            version_number=version.number,
+            rows=len(found.rows),
+            request_digest=hashlib.sha256(
+                f"{query_digest}:{version.number}:{position}:{query.limit}".encode()
+            ).hexdigest(),
+            client_address=client_address,
+            called_at=now,
+        )
+    )
+    uow.commit()
+    session.refresh(entitlement)
+    next_cursor = (
+        None
+        if found.next_position is None
+        else str(
+            serializer.dumps(
+                {
+                    "e": entitlement.id,
+                    "v": version.number,
+                    "q": query_digest,
+                    "p": found.next_position,
+                }
+            )
+        )
+    )
+    quota = entitlement.quota or 0
+    return ServedRows(
+        product_id=entitlement.product_id,
+        version=version.number,
+        fields=list(found.fields),
+        rows=found.rows,
+        next_cursor=next_cursor,
+        quota=quota,
+        used=entitlement.used,
+        remaining=quota - entitlement.used,
+    )

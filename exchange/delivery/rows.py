@@ -1,0 +1,168 @@
+"""The data API's rows, pure: a page of a buyer's copy with the fields asked for, filtered on
+declared columns and compared by each column's declared type, from a position onwards.
+
+A page scans at most SCAN_LIMIT rows of the copy, so a filter that matches little cannot make
+one call read millions of rows: the page then holds what the scan found and its cursor goes on
+from where the scan stopped (a short or empty page with a cursor means "keep reading").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from exchange.catalog.domain import FieldType
+from exchange.kernel.errors import ValidationFailed
+from exchange.kernel.i18n import N_
+
+SCAN_LIMIT = 100_000
+MAX_FILTERS = 10
+
+
+class Op(StrEnum):
+    EQ = "eq"
+    NE = "ne"
+    LT = "lt"
+    LTE = "lte"
+    GT = "gt"
+    GTE = "gte"
+
+
+_FILTER = re.compile(r"^(?P<column>.+?):(?P<op>eq|ne|lte|lt|gte|gt):(?P<value>.*)$", re.DOTALL)
+_TESTS: dict[Op, Callable[[Any, Any], bool]] = {
+    Op.EQ: lambda a, b: a == b,
+    Op.NE: lambda a, b: a != b,
+    Op.LT: lambda a, b: a < b,
+    Op.LTE: lambda a, b: a <= b,
+    Op.GT: lambda a, b: a > b,
+    Op.GTE: lambda a, b: a >= b,
+}
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One condition on a declared column: `column:op:value` in the query string."""
+
+    column: str
+    op: Op
+    value: str
+
+
+@dataclass(frozen=True)
+class RowsQuery:
+    """What one call asks for: the fields (None: all), the filters, where to start, how many."""
+
+    fields: tuple[str, ...] | None
+    filters: tuple[Filter, ...]
+    position: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class RowsPage:
+    """One page of rows, and the position the next page starts from (None: no more rows)."""
+
+    fields: tuple[str, ...]
+    rows: list[dict[str, Any]]
+    next_position: int | None
+
+
+def parse_filter(text: str) -> Filter:
+    """`column:op:value`; a 422 naming `where` when it is not that shape."""
+    found = _FILTER.match(text)
+    if found is None:
+        raise ValidationFailed.on(
+            "where", N_("Write each filter as column:op:value, op one of eq ne lt lte gt gte.")
+        )
+    return Filter(found["column"], Op(found["op"]), found["value"])
+
+
+def _reader(field_type: FieldType) -> Callable[[Any], Any]:
+    """How a cell (or a filter's text) is read to compare it as its column's declared type."""
+    if field_type in (FieldType.INTEGER, FieldType.DECIMAL):
+        return lambda cell: Decimal(str(cell).strip().replace(",", ""))
+    if field_type is FieldType.DATE:
+        return lambda cell: date.fromisoformat(str(cell).strip()[:10].replace("/", "-"))
+    if field_type is FieldType.DATETIME:
+        return lambda cell: datetime.fromisoformat(str(cell).strip()).replace(tzinfo=None)
+    if field_type is FieldType.BOOLEAN:
+        return lambda cell: str(cell).strip().lower() in ("true", "1", "yes", "是")
+    return lambda cell: "" if cell is None else str(cell)
+
+
+def _test(filter_: Filter, field_type: FieldType) -> Callable[[Any], bool]:
+    read = _reader(field_type)
+    try:
+        wanted = read(filter_.value)
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed.on(
+            "where",
+            N_("The value of the filter on %(column)s is not a %(type)s."),
+            column=filter_.column,
+            type=field_type.value,
+        ) from None
+    compare = _TESTS[filter_.op]
+
+    def test(cell: Any) -> bool:
+        if cell is None or cell == "":
+            return filter_.op is Op.NE and wanted != ""
+        try:
+            return compare(read(cell), wanted)
+        except (InvalidOperation, ValueError, TypeError):
+            return False  # a cell its column's type cannot read matches no comparison
+
+    return test
+
+
+def json_cell(cell: Any, field_type: FieldType) -> Any:
+    """A cell as JSON: integers as numbers, decimals as exact strings, dates in ISO 8601."""
+    if cell is None or cell == "":
+        return None
+    if isinstance(cell, datetime | date):
+        return cell.isoformat()
+    if field_type is FieldType.INTEGER:
+        try:
+            return int(Decimal(str(cell).strip()))
+        except (InvalidOperation, ValueError):
+            return str(cell)
+    if field_type is FieldType.BOOLEAN and isinstance(cell, bool):
+        return cell
+    return cell if isinstance(cell, str) else str(cell)
+
+
+def page(
+    names: Sequence[str],
+    columns: Sequence[Sequence[Any]],
+    types: Mapping[str, FieldType],
+    query: RowsQuery,
+) -> RowsPage:
+    """The rows from `query.position` that pass every filter, at most `query.limit` of them."""
+    index = {name: i for i, name in enumerate(names)}
+    fields = query.fields if query.fields is not None else tuple(names)
+    unknown = [name for name in fields if name not in index]
+    unknown += [f.column for f in query.filters if f.column not in index]
+    if unknown:
+        raise ValidationFailed.on(
+            "fields", N_("The product has no column %(column)s."), column=unknown[0]
+        )
+    if len(query.filters) > MAX_FILTERS:
+        raise ValidationFailed.on("where", N_("At most 10 filters may be given."))
+    tests = [
+        (columns[index[f.column]], _test(f, types.get(f.column, FieldType.STRING)))
+        for f in query.filters
+    ]
+    chosen = [(name, columns[index[name]], types.get(name, FieldType.STRING)) for name in fields]
+    total = len(columns[0]) if columns else 0
+    rows: list[dict[str, Any]] = []
+    position = query.position
+    stop = min(total, position + SCAN_LIMIT)
+    while position < stop and len(rows) < query.limit:
+        if all(test(column[position]) for column, test in tests):
+            rows.append({name: json_cell(column[position], kind) for name, column, kind in chosen})
+        position += 1
+    return RowsPage(tuple(fields), rows, position if position < total else None)
