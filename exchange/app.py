@@ -75,17 +75,22 @@ def _register_tasks(app: Flask) -> None:
     """The worker's tasks, in the order it runs them: anchoring first (repairing what a killed
     worker left, before a gateway's reconcile that can take minutes), payments reconciled once;
     then on each pass large uploads profiled, negotiations expired and trades settled,
-    certificates issued, alerts raised, and due batches anchored."""
+    certificates issued, data-API usage entered, alerts raised, and due batches anchored."""
     from exchange.catalog.tasks import INGEST
+    from exchange.delivery.tasks import usage_task
     from exchange.ledger.tasks import ANCHOR
     from exchange.oversight.tasks import DETECT
     from exchange.rights.tasks import SETTLE
+    from exchange.trading.contract_lookup import trade_contract
     from exchange.trading.tasks import RECONCILE, SWEEP
     from exchange.worker.registry import Schedule, register_tasks
 
     register_tasks(
         app,
-        Schedule(at_start=(ANCHOR, RECONCILE), each_pass=(INGEST, SWEEP, SETTLE, DETECT, ANCHOR)),
+        Schedule(
+            at_start=(ANCHOR, RECONCILE),
+            each_pass=(INGEST, SWEEP, SETTLE, usage_task(trade_contract), DETECT, ANCHOR),
+        ),
     )
 
 
@@ -127,6 +132,7 @@ def _register_pages(app: Flask) -> None:
     from exchange.accounts.views import auth, organisations, profile, verification
     from exchange.catalog.views import labels as catalog_labels
     from exchange.catalog.views import public, review, vendor
+    from exchange.delivery import views as delivery
     from exchange.http import site
     from exchange.http.pages import init_pages
     from exchange.ledger import views as ledger
@@ -139,7 +145,10 @@ def _register_pages(app: Flask) -> None:
     pages = (site, auth, profile, organisations, verification, ledger, public, vendor, review)
     init_pages(
         app,
-        [module.bp for module in (*pages, valuation, rights, negotiations, contracts, market)],
+        [
+            module.bp
+            for module in (*pages, valuation, rights, negotiations, contracts, delivery, market)
+        ],
         {
             **catalog_labels.TEMPLATE_GLOBALS,
             **rights.TEMPLATE_GLOBALS,

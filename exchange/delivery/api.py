@@ -8,11 +8,11 @@ from typing import Any
 from flask import Response, current_app, request, url_for
 
 from exchange.catalog.extension import data_files
-from exchange.delivery import api_keys, data_api
+from exchange.delivery import api_keys, data_api, usage
 from exchange.delivery import entitlements as delivery
 from exchange.delivery.entitlements import CONTENT_TYPES
 from exchange.delivery.extension import call_rate, copy_cache
-from exchange.delivery.schemas import RowsArgsSchema, ServedRowsSchema
+from exchange.delivery.schemas import ProductUsageSchema, RowsArgsSchema, ServedRowsSchema
 from exchange.http.api import BEARER, Blueprint
 from exchange.http.attachments import content_disposition
 from exchange.http.auth import bearer_actor
@@ -115,3 +115,12 @@ def issue_api_key(entitlement_id: int) -> Any:
 def revoke_api_key(entitlement_id: int) -> Any:
     """Revoke an API product's live key (the buyer's buyers); calls on it are refused."""
     return api_keys.revoke_key(uow(), bearer_actor(), entitlement_id)
+
+
+@blp.route("/products/<int:product_id>/api-usage", methods=["GET"])
+@blp.response(200, ProductUsageSchema)
+@blp.doc(security=BEARER)
+def product_usage(product_id: int) -> Any:
+    """An API product's metered usage by contract and day (its vendor's vendors, regulators);
+    closed days carry their ledger entry."""
+    return usage.product_usage(uow(), bearer_actor(), product_id, contracts=trade_contract)

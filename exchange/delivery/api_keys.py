@@ -60,6 +60,8 @@ class KeyState(TypedDict):
     hint: str | None
     issued_at: datetime | None
     revoked_at: datetime | None
+    quota: int
+    used: int
 
 
 def digest(api_key: str) -> str:
@@ -76,6 +78,8 @@ def key_state(entitlement: Entitlement) -> KeyState | None:
         hint=entitlement.api_key_hint,
         issued_at=entitlement.api_key_issued_at,
         revoked_at=entitlement.api_key_revoked_at,
+        quota=entitlement.quota,
+        used=entitlement.used,
     )
 
 

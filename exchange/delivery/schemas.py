@@ -65,3 +65,39 @@ class ServedRowsSchema(Schema):
     quota = fields.Integer()
     used = fields.Integer()
     remaining = fields.Integer()
+
+
+class UsageDaySchema(Schema):
+    day = fields.Date()
+    calls = fields.Integer()
+    rows = fields.Integer()
+    calls_hash = fields.String(
+        allow_none=True, metadata={"description": "SHA-256 over the day's calls; None while open"}
+    )
+    ledger_seq = fields.Integer(
+        allow_none=True, metadata={"description": "The day's ledger entry; None while open"}
+    )
+
+
+class UsagePartySchema(Schema):
+    id = fields.Integer()
+    name_zh = fields.String()
+    name_en = fields.String()
+
+
+class ContractUsageSchema(Schema):
+    contract_id = fields.Integer()
+    contract_number = fields.String()
+    buyer = fields.Nested(UsagePartySchema, allow_none=True)
+    quota = fields.Integer()
+    used = fields.Integer()
+    expires_at = fields.AwareDateTime()
+    key_live = fields.Boolean()
+    days = fields.List(fields.Nested(UsageDaySchema))
+
+
+class ProductUsageSchema(Schema):
+    product_id = fields.Integer()
+    title_zh = fields.String()
+    title_en = fields.String()
+    contracts = fields.List(fields.Nested(ContractUsageSchema))

@@ -313,6 +313,8 @@ class ApiKeyStateSchema(Schema):
     hint = fields.String(allow_none=True, metadata={"description": "the key's last characters"})
     issued_at = fields.AwareDateTime(allow_none=True)
     revoked_at = fields.AwareDateTime(allow_none=True)
+    quota = fields.Integer(metadata={"description": "calls the contract allows"})
+    used = fields.Integer(metadata={"description": "calls served so far"})
 
 
 class IssuedApiKeySchema(Schema):

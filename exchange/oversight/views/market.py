@@ -66,6 +66,7 @@ ENTRY_TYPES = {
     "trade.dispute": N_("Dispute"),
     "trade.settlement": N_("Settlement"),
     "trade.refund": N_("Refund"),
+    "trade.api_usage": N_("Data API usage (one day)"),
     "rights.grant": N_("Licence granted"),
     "rights.transfer": N_("Rights transferred"),
 }

@@ -51,7 +51,14 @@ def stored(app: Flask, entitlement_id: int) -> tuple[str | None, int]:
 def test_delivery_issues_no_key_until_the_buyer_asks_and_then_shows_it_once(app, client):
     bought, entitlement_id = api_trade(app, client)
     [listed] = client.get(f"{URL}/entitlements", headers=bought.buyer.headers).get_json()
-    assert listed["api_key"] == {"live": False, "hint": None, "issued_at": None, "revoked_at": None}
+    assert listed["api_key"] == {
+        "live": False,
+        "hint": None,
+        "issued_at": None,
+        "revoked_at": None,
+        "quota": 5,
+        "used": 0,
+    }
 
     issued = issue(client, bought.buyer, entitlement_id)
     assert issued.status_code == 201 and issued.headers["Cache-Control"] == "no-store"

@@ -47,6 +47,7 @@ def test_the_exchange_anchors_first_then_reconciles_then_runs_each_pass_in_order
         "catalog.ingest",
         "trading.sweep",
         "rights.settle",
+        "delivery.api_usage",
         "oversight.detect",
         "ledger.anchor",
     ]
