@@ -1,0 +1,193 @@
+"""Running a checked query in a separate process, so decrypted data never enters the web process.
+
+The parent hands the child the product's sealed bytes as stored and the data key; the child
+decrypts, loads, runs and releases, and reports only the released result. Time and output are
+held here; memory, CPU, files and descriptors by the kernel; files, network and extensions by
+DuckDB's own locked settings.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from exchange.compute.domain import CheckedQuery, ComputePolicy, Released
+from exchange.compute.sandbox.errors import (
+    DETAILS,
+    FAILURES,
+    QueryFailed,
+    QueryOutOfMemory,
+    QueryTimedOut,
+    QueryTooLarge,
+    ResultTooLarge,
+)
+from exchange.compute.sandbox.spawn import Child, Outcome, communicate, discard, limit, start_child
+from exchange.compute.sandbox.wire import BuyerTable, Job, SandboxLimits, field_specs, read_report
+from exchange.kernel.i18n import N_
+from exchange.storage import CipherMode
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "BuyerTable",
+    "QueryFailed",
+    "QueryOutOfMemory",
+    "QueryTimedOut",
+    "QueryTooLarge",
+    "ResultTooLarge",
+    "Sandbox",
+    "SandboxLimits",
+    "SandboxResult",
+    "run_query",
+]
+
+@dataclass(frozen=True)
+class SandboxResult:
+    """A run's released result, and how long the run took end to end."""
+
+    released: Released
+    seconds: float
+
+
+class Sandbox:
+    """Starts sandbox children; with `spare`, keeps one started ahead so a run skips the start.
+
+    Build one per process (kept in app.extensions) and close it on shutdown; a spare inherited
+    by a forked worker is never used there.
+    """
+
+    def __init__(self, *, spare: bool = False) -> None:
+        self.spare = spare
+        self._lock = threading.Lock()
+        self._held: list[Child] = []
+        self._finalizer = weakref.finalize(self, _discard_all, self._held)
+
+    def run_query(
+        self,
+        sealed: Iterable[bytes],
+        *,
+        data_key: bytes,
+        mode: CipherMode,
+        file_format: str,
+        fields: Sequence[Mapping[str, object]],
+        query: CheckedQuery,
+        policy: ComputePolicy,
+        limits: SandboxLimits | None = None,
+        buyer_table: BuyerTable | None = None,
+    ) -> SandboxResult:
+        """Run the query over the sealed object's data; a QueryFailed (422) if it cannot.
+
+        `sealed` is the object exactly as stored (ObjectStore.open_sealed): this process never
+        decrypts it. `fields` are the version's columns (name and type, as the catalog stored
+        them); `file_format` a catalog FileFormat value.
+        """
+        limits = limits or SandboxLimits()
+        if buyer_table is not None and len(buyer_table["rows"]) > limits.max_buyer_rows:
+            raise QueryTooLarge(
+                N_("Your table has more than %(limit)s rows"), limit=limits.max_buyer_rows
+            )
+        job = Job(
+            query=query,
+            policy=policy,
+            data_key=data_key,
+            mode=str(mode),
+            file_format=str(file_format),
+            fields=field_specs(fields),
+            limits=limits,
+            buyer_table=buyer_table,
+        )
+        started = time.monotonic()
+        child = self._take()
+        try:
+            limit(child, limits)
+            outcome = communicate(child, job, sealed)
+        finally:
+            discard(child)
+        return SandboxResult(_released(outcome, limits, policy), time.monotonic() - started)
+
+    def close(self) -> None:
+        """Stop the spare child, if one waits."""
+        self._finalizer()
+
+    def _take(self) -> Child:
+        """The spare if it is still alive and ours, else a new child; then start the next spare."""
+        with self._lock:
+            child = self._held.pop() if self._held else None
+            if self.spare:
+                self._held.append(start_child())
+        usable = child is not None and child.process.poll() is None
+        if child is not None and not usable:
+            discard(child)
+        return child if child is not None and usable else start_child()
+
+
+def _discard_all(held: list[Child]) -> None:
+    while held:
+        discard(held.pop())
+
+
+def run_query(
+    sealed: Iterable[bytes],
+    *,
+    data_key: bytes,
+    mode: CipherMode,
+    file_format: str,
+    fields: Sequence[Mapping[str, object]],
+    query: CheckedQuery,
+    policy: ComputePolicy,
+    limits: SandboxLimits | None = None,
+    buyer_table: BuyerTable | None = None,
+) -> SandboxResult:
+    """Run the query in a freshly started child (see Sandbox.run_query)."""
+    return Sandbox().run_query(
+        sealed,
+        data_key=data_key,
+        mode=mode,
+        file_format=file_format,
+        fields=fields,
+        query=query,
+        policy=policy,
+        limits=limits,
+        buyer_table=buyer_table,
+    )
+
+
+def _released(outcome: Outcome, limits: SandboxLimits, policy: ComputePolicy) -> Released:
+    """The child's release, or the error its report or its end calls for."""
+    if outcome.timed_out:
+        raise QueryTimedOut(
+            N_("The query took longer than %(seconds)s seconds and was stopped"),
+            seconds=f"{limits.seconds:g}",
+        )
+    if outcome.too_large:
+        raise ResultTooLarge()
+    try:
+        report = read_report(outcome.report)
+    except (ValueError, KeyError, TypeError):
+        raise _ended(outcome.returncode) from None
+    if report.released is not None:
+        return report.released
+    log.warning("sandboxed query failed: %s, %s (%s)", report.kind, report.detail, report.cause)
+    if report.kind == "release-refused" and report.cause == "too-many-rows":
+        from exchange.compute.release import TooManyRows  # imported when first needed
+
+        raise TooManyRows(policy.max_rows)
+    failure = FAILURES.get(report.kind or "", QueryFailed)
+    detail = DETAILS.get(report.detail or "")
+    raise failure(detail)
+
+
+def _ended(returncode: int) -> QueryFailed:
+    """A child that died without a report: the signal tells what most likely stopped it."""
+    log.warning("sandboxed query ended without a report: exit status %s", returncode)
+    if returncode == -signal.SIGXCPU:
+        return QueryTimedOut(N_("The query used more processor time than a run may use"))
+    # RLIMIT_AS makes allocations fail: C++ code aborts or crashes, the kernel may kill.
+    if returncode in (-signal.SIGKILL, -signal.SIGABRT, -signal.SIGSEGV):
+        return QueryOutOfMemory()
+    return QueryFailed(DETAILS["crashed"])
