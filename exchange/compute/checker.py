@@ -49,6 +49,7 @@ from exchange.kernel.i18n import N_
 MAX_QUERY_CHARS = 10_000
 SCAN_FACTOR = 10  # groups read per group the policy may release, before suppression
 DIALECT = "duckdb"
+NESTING = "nested too deeply"
 
 # Clauses of a SELECT the checker understands; any other, set, is refused with its rule.
 CLAUSES = frozenset(
@@ -61,6 +62,7 @@ CLAUSE_RULES = {
     "laterals": Refusal.UNKNOWN_TABLE,
     "pivots": Refusal.UNKNOWN_TABLE,
 }
+ORDER_ARGS = frozenset({"this", "desc", "nulls_first"})
 JOIN_SIDES = frozenset({"", "LEFT", "RIGHT", "FULL"})
 JOIN_KINDS = frozenset({"", "INNER", "OUTER"})
 SELECT_WORDS = frozenset({"SELECT", "FROM", "WITH", "("})
@@ -108,12 +110,15 @@ def check(text: str, policy: ComputePolicy, *, buyer_columns: Sequence[str] = ()
     """The query rewritten to run under the policy, or QueryRefused naming the rule it breaks."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryRefused(Refusal.TOO_LONG, f"{len(text):,}")
-    select = _parse(text)
-    _check_tables(select, policy, buyer_columns)
-    _check_clauses(select)
-    scope = Scope(policy, buyer_columns)
-    _register_tables(select, scope)
-    return _Rewrite(select, scope).run(text)
+    try:
+        select = _parse(text)
+        _check_tables(select, policy, buyer_columns)
+        _check_clauses(select)
+        scope = Scope(policy, buyer_columns)
+        _register_tables(select, scope)
+        return _Rewrite(select, scope).run(text)
+    except RecursionError:  # a long chain of operators walks deeper than Python recurses
+        raise QueryRefused(Refusal.UNPARSABLE, NESTING) from None
 
 
 def _parse(text: str) -> exp.Select:
@@ -123,7 +128,9 @@ def _parse(text: str) -> exp.Select:
         first = error.errors[0] if error.errors else {}
         at = f" (line {first.get('line')}, column {first.get('col')})" if first else ""
         raise _unparsable(text, str(first.get("description", "")) + at) from None
-    except (SqlglotError, RecursionError) as error:
+    except RecursionError:
+        raise _unparsable(text, NESTING) from None
+    except SqlglotError as error:
         raise _unparsable(text, type(error).__name__) from None
     if len(statements) != 1:
         raise QueryRefused(Refusal.NOT_ONE_SELECT, f"{len(statements)} statements")
@@ -243,6 +250,8 @@ class _Rewrite:
     def run(self, text: str) -> CheckedQuery:
         select, scope = self.select, self.scope
         items = list(select.expressions)
+        if not items:
+            raise QueryRefused(Refusal.UNPARSABLE, "no output")
         originals = [_unalias(item).copy() for item in items]
         aliases = {item.alias.lower(): i for i, item in enumerate(items) if item.alias}
         keys = self._group_keys(originals, aliases)
@@ -320,6 +329,9 @@ class _Rewrite:
         order = self.select.args.get("order")
         ordered = list(order.expressions) if isinstance(order, exp.Order) else []
         for item in ordered:
+            extra = [k for k, v in item.args.items() if v and k not in ORDER_ARGS]
+            if extra:
+                raise QueryRefused(Refusal.UNPARSABLE, f"ORDER BY … {extra[0].upper()}")
             target = item.this
             if isinstance(target, exp.Column) and not target.table:
                 position = aliases.get(target.name.lower())

@@ -69,11 +69,15 @@ ACCEPTED = [
 ]
 
 LONG = "SELECT count(*) FROM data WHERE " + " OR ".join(["city = 'x'"] * 900)
+DEEP = "SELECT count(*) FROM data WHERE " + "(" * 300 + "city = 'x'" + ")" * 300
+CHAIN = "SELECT count(*) FROM data WHERE " + " + ".join(["1"] * 2400) + " > 0"
 
 REFUSED = [
     # the statement
     (T, LONG, R.TOO_LONG),
     (T, "SELECT count(* FROM data", R.UNPARSABLE),
+    (T, DEEP, R.UNPARSABLE),
+    (T, CHAIN, R.UNPARSABLE),
     (T, "SELECT region, count(*) FROM data GROUP BY 9", R.UNPARSABLE),
     (T, "SELECT count(*) FROM data LIMIT 'ten'", R.UNPARSABLE),
     (T, "COPY data TO '/tmp/x'", R.NOT_ONE_SELECT),
