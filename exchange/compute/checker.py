@@ -263,6 +263,8 @@ class _Rewrite:
             scope.walk(output, Where("SELECT", aggregates=True))
         for key in keys:
             scope.walk(key, Where("GROUP BY", aggregates=False))
+        # a constant groups nothing, and DuckDB would read a bare integer as an ordinal
+        keys = [key for key in keys if key.find(exp.Column)]
         if DATA_TABLE not in scope.tables.values():
             raise QueryRefused(Refusal.UNKNOWN_TABLE, f"no {DATA_TABLE} table")
         where = select.args.get("where")

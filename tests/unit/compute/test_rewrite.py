@@ -109,3 +109,11 @@ def test_a_refused_function_is_named() -> None:
 def test_comments_do_not_reach_the_sql() -> None:
     query = check("SELECT /* hello */ count(*) FROM data -- bye", THRESHOLD)
     assert "hello" not in query.sql and "bye" not in query.sql
+
+
+def test_a_constant_group_key_is_dropped_not_read_as_an_ordinal() -> None:
+    query = check("SELECT 3 AS x, region, count(*) FROM data GROUP BY x, region", THRESHOLD)
+    assert query.group_by == ("region",)
+    assert "GROUP BY 3" not in query.sql
+    with connect() as con:
+        assert sorted(con.execute(query.sql).fetchall()) == [(3, "north", 2, 2), (3, "south", 2, 2)]
