@@ -9,6 +9,7 @@ DuckDB's own locked settings.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -115,15 +116,16 @@ class Sandbox:
         self._finalizer()
 
     def _take(self) -> Child:
-        """The spare if it is still alive and ours, else a new child; then start the next spare."""
+        """The spare if it is ours and still waiting, else a new child; then the next spare."""
         with self._lock:
-            child = self._held.pop() if self._held else None
+            spare = self._held.pop() if self._held else None
             if self.spare:
                 self._held.append(start_child())
-        usable = child is not None and child.process.poll() is None
-        if child is not None and not usable:
-            discard(child)
-        return child if child is not None and usable else start_child()
+        if spare is not None and spare.owner == os.getpid() and spare.process.poll() is None:
+            return spare
+        if spare is not None:
+            discard(spare)
+        return start_child()
 
 
 def _discard_all(held: list[Child]) -> None:

@@ -65,10 +65,8 @@ def main() -> None:
 
 def _preload() -> None:
     """Import what a run needs before waiting, so a spare child answers at once."""
-    try:
-        import exchange.compute.release  # noqa: F401
-    except ImportError:  # reported as a crash when the run needs it
-        pass
+    import exchange.catalog.ingest.readers  # noqa: F401
+    import exchange.compute.release  # noqa: F401
 
 
 def run(job: Job, source: BinaryIO) -> bytes:

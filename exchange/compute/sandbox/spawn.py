@@ -84,30 +84,43 @@ def start_child() -> Child:
 
 
 def discard(child: Child) -> None:
-    """Kill the child's process group if it still runs, reap it, and remove its folder."""
-    if child.owner == os.getpid():
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(child.process.pid, signal.SIGKILL)
-        for stream in (child.process.stdin, child.process.stdout):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            child.process.wait(timeout=5)
+    """Kill the child's process group if it still runs, reap it, and remove its folder.
+
+    A child another process started (a spare seen by a forked worker) is left to its owner.
+    """
+    if child.owner != os.getpid():
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.process.pid, signal.SIGKILL)
+    for stream in (child.process.stdin, child.process.stdout):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        child.process.wait(timeout=5)
     shutil.rmtree(child.folder, ignore_errors=True)
 
 
 def limit(child: Child, limits: SandboxLimits) -> None:
     """Hold the child to the run's limits; hard and soft alike, so it cannot raise them."""
-    cpu_used = time.monotonic() - child.started  # an upper bound on the CPU its start took
-    cpu = int(limits.cpu_seconds + cpu_used) + 1
     pid = child.process.pid
+    cpu = int(limits.cpu_seconds + _cpu_used(child)) + 1
     resource.prlimit(pid, resource.RLIMIT_CPU, (cpu, cpu + 1))  # SIGXCPU, then SIGKILL
     resource.prlimit(pid, resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     resource.prlimit(pid, resource.RLIMIT_FSIZE, (limits.max_file_bytes, limits.max_file_bytes))
     files = limits.max_open_files
     resource.prlimit(pid, resource.RLIMIT_NOFILE, (files, files))
     resource.prlimit(pid, resource.RLIMIT_CORE, (0, 0))
+
+
+def _cpu_used(child: Child) -> float:
+    """Seconds of CPU the child has used so far (its imports), counted against RLIMIT_CPU."""
+    try:
+        with open(f"/proc/{child.process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return time.monotonic() - child.started  # at most this, whatever it did
 
 
 def communicate(child: Child, job: Job, sealed: Iterable[bytes]) -> Outcome:
