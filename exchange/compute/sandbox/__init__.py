@@ -105,7 +105,12 @@ class Sandbox:
         started = time.monotonic()
         child = self._take()
         try:
-            limit(child, limits)
+            try:
+                limit(child, limits)
+            except ProcessLookupError:  # the spare died since it was looked at
+                discard(child)
+                child = start_child()
+                limit(child, limits)
             outcome = communicate(child, job, sealed)
         finally:
             discard(child)

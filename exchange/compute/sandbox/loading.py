@@ -104,41 +104,60 @@ def _load_csv(
     licensed: Sequence[FieldSpec],
     fields: Sequence[FieldSpec],
 ) -> bool:
-    """DuckDB's reader over a UTF-8 copy; False (nothing created) when its header disagrees."""
+    """DuckDB's reader over the file (or a UTF-8 copy); False, with nothing created and the
+    file left for the catalog's reader, when DuckDB might not read it as the catalog did."""
     with path.open("rb") as raw:
         head = raw.read(8192)
     encoding = _encoding(head)
     if encoding is None:
         return False
-    if encoding == "gb18030":
-        utf8 = folder / "data.utf8.csv"
-        _transcode(path, utf8, encoding)
-        path.unlink()
-        path = utf8
-    text = codecs.getincrementaldecoder("utf-8-sig")(errors="replace").decode(head)
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = max(CSV_DELIMITERS, key=first_line.count)
-    try:
-        try:
-            con.execute(
-                "CREATE TABLE __raw AS SELECT * FROM read_csv(?, header = true, all_varchar = true,"
-                " delim = ?, quote = '\"', escape = '\"', null_padding = true,"
-                " auto_detect = false, columns = ?)",
-                [str(path), delimiter, {f"c{index}": "VARCHAR" for index in range(len(fields))}],
-            )
-        finally:
-            path.unlink(missing_ok=True)
-    except duckdb.Error:
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head)
+    if text[:1] in ("\r", "\n"):  # blank lines before the header: the catalog skips them
         return False
-    header = _csv_header(first_line, delimiter)
-    if header != [field["name"] for field in fields]:
-        con.execute("DROP TABLE IF EXISTS __raw")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(CSV_DELIMITERS, key=first_line.count)
+    if _csv_header(first_line, delimiter) != [field["name"] for field in fields]:
+        return False
+    source = path
+    if encoding == "gb18030":
+        source = folder / "data.utf8.csv"
+        _transcode(path, source, encoding)
+    columns = {f"c{index}": "VARCHAR" for index in range(len(fields))}
+    try:
+        read = any(_read_csv(con, source, delimiter, columns, serial) for serial in (False, True))
+    finally:
+        if source != path:
+            source.unlink(missing_ok=True)
+    if not read:
         return False
     renamed = ", ".join(f"c{i} AS {_quoted(field['name'])}" for i, field in enumerate(fields))
     con.execute(f"CREATE VIEW __named AS SELECT {renamed} FROM __raw")
     _typed(con, DATA_TABLE, "__named", licensed, {field["name"] for field in fields}, blank=fields)
     con.execute("DROP VIEW __named")
     con.execute("DROP TABLE __raw")
+    return True
+
+
+def _read_csv(
+    con: duckdb.DuckDBPyConnection,
+    source: Path,
+    delimiter: str,
+    columns: dict[str, str],
+    serial: bool,
+) -> bool:
+    """Read the CSV as text into __raw; the parallel reader refuses short rows around quoted
+    line breaks, so a refused file is read again serially before the catalog's reader."""
+    try:
+        con.execute(
+            "CREATE TABLE __raw AS SELECT * FROM read_csv(?, header = true, all_varchar = true,"
+            " delim = ?, quote = '\"', escape = '\"', null_padding = true,"
+            " auto_detect = false, columns = ?, parallel = ?)",
+            [str(source), delimiter, columns, not serial],
+        )
+    except duckdb.OutOfMemoryException:
+        raise
+    except duckdb.Error:
+        return False
     return True
 
 
@@ -246,7 +265,7 @@ def _cast(column: str, field_type: str, is_text: bool) -> str:
     if not is_text:
         return f"TRY_CAST({column} AS {target})"
     if field_type == "string":
-        return column
+        return f"NULLIF({column}, '')"  # an empty cell is no value, whichever reader read it
     trimmed = f"trim({column})"
     if field_type in ("integer", "decimal"):
         return f"TRY_CAST(replace({trimmed}, ',', '') AS {target})"
