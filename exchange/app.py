@@ -16,6 +16,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from exchange import cli, extensions, models  # noqa: F401 - models register their tables
     from exchange.accounts.passwords import FULL_COST, TEST_COST, set_hashing_cost
     from exchange.catalog.extension import init_caches, init_files
+    from exchange.compute.extension import init_compute
     from exchange.config import load_config
     from exchange.delivery.extension import init_delivery
     from exchange.http.auth import init_auth
@@ -48,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     set_hashing_cost(TEST_COST if app.config["MODE"] == "test" else FULL_COST)
     init_files(app)
     init_delivery(app)
+    init_compute(app)
     init_valuation(app)
     init_rights(app)
     init_trading(app)
@@ -98,6 +100,7 @@ def _register_api(app: Flask) -> None:
     """Each capability's API blueprints, in the order the OpenAPI document lists them."""
     from exchange.accounts.api import organisations, users
     from exchange.catalog import api as catalog
+    from exchange.compute import api as compute
     from exchange.delivery import api as delivery
     from exchange.http.api import init_api
     from exchange.ledger import api as ledger
@@ -120,6 +123,7 @@ def _register_api(app: Flask) -> None:
             contracts.blp,
             payments.blp,
             delivery.blp,
+            compute.blp,
             market.blp,
             alerts.blp,
             stripe_webhook.blp,
@@ -132,6 +136,7 @@ def _register_pages(app: Flask) -> None:
     from exchange.accounts.views import auth, organisations, profile, verification
     from exchange.catalog.views import labels as catalog_labels
     from exchange.catalog.views import public, review, vendor
+    from exchange.compute import views as compute
     from exchange.delivery import views as delivery
     from exchange.http import site
     from exchange.http.pages import init_pages
@@ -147,12 +152,22 @@ def _register_pages(app: Flask) -> None:
         app,
         [
             module.bp
-            for module in (*pages, valuation, rights, negotiations, contracts, delivery, market)
+            for module in (
+                *pages,
+                valuation,
+                rights,
+                negotiations,
+                contracts,
+                delivery,
+                compute,
+                market,
+            )
         ],
         {
             **catalog_labels.TEMPLATE_GLOBALS,
             **rights.TEMPLATE_GLOBALS,
             **trading_labels.TEMPLATE_GLOBALS,
             **valuation.TEMPLATE_GLOBALS,
+            **compute.TEMPLATE_GLOBALS,
         },
     )

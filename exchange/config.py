@@ -125,6 +125,13 @@ class DefaultConfig:
     DATA_API_RATE_LIMIT = "120/minute"
     DATA_API_CACHE_BYTES = 256 * 1024 * 1024
     DATA_API_USAGE_SECONDS = 300  # how often the worker summarises closed days into the ledger
+    # Computation licences: what one sandboxed query may use (wall-clock seconds, memory and
+    # DuckDB threads), and whether each process keeps one sandbox started ahead of the next
+    # query (None: yes, except in test mode).
+    COMPUTE_SECONDS = 30.0
+    COMPUTE_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
+    COMPUTE_THREADS = 2
+    COMPUTE_SPARE: bool | None = None
     # Payments: "bank_transfer" (the default; an operator confirms receipt) or "stripe". Stripe
     # needs its secret key and webhook signing secret; STRIPE_API_BASE points the SDK elsewhere
     # (tests use a local stand-in). The bank account buyers pay into:

@@ -16,7 +16,8 @@ from exchange.catalog.models import (
     ProductRegion,
     ProductVersion,
 )
-from exchange.delivery.models import Download, Entitlement
+from exchange.compute.models import ComputeLicence, ComputeQuery, PolicyVersion
+from exchange.delivery.models import ApiUsageDay, DataApiCall, Download, Entitlement
 from exchange.kernel.models import Base
 from exchange.kernel.records import AuditEvent, IdempotencyRecord
 from exchange.ledger.models import LedgerParty
@@ -53,9 +54,13 @@ from exchange.valuation.models import Valuation
 
 __all__ = [
     "ApiToken",
+    "ApiUsageDay",
     "AuditEvent",
     "Base",
+    "ComputeLicence",
+    "ComputeQuery",
     "ContractSignature",
+    "DataApiCall",
     "DataProduct",
     "Dispute",
     "Download",
@@ -81,6 +86,7 @@ __all__ = [
     "OversightAlertOrganisation",
     "OversightNote",
     "Payment",
+    "PolicyVersion",
     "ProductRegion",
     "ProductVersion",
     "RightsCertificate",

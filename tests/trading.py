@@ -18,9 +18,14 @@ from contracts.schema import ledger_entries
 from exchange.catalog.domain import Territory, UseScope
 from exchange.extensions import db
 from exchange.http.context import uow
+from exchange.kernel.models import utcnow
 from exchange.kernel.vocabulary import Role
+from exchange.payments.domain import Gateway, PaymentStatus
+from exchange.payments.models import Payment
+from exchange.trading import flow as trade_flow
 from exchange.trading import negotiations, signing_keys
 from exchange.trading.domain import Terms
+from exchange.trading.models import TradeContract
 from tests.catalog import Person, person, review, submit
 from tests.rights import actor, certify, own_product
 
@@ -174,3 +179,25 @@ def ledger_bodies(app: Flask, entry_type: str) -> list[dict[str, Any]]:
         ).all()
         db.session.remove()
     return [json.loads(body) for body in rows]
+
+
+def paid(app: Flask, contract_id: int) -> None:
+    """Run after_payment for the contract as the payment service does, and commit."""
+    with app.app_context():
+        try:
+            contract = db.session.get(TradeContract, contract_id)
+            payment = Payment(
+                contract_id=contract.id,
+                gateway=Gateway.BANK_TRANSFER,
+                reference=f"GSP-TEST-{contract.id}",
+                amount=contract.price,
+                status=PaymentStatus.SUCCEEDED,
+                idempotency_key=f"contract-{contract.id}-test",
+            )
+            db.session.add(payment)
+            db.session.flush()
+            trade_flow.after_payment(db.session, contract, payment, utcnow())
+            db.session.commit()
+        finally:
+            db.session.rollback()
+            db.session.remove()

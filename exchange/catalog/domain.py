@@ -101,6 +101,25 @@ LICENCE_KIND_LABELS = {
 }
 
 
+class Access(StrEnum):
+    """What a licence lets the buyer take: a copy of the data, calls to its API, or
+    computations over data it never sees (usable but not visible)."""
+
+    COPY = "copy"
+    API = "api"
+    COMPUTATION = "computation"
+
+
+ACCESS_LABELS = {
+    Access.COPY: N_("A copy of the data (fingerprinted for the buyer)"),
+    Access.API: N_("Calls to the data API"),
+    Access.COMPUTATION: N_("Computation over the data (usable, not visible)"),
+}
+# What a quota counts under each kind of access that has one.
+QUOTA_UNITS = {Access.API: N_("calls"), Access.COMPUTATION: N_("queries")}
+DEFAULT_QUOTAS = {Access.API: 10_000, Access.COMPUTATION: 100}
+
+
 class FieldType(StrEnum):
     """A column's type as inferred from the file or declared by the vendor."""
 

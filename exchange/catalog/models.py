@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     SmallInteger,
     String,
@@ -20,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.catalog.domain import (
+    Access,
     FileFormat,
     Grade,
     LicenceKind,
@@ -176,6 +178,8 @@ class LicenceOffer(Base):
         ForeignKey("data_products.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[LicenceKind] = mapped_column(enum_column(LicenceKind, "licence_kind"))
+    access: Mapped[Access] = mapped_column(enum_column(Access, "offer_access"), default=Access.COPY)
+    quota: Mapped[int | None] = mapped_column(Integer)  # calls (API) or queries (computation)
     scope: Mapped[UseScope] = mapped_column(enum_column(UseScope, "use_scope"))
     term_months: Mapped[int] = mapped_column(SmallInteger)
     territory: Mapped[Territory] = mapped_column(enum_column(Territory, "territory"))

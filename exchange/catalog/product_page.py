@@ -13,6 +13,7 @@ from exchange.accounts.models import Organisation, User
 from exchange.catalog import personal_data
 from exchange.catalog.browse import SUPERVISORS, ProductCard, summary, vendor_cards
 from exchange.catalog.domain import (
+    Access,
     FileFormat,
     LicenceKind,
     ListingStatus,
@@ -41,6 +42,8 @@ class OfferView(TypedDict):
     derivative: bool
     redistribution: bool
     price: Decimal
+    access: Access
+    quota: int | None
     is_active: bool
 
 
@@ -261,6 +264,8 @@ def offer_view(offer: LicenceOffer) -> OfferView:
         derivative=offer.derivative,
         redistribution=offer.redistribution,
         price=offer.price,
+        access=offer.access,
+        quota=offer.quota,
         is_active=offer.is_active,
     )
 

@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 from exchange.accounts.models import Organisation
 from exchange.catalog.browse import VendorProductCard, vendor_products
 from exchange.catalog.datafiles import DataFiles, Ingested, Upload, discard, profiled, store
-from exchange.catalog.domain import QUALITY_DIMENSIONS, ListingStatus
+from exchange.catalog.domain import (
+    DEFAULT_QUOTAS,
+    QUALITY_DIMENSIONS,
+    Access,
+    ListingStatus,
+    ProductType,
+)
 from exchange.catalog.listing import record_transition
 from exchange.catalog.models import DataProduct, IndustryBoard, LicenceOffer, ProductRegion
 from exchange.catalog.product_page import ProductView, get_product
@@ -55,6 +61,8 @@ OFFER_FIELDS = (
     "derivative",
     "redistribution",
     "price",
+    "access",
+    "quota",
 )
 
 
@@ -115,8 +123,27 @@ def _reprice(product: DataProduct) -> None:
     product.min_price = min(prices) if prices else None
 
 
+def _access(product: DataProduct, data: Mapping[str, Any]) -> tuple[Access, int | None]:
+    """The offer's access, by default the product's own (an API feed's calls, else a copy),
+    and its quota; 422 for access the product cannot give or a quota where none applies."""
+    is_api = product.product_type == ProductType.API
+    access = data.get("access") or (Access.API if is_api else Access.COPY)
+    if (access is Access.API) != is_api:
+        raise ValidationFailed.on(
+            "access", N_("Calls to the data API are offered on API feeds, and only there.")
+        )
+    quota = data.get("quota")
+    if access is Access.COPY:
+        if quota is not None:
+            raise ValidationFailed.on("quota", N_("A copy of the data has no quota."))
+        return access, None
+    return access, quota if quota is not None else DEFAULT_QUOTAS[access]
+
+
 def _offer(product: DataProduct, data: Mapping[str, Any]) -> LicenceOffer:
-    offer = LicenceOffer(**{k: data[k] for k in OFFER_FIELDS}, is_active=True)
+    access, quota = _access(product, data)
+    terms = {k: data[k] for k in OFFER_FIELDS if k not in ("access", "quota")}
+    offer = LicenceOffer(**terms, access=access, quota=quota, is_active=True)
     product.offers.append(offer)
     return offer
 

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from exchange.catalog.domain import (
+    Access,
     DeliveryForm,
     Grade,
     LegalBasis,
@@ -63,6 +64,18 @@ class OfferSchema(BaseSchema):
     derivative = fields.Boolean(load_default=False)
     redistribution = fields.Boolean(load_default=False)
     price = Price(required=True)
+    access = choice(
+        Access,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "copy, api or computation (default: the product's own)"},
+    )
+    quota = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=_range(1, 10_000_000),
+        metadata={"description": "calls (api) or queries (computation) per contract"},
+    )
     is_active = fields.Boolean(dump_only=True)
 
 

@@ -194,3 +194,22 @@ class Released:
     rows: tuple[tuple[object, ...], ...]
     suppressed: int
     epsilon_spent: float
+
+
+class QueryStatus(StrEnum):
+    """Where a submitted query stands."""
+
+    REFUSED = "refused"  # broke a rule of the policy; nothing ran
+    PENDING = "pending"  # waits for the vendor's approval
+    REJECTED = "rejected"  # the vendor declined it; nothing ran
+    FAILED = "failed"  # ran out of time, memory or rows; nothing released, nothing spent
+    DONE = "done"  # ran; its released result is kept
+
+
+QUERY_STATUS_LABELS = {
+    QueryStatus.REFUSED: N_("Refused"),
+    QueryStatus.PENDING: N_("Awaiting the vendor's approval"),
+    QueryStatus.REJECTED: N_("Declined by the vendor"),
+    QueryStatus.FAILED: N_("Failed"),
+    QueryStatus.DONE: N_("Done"),
+}

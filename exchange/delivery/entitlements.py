@@ -114,7 +114,12 @@ def grant_entitlement(
     if session.scalar(select(Entitlement.id).where(Entitlement.contract_id == contract.id)):
         raise Conflict(N_("This contract's data has already been delivered."))
     product = require_found(session.get(DataProduct, contract.product_id))
-    is_api = product.product_type == ProductType.API
+    # A contract states its access (and quota) since computation licences; one drafted before
+    # gave an API feed's calls at the configured quota, and anything else a copy.
+    access = contract.terms.get("access")
+    is_api = access == "api" if access else product.product_type == ProductType.API
+    if is_api and contract.terms.get("quota"):
+        api_quota = int(contract.terms["quota"])
     entitlement = Entitlement(
         contract_id=contract.id,
         product_id=product.id,
@@ -140,6 +145,7 @@ def grant_entitlement(
             "version": product.versions[-1].number if product.versions else 0,
             "expires_at": entitlement.expires_at.isoformat(),
             "api": is_api,
+            **({"access": access} if access else {}),
         },
         parties=[contract.buyer_id, contract.vendor_id],
     )
@@ -168,6 +174,17 @@ def own_entitlement(
     if not actor.has_role_in(entitlement.buyer_id, Role.BUYER):
         raise PermissionDenied(N_("Only the buying organisation's buyers can take its data."))
     return entitlement
+
+
+class NoCopy(Conflict):
+    code = "no-copy"
+    title = N_("This licence lets you compute over the data; it gives no copy of it")
+
+
+def check_copy(contract: PaidContract) -> None:
+    """409 for a computation licence: its data is used where it lies, never handed over."""
+    if contract.terms.get("access") == "computation":
+        raise NoCopy()
 
 
 def check_usable(
@@ -216,7 +233,7 @@ def download_link(
     now = now or utcnow()
     session = uow.session
     entitlement = own_entitlement(session, actor, entitlement_id)
-    check_usable(session, entitlement, now, contracts)
+    check_copy(check_usable(session, entitlement, now, contracts))
     chosen = ready_version(session, entitlement.product_id, version)
     token = _serializer(secret, now).dumps(
         {"e": entitlement.id, "u": actor.user_id, "v": chosen.number}
@@ -250,6 +267,7 @@ def open_download(
         raise NotAuthenticated()
     entitlement = own_entitlement(session, actor, int(claims["e"]))
     contract = check_usable(session, entitlement, now, contracts)
+    check_copy(contract)
     version = ready_version(session, entitlement.product_id, int(claims["v"]))
     product = require_found(session.get(DataProduct, entitlement.product_id))
     marked = copies.buyer_copy(files, product, version, entitlement, contract)

@@ -109,8 +109,13 @@ def _test(filter_: Filter, field_type: FieldType) -> Callable[[Any], bool]:
     compare = _TESTS[filter_.op]
 
     def test(cell: Any) -> bool:
-        if cell is None or cell == "":
-            return filter_.op is Op.NE and wanted != ""
+        if cell is None or cell == "" or filter_.value == "":
+            # Blank is a value of its own: `eq` with nothing finds the blank cells, `ne` the rest.
+            blank = cell is None or cell == ""
+            wanted_blank = filter_.value == ""
+            if filter_.op is Op.EQ:
+                return blank == wanted_blank
+            return filter_.op is Op.NE and blank != wanted_blank
         try:
             return compare(read(cell), wanted)
         except (InvalidOperation, ValueError, TypeError):
@@ -126,10 +131,12 @@ def json_cell(cell: Any, field_type: FieldType) -> Any:
     if isinstance(cell, datetime | date):
         return cell.isoformat()
     if field_type is FieldType.INTEGER:
+        text = str(cell).strip()
         try:
-            return int(Decimal(str(cell).strip()))
-        except (InvalidOperation, ValueError):
-            return str(cell)
+            number = int(text)
+        except ValueError:
+            return text if isinstance(cell, str) else str(cell)
+        return number if str(number) == text else text  # "0012" and "12.5" keep their text
     if field_type is FieldType.BOOLEAN and isinstance(cell, bool):
         return cell
     return cell if isinstance(cell, str) else str(cell)
@@ -144,12 +151,12 @@ def page(
     """The rows from `query.position` that pass every filter, at most `query.limit` of them."""
     index = {name: i for i, name in enumerate(names)}
     fields = query.fields if query.fields is not None else tuple(names)
-    unknown = [name for name in fields if name not in index]
-    unknown += [f.column for f in query.filters if f.column not in index]
-    if unknown:
-        raise ValidationFailed.on(
-            "fields", N_("The product has no column %(column)s."), column=unknown[0]
-        )
+    for field, names in (("fields", fields), ("where", [f.column for f in query.filters])):
+        unknown = [name for name in names if name not in index]
+        if unknown:
+            raise ValidationFailed.on(
+                field, N_("The product has no column %(column)s."), column=unknown[0]
+            )
     if len(query.filters) > MAX_FILTERS:
         raise ValidationFailed.on("where", N_("At most 10 filters may be given."))
     tests = [

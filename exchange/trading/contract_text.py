@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, TypedDict
 
+from exchange.trading.access_text import access_clause
+
 SCOPE_ZH = {"internal": "内部分析使用", "research": "科学研究使用", "commercial": "商业使用"}
 SCOPE_EN = {"internal": "internal analysis", "research": "research", "commercial": "commercial use"}
 TERRITORY_ZH = {"jiangxi": "江西省", "mainland": "中国大陆（不含港澳台地区）", "global": "全球"}
@@ -60,7 +62,7 @@ ZH = """数据产品使用许可合同
 第六条 交付与验收
 乙方付款后，交易所为乙方开通数据获取权限，乙方通过有时效的加密链接下载数据，每一份副本均带有
 可追溯的数字指纹。乙方应在交付后 {acceptance_days} 日内确认验收或提出异议；
-逾期未提出异议的，视为验收合格。
+逾期未提出异议的，视为验收合格。{access_zh}
 
 第七条 数据安全与合规
 乙方应依法采取必要措施保障数据安全，不得尝试重新识别已脱敏的个人信息，不得将数据用于违法用途。{personal_zh}
@@ -120,7 +122,7 @@ window closes; if a dispute is upheld, the escrowed funds are refunded to the li
 6. Delivery and acceptance
 On payment the Exchange grants the licensee access to the data, downloaded through expiring
 encrypted links; every copy carries a traceable fingerprint. The licensee shall accept delivery
-or raise a dispute within {acceptance_days} days of delivery; silence is acceptance.
+or raise a dispute within {acceptance_days} days of delivery; silence is acceptance.{access_en}
 
 7. Data security and compliance
 The licensee shall keep the data secure as the law requires, shall not attempt to re-identify
@@ -200,6 +202,8 @@ class TextFields(TypedDict):
 
     personal_zh: str
     personal_en: str
+    access_zh: str
+    access_en: str
     number: str
     created_on: str
     vendor_zh: str
@@ -239,9 +243,12 @@ def _fields(facts: Mapping[str, Any], contract_hash: str) -> TextFields:
     product = facts["product"]
     exclusive, derivative = terms["exclusive"], terms["derivative"]
     personal_zh, personal_en = _personal(facts)
+    access_zh, access_en = access_clause(facts)
     return TextFields(
         personal_zh=personal_zh,
         personal_en=personal_en,
+        access_zh=access_zh,
+        access_en=access_en,
         number=facts["number"],
         created_on=facts["created_at"][:10],
         vendor_zh=facts["vendor"]["name_zh"],

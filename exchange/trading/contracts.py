@@ -13,7 +13,7 @@ import calendar
 import hashlib
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -23,7 +23,9 @@ from contracts.ledger import canonical_json
 from exchange.accounts.models import Organisation
 from exchange.catalog import personal_data
 from exchange.catalog.browse import SUPERVISORS
+from exchange.catalog.domain import Access
 from exchange.catalog.models import DataProduct, LicenceOffer
+from exchange.compute import policies as compute_policies
 from exchange.kernel.actors import Actor, require_found
 from exchange.kernel.errors import Conflict, NotFound, PermissionDenied
 from exchange.kernel.i18n import N_
@@ -67,6 +69,8 @@ class ContractTerms(TypedDict):
     derivative: bool
     starts_on: str
     ends_on: str
+    access: NotRequired[str]  # "api" or "computation"; a copy's contract has neither key
+    quota: NotRequired[int]  # calls or queries
 
 
 class FrozenBand(TypedDict):
@@ -142,6 +146,28 @@ class ContractView(TypedDict):
     signatures: list[SignatureCheck]
 
 
+class AccessFacts(TypedDict):
+    """What a licence for API calls or computation adds to the contract's facts."""
+
+    kind: str
+    quota: int
+    policy: NotRequired[dict[str, Any]]  # computation: the query policy, frozen
+
+
+def _access(session: Session, offer: LicenceOffer) -> AccessFacts | None:
+    """The access an offer gives beyond a copy, with the product's query policy frozen for a
+    computation licence; 409 while the vendor has set none."""
+    if offer.access is Access.COPY:
+        return None
+    access = AccessFacts(kind=offer.access.value, quota=int(offer.quota or 0))
+    if offer.access is Access.COMPUTATION:
+        policy = compute_policies.current(session, offer.product_id)
+        if policy is None:
+            raise Conflict(N_("The vendor has not set the query policy for this product yet."))
+        access["policy"] = compute_policies.to_json(policy)
+    return access
+
+
 def _organisation(row: Organisation) -> ContractParty:
     return ContractParty(
         id=row.id, name_zh=row.name_zh, name_en=row.name_en, credit_code=row.credit_code
@@ -197,6 +223,9 @@ def draft(
         starts_on=starts_on.isoformat(),
         ends_on=ends_on.isoformat(),
     )
+    access = _access(session, offer)
+    if access is not None:
+        terms["access"], terms["quota"] = access["kind"], access["quota"]
     contract = TradeContract(
         number=f"pending-{negotiation.id}",  # unique until the id gives the real number
         negotiation_id=negotiation.id,
@@ -251,6 +280,8 @@ def draft(
     )
     if forms:  # only then: a product without personal data keeps the contract's earlier facts
         facts[personal_data.FACTS_KEY] = personal_data.facts(forms)
+    if access is not None:  # likewise: a copy's contract keeps its earlier facts
+        facts["access"] = access
     contract.canonical = canonical_json(facts)
     contract.contract_hash = hashlib.sha256(contract.canonical.encode()).hexdigest()
     contract.text_zh = render_zh(facts, contract.contract_hash)

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from exchange.compute import licences as compute_licences
 from exchange.delivery import entitlements as delivery
 from exchange.delivery.domain import DEFAULT_API_QUOTA
 from exchange.payments.models import Payment
@@ -74,7 +75,9 @@ def after_payment(
     """The buyer's money is in escrow: move the rights, entitle the buyer to the data, and
     start the window the signed contract gives the buyer to accept or dispute the delivery."""
     move_rights(session, contract, now)
-    delivery.grant_entitlement(session, contract, now=now, api_quota=api_quota)
+    granted = delivery.grant_entitlement(session, contract, now=now, api_quota=api_quota)
+    if contract.terms.get("access") == "computation":
+        compute_licences.grant_licence(session, contract, granted.entitlement_id, now=now)
     agreed = json.loads(contract.canonical)
     contract.delivered_at = now
     contract.acceptance_due_at = now + timedelta(days=float(agreed["acceptance_days"]))

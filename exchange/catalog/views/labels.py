@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from exchange.catalog.domain import (
+    ACCESS_LABELS,
     DELIVERY_FORM_LABELS,
     GRADE_LABELS,
     LEGAL_BASIS_LABELS,
     LICENCE_KIND_LABELS,
     LISTING_STATUS_LABELS,
     PRODUCT_TYPE_LABELS,
+    QUOTA_UNITS,
     SENSITIVITY_LABELS,
     TERRITORY_LABELS,
     UPDATE_FREQUENCY_LABELS,
@@ -20,6 +22,8 @@ from exchange.kernel.i18n import N_
 
 # The catalog's closed sets, by name, for labels and select options in templates.
 CATALOG_LABELS = {
+    "access_labels": ACCESS_LABELS,
+    "quota_units": QUOTA_UNITS,
     "delivery_form_labels": DELIVERY_FORM_LABELS,
     "legal_basis_labels": LEGAL_BASIS_LABELS,
     "grade_labels": GRADE_LABELS,

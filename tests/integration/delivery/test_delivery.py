@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 from contracts.schema import ledger_entries
 from exchange.catalog.extension import data_files
 from exchange.delivery import api_keys, data_api
-from exchange.delivery.extension import call_rate, copy_cache
 from exchange.delivery import entitlements as delivery
 from exchange.delivery.domain import EntitlementStatus
+from exchange.delivery.extension import call_rate, copy_cache
 from exchange.delivery.fingerprint import identify
 from exchange.delivery.models import Download, Entitlement
 from exchange.extensions import db

@@ -11,40 +11,14 @@ from sqlalchemy import func, select
 from exchange.catalog.models import LicenceOffer
 from exchange.delivery.models import Entitlement
 from exchange.extensions import db
-from exchange.kernel.models import utcnow
 from exchange.kernel.vocabulary import Role
-from exchange.payments.domain import Gateway, PaymentStatus
 from exchange.payments.models import Payment
 from exchange.rights.domain import GrantStatus, RecordStatus, RightKind
 from exchange.rights.models import LicenceGrant, RightsRecord
 from exchange.rights.transfers import RightsNotHeld
-from exchange.trading import flow as trade_flow
 from exchange.trading.exclusive_offers import OfferTaken
-from exchange.trading.models import TradeContract
 from tests.catalog import person
-from tests.trading import accept, market, propose, sign, terms
-
-
-def paid(app, contract_id: int) -> None:
-    """Run after_payment for the contract as the payment service does, and commit."""
-    with app.app_context():
-        try:
-            contract = db.session.get(TradeContract, contract_id)
-            payment = Payment(
-                contract_id=contract.id,
-                gateway=Gateway.BANK_TRANSFER,
-                reference=f"GSP-TEST-{contract.id}",
-                amount=contract.price,
-                status=PaymentStatus.SUCCEEDED,
-                idempotency_key=f"contract-{contract.id}-test",
-            )
-            db.session.add(payment)
-            db.session.flush()
-            trade_flow.after_payment(db.session, contract, payment, utcnow())
-            db.session.commit()
-        finally:
-            db.session.rollback()
-            db.session.remove()
+from tests.trading import accept, market, paid, propose, sign, terms
 
 
 def signed_contract(app, found, buyer, **agreed) -> int:

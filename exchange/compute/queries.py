@@ -1,0 +1,256 @@
+"""A buyer's query under a computation licence, from submission to released result.
+
+A query is checked against the licence's frozen policy before anything runs; a refused one is
+kept with the rule it broke and audited, and nothing runs. A query the policy lets run at once
+takes one query and its share of the privacy budget (a conditional UPDATE committed before the
+run, so concurrent queries cannot overspend), runs in the sandbox, and its text, the policy
+version and a hash of its result go into the ledger. A run that released nothing gives back
+what it took, except a run refused for returning too many groups under a privacy budget: that
+refusal already told the buyer something computed from the data, so its budget stays spent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from contracts.ledger import canonical_json
+from exchange.compute import licences
+from exchange.compute.checker import QueryRefused, check
+from exchange.compute.domain import REFUSAL_DETAILS, CheckedQuery, ComputePolicy, QueryStatus
+from exchange.compute.models import ComputeLicence, ComputeQuery
+from exchange.compute.policies import from_json
+from exchange.compute.reading import QueryView, licence_of, query_view
+from exchange.compute.release import TooManyRows
+from exchange.compute.running import QueryRunner
+from exchange.delivery.entitlements import check_usable
+from exchange.delivery.models import Entitlement
+from exchange.delivery.ports import ContractLookup, PaidContract
+from exchange.kernel import audit
+from exchange.kernel.actors import Actor, require_found
+from exchange.kernel.errors import Conflict, ExchangeError, NotFound, PermissionDenied
+from exchange.kernel.i18n import N_
+from exchange.kernel.models import utcnow
+from exchange.kernel.unit_of_work import UnitOfWork
+from exchange.kernel.vocabulary import Role
+from exchange.ledger.events import record_event
+
+
+class NotPending(Conflict):
+    code = "query-not-pending"
+    title = N_("This query is not waiting for approval")
+
+
+def _detail(message: str, **params: Any) -> str:
+    """A reason kept as its message id and parameters, translated when it is shown."""
+    return json.dumps({"message": message, "params": params}, ensure_ascii=False)
+
+
+def buyer_licence(session: Session, actor: Actor, contract_id: int) -> ComputeLicence:
+    """The contract's licence for a buyer of its buying organisation; 404 to anyone outside."""
+    licence = licence_of(session, contract_id)
+    if licence is None or not actor.is_member(licence.buyer_id):
+        raise NotFound()
+    if not actor.has_role_in(licence.buyer_id, Role.BUYER):
+        raise PermissionDenied(N_("Only the buying organisation's buyers can run queries."))
+    return licence
+
+
+def _usable(
+    session: Session, licence: ComputeLicence, now: datetime, contracts: ContractLookup
+) -> PaidContract:
+    entitlement = require_found(session.get(Entitlement, licence.entitlement_id))
+    return check_usable(session, entitlement, now, contracts)
+
+
+def _refuse(
+    uow: UnitOfWork, actor: Actor, licence: ComputeLicence, text: str, error: ExchangeError
+) -> None:
+    """Keep a refused attempt with its reason, audit it, and raise the refusal."""
+    session = uow.session
+    if isinstance(error, QueryRefused):
+        refusal, detail = error.rule.value, _detail(REFUSAL_DETAILS[error.rule], name=error.name)
+    else:
+        refusal, detail = error.code, _detail(error.title)
+    session.add(
+        ComputeQuery(
+            licence_id=licence.id,
+            contract_id=licence.contract_id,
+            submitted_by_id=actor.user_id,
+            text=text,
+            status=QueryStatus.REFUSED,
+            refusal=refusal,
+            detail=detail,
+            policy_version=licence.policy_version,
+            epsilon_spent=0.0,
+            created_at=utcnow(),
+        )
+    )
+    audit.record(
+        session,
+        "compute.query_refused",
+        actor=actor,
+        organisation_id=licence.buyer_id,
+        subject=str(licence.contract_id),
+        rule=refusal,
+    )
+    uow.commit()
+    raise error
+
+
+def submit_query(
+    uow: UnitOfWork,
+    actor: Actor,
+    contract_id: int,
+    text: str,
+    *,
+    runner: QueryRunner,
+    contracts: ContractLookup,
+    now: datetime | None = None,
+) -> QueryView:
+    """Check a buyer's query against the licence and run it, or queue it for approval."""
+    now = now or utcnow()
+    session = uow.session
+    licence = buyer_licence(session, actor, contract_id)
+    contract = _usable(session, licence, now, contracts)
+    policy = from_json(licence.policy)
+    try:
+        licences.check_left(licence, policy.epsilon_per_query or 0.0)
+        checked = check(text, policy)
+    except (QueryRefused, Conflict) as refused:
+        _refuse(uow, actor, licence, text, refused)
+    query = ComputeQuery(
+        licence_id=licence.id,
+        contract_id=licence.contract_id,
+        submitted_by_id=actor.user_id,
+        text=text,
+        status=QueryStatus.PENDING,
+        policy_version=licence.policy_version,
+        epsilon_spent=0.0,
+        created_at=now,
+    )
+    session.add(query)
+    audit.record(
+        session,
+        "compute.query_submitted",
+        actor=actor,
+        organisation_id=licence.buyer_id,
+        subject=str(contract_id),
+    )
+    uow.commit()
+    if not policy.needs_approval:
+        _run(uow, licence, query, checked, policy, runner, contract, now)
+    return query_view(session, query)
+
+
+def _run(
+    uow: UnitOfWork,
+    licence: ComputeLicence,
+    query: ComputeQuery,
+    checked: CheckedQuery,
+    policy: ComputePolicy,
+    runner: QueryRunner,
+    contract: PaidContract,
+    now: datetime,
+) -> None:
+    """Take the query's share, run it, and record the result and its ledger entry (or why
+    nothing was released); a failure is raised after it is recorded."""
+    session = uow.session
+    epsilon = policy.epsilon_per_query or 0.0
+    try:
+        licences.spend(session, licence, epsilon)
+    except Conflict as spent_out:  # another query took the last of it meanwhile
+        query.status, query.refusal = QueryStatus.FAILED, spent_out.code
+        query.detail = _detail(spent_out.title)
+        uow.commit()
+        raise
+    uow.commit()
+    try:
+        run = runner.run(session, licence.product_id, checked, policy)
+    except ExchangeError as failed:
+        spent = isinstance(failed, TooManyRows) and policy.epsilon_budget is not None
+        if not spent:
+            licences.give_back(session, licence, epsilon)
+        query.status = QueryStatus.FAILED
+        query.refusal = failed.code
+        query.detail = _detail(failed.detail, **failed.params)
+        query.epsilon_spent = epsilon if spent else 0.0
+        query.ran_at = now
+        uow.commit()
+        raise
+    released = run.released
+    columns, rows = list(released.columns), [list(row) for row in released.rows]
+    query.status = QueryStatus.DONE
+    query.columns, query.rows = columns, rows
+    query.suppressed = released.suppressed
+    query.epsilon_spent = released.epsilon_spent
+    query.result_hash = hashlib.sha256(
+        canonical_json({"columns": columns, "rows": rows}).encode()
+    ).hexdigest()
+    query.ran_at = now
+    session.flush()
+    entry = record_event(
+        session,
+        "trade.computation",
+        {
+            "contract": contract.number,
+            "query_id": query.id,
+            "query": query.text,
+            "policy_version": licence.policy_version,
+            "data_version": run.version,
+            "result_hash": query.result_hash,
+            "rows": len(rows),
+            "suppressed": released.suppressed,
+            "epsilon_spent": released.epsilon_spent,
+        },
+        parties=[licence.buyer_id, licence.vendor_id],
+    )
+    query.ledger_seq = entry.seq
+    uow.commit()
+
+
+def decide_query(
+    uow: UnitOfWork,
+    actor: Actor,
+    query_id: int,
+    *,
+    approve: bool,
+    reason: str | None,
+    runner: QueryRunner,
+    contracts: ContractLookup,
+    now: datetime | None = None,
+) -> QueryView:
+    """The vendor approves a pending query (it runs now) or declines it with a reason."""
+    now = now or utcnow()
+    session = uow.session
+    query = session.get(ComputeQuery, query_id)
+    licence = session.get(ComputeLicence, query.licence_id) if query else None
+    if query is None or licence is None or not actor.is_member(licence.vendor_id):
+        raise NotFound()
+    if not actor.has_role_in(licence.vendor_id, Role.VENDOR):
+        raise PermissionDenied(N_("Only the vendor's vendors decide on queries."))
+    if query.status != QueryStatus.PENDING:
+        raise NotPending()
+    query.decided_by_id = actor.user_id
+    query.decided_at = now
+    query.decision_reason = reason
+    audit.record(
+        session,
+        "compute.query_approved" if approve else "compute.query_declined",
+        actor=actor,
+        organisation_id=licence.vendor_id,
+        subject=str(query.id),
+    )
+    if not approve:
+        query.status = QueryStatus.REJECTED
+        uow.commit()
+        return query_view(session, query)
+    uow.commit()
+    contract = _usable(session, licence, now, contracts)
+    policy = from_json(licence.policy)
+    _run(uow, licence, query, check(query.text, policy), policy, runner, contract, now)
+    return query_view(session, query)

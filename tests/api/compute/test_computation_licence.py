@@ -1,0 +1,209 @@
+"""A computation licence end to end through the API: the vendor's policy and offer, the contract
+stating the policy, the buyer's aggregate query run in the sandbox and entered in the ledger, a
+row-level query refused with its rule and audited, no copy ever handed over, quotas and budgets
+spent exactly, and the vendor's approval where the policy asks for it."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from exchange.compute.models import ComputeLicence, ComputeQuery
+from exchange.extensions import db
+from exchange.kernel.records import AuditEvent
+from exchange.kernel.vocabulary import Role
+from exchange.trading.models import TradeContract
+from tests.api.helpers import assert_problem
+from tests.catalog import person
+from tests.compute import REGIONS, licensed
+from tests.trading import ledger_bodies
+
+URL = "/api/v1"
+AGGREGATE = 'SELECT "地区", COUNT(*) AS n, AVG("用电量(千瓦时)") AS mean FROM data GROUP BY "地区"'
+
+
+def run(client, who, contract_id, text):
+    return client.post(
+        f"{URL}/contracts/{contract_id}/queries", json={"text": text}, headers=who.headers
+    )
+
+
+def test_the_contract_states_the_policy_and_the_quota(app, client):
+    deal = licensed(app, client, quota=4)
+    with app.app_context():
+        contract = db.session.get(TradeContract, deal.contract_id)
+        facts = json.loads(contract.canonical)
+        texts = (contract.text_zh, contract.text_en)
+        db.session.remove()
+    assert facts["access"]["kind"] == "computation" and facts["access"]["quota"] == 4
+    policy = facts["access"]["policy"]
+    assert policy["min_group_size"] == 5 and policy["version"] == 1
+    assert [c["name"] for c in policy["columns"]] == ["地区", "用电量(千瓦时)", "手机号"]
+    assert "查询次数上限：4 次" in texts[0] and "至少代表 5 条记录" in texts[0]
+    assert "Queries allowed: 4" in texts[1] and "at least 5 records" in texts[1]
+    assert '"用电量(千瓦时)": aggregate only [0, 5000]' in texts[1]
+
+
+def test_an_aggregate_query_runs_releases_groups_of_k_and_enters_the_ledger(app, client):
+    deal = licensed(app, client)
+    answer = run(client, deal.buyer, deal.contract_id, AGGREGATE)
+    assert answer.status_code == 201, answer.get_json()
+    query = answer.get_json()
+    assert query["status"] == "done" and query["columns"] == ["地区", "n", "mean"]
+    assert sorted(row[0] for row in query["rows"]) == sorted(REGIONS)  # 婺源's one row: gone
+    assert query["suppressed"] == 1 and all(row[1] >= 5 for row in query["rows"])
+    [entry] = ledger_bodies(app, "trade.computation")
+    assert entry["query"] == AGGREGATE and entry["result_hash"] == query["result_hash"]
+    assert entry["policy_version"] == 1 and entry["query_id"] == query["id"]
+    assert query["ledger_seq"] is not None
+
+    csv_file = client.get(
+        f"{URL}/queries/{query['id']}/result?format=csv", headers=deal.buyer.headers
+    )
+    assert csv_file.status_code == 200 and csv_file.mimetype == "text/csv"
+    assert csv_file.get_data().decode("utf-8-sig").splitlines()[0] == "地区,n,mean"
+    as_json = client.get(
+        f"{URL}/queries/{query['id']}/result?format=json", headers=deal.buyer.headers
+    ).get_json()
+    assert as_json["rows"] == query["rows"]
+
+
+def test_a_row_level_query_is_refused_with_its_rule_kept_and_audited(app, client):
+    deal = licensed(app, client)
+    refused = assert_problem(
+        run(client, deal.buyer, deal.contract_id, 'SELECT "手机号" FROM data'), 422
+    )
+    assert refused["type"] == "urn:ganshu:problem:query-refused"
+    assert "手机号" in refused["detail"]
+    listed = client.get(
+        f"{URL}/contracts/{deal.contract_id}/queries", headers=deal.buyer.headers
+    ).get_json()
+    assert [(q["status"], q["refusal"]) for q in listed] == [("refused", "column_not_licensed")]
+    with app.app_context():
+        actions = db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action == "compute.query_refused")
+        ).all()
+        licence = db.session.scalar(select(ComputeLicence))
+        used = licence.queries_used
+        db.session.remove()
+    assert actions == ["compute.query_refused"]
+    assert used == 0  # a refusal spends nothing
+    assert ledger_bodies(app, "trade.computation") == []
+
+
+def test_a_computation_licence_gives_no_copy(app, client):
+    deal = licensed(app, client)
+    [entitlement] = client.get(f"{URL}/entitlements", headers=deal.buyer.headers).get_json()
+    refused = assert_problem(
+        client.post(f"{URL}/entitlements/{entitlement['id']}/links", headers=deal.buyer.headers),
+        409,
+    )
+    assert refused["type"] == "urn:ganshu:problem:no-copy"
+
+
+def test_the_quota_stops_queries_and_the_attempt_is_refused(app, client):
+    deal = licensed(app, client, quota=2)
+    for _ in range(2):
+        assert run(client, deal.buyer, deal.contract_id, AGGREGATE).status_code == 201
+    spent = assert_problem(run(client, deal.buyer, deal.contract_id, AGGREGATE), 409)
+    assert spent["type"] == "urn:ganshu:problem:queries-spent"
+    console = client.get(
+        f"{URL}/contracts/{deal.contract_id}/compute", headers=deal.buyer.headers
+    ).get_json()
+    assert console["queries_left"] == 0
+    assert [q["status"] for q in console["queries"]] == ["refused", "done", "done"]
+
+
+def test_a_dp_licence_spends_its_budget_and_then_refuses(app, client):
+    deal = licensed(app, client, quota=10, epsilon_budget=1.0, epsilon_per_query=0.5)
+    dp_query = 'SELECT "地区", COUNT(*) AS n, SUM("用电量(千瓦时)") AS total FROM data GROUP BY "地区"'
+    first = run(client, deal.buyer, deal.contract_id, dp_query).get_json()
+    assert first["status"] == "done" and first["epsilon_spent"] == 0.5
+    assert run(client, deal.buyer, deal.contract_id, dp_query).status_code == 201
+    spent = assert_problem(run(client, deal.buyer, deal.contract_id, dp_query), 409)
+    assert spent["type"] == "urn:ganshu:problem:privacy-budget-spent"
+    console = client.get(
+        f"{URL}/contracts/{deal.contract_id}/compute", headers=deal.buyer.headers
+    ).get_json()
+    assert console["epsilon_left"] == 0.0 and console["protection"] == "differential_privacy"
+
+
+def test_a_query_needing_approval_waits_and_runs_when_the_vendor_approves(app, client):
+    deal = licensed(app, client, needs_approval=True)
+    pending = run(client, deal.buyer, deal.contract_id, AGGREGATE).get_json()
+    assert pending["status"] == "pending" and pending["rows"] is None
+    queue = client.get(f"{URL}/compute/approvals", headers=deal.vendor.headers).get_json()
+    assert [q["id"] for q in queue] == [pending["id"]]
+    assert client.get(f"{URL}/compute/approvals", headers=deal.buyer.headers).get_json() == []
+    assert_problem(
+        client.post(
+            f"{URL}/queries/{pending['id']}/decision",
+            json={"approve": True},
+            headers=deal.buyer.headers,
+        ),
+        404,
+    )
+    decided = client.post(
+        f"{URL}/queries/{pending['id']}/decision",
+        json={"approve": True},
+        headers=deal.vendor.headers,
+    ).get_json()
+    assert decided["status"] == "done" and decided["rows"]
+    again = client.post(
+        f"{URL}/queries/{pending['id']}/decision",
+        json={"approve": False},
+        headers=deal.vendor.headers,
+    )
+    assert assert_problem(again, 409)["type"] == "urn:ganshu:problem:query-not-pending"
+
+
+def test_a_declined_query_never_runs(app, client):
+    deal = licensed(app, client, needs_approval=True)
+    pending = run(client, deal.buyer, deal.contract_id, AGGREGATE).get_json()
+    declined = client.post(
+        f"{URL}/queries/{pending['id']}/decision",
+        json={"approve": False, "reason": "请缩小范围。"},
+        headers=deal.vendor.headers,
+    ).get_json()
+    assert declined["status"] == "rejected" and declined["decision_reason"] == "请缩小范围。"
+    with app.app_context():
+        licence = db.session.scalar(select(ComputeLicence))
+        assert licence.queries_used == 0
+        db.session.remove()
+    assert ledger_bodies(app, "trade.computation") == []
+
+
+def test_only_the_buyers_buyers_query_and_outsiders_see_nothing(app, client):
+    deal = licensed(app, client)
+    stranger = person(app, [Role.BUYER])
+    for outsider in (stranger, deal.vendor):
+        assert run(client, outsider, deal.contract_id, AGGREGATE).status_code == 404
+    assert client.get(
+        f"{URL}/contracts/{deal.contract_id}/compute", headers=stranger.headers
+    ).status_code == 404
+    done = run(client, deal.buyer, deal.contract_id, AGGREGATE).get_json()
+    assert client.get(f"{URL}/queries/{done['id']}", headers=stranger.headers).status_code == 404
+    regulator = person(app, [Role.REGULATOR])
+    seen = client.get(f"{URL}/queries/{done['id']}", headers=regulator.headers)
+    assert seen.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(ComputeQuery.status)) == "done"
+        db.session.remove()
+
+
+def test_the_policy_refuses_grouping_on_a_personal_column(app, client):
+    deal = licensed(app, client)
+    columns = [
+        {"name": "地区", "use": "group"},
+        {"name": "手机号", "use": "group"},
+    ]
+    refused = assert_problem(
+        client.put(
+            f"{URL}/products/{deal.product_id}/compute-policy",
+            json={"columns": columns, "min_group_size": 5, "max_rows": 10},
+            headers=deal.vendor.headers,
+        ),
+        422,
+    )
+    assert "columns" in refused["errors"]
