@@ -19,6 +19,7 @@ from contracts.schema import ledger_entries
 from contracts.verify import verify_bundle
 from exchange.accounts.names import party_names
 from exchange.catalog.models import DataProduct
+from exchange.compute.reading import QueryView, contract_queries
 from exchange.delivery.models import Download, Entitlement
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_found
@@ -129,6 +130,7 @@ class TradeDossier(TypedDict):
     escrow: list[JournalView]
     delivery: DeliveryView | None
     rights: TradeRights
+    computations: list[QueryView]  # a computation licence's queries, refused ones included
     ledger: list[TradeEntry]
 
 
@@ -319,6 +321,7 @@ def trade_dossier(
         escrow=_journals(session, contract.id),
         delivery=_delivery(session, contract.id),
         rights=_rights(session, contract.number),
+        computations=contract_queries(session, contract.id),
         ledger=trade_entries(session, contract),
     )
     audit.record(

@@ -14,6 +14,7 @@ from marshmallow import Schema, ValidationError, fields
 
 from exchange.catalog.domain import Grade
 from exchange.catalog.schemas import ProductSummarySchema
+from exchange.compute.schemas import QuerySchema
 from exchange.delivery.domain import EntitlementStatus
 from exchange.http.i18n import translate
 from exchange.http.openapi import DECIMAL_STRING
@@ -373,6 +374,10 @@ class DossierSchema(Schema):
     escrow = fields.List(fields.Nested(JournalSchema))
     delivery = fields.Nested(DeliverySchema, allow_none=True)
     rights = fields.Nested(DossierRightsSchema)
+    computations = fields.List(
+        fields.Nested(QuerySchema),
+        metadata={"description": "a computation licence's queries, refused ones included"},
+    )
     ledger = fields.List(fields.Nested(TradeEntrySchema))
 
 

@@ -17,6 +17,7 @@ from exchange.trading.models import TradeContract
 from tests.api.helpers import assert_problem
 from tests.catalog import person
 from tests.compute import REGIONS, licensed
+from tests.integration.catalog_pages import english, sign_in_as
 from tests.trading import ledger_bodies
 
 URL = "/api/v1"
@@ -207,3 +208,26 @@ def test_the_policy_refuses_grouping_on_a_personal_column(app, client):
         422,
     )
     assert "columns" in refused["errors"]
+
+
+def test_the_regulator_sees_every_computation_in_the_trade_dossier(app, client):
+    deal = licensed(app, client)
+    done = run(client, deal.buyer, deal.contract_id, AGGREGATE).get_json()
+    run(client, deal.buyer, deal.contract_id, 'SELECT "地区", "用电量(千瓦时)" FROM data')
+    regulator = person(app, [Role.REGULATOR])
+    dossier = client.get(
+        f"{URL}/oversight/trades/{deal.contract_id}", headers=regulator.headers
+    ).get_json()
+    assert [(q["status"], q["refusal"]) for q in dossier["computations"]] == [
+        ("done", None),
+        ("refused", "column_outside_aggregate"),
+    ]
+    assert any(
+        e["entry_type"] == "trade.computation" and e["body"]["query_id"] == done["id"]
+        for e in dossier["ledger"]
+    )
+    sign_in_as(client, regulator)
+    english(client)
+    page = client.get(f"/oversight/trades/{deal.contract_id}").get_data(as_text=True)
+    assert page.count('data-testid="computation"') == 2
+    assert "outside an aggregate function" in page
