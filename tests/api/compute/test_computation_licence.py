@@ -118,7 +118,9 @@ def test_the_quota_stops_queries_and_the_attempt_is_refused(app, client):
 
 def test_a_dp_licence_spends_its_budget_and_then_refuses(app, client):
     deal = licensed(app, client, quota=10, epsilon_budget=1.0, epsilon_per_query=0.5)
-    dp_query = 'SELECT "地区", COUNT(*) AS n, SUM("用电量(千瓦时)") AS total FROM data GROUP BY "地区"'
+    dp_query = (
+        'SELECT "地区", COUNT(*) AS n, SUM("用电量(千瓦时)") AS total FROM data GROUP BY "地区"'
+    )
     first = run(client, deal.buyer, deal.contract_id, dp_query).get_json()
     assert first["status"] == "done" and first["epsilon_spent"] == 0.5
     assert run(client, deal.buyer, deal.contract_id, dp_query).status_code == 201
