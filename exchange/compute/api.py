@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import Response
 
-from exchange.compute import policies, queries, reading
+from exchange.compute import buyer_tables, policies, queries, reading
 from exchange.compute.domain import ComputePolicy
 from exchange.compute.extension import query_runner
 from exchange.compute.schemas import (
+    BuyerTableSchema,
     ConsoleSchema,
     DecisionSchema,
     PendingQuerySchema,
@@ -25,6 +26,7 @@ from exchange.http.attachments import content_disposition
 from exchange.http.auth import bearer_actor
 from exchange.http.context import uow
 from exchange.http.openapi import body_as
+from exchange.http.uploads import received_upload
 from exchange.trading.contract_lookup import trade_contract
 
 blp = Blueprint("api_compute", __name__, url_prefix="/api/v1", description="Computation")
@@ -54,6 +56,19 @@ def save_policy(policy: ComputePolicy, product_id: int) -> Any:
 def console(contract_id: int) -> Any:
     """What the buyer may query: licensed columns, masked sample, examples, what is left."""
     return reading.console(uow(), bearer_actor(), contract_id)
+
+
+@blp.route("/contracts/<int:contract_id>/compute/table", methods=["PUT"])
+@blp.response(200, BuyerTableSchema)
+@blp.doc(
+    security=BEARER,
+    description="multipart/form-data with a CSV of your own in `file` (at most 2 MB, "
+    "50 columns, 100,000 rows); queries join it as `mine` where the licence allows.",
+)
+def upload_table(contract_id: int) -> Any:
+    """Upload (or replace) the table of your own that queries may join."""
+    content = received_upload().stream.read(buyer_tables.MAX_BYTES + 1)
+    return buyer_tables.set_buyer_table(uow(), bearer_actor(), contract_id, content)
 
 
 @blp.route("/contracts/<int:contract_id>/queries", methods=["POST"])

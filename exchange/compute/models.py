@@ -63,6 +63,8 @@ class ComputeLicence(Base):
     queries_used: Mapped[int] = mapped_column(Integer, default=0)
     epsilon_budget: Mapped[float | None] = mapped_column(Float)
     epsilon_spent: Mapped[float] = mapped_column(Float, default=0.0)
+    # The buyer's own table a query may join, where the policy allows: its fields and rows.
+    buyer_table: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

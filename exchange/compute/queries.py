@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from exchange.compute.policies import from_json
 from exchange.compute.reading import QueryView, licence_of, query_view
 from exchange.compute.release import TooManyRows
 from exchange.compute.running import QueryRunner
+from exchange.compute.sandbox import BuyerTable
 from exchange.delivery.entitlements import check_usable
 from exchange.delivery.models import Entitlement
 from exchange.delivery.ports import ContractLookup, PaidContract
@@ -58,6 +59,14 @@ def buyer_licence(session: Session, actor: Actor, contract_id: int) -> ComputeLi
     if not actor.has_role_in(licence.buyer_id, Role.BUYER):
         raise PermissionDenied(N_("Only the buying organisation's buyers can run queries."))
     return licence
+
+
+def _buyer_columns(licence: ComputeLicence) -> list[str]:
+    """The columns of the buyer's own table, when it uploaded one and the policy lets it join."""
+    table = licence.buyer_table
+    if not table or not from_json(licence.policy).allow_join:
+        return []
+    return [str(field["name"]) for field in table["fields"]]
 
 
 def _usable(
@@ -120,7 +129,7 @@ def submit_query(
     policy = from_json(licence.policy)
     try:
         licences.check_left(licence, policy.epsilon_per_query or 0.0)
-        checked = check(text, policy)
+        checked = check(text, policy, buyer_columns=_buyer_columns(licence))
     except (QueryRefused, Conflict) as refused:
         _refuse(uow, actor, licence, text, refused)
     query = ComputeQuery(
@@ -170,7 +179,8 @@ def _run(
         raise
     uow.commit()
     try:
-        run = runner.run(session, licence.product_id, checked, policy)
+        table = cast(BuyerTable | None, licence.buyer_table) if checked.joins_buyer_table else None
+        run = runner.run(session, licence.product_id, checked, policy, table)
     except ExchangeError as failed:
         spent = isinstance(failed, TooManyRows) and policy.epsilon_budget is not None
         if not spent:
@@ -252,5 +262,6 @@ def decide_query(
     uow.commit()
     contract = _usable(session, licence, now, contracts)
     policy = from_json(licence.policy)
-    _run(uow, licence, query, check(query.text, policy), policy, runner, contract, now)
+    checked = check(query.text, policy, buyer_columns=_buyer_columns(licence))
+    _run(uow, licence, query, checked, policy, runner, contract, now)
     return query_view(session, query)

@@ -8,7 +8,7 @@ import csv
 import io
 import json
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from exchange.catalog.product_page import VersionDetail, version_detail
 from exchange.compute.domain import ColumnUse, ComputePolicy, QueryStatus
 from exchange.compute.models import ComputeLicence, ComputeQuery
 from exchange.compute.policies import from_json, latest_version
+from exchange.compute.sandbox import BuyerTable
 from exchange.kernel.actors import Actor, require_found
 from exchange.kernel.errors import Conflict, NotFound
 from exchange.kernel.i18n import N_
@@ -63,6 +64,14 @@ class LicensedColumn(TypedDict):
     use: str
 
 
+class BuyerTableView(TypedDict):
+    """What the console shows of the buyer's table: its columns and how many rows."""
+
+    columns: list[str]
+    types: list[str]
+    rows: int
+
+
 class Console(TypedDict):
     """The buyer's query console: the licence's terms, what is left, examples, recent runs."""
 
@@ -83,6 +92,8 @@ class Console(TypedDict):
     epsilon_per_query: float | None
     examples: list[str]
     sample: VersionDetail | None
+    allow_join: bool
+    buyer_table: BuyerTableView | None
     queries: list[QueryView]
 
 
@@ -117,8 +128,17 @@ def query_view(session: Session, query: ComputeQuery) -> QueryView:
 
 def licence_of(session: Session, contract_id: int) -> ComputeLicence | None:
     """The computation licence a contract gave, if any."""
-    return session.scalar(
-        select(ComputeLicence).where(ComputeLicence.contract_id == contract_id)
+    return session.scalar(select(ComputeLicence).where(ComputeLicence.contract_id == contract_id))
+
+
+def view(table: BuyerTable | None) -> BuyerTableView | None:
+    """The table's shape, never its rows."""
+    if table is None:
+        return None
+    return BuyerTableView(
+        columns=[f["name"] for f in table["fields"]],
+        types=[f["type"] for f in table["fields"]],
+        rows=len(table["rows"]),
     )
 
 
@@ -189,6 +209,8 @@ def console(uow: UnitOfWork, actor: Actor, contract_id: int) -> Console:
         epsilon_per_query=policy.epsilon_per_query,
         examples=examples(policy),
         sample=version_detail(version) if version else None,
+        allow_join=policy.allow_join,
+        buyer_table=view(cast(BuyerTable | None, licence.buyer_table)),
         queries=_recent(session, licence.id),
     )
 

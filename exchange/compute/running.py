@@ -12,7 +12,7 @@ from exchange.catalog.datafiles import DataFiles
 from exchange.catalog.models import DataProduct
 from exchange.compute.domain import CheckedQuery, ComputePolicy, Released
 from exchange.compute.policies import latest_version
-from exchange.compute.sandbox import Sandbox, SandboxLimits
+from exchange.compute.sandbox import BuyerTable, Sandbox, SandboxLimits
 from exchange.kernel.actors import require_found
 from exchange.kernel.errors import NotFound
 from exchange.kernel.i18n import N_
@@ -32,7 +32,12 @@ class QueryRunner(Protocol):
     """Runs a checked query over a product's data; raises an ExchangeError (422) if it cannot."""
 
     def run(
-        self, session: Session, product_id: int, query: CheckedQuery, policy: ComputePolicy
+        self,
+        session: Session,
+        product_id: int,
+        query: CheckedQuery,
+        policy: ComputePolicy,
+        buyer_table: BuyerTable | None = None,
     ) -> Run:
         """The released result of the query over the product's latest ready version."""
         ...
@@ -47,7 +52,12 @@ class SandboxRunner:
         self._limits = limits
 
     def run(
-        self, session: Session, product_id: int, query: CheckedQuery, policy: ComputePolicy
+        self,
+        session: Session,
+        product_id: int,
+        query: CheckedQuery,
+        policy: ComputePolicy,
+        buyer_table: BuyerTable | None = None,
     ) -> Run:
         """Unwrap the product's key, stream its sealed bytes to a sandbox, return the release."""
         product = require_found(session.get(DataProduct, product_id))
@@ -64,5 +74,6 @@ class SandboxRunner:
             query=query,
             policy=policy,
             limits=self._limits,
+            buyer_table=buyer_table,
         )
         return Run(result.released, version.number, result.seconds)

@@ -145,6 +145,12 @@ class LicensedColumnSchema(Schema):
     use = fields.String()
 
 
+class BuyerTableSchema(Schema):
+    columns = fields.List(fields.String())
+    types = fields.List(fields.String())
+    rows = fields.Integer()
+
+
 class ConsoleSchema(Schema):
     contract_id = fields.Integer()
     product_id = fields.Integer()
@@ -163,4 +169,6 @@ class ConsoleSchema(Schema):
     epsilon_per_query = fields.Float(allow_none=True)
     examples = fields.List(fields.String())
     sample = fields.Dict(allow_none=True, metadata={"description": "the masked sample"})
+    allow_join = fields.Boolean()
+    buyer_table = fields.Nested(BuyerTableSchema, allow_none=True)
     queries = fields.List(fields.Nested(QuerySchema))

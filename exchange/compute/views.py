@@ -10,7 +10,7 @@ from flask_babel import gettext
 from flask_login import login_required
 from marshmallow import ValidationError
 
-from exchange.compute import policies, queries, reading
+from exchange.compute import buyer_tables, policies, queries, reading
 from exchange.compute.domain import COLUMN_USE_LABELS, QUERY_STATUS_LABELS, REFUSAL_MESSAGES
 from exchange.compute.extension import query_runner
 from exchange.compute.schemas import (
@@ -24,6 +24,7 @@ from exchange.http.context import uow, web_actor
 from exchange.http.forms import form_input, render_form
 from exchange.http.i18n import translate
 from exchange.http.problems import flatten_errors
+from exchange.http.uploads import received_upload
 from exchange.kernel.errors import ExchangeError
 from exchange.trading.contract_lookup import trade_contract
 
@@ -118,6 +119,22 @@ def console(contract_id: int) -> Any:
             return _error_page(CONSOLE, error, console=found, ran=None)
     found = reading.console(uow(), web_actor(), contract_id)
     return render_template(CONSOLE, console=found, ran=ran, values={}, errors={})
+
+
+@bp.post("/contracts/<int:contract_id>/compute/table")
+@login_required
+def upload_table(contract_id: int) -> Any:
+    """The buyer uploads the table its queries may join."""
+    try:
+        content = received_upload().stream.read(buyer_tables.MAX_BYTES + 1)
+        buyer_tables.set_buyer_table(uow(), web_actor(), contract_id, content)
+    except ExchangeError as error:
+        if error.status >= 500:
+            raise
+        found = reading.console(uow(), web_actor(), contract_id)
+        return _error_page(CONSOLE, error, console=found, ran=None)
+    flash(gettext("Your table is uploaded; join it as “mine”."), "success")
+    return redirect(url_for("compute.console", contract_id=contract_id))
 
 
 @bp.get("/queries/<int:query_id>/result")

@@ -84,6 +84,7 @@ def upgrade():
         sa.Column("queries_used", sa.Integer(), nullable=False),
         sa.Column("epsilon_budget", sa.Float(), nullable=True),
         sa.Column("epsilon_spent", sa.Float(), nullable=False),
+        sa.Column("buyer_table", sa.JSON(), nullable=True),
         sa.Column("created_at", UTC_TIME, nullable=False),
         sa.CheckConstraint(
             "queries_used <= query_quota", name=op.f("ck_compute_licences_queries_within_quota")

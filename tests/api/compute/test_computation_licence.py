@@ -5,6 +5,7 @@ spent exactly, and the vendor's approval where the policy asks for it."""
 
 from __future__ import annotations
 
+import io
 import json
 
 from sqlalchemy import select
@@ -233,3 +234,52 @@ def test_the_regulator_sees_every_computation_in_the_trade_dossier(app, client):
     page = client.get(f"/oversight/trades/{deal.contract_id}").get_data(as_text=True)
     assert page.count('data-testid="computation"') == 2
     assert "outside an aggregate function" in page
+
+
+def upload_table(client, who, contract_id, content):
+    return client.put(
+        f"{URL}/contracts/{contract_id}/compute/table",
+        data={"file": (io.BytesIO(content), "mine.csv")},
+        headers=who.headers,
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_query_joins_the_buyers_own_table_where_the_policy_allows(app, client):
+    deal = licensed(app, client, allow_join=True)
+    mine = "地区,省内排名\n南昌,1\n九江,2\n赣州,3\n".encode()
+    shape = upload_table(client, deal.buyer, deal.contract_id, mine)
+    assert shape.status_code == 200, shape.get_json()
+    assert shape.get_json() == {
+        "columns": ["地区", "省内排名"],
+        "types": ["string", "integer"],
+        "rows": 3,
+    }
+    joined = run(
+        client,
+        deal.buyer,
+        deal.contract_id,
+        'SELECT mine."省内排名", COUNT(*) AS n FROM data JOIN mine ON data."地区" = mine."地区" '
+        'GROUP BY mine."省内排名" ORDER BY 1',
+    )
+    assert joined.status_code == 201, joined.get_json()
+    assert [row[0] for row in joined.get_json()["rows"]] == [1, 2, 3]  # 上饶 has no rank
+
+
+def test_without_join_in_the_policy_no_table_is_taken_and_joins_are_refused(app, client):
+    deal = licensed(app, client)
+    refused = assert_problem(
+        upload_table(client, deal.buyer, deal.contract_id, "地区,x\n南昌,1\n".encode()), 409
+    )
+    assert refused["type"] == "urn:ganshu:problem:join-not-allowed"
+    join = 'SELECT COUNT(*) FROM data JOIN mine ON data."地区" = mine."地区"'
+    assert assert_problem(run(client, deal.buyer, deal.contract_id, join), 422)["type"] == (
+        "urn:ganshu:problem:query-refused"
+    )
+
+
+def test_a_malformed_buyer_table_is_refused_with_the_reason(app, client):
+    deal = licensed(app, client, allow_join=True)
+    for content in (b"", "只有表头\n".encode(), b"a,a\n1,2\n", b"\xff\xfe\x00bad"):
+        refused = assert_problem(upload_table(client, deal.buyer, deal.contract_id, content), 422)
+        assert "file" in refused["errors"]
