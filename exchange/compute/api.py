@@ -13,10 +13,10 @@ from exchange.compute.extension import query_runner
 from exchange.compute.schemas import (
     BuyerTableSchema,
     ConsoleSchema,
-    DecisionSchema,
     PendingQuerySchema,
     PolicyInputSchema,
     PolicySchema,
+    QueryDecisionSchema,
     QueryInputSchema,
     QuerySchema,
     ResultArgsSchema,
@@ -127,7 +127,7 @@ def approvals() -> Any:
 
 
 @blp.route("/queries/<int:query_id>/decision", methods=["POST"])
-@blp.arguments(DecisionSchema)
+@blp.arguments(QueryDecisionSchema)
 @blp.response(200, QuerySchema)
 @blp.doc(security=BEARER)
 def decide(data: dict[str, Any], query_id: int) -> Any:

@@ -50,6 +50,7 @@ MAX_QUERY_CHARS = 10_000
 SCAN_FACTOR = 10  # groups read per group the policy may release, before suppression
 DIALECT = "duckdb"
 NESTING = "nested too deeply"
+MAX_DEPTH = 100  # levels of a query's tree: far beyond any real aggregate query
 
 # Clauses of a SELECT the checker understands; any other, set, is refused with its rule.
 CLAUSES = frozenset(
@@ -112,6 +113,8 @@ def check(text: str, policy: ComputePolicy, *, buyer_columns: Sequence[str] = ()
         raise QueryRefused(Refusal.TOO_LONG, f"{len(text):,}")
     try:
         select = _parse(text)
+        if _depth(select) > MAX_DEPTH:
+            raise QueryRefused(Refusal.UNPARSABLE, NESTING)
         _check_tables(select, policy, buyer_columns)
         _check_clauses(select)
         scope = Scope(policy, buyer_columns)
@@ -119,6 +122,22 @@ def check(text: str, policy: ComputePolicy, *, buyer_columns: Sequence[str] = ()
         return _Rewrite(select, scope).run(text)
     except RecursionError:  # a long chain of operators walks deeper than Python recurses
         raise QueryRefused(Refusal.UNPARSABLE, NESTING) from None
+
+
+def _depth(root: exp.Expr) -> int:
+    """How deep the tree is, walked without recursion: the same limit whatever Python's own
+    recursion limit is in this process (a test runner may raise it)."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        for value in node.args.values():
+            for child in value if isinstance(value, list) else [value]:
+                if isinstance(child, exp.Expr):
+                    stack.append((child, depth + 1))
+    return deepest
 
 
 def _parse(text: str) -> exp.Select:

@@ -207,7 +207,7 @@ class QueryStatus(StrEnum):
 
 
 QUERY_STATUS_LABELS = {
-    QueryStatus.REFUSED: N_("Refused"),
+    QueryStatus.REFUSED: N_("Refused under the policy"),
     QueryStatus.PENDING: N_("Awaiting the vendor's approval"),
     QueryStatus.REJECTED: N_("Declined by the vendor"),
     QueryStatus.FAILED: N_("Failed"),

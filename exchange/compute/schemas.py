@@ -97,7 +97,7 @@ class QueryInputSchema(BaseSchema):
     text = text(MAX_QUERY_CHARS, metadata={"description": "One aggregate SELECT over `data`"})
 
 
-class DecisionSchema(BaseSchema):
+class QueryDecisionSchema(BaseSchema):
     approve = fields.Boolean(required=True)
     reason = text(1000, required=False)
 
@@ -109,7 +109,7 @@ class ResultArgsSchema(BaseSchema):
     )
 
 
-class ReasonSchema(Schema):
+class QueryReasonSchema(Schema):
     message = fields.String()
     params = fields.Dict()
 
@@ -120,7 +120,7 @@ class QuerySchema(Schema):
     status = fields.String()
     text = fields.String()
     refusal = fields.String(allow_none=True, metadata={"description": "the rule broken"})
-    reason = fields.Nested(ReasonSchema, allow_none=True)
+    reason = fields.Nested(QueryReasonSchema, allow_none=True)
     policy_version = fields.Integer()
     columns = fields.List(fields.String(), allow_none=True)
     rows = fields.List(fields.List(fields.Raw()), allow_none=True)

@@ -14,8 +14,8 @@ from exchange.compute import buyer_tables, policies, queries, reading
 from exchange.compute.domain import COLUMN_USE_LABELS, QUERY_STATUS_LABELS, REFUSAL_MESSAGES
 from exchange.compute.extension import query_runner
 from exchange.compute.schemas import (
-    DecisionSchema,
     PolicyInputSchema,
+    QueryDecisionSchema,
     QueryInputSchema,
     ResultArgsSchema,
 )
@@ -66,6 +66,8 @@ def _policy_form() -> dict[str, Any]:
 
 
 def _error_page(template: str, error: ExchangeError | ValidationError, **context: Any) -> Any:
+    """The page again with the message where the form is (so not again on top)."""
+    context["form_detail_in_place"] = True
     if isinstance(error, ValidationError):
         detail, errors = gettext("Some fields are not valid"), flatten_errors(error.messages)
         return render_form(template, 422, detail, errors, **context)
@@ -166,7 +168,9 @@ def approvals() -> str:
 def decide(query_id: int) -> Any:
     """Approve (the query runs now) or decline a pending query."""
     try:
-        data = DecisionSchema().load({"approve": request.form.get("approve") == "1", **_reason()})
+        data = QueryDecisionSchema().load(
+            {"approve": request.form.get("approve") == "1", **_reason()}
+        )
         decided = queries.decide_query(
             uow(),
             web_actor(),

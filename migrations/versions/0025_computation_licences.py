@@ -41,9 +41,17 @@ QUERY_STATUS = sa.Enum(
 
 
 def upgrade():
-    with op.batch_alter_table("licence_offers") as table:
-        table.add_column(sa.Column("access", ACCESS, nullable=False, server_default="copy"))
-        table.add_column(sa.Column("quota", sa.Integer(), nullable=True))
+    if op.get_bind().dialect.name == "sqlite":
+        # Added in place, the CHECK on the column itself, so the downgrade can drop it in place.
+        op.execute(
+            "ALTER TABLE licence_offers ADD COLUMN access VARCHAR(16) NOT NULL DEFAULT 'copy' "
+            "CONSTRAINT offer_access CHECK (access IN ('copy', 'api', 'computation'))"
+        )
+        op.execute("ALTER TABLE licence_offers ADD COLUMN quota INTEGER")
+    else:
+        with op.batch_alter_table("licence_offers") as table:
+            table.add_column(sa.Column("access", ACCESS, nullable=False, server_default="copy"))
+            table.add_column(sa.Column("quota", sa.Integer(), nullable=True))
     op.execute(
         "UPDATE licence_offers SET access = 'api', quota = 10000 WHERE product_id IN "
         "(SELECT id FROM data_products WHERE product_type = 'api')"
@@ -178,9 +186,12 @@ def downgrade():
     op.drop_table("compute_licences")
     op.drop_index(op.f("ix_compute_policies_product_id"), table_name="compute_policies")
     op.drop_table("compute_policies")
-    sqlite = op.get_bind().dialect.name == "sqlite"
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite drops the columns in place (their CHECK is the column's own): a batch copy
+        # would drop the table itself, which negotiations and contracts point at.
+        op.execute("ALTER TABLE licence_offers DROP COLUMN quota")
+        op.execute("ALTER TABLE licence_offers DROP COLUMN access")
+        return
     with op.batch_alter_table("licence_offers") as table:
-        if sqlite:  # SQLite's table copy would keep the Enum's CHECK; PostgreSQL drops it
-            table.drop_constraint("offer_access", type_="check")
         table.drop_column("quota")
         table.drop_column("access")

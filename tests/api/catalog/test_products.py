@@ -114,7 +114,26 @@ def test_new_draft_starts_its_history_with_a_ledger_entry(client, vendor):
 def test_licence_offers_keep_every_term(client, vendor):
     product = create(client, vendor, offers=[OFFER, EXCLUSIVE]).get_json()
     offers = [{k: v for k, v in offer.items() if k != "id"} for offer in product["offers"]]
-    assert offers == [OFFER | {"is_active": True}, EXCLUSIVE | {"is_active": True}]
+    # A dataset's offers give a copy, with no quota, unless they say otherwise.
+    given = {"is_active": True, "access": "copy", "quota": None}
+    assert offers == [OFFER | given, EXCLUSIVE | given]
+
+
+def test_an_offer_gives_computation_with_a_quota_or_api_calls_only_on_an_api_feed(client, vendor):
+    computation = OFFER | {"access": "computation", "quota": 40}
+    product = create(client, vendor, offers=[computation, OFFER]).get_json()
+    assert [(o["access"], o["quota"]) for o in product["offers"]] == [
+        ("computation", 40),
+        ("copy", None),
+    ]
+    defaulted = create(client, vendor, offers=[OFFER | {"access": "computation"}]).get_json()
+    assert defaulted["offers"][0]["quota"] == 100
+    api_feed = create(client, vendor, product_type="api", offers=[OFFER]).get_json()
+    assert [(o["access"], o["quota"]) for o in api_feed["offers"]] == [("api", 10_000)]
+    refused = assert_problem(create(client, vendor, offers=[OFFER | {"access": "api"}]), 422)
+    assert "access" in refused["errors"]
+    refused = assert_problem(create(client, vendor, offers=[OFFER | {"quota": 5}]), 422)
+    assert "quota" in refused["errors"]
 
 
 def test_cheapest_offer_is_the_products_price(client, vendor):
