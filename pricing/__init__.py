@@ -1,7 +1,8 @@
 """Valuation of data products: pure, Decimal in, frozen dataclasses out, no I/O.
 
 Cost, income and market approaches (pricing.cost, .income, .market) value a product under the
-licence table's reference terms; pricing.licence prices other terms through a table passed in
+licence table's reference terms; pricing.licence prices other terms (pricing.access: a copy, API
+calls or queries, and their quota) through a table passed in
 (pricing.licence_file reads one, or the documented default licence_terms.toml); pricing.band
 combines them into a floor, reference and ceiling; pricing.bargaining suggests counters and
 measures deviations. Every refusal is a ValuationError naming its input.
@@ -9,6 +10,7 @@ measures deviations. Every refusal is a ValuationError naming its input.
 
 from __future__ import annotations
 
+from pricing.access import QuotaStep, unit_price
 from pricing.band import DEFAULT_WEIGHTS, Approach, PriceBand, price_band
 from pricing.bargaining import CounterSuggestion, deviation, suggest_counter
 from pricing.comparables import Comparable, ComparableIndex, MarketSubject, similarity_of
@@ -38,7 +40,15 @@ from pricing.quality import (
     quality_adjustment,
     score_quality,
 )
-from pricing.terms import Grade, LicenceKind, LicenceTerms, ProductType, Territory, UseScope
+from pricing.terms import (
+    Access,
+    Grade,
+    LicenceKind,
+    LicenceTerms,
+    ProductType,
+    Territory,
+    UseScope,
+)
 
 __all__ = [
     "DCMM_TRUST",
@@ -46,6 +56,7 @@ __all__ = [
     "METHOD_VERSION",
     "QUALITY_DIMENSIONS",
     "QUALITY_WEIGHTS",
+    "Access",
     "AdjustedComparable",
     "Approach",
     "Comparable",
@@ -69,6 +80,7 @@ __all__ = [
     "PriceBand",
     "ProductType",
     "QualityScore",
+    "QuotaStep",
     "Territory",
     "TooFewComparables",
     "UseScope",
@@ -85,4 +97,5 @@ __all__ = [
     "score_quality",
     "similarity_of",
     "suggest_counter",
+    "unit_price",
 ]

@@ -1,14 +1,21 @@
 """Which comparables are most like a product: a documented similarity and an index to search by it.
 
     similarity = 0.30 × [same board] + 0.20 × [same product type] + 0.15 × [same grade]
-               + 0.15 × [same licence kind] + 0.20 × size score
+               + 0.15 × [same licence kind] + 0.20 × size score − 0.25 × [other access]
     size score = max(0, 1 − |log10(rows / subject's rows)| / 3)
 Board weighs most because prices differ most between industries; the size score is 1 at the
-same number of rows and 0 three orders of magnitude apart. Size is compared in rows, not bytes:
-bytes depend on the file format and its compression, rows only on the data. Equally similar
-comparables are ranked by nearer size, then trades before listed prices, then the order they
-were given in.
-The index groups comparables by (board, type, grade, licence kind), each group sorted by size,
+same number of rows and 0 three orders of magnitude apart. A comparable sold under another kind
+of access (a computation licence for a copy, say) is brought to the reference terms by the
+licence table's access multiplier like any other term, but that multiplier is a judgement, not
+a market price, so such a comparable is a poor one: its penalty lies between a different
+product type (0.20) and a different board (0.30, whose prices only the demand index adjusts).
+It is used where comparables with the subject's own access are too few, and weighs less beside
+them. As a penalty it leaves copies compared with copies exactly as before. The quota, like the
+term and the seats, is only priced through the licence multiplier, not compared. Size is
+compared in rows, not bytes: bytes depend on the file format and its compression, rows only on
+the data. Equally similar comparables are ranked by nearer size, then trades before listed
+prices, then the order they were given in.
+The index groups comparables by (board, type, grade, licence kind, access), each sorted by size,
 and walks outwards from the subject's size in the most similar groups first, so a search costs
 about k steps per group it opens rather than one step per comparable.
 """
@@ -27,10 +34,11 @@ from typing import NamedTuple
 from pricing.errors import ValuationError
 from pricing.licence import LicenceTable, licence_multiplier
 from pricing.money import amount, share, whole
-from pricing.terms import Grade, LicenceKind, LicenceTerms, ProductType, choice
+from pricing.terms import Access, Grade, LicenceKind, LicenceTerms, ProductType, choice
 
 # Weights of the four categorical matches in thousandths (exact sums), and of the size score.
 CATEGORY_WEIGHTS = (300, 200, 150, 150)  # board, product type, grade, licence kind
+ACCESS_PENALTY = 250  # thousandths taken off for another kind of access
 SIZE_WEIGHT = 0.2
 SIZE_DECADES = 3.0
 MAX_ROWS = 10**15
@@ -75,12 +83,14 @@ class MarketSubject:
     rows: int
     licence_kind: LicenceKind
     quality: Decimal
+    access: Access = Access.COPY
 
     def __post_init__(self) -> None:
         _check_product(self)
         object.__setattr__(
             self, "licence_kind", choice(LicenceKind, self.licence_kind, "licence_kind")
         )
+        object.__setattr__(self, "access", choice(Access, self.access, "access"))
 
 
 class Entry(NamedTuple):
@@ -102,7 +112,7 @@ class Match(NamedTuple):
 
 
 class ComparableIndex:
-    """Comparables grouped by (board, type, grade, licence kind) and sorted by size in each."""
+    """Comparables grouped by (board, type, grade, licence kind, access), by size in each."""
 
     def __init__(self, comparables: Iterable[Comparable], table: LicenceTable) -> None:
         self.table = table
@@ -113,6 +123,7 @@ class ComparableIndex:
                 comparable.product_type,
                 comparable.grade,
                 comparable.licence.kind,
+                comparable.licence.access,
             )
             entry = Entry(
                 math.log10(comparable.rows),
@@ -125,12 +136,9 @@ class ComparableIndex:
         self.size = sum(len(entries) for entries in groups.values())
         self._groups = {key: sorted(entries) for key, entries in groups.items()}
         self._logs = {key: [e.log_rows for e in entries] for key, entries in self._groups.items()}
-        self._values = tuple(sorted({key[i] for key in groups}) for i in range(4))
+        self._values = tuple(sorted({key[i] for key in groups}) for i in range(5))
         self._patterns = sorted(
-            (
-                (sum(w for w, hit in zip(CATEGORY_WEIGHTS, hits, strict=True) if hit) / 1000, hits)
-                for hits in product((True, False), repeat=4)
-            ),
+            ((_category(hits), hits) for hits in product((True, False), repeat=5)),
             key=lambda pattern: -pattern[0],
         )
 
@@ -138,7 +146,13 @@ class ComparableIndex:
         self, subject: MarketSubject, k: int, min_similarity: float, as_of: date, max_age_days: int
     ) -> list[Match]:
         """The k most similar comparables dated within max_age_days up to as_of, best first."""
-        wanted = (subject.board, subject.product_type, subject.grade, subject.licence_kind)
+        wanted = (
+            subject.board,
+            subject.product_type,
+            subject.grade,
+            subject.licence_kind,
+            subject.access,
+        )
         target = math.log10(subject.rows)
         oldest = as_of - timedelta(days=max_age_days)
         best: list[tuple[float, float, bool, int, Entry]] = []
@@ -172,10 +186,18 @@ def similarity_of(subject: MarketSubject, comparable: Comparable) -> float:
         subject.product_type == comparable.product_type,
         subject.grade == comparable.grade,
         subject.licence_kind == comparable.licence.kind,
+        subject.access == comparable.licence.access,
     )
-    category = sum(w for w, hit in zip(CATEGORY_WEIGHTS, hits, strict=True) if hit) / 1000
+    category = _category(hits)
     distance = abs(math.log10(comparable.rows) - math.log10(subject.rows))
     return category + SIZE_WEIGHT * max(0.0, 1.0 - distance / SIZE_DECADES)
+
+
+def _category(hits: tuple[bool, ...]) -> float:
+    """The categorical part of the similarity for (board, type, grade, kind, access) matches."""
+    *categories, same_access = hits
+    total = sum(w for w, hit in zip(CATEGORY_WEIGHTS, categories, strict=True) if hit)
+    return (total - (0 if same_access else ACCESS_PENALTY)) / 1000
 
 
 def _check_product(record: Comparable | MarketSubject) -> None:

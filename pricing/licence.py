@@ -5,25 +5,38 @@ price times one multiplier per term, each read from the table:
     kind (exclusivity), scope and territory — a multiplier per value;
     term — the multiplier of the first step whose `up_to_months` covers the term;
     seats — 1 for the first seat, plus the tier's `each` for every further seat;
-    derivative and redistribution rights — their multiplier when granted, 1 when not.
+    derivative and redistribution rights — their multiplier when granted, 1 when not;
+    access (copy, api, computation) and its quota of calls or queries — see pricing.access.
 `licence_table` checks a parsed table (TOML or JSON alike): every multiplier above zero,
-steps in order, longer terms never cheaper, and the reference terms priced at exactly 1.
+steps in order, longer terms and larger quotas never cheaper, and the reference terms priced
+at exactly 1. A copy's access and quota multipliers are 1, so a copy's explanation names
+neither; an api or computation licence's names both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal, localcontext
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from pricing.access import (
+    COPY_ONLY,
+    NO_QUOTAS,
+    QuotaStep,
+    access_multiplier,
+    access_sections,
+    quota_multiplier,
+)
 from pricing.errors import ValuationError
 from pricing.explain import METHOD_VERSION, N_, Factor, explain, jsonable
-from pricing.money import CONTEXT, ONE, ZERO, bounded, whole
+from pricing.money import CONTEXT, MAX_MULTIPLIER, ONE, ZERO, bounded, whole
+from pricing.money import multiplier as _multiplier
 from pricing.terms import (
     MAX_SEATS,
     MAX_TERM_MONTHS,
+    Access,
     LicenceKind,
     LicenceTerms,
     Territory,
@@ -32,7 +45,6 @@ from pricing.terms import (
 )
 
 E = TypeVar("E", LicenceKind, UseScope, Territory)
-MAX_MULTIPLIER = Decimal(1000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +76,8 @@ class LicenceTable:
     seats: tuple[SeatTier, ...]
     derivative: Decimal
     redistribution: Decimal
+    access: Mapping[Access, Decimal] = field(default_factory=lambda: COPY_ONLY)
+    quota: Mapping[Access, tuple[QuotaStep, ...]] = field(default_factory=lambda: NO_QUOTAS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +128,7 @@ def licence_table(data: Mapping[str, Any]) -> LicenceTable:
     if [s.multiplier for s in term] != sorted(s.multiplier for s in term):
         raise ValuationError("term", "a longer term must never cost less than a shorter one")
     rights = _section(data, "rights")
+    access, quota = access_sections(data)
     table = LicenceTable(
         version=str(data.get("version", "")),
         reference=reference,
@@ -124,13 +139,29 @@ def licence_table(data: Mapping[str, Any]) -> LicenceTable:
         seats=seats,
         derivative=_multiplier(rights.get("derivative"), "rights.derivative"),
         redistribution=_multiplier(rights.get("redistribution"), "rights.redistribution"),
+        access=access,
+        quota=quota,
     )
     if licence_multiplier(reference, table) != ONE:
         raise ValuationError("reference", "the reference terms must have a multiplier of 1")
     return table
 
 
-FACTORS = ("exclusivity", "scope", "territory", "term", "seats", "derivative", "redistribution")
+FACTORS = (
+    "exclusivity",
+    "scope",
+    "territory",
+    "term",
+    "seats",
+    "derivative",
+    "redistribution",
+    "access",
+    "quota",
+)
+QUOTA_WHY = {
+    Access.API: N_("a quota of %(quota)s API calls: licence table %(version)s"),
+    Access.COMPUTATION: N_("a quota of %(quota)s queries: licence table %(version)s"),
+}
 
 
 def licence_adjustment(terms: LicenceTerms, table: LicenceTable) -> LicenceAdjustment:
@@ -161,11 +192,17 @@ def licence_adjustment(terms: LicenceTerms, table: LicenceTable) -> LicenceAdjus
             else N_("redistribution not allowed: licence table %(version)s"),
             {},
         ),
+        (N_("%(access)s: licence table %(version)s"), {"access": terms.access.value}),
+        (QUOTA_WHY.get(terms.access, ""), {"quota": terms.quota}),
     )
+    # A copy's access and quota are the reference's (both 1): its explanation names neither.
+    named = len(FACTORS) if terms.access is not Access.COPY else len(FACTORS) - 2
     explanation = (
         *(
             explain(name, value, why, **params, version=table.version)
-            for name, value, (why, params) in zip(FACTORS, values, whys, strict=True)
+            for name, value, (why, params) in zip(
+                FACTORS[:named], values[:named], whys[:named], strict=True
+            )
         ),
         Factor("licence", multiplier, "product of the factors above"),
     )
@@ -191,6 +228,8 @@ def _values(terms: LicenceTerms, table: LicenceTable) -> tuple[Decimal, ...]:
         _seats(terms.seats, table),
         table.derivative if terms.derivative else ONE,
         table.redistribution if terms.redistribution else ONE,
+        access_multiplier(terms, table.access),
+        quota_multiplier(terms, table.quota),
     )
 
 
@@ -252,10 +291,3 @@ def _per_value(data: Mapping[str, Any], name: str, kind: type[E]) -> Mapping[E, 
             missing=", ".join(missing),
         )
     return MappingProxyType(values)
-
-
-def _multiplier(value: object, field: str) -> Decimal:
-    result = bounded(value, field, ZERO, MAX_MULTIPLIER, allow_float=True)
-    if result == 0:
-        raise ValuationError(field, "%(name)s must be above zero", name=field)
-    return result

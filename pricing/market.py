@@ -13,7 +13,8 @@ similar (see pricing.comparables) with similarity at least `min_similarity`, dat
     K_volume        = (subject rows / comparable rows)^0.3, kept within [1/4, 4]: bigger data
                       costs more, but far less than in proportion
     K_licence       = 1 / the comparable's licence multiplier (pricing.licence), which brings
-                      its price back to the table's reference terms, like the other approaches
+                      its price back to the table's reference terms (a copy: an API or
+                      computation licence's access and quota too), like the other approaches
 and combined with weights w = similarity × evidence:
     value = Σ w P' / Σ w,   spread = √(Σ w (P' − value)² / Σ w)  (weighted standard deviation)
 Fewer than three comparables qualifying is a refusal (TooFewComparables), never a guess.

@@ -13,6 +13,8 @@ CONTEXT = Context(prec=28)
 MAX_AMOUNT = Decimal(10) ** 15
 ZERO = Decimal(0)
 ONE = Decimal(1)
+# A licence-table multiplier beyond this is a typo.
+MAX_MULTIPLIER = Decimal(1000)
 
 
 def number(value: object, field: str, *, allow_float: bool = False) -> Decimal:
@@ -105,6 +107,14 @@ def whole(value: object, field: str, low: int, high: int) -> int:
             value=value,
         )
     return value
+
+
+def multiplier(value: object, field: str) -> Decimal:
+    """A licence-table multiplier: above zero and at most MAX_MULTIPLIER."""
+    result = bounded(value, field, ZERO, MAX_MULTIPLIER, allow_float=True)
+    if result == 0:
+        raise ValuationError(field, "%(name)s must be above zero", name=field)
+    return result
 
 
 def cents(value: Decimal) -> Decimal:

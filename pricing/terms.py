@@ -19,6 +19,16 @@ E = TypeVar("E", bound=StrEnum)
 # Long enough for any licence the exchange offers (its term is a small integer of months).
 MAX_TERM_MONTHS = 1200
 MAX_SEATS = 100_000
+# Far beyond any quota the exchange accepts (its offers allow up to ten million).
+MAX_QUOTA = 10**9
+
+
+class Access(StrEnum):
+    """What the buyer takes: a copy of the data, calls to its API, or queries it never sees."""
+
+    COPY = "copy"
+    API = "api"
+    COMPUTATION = "computation"
 
 
 class ProductType(StrEnum):
@@ -67,7 +77,11 @@ def choice(kind: type[E], value: object, field: str) -> E:
 
 @dataclass(frozen=True, slots=True)
 class LicenceTerms:
-    """The terms a licence is priced under (the catalog's licence offer, without its price)."""
+    """The terms a licence is priced under (the catalog's licence offer, without its price).
+
+    `quota` counts the calls (api) or queries (computation) a contract allows: required for
+    those, refused for a copy, which has no use to count.
+    """
 
     kind: LicenceKind = LicenceKind.NON_EXCLUSIVE
     scope: UseScope = UseScope.INTERNAL
@@ -76,6 +90,8 @@ class LicenceTerms:
     seats: int = 1
     derivative: bool = False
     redistribution: bool = False
+    access: Access = Access.COPY
+    quota: int | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -87,3 +103,15 @@ class LicenceTerms:
         for name in ("derivative", "redistribution"):
             if not isinstance(getattr(self, name), bool):
                 raise ValuationError(name, "%(name)s must be yes or no", name=name)
+        set_(self, "access", choice(Access, self.access, "access"))
+        if self.access is Access.COPY:
+            if self.quota is not None:
+                raise ValuationError("quota", "a copy of the data has no quota")
+        elif self.quota is None:
+            raise ValuationError(
+                "quota",
+                "%(access)s access needs a quota of calls or queries",
+                access=self.access.value,
+            )
+        else:
+            whole(self.quota, "quota", 1, MAX_QUOTA)
