@@ -51,6 +51,7 @@ SCAN_FACTOR = 10  # groups read per group the policy may release, before suppres
 DIALECT = "duckdb"
 NESTING = "nested too deeply"
 MAX_DEPTH = 100  # levels of a query's tree: far beyond any real aggregate query
+MAX_LIMIT = 100_000  # a LIMIT or OFFSET beyond any release's rows: the scan would be for nothing
 
 # Clauses of a SELECT the checker understands; any other, set, is refused with its rule.
 CLAUSES = frozenset(
@@ -478,7 +479,7 @@ def _number(select: exp.Select, clause: str) -> int | None:
     value = node.args.get("expression") if isinstance(node, exp.Limit | exp.Offset) else None
     position = _ordinal(value) if isinstance(value, exp.Expr) else None
     extra = [k for k, v in node.args.items() if v and k != "expression"]
-    if position is None or extra:
+    if position is None or extra or position > MAX_LIMIT:
         raise QueryRefused(Refusal.UNPARSABLE, node.sql(DIALECT))
     return position
 
@@ -637,7 +638,7 @@ class Scope:
         if argument is None or any(c is not argument for c in node.iter_expressions()):
             raise QueryRefused(Refusal.FUNCTION_NOT_ALLOWED, _label(node))
         if isinstance(argument, exp.Star):
-            if aggregate is not Aggregate.COUNT:
+            if aggregate is not Aggregate.COUNT or any(argument.args.values()):
                 raise QueryRefused(Refusal.FUNCTION_NOT_ALLOWED, _label(node))
             return
         if isinstance(argument, exp.Distinct):
@@ -651,7 +652,16 @@ class Scope:
             return
         if self.dp and (aggregate not in DP_AGGREGATES or not isinstance(argument, exp.Column)):
             raise QueryRefused(Refusal.NOT_UNDER_DP, _label(node))
+        # An aggregate reads one column as it is: SUM(CASE WHEN name = 'Li' THEN salary END)
+        # would read one person's value out of a group of any size.
+        if not isinstance(argument, exp.Column):
+            raise QueryRefused(Refusal.FUNCTION_NOT_ALLOWED, _label(node))
         self.walk(argument, Where(where.clause, aggregates=False, inside=True))
+        if aggregate in (Aggregate.MIN, Aggregate.MAX):
+            # The least or greatest value is one record's own: only a group key's may be shown.
+            rule = self.rules.get(argument.name.lower())
+            if argument.table != BUYER_TABLE and (rule is None or rule.use is not ColumnUse.GROUP):
+                raise QueryRefused(Refusal.FUNCTION_NOT_ALLOWED, _label(node))
         if self.dp and aggregate in (Aggregate.SUM, Aggregate.AVG):
             rule = self.rules.get(argument.name.lower())
             if rule is None or rule.lower is None or rule.upper is None:

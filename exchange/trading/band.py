@@ -22,7 +22,7 @@ from exchange.valuation.models import Valuation
 from pricing import LicenceTable, LicenceTerms, ValuationError, licence_table
 from pricing.licence import licence_multiplier
 from pricing.money import CONTEXT, cents
-from pricing.terms import LicenceKind, Territory, UseScope
+from pricing.terms import Access, LicenceKind, Territory, UseScope
 
 FACTOR_PLACES = Decimal("0.000001")
 
@@ -133,4 +133,6 @@ def _terms(offer: LicenceOffer, terms: OfferedTerms) -> LicenceTerms:
         seats=int(value("seats")),
         derivative=bool(value("derivative")),
         redistribution=offer.redistribution,
+        access=Access(offer.access.value),  # rounds negotiate neither access nor quota
+        quota=offer.quota,
     )

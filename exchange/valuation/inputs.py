@@ -22,6 +22,7 @@ from exchange.catalog import domain as catalog
 from exchange.catalog.domain import QUALITY_DIMENSIONS, ListingStatus, VersionState
 from exchange.catalog.models import DataProduct, IndustryBoard, LicenceOffer, ProductVersion
 from pricing import (
+    Access,
     Comparable,
     Grade,
     LicenceKind,
@@ -45,6 +46,8 @@ def licence_terms(offer: LicenceOffer) -> LicenceTerms:
         seats=offer.seats,
         derivative=offer.derivative,
         redistribution=offer.redistribution,
+        access=Access(offer.access.value),
+        quota=offer.quota,
     )
 
 
@@ -173,6 +176,8 @@ def comparables_from_trades(trades: list[PaidTrade]) -> list[Comparable]:
                 seats=terms["seats"],
                 derivative=bool(terms["derivative"]),
                 redistribution=False,
+                access=Access(terms.get("access", "copy")),
+                quota=terms.get("quota"),
             )
             found.append(
                 _comparable(

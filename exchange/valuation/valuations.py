@@ -359,6 +359,7 @@ def _subject(
         grade=Grade(product.grade.value),
         rows=max(latest.row_count, 1),
         licence_kind=(terms or table.reference).kind,
+        access=(terms or table.reference).access,
         quality=quality.value,
     )
 

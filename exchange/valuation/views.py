@@ -13,7 +13,12 @@ from marshmallow import fields, post_load
 from werkzeug.wrappers import Response
 
 from exchange.catalog import product_page
-from exchange.catalog.domain import LICENCE_KIND_LABELS, TERRITORY_LABELS, USE_SCOPE_LABELS
+from exchange.catalog.domain import (
+    ACCESS_LABELS,
+    LICENCE_KIND_LABELS,
+    TERRITORY_LABELS,
+    USE_SCOPE_LABELS,
+)
 from exchange.catalog.views.public import PRODUCT, product_context
 from exchange.http.context import uow, web_actor
 from exchange.http.forms import submit_form
@@ -45,6 +50,7 @@ PARAM_LABELS: dict[str, Mapping[str, str]] = {
     "kind": {kind.value: label for kind, label in LICENCE_KIND_LABELS.items()},
     "scope": {scope.value: label for scope, label in USE_SCOPE_LABELS.items()},
     "territory": {territory.value: label for territory, label in TERRITORY_LABELS.items()},
+    "access": {access.value: label for access, label in ACCESS_LABELS.items()},
 }
 COST_AMOUNTS = (
     "planning",
