@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
+from sqlalchemy import select
+
+from exchange.compute.domain import QueryStatus
+from exchange.compute.models import ComputeQuery
 from exchange.compute.policies import from_json
 from exchange.compute.queries import buyer_licence
 from exchange.compute.reading import BuyerTableView, view
@@ -36,17 +40,34 @@ def _text(content: bytes) -> str:
             ) from None
 
 
+# What each type looks like in the CSV, written as DuckDB reads it (Python alone would also take
+# 1_000 as an integer and 20240105 as a date, which DuckDB would turn into nothing).
+SHAPES = (
+    ("integer", re.compile(r"-?\d{1,18}")),
+    ("decimal", re.compile(r"-?\d{1,18}(\.\d{1,18})?")),
+    ("date", re.compile(r"\d{4}-\d{2}-\d{2}")),
+)
+
+
 def _kind(values: list[str]) -> str:
     """The narrowest type every non-blank value of a column reads as."""
     filled = [v for v in values if v != ""]
-    for kind, read in (("integer", int), ("decimal", Decimal), ("date", date.fromisoformat)):
-        try:
-            for value in filled:
-                read(value)
-        except (ValueError, InvalidOperation):
-            continue
-        return kind if filled else "string"
+    if not filled:
+        return "string"
+    for kind, shape in SHAPES:
+        if all(shape.fullmatch(value) for value in filled):
+            if kind == "date" and not all(_is_date(value) for value in filled):
+                continue
+            return kind
     return "string"
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def read_buyer_csv(content: bytes) -> BuyerTable:
@@ -66,7 +87,8 @@ def read_buyer_csv(content: bytes) -> BuyerTable:
         raise ValidationFailed.on(
             "file", N_("Your table may have at most 50 columns and 100,000 rows.")
         )
-    if any(not name or len(name) > MAX_NAME for name in header) or len(set(header)) < len(header):
+    distinct = {name.casefold() for name in header}  # DuckDB's names ignore case
+    if any(not name or len(name) > MAX_NAME for name in header) or len(distinct) < len(header):
         raise ValidationFailed.on(
             "file", N_("Name every column of your table, once, in at most 100 characters.")
         )
@@ -77,6 +99,11 @@ def read_buyer_csv(content: bytes) -> BuyerTable:
         fields=[{"name": name, "type": kind} for name, kind in zip(header, kinds, strict=True)],
         rows=[[cell if cell != "" else None for cell in row] for row in rows],
     )
+
+
+class TableInUse(Conflict):
+    code = "table-in-use"
+    title = N_("A query joining your table waits for approval or runs; change it afterwards")
 
 
 class JoinNotAllowed(Conflict):
@@ -92,6 +119,15 @@ def set_buyer_table(
     licence = buyer_licence(session, actor, contract_id)
     if not from_json(licence.policy).allow_join:
         raise JoinNotAllowed()
+    waiting = session.scalar(
+        select(ComputeQuery.id).where(
+            ComputeQuery.licence_id == licence.id,
+            ComputeQuery.status.in_([QueryStatus.PENDING, QueryStatus.RUNNING]),
+            ComputeQuery.joins_mine.is_(True),
+        )
+    )
+    if waiting is not None:  # the vendor approves a query as it reads against this table
+        raise TableInUse()
     table = read_buyer_csv(content)
     licence.buyer_table = dict(table)
     audit.record(

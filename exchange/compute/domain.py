@@ -201,6 +201,7 @@ class QueryStatus(StrEnum):
 
     REFUSED = "refused"  # broke a rule of the policy; nothing ran
     PENDING = "pending"  # waits for the vendor's approval
+    RUNNING = "running"  # approved or needing none: its share is taken and it runs now
     REJECTED = "rejected"  # the vendor declined it; nothing ran
     FAILED = "failed"  # ran out of time, memory or rows; nothing released, nothing spent
     DONE = "done"  # ran; its released result is kept
@@ -209,6 +210,7 @@ class QueryStatus(StrEnum):
 QUERY_STATUS_LABELS = {
     QueryStatus.REFUSED: N_("Refused under the policy"),
     QueryStatus.PENDING: N_("Awaiting the vendor's approval"),
+    QueryStatus.RUNNING: N_("Running"),
     QueryStatus.REJECTED: N_("Declined by the vendor"),
     QueryStatus.FAILED: N_("Failed"),
     QueryStatus.DONE: N_("Done"),

@@ -79,12 +79,15 @@ class ComputeQuery(Base):
     contract_id: Mapped[int] = mapped_column(ForeignKey("trade_contracts.id"), index=True)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
+    joins_mine: Mapped[bool] = mapped_column(default=False)  # reads the buyer's own table
     status: Mapped[QueryStatus] = mapped_column(enum_column(QueryStatus, "query_status"))
     refusal: Mapped[str | None] = mapped_column(String(32))  # the rule broken, if refused
     detail: Mapped[str | None] = mapped_column(Text)  # why it was refused, rejected or failed
     policy_version: Mapped[int] = mapped_column(SmallInteger)
     columns: Mapped[list[str] | None] = mapped_column(JSON)
     rows: Mapped[list[list[Any]] | None] = mapped_column(JSON)
+    # How many groups were under k: kept for audit, never shown (the number alone would tell
+    # whether a record matching the filters exists).
     suppressed: Mapped[int | None] = mapped_column(Integer)
     epsilon_spent: Mapped[float] = mapped_column(Float, default=0.0)
     result_hash: Mapped[str | None] = mapped_column(String(64))

@@ -16,6 +16,7 @@ import json
 from datetime import datetime
 from typing import Any, cast
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from contracts.ledger import canonical_json
@@ -137,7 +138,8 @@ def submit_query(
         contract_id=licence.contract_id,
         submitted_by_id=actor.user_id,
         text=text,
-        status=QueryStatus.PENDING,
+        status=QueryStatus.PENDING if policy.needs_approval else QueryStatus.RUNNING,
+        joins_mine=checked.joins_buyer_table,
         policy_version=licence.policy_version,
         epsilon_spent=0.0,
         created_at=now,
@@ -214,7 +216,6 @@ def _run(
             "data_version": run.version,
             "result_hash": query.result_hash,
             "rows": len(rows),
-            "suppressed": released.suppressed,
             "epsilon_spent": released.epsilon_spent,
         },
         parties=[licence.buyer_id, licence.vendor_id],
@@ -243,11 +244,21 @@ def decide_query(
         raise NotFound()
     if not actor.has_role_in(licence.vendor_id, Role.VENDOR):
         raise PermissionDenied(N_("Only the vendor's vendors decide on queries."))
-    if query.status != QueryStatus.PENDING:
+    # One decision per query, even from two vendors at once: the first moves it on, the
+    # second finds it no longer pending.
+    decided = session.execute(
+        update(ComputeQuery)
+        .where(ComputeQuery.id == query.id, ComputeQuery.status == QueryStatus.PENDING)
+        .values(
+            status=QueryStatus.RUNNING if approve else QueryStatus.REJECTED,
+            decided_by_id=actor.user_id,
+            decided_at=now,
+            decision_reason=reason,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if decided.rowcount != 1:  # type: ignore[attr-defined]
         raise NotPending()
-    query.decided_by_id = actor.user_id
-    query.decided_at = now
-    query.decision_reason = reason
     audit.record(
         session,
         "compute.query_approved" if approve else "compute.query_declined",
@@ -255,13 +266,18 @@ def decide_query(
         organisation_id=licence.vendor_id,
         subject=str(query.id),
     )
-    if not approve:
-        query.status = QueryStatus.REJECTED
-        uow.commit()
-        return query_view(session, query)
     uow.commit()
-    contract = _usable(session, licence, now, contracts)
+    session.refresh(query)
+    if not approve:
+        return query_view(session, query)
     policy = from_json(licence.policy)
-    checked = check(query.text, policy, buyer_columns=_buyer_columns(licence))
+    try:
+        contract = _usable(session, licence, now, contracts)
+        checked = check(query.text, policy, buyer_columns=_buyer_columns(licence))
+    except ExchangeError as failed:  # the licence ended or the buyer's table changed meanwhile
+        query.status, query.refusal = QueryStatus.FAILED, failed.code
+        query.detail = _detail(failed.detail, **failed.params)
+        uow.commit()
+        raise
     _run(uow, licence, query, checked, policy, runner, contract, now)
     return query_view(session, query)

@@ -47,7 +47,6 @@ class QueryView(TypedDict):
     policy_version: int
     columns: list[str] | None
     rows: list[list[Any]] | None
-    suppressed: int | None
     epsilon_spent: float
     result_hash: str | None
     ledger_seq: int | None
@@ -104,8 +103,9 @@ def _reason(stored: str | None) -> Reason | None:
     return Reason(message=str(found["message"]), params=dict(found.get("params") or {}))
 
 
-def query_view(session: Session, query: ComputeQuery) -> QueryView:
-    """A query as plain data."""
+def query_view(session: Session, query: ComputeQuery, *, with_result: bool = True) -> QueryView:
+    """A query as plain data; without its result rows for a reader who may not see them."""
+    shown = with_result or not query.joins_mine
     return QueryView(
         id=query.id,
         contract_id=query.contract_id,
@@ -114,9 +114,8 @@ def query_view(session: Session, query: ComputeQuery) -> QueryView:
         refusal=query.refusal,
         reason=_reason(query.detail),
         policy_version=query.policy_version,
-        columns=query.columns,
-        rows=query.rows,
-        suppressed=query.suppressed,
+        columns=query.columns if shown else None,
+        rows=query.rows if shown else None,
         epsilon_spent=query.epsilon_spent,
         result_hash=query.result_hash,
         ledger_seq=query.ledger_seq,
@@ -223,6 +222,12 @@ def _may_read(actor: Actor, licence: ComputeLicence) -> bool:
     )
 
 
+def _sees_mine(actor: Actor, licence: ComputeLicence) -> bool:
+    """Results keyed by the buyer's own table are the buyer's: its vendor sees the query, not
+    them (the regulators see everything)."""
+    return actor.is_member(licence.buyer_id) or actor.has_role(Role.REGULATOR)
+
+
 def get_query(uow: UnitOfWork, actor: Actor, query_id: int) -> QueryView:
     """One query, for its buyer, its vendor and the regulators; 404 to anyone else."""
     session = uow.session
@@ -230,17 +235,19 @@ def get_query(uow: UnitOfWork, actor: Actor, query_id: int) -> QueryView:
     licence = session.get(ComputeLicence, query.licence_id) if query else None
     if query is None or licence is None or not _may_read(actor, licence):
         raise NotFound()
-    return query_view(session, query)
+    return query_view(session, query, with_result=_sees_mine(actor, licence))
 
 
-def contract_queries(session: Session, contract_id: int) -> list[QueryView]:
+def contract_queries(
+    session: Session, contract_id: int, *, with_result: bool = True
+) -> list[QueryView]:
     """Every query under a contract, oldest first: what the regulator's dossier lists."""
     rows = session.scalars(
         select(ComputeQuery)
         .where(ComputeQuery.contract_id == contract_id)
         .order_by(ComputeQuery.id)
     )
-    return [query_view(session, row) for row in rows]
+    return [query_view(session, row, with_result=with_result) for row in rows]
 
 
 def list_queries(uow: UnitOfWork, actor: Actor, contract_id: int) -> list[QueryView]:
@@ -249,7 +256,8 @@ def list_queries(uow: UnitOfWork, actor: Actor, contract_id: int) -> list[QueryV
     licence = licence_of(session, contract_id)
     if licence is None or not _may_read(actor, licence):
         raise NotFound()
-    return list(reversed(contract_queries(session, contract_id)))
+    found = contract_queries(session, contract_id, with_result=_sees_mine(actor, licence))
+    return list(reversed(found))
 
 
 class PendingQuery(QueryView):
@@ -274,7 +282,10 @@ def approvals(uow: UnitOfWork, actor: Actor) -> list[PendingQuery]:
     )
     return [
         PendingQuery(
-            **query_view(session, row[0]), product_id=row[1], title_zh=row[2], title_en=row[3]
+            **query_view(session, row[0], with_result=False),
+            product_id=row[1],
+            title_zh=row[2],
+            title_en=row[3],
         )
         for row in rows
     ]
@@ -283,7 +294,7 @@ def approvals(uow: UnitOfWork, actor: Actor) -> list[PendingQuery]:
 def result_file(uow: UnitOfWork, actor: Actor, query_id: int, fmt: str) -> tuple[str, bytes]:
     """A run's released result as CSV or JSON: its file name and bytes."""
     query = get_query(uow, actor, query_id)
-    if query["status"] != QueryStatus.DONE or query["columns"] is None:
+    if query["status"] != QueryStatus.DONE or query["columns"] is None:  # or not the reader's
         raise Conflict(N_("This query has no result to download."))
     columns, rows = query["columns"], query["rows"] or []
     if fmt == "json":

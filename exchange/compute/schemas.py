@@ -124,7 +124,6 @@ class QuerySchema(Schema):
     policy_version = fields.Integer()
     columns = fields.List(fields.String(), allow_none=True)
     rows = fields.List(fields.List(fields.Raw()), allow_none=True)
-    suppressed = fields.Integer(allow_none=True)
     epsilon_spent = fields.Float()
     result_hash = fields.String(allow_none=True)
     ledger_seq = fields.Integer(allow_none=True)

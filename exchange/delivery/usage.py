@@ -30,6 +30,7 @@ from exchange.kernel.vocabulary import Role
 from exchange.ledger.events import record_event
 
 BATCH = 200  # (contract, day) summaries per pass
+CLOSING_GRACE = timedelta(minutes=10)
 WINDOW_DAYS = 30  # the days of usage a vendor's page shows
 MAX_CONTRACTS = 200
 
@@ -122,7 +123,8 @@ def summarise_closed_days(
     uow: UnitOfWork, *, contracts: ContractLookup, now: datetime | None = None
 ) -> int:
     """Write the ledger entry of every closed day with calls not yet summarised; how many."""
-    today = business_day(now or utcnow())
+    # A day is closed a while after midnight: a call that began before it may still commit.
+    today = business_day((now or utcnow()) - CLOSING_GRACE)
     session = uow.session
     pending = session.execute(
         select(DataApiCall.entitlement_id, DataApiCall.day)

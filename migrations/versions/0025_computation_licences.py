@@ -30,6 +30,7 @@ ACCESS = sa.Enum(
 QUERY_STATUS = sa.Enum(
     "refused",
     "pending",
+    "running",
     "rejected",
     "failed",
     "done",
@@ -140,6 +141,7 @@ def upgrade():
         sa.Column("contract_id", sa.Integer(), nullable=False),
         sa.Column("submitted_by_id", sa.Integer(), nullable=True),
         sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("joins_mine", sa.Boolean(), nullable=False),
         sa.Column("status", QUERY_STATUS, nullable=False),
         sa.Column("refusal", sa.String(32), nullable=True),
         sa.Column("detail", sa.Text(), nullable=True),

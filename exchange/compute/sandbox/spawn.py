@@ -158,7 +158,9 @@ def communicate(child: Child, job: Job, sealed: Iterable[bytes]) -> Outcome:
         os.killpg(child.process.pid, signal.SIGKILL)
         returncode = child.process.wait()
         timed_out = True
-    writer.join()
+    writer.join(timeout=max(deadline - time.monotonic(), 1.0))
+    if writer.is_alive():  # stuck reading the store: the child is gone; leave the thread (a daemon)
+        timed_out = True
     writer.raise_source_error()
     return Outcome(bytes(report), returncode, timed_out, too_large)
 

@@ -1,7 +1,8 @@
 """A computation licence in Chromium (数据可用不可见): the vendor of household data with mobile
 numbers sets the query policy and adds a computation offer; a buyer negotiates, both sign, the
 buyer pays by bank transfer; in the query console an aggregate runs with its lone-row group
-suppressed and a row-level query is refused by the rule; the regulator's dossier shows both."""
+suppressed (without saying so) and a row-level query is refused by the rule; the regulator's
+dossier shows both."""
 
 from __future__ import annotations
 
@@ -156,7 +157,7 @@ def test_a_buyer_computes_over_personal_data_it_never_sees(
     expect(result.locator("thead th")).to_have_text([REGION, "n", "mean"])
     expect(result.locator("tbody tr td:first-child")).to_have_text(sorted(REGIONS))
     expect(result).not_to_contain_text("婺源")
-    expect(done).to_contain_text("1 个不足最小规模的分组已被屏蔽。")
+    expect(done).not_to_contain_text("屏蔽")  # not even how many: that would tell one exists
     expect(page.get_by_test_id("queries-left")).to_have_text("剩余查询次数：4 / 5")
     screenshot("compute-result")
 

@@ -4,7 +4,7 @@ rows, a hash over the calls), once; its vendor and the regulators see the usage 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -163,3 +163,13 @@ def test_the_vendor_page_lists_each_contracts_days_with_their_ledger_entries(app
     assert "Ledger entry #" in text and "Calls used: 1 of 50." in text
     sign_in_as(client, bought.buyer)
     assert client.get(f"/products/{bought.product_id}/api-usage").status_code == 404
+
+
+def test_a_day_is_summarised_only_once_a_call_begun_before_midnight_can_have_committed(
+    app, client
+):
+    bought, _, key = api_buyer(app, client)
+    midnight = datetime(2026, 12, 7, 16, 0, tzinfo=UTC)  # 00:00 on 8 December, China time
+    call(app, key, bought.product_id, midnight - timedelta(seconds=30))
+    assert summarise(app, midnight + timedelta(minutes=5)) == 0
+    assert summarise(app, midnight + timedelta(minutes=11)) == 1
