@@ -9,6 +9,7 @@ from typing import NotRequired, TypedDict, cast
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, defer, selectinload
 
+import pricing
 from exchange.accounts.models import Organisation, User
 from exchange.catalog import personal_data
 from exchange.catalog.browse import SUPERVISORS, ProductCard, summary, vendor_cards
@@ -44,6 +45,7 @@ class OfferView(TypedDict):
     price: Decimal
     access: Access
     quota: int | None
+    unit_price: Decimal | None  # per call or query; None for a copy
     is_active: bool
 
 
@@ -252,6 +254,14 @@ def upload_view(version: ProductVersion) -> UploadView:
     )
 
 
+def _unit_price(offer: LicenceOffer) -> Decimal | None:
+    """What one call or query costs at the offer's price and quota, as pricing rounds it."""
+    if offer.access is Access.COPY or not offer.quota:
+        return None
+    terms = pricing.LicenceTerms(access=pricing.Access(offer.access.value), quota=offer.quota)
+    return pricing.unit_price(offer.price, terms)
+
+
 def offer_view(offer: LicenceOffer) -> OfferView:
     """A licence offer as plain data."""
     return OfferView(
@@ -266,6 +276,7 @@ def offer_view(offer: LicenceOffer) -> OfferView:
         price=offer.price,
         access=offer.access,
         quota=offer.quota,
+        unit_price=_unit_price(offer),
         is_active=offer.is_active,
     )
 

@@ -76,6 +76,12 @@ class OfferSchema(BaseSchema):
         validate=_range(1, 10_000_000),
         metadata={"description": "calls (api) or queries (computation) per contract"},
     )
+    unit_price = fields.Decimal(
+        as_string=True,
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "the price of one call or query; none for a copy"},
+    )
     is_active = fields.Boolean(dump_only=True)
 
 

@@ -115,7 +115,7 @@ def test_licence_offers_keep_every_term(client, vendor):
     product = create(client, vendor, offers=[OFFER, EXCLUSIVE]).get_json()
     offers = [{k: v for k, v in offer.items() if k != "id"} for offer in product["offers"]]
     # A dataset's offers give a copy, with no quota, unless they say otherwise.
-    given = {"is_active": True, "access": "copy", "quota": None}
+    given = {"is_active": True, "access": "copy", "quota": None, "unit_price": None}
     assert offers == [OFFER | given, EXCLUSIVE | given]
 
 

@@ -326,3 +326,14 @@ def test_the_buyers_table_cannot_change_under_a_query_waiting_for_approval(app, 
     )
     again = upload_table(client, deal.buyer, deal.contract_id, "地区,排名\n九江,1\n".encode())
     assert again.status_code == 200
+
+
+def test_the_product_page_shows_each_computation_offers_price_per_query(app, client):
+    deal = licensed(app, client, quota=40)
+    product = client.get(f"{URL}/products/{deal.product_id}").get_json()
+    [offer] = [o for o in product["offers"] if o["access"] == "computation"]
+    assert (offer["quota"], offer["unit_price"]) == (40, "75.00")  # ¥3,000 for 40 queries
+    sign_in_as(client, deal.buyer)
+    english(client)
+    page = client.get(f"/products/{deal.product_id}").get_data(as_text=True)
+    assert "¥75.00 each" in page
