@@ -66,6 +66,7 @@ class Sandbox:
         self.spare = spare
         self._lock = threading.Lock()
         self._held: list[Child] = []
+        self._reaping: set[threading.Thread] = set()
         self._finalizer = weakref.finalize(self, _discard_all, self._held)
 
     def run_query(
@@ -113,12 +114,31 @@ class Sandbox:
                 limit(child, limits)
             outcome = communicate(child, job, sealed)
         finally:
-            discard(child)
+            self._reap(child)
         return SandboxResult(_released(outcome, limits, policy), time.monotonic() - started)
 
     def close(self) -> None:
-        """Stop the spare child, if one waits."""
+        """Stop the spare child, if one waits, and finish reaping the children that ran."""
         self._finalizer()
+        with self._lock:
+            reaping = list(self._reaping)
+        for thread in reaping:
+            thread.join(timeout=10)
+
+    def _reap(self, child: Child) -> None:
+        """Reap the child and remove its folder in the background: the result need not wait."""
+        thread = threading.Thread(target=self._discard, args=(child,), name="sandbox-reap")
+        thread.daemon = True
+        with self._lock:
+            self._reaping.add(thread)
+        thread.start()
+
+    def _discard(self, child: Child) -> None:
+        try:
+            discard(child)
+        finally:
+            with self._lock:
+                self._reaping.discard(threading.current_thread())
 
     def _take(self) -> Child:
         """The spare if it is ours and still waiting, else a new child; then the next spare."""
@@ -150,18 +170,22 @@ def run_query(
     limits: SandboxLimits | None = None,
     buyer_table: BuyerTable | None = None,
 ) -> SandboxResult:
-    """Run the query in a freshly started child (see Sandbox.run_query)."""
-    return Sandbox().run_query(
-        sealed,
-        data_key=data_key,
-        mode=mode,
-        file_format=file_format,
-        fields=fields,
-        query=query,
-        policy=policy,
-        limits=limits,
-        buyer_table=buyer_table,
-    )
+    """Run the query in a freshly started child (see Sandbox.run_query), reaped before return."""
+    sandbox = Sandbox()
+    try:
+        return sandbox.run_query(
+            sealed,
+            data_key=data_key,
+            mode=mode,
+            file_format=file_format,
+            fields=fields,
+            query=query,
+            policy=policy,
+            limits=limits,
+            buyer_table=buyer_table,
+        )
+    finally:
+        sandbox.close()
 
 
 def _released(outcome: Outcome, limits: SandboxLimits, policy: ComputePolicy) -> Released:
@@ -189,7 +213,7 @@ def _released(outcome: Outcome, limits: SandboxLimits, policy: ComputePolicy) ->
     raise failure(detail)
 
 
-def _ended(returncode: int) -> QueryFailed:
+def _ended(returncode: int | None) -> QueryFailed:
     """A child that died without a report: the signal tells what most likely stopped it."""
     log.warning("sandboxed query ended without a report: exit status %s", returncode)
     if returncode == -signal.SIGXCPU:

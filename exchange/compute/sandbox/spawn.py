@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from exchange import ROOT
-from exchange.compute.sandbox.wire import Job, SandboxLimits, write_job
+from exchange.compute.sandbox.wire import Job, SandboxLimits, read_report, write_job
 
 # The child runs this tree's code (not whatever `exchange` an isolated interpreter would find).
 BOOT = (
@@ -46,10 +46,11 @@ class Child:
 
 @dataclass(frozen=True)
 class Outcome:
-    """How a child ended: its report (possibly empty or cut), exit status, and why we stopped it."""
+    """How a child ended: its report (possibly empty or cut), exit status (None when it was
+    stopped after a whole report, unwaited), and why we stopped it."""
 
     report: bytes
-    returncode: int
+    returncode: int | None
     timed_out: bool = False
     too_large: bool = False
 
@@ -149,20 +150,34 @@ def communicate(child: Child, job: Job, sealed: Iterable[bytes]) -> Outcome:
             if len(report) > limits.max_output_bytes:
                 too_large = True
                 break
-    if timed_out or too_large:
+    returncode: int | None = None
+    # A whole report is all the child had to give: its exit (an interpreter's teardown with
+    # DuckDB and Arrow) is not waited for; the caller reaps it (see discard).
+    done = not (timed_out or too_large) and _whole(report)
+    if timed_out or too_large or done:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(child.process.pid, signal.SIGKILL)
-    try:
-        returncode = child.process.wait(timeout=max(deadline - time.monotonic(), 1.0))
-    except subprocess.TimeoutExpired:  # it closed stdout but lingers: stop it
-        os.killpg(child.process.pid, signal.SIGKILL)
-        returncode = child.process.wait()
-        timed_out = True
+    if not done:
+        try:
+            returncode = child.process.wait(timeout=max(deadline - time.monotonic(), 1.0))
+        except subprocess.TimeoutExpired:  # it closed stdout but lingers: stop it
+            os.killpg(child.process.pid, signal.SIGKILL)
+            returncode = child.process.wait()
+            timed_out = True
     writer.join(timeout=max(deadline - time.monotonic(), 1.0))
     if writer.is_alive():  # stuck reading the store: the child is gone; leave the thread (a daemon)
         timed_out = True
     writer.raise_source_error()
     return Outcome(bytes(report), returncode, timed_out, too_large)
+
+
+def _whole(report: bytearray) -> bool:
+    """Whether the report reads as one; else the exit status must tell what happened."""
+    try:
+        read_report(bytes(report))
+    except (ValueError, KeyError, TypeError):
+        return False
+    return True
 
 
 class _Writer(threading.Thread):

@@ -126,10 +126,45 @@ def test_a_spare_child_waits_in_its_own_folder_until_closed(stored, monkeypatch,
     try:
         for _ in range(2):  # the second run takes the spare the first one started
             run(sandbox, stored)
-        assert [folder.name[:15] for folder in runs.iterdir()] == ["ganshu-sandbox-"]
+        # each run's child is reaped, and its folder removed, after its result is returned
+        assert folders_once_reaped(runs, 1) == ["ganshu-sandbox-"]
     finally:
         sandbox.close()
     assert list(runs.iterdir()) == []
+
+
+def folders_once_reaped(runs, count: int) -> list[str]:
+    """The folders' name prefixes once at most `count` remain, or after five seconds."""
+    deadline = time.monotonic() + 5
+    while len(list(runs.iterdir())) > count and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return [folder.name[:15] for folder in runs.iterdir()]
+
+
+def test_each_runs_child_is_reaped_once_its_result_is_returned(stored):
+    before = children()  # a module's spare may wait among them
+    sandbox = Sandbox()
+    try:
+        for _ in range(3):
+            assert run(sandbox, stored).released.rows
+        deadline = time.monotonic() + 5
+        while children() - before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert children() - before == set()  # none left running, and no zombie
+    finally:
+        sandbox.close()
+
+
+def children() -> set[int]:
+    """This process's child processes, zombies too."""
+    found: set[int] = set()
+    for task in os.listdir(f"/proc/{os.getpid()}/task"):
+        try:
+            with open(f"/proc/{os.getpid()}/task/{task}/children") as listed:
+                found.update(int(pid) for pid in listed.read().split())
+        except FileNotFoundError:  # a thread that ended meanwhile
+            continue
+    return found
 
 
 def wait_for_exec(pid: int) -> None:
