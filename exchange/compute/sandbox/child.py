@@ -3,7 +3,8 @@ in-memory DuckDB cut off from files, network and extensions, runs the one SELECT
 result under the licence here (so unnoised aggregates never leave), and reports JSON on stdout.
 
 Started by exchange.compute.sandbox with a minimal environment in a private folder; it imports
-its libraries first and then waits, so a spare one can be started before it is needed.
+its libraries and opens its database first and then waits, so a spare one can be started before
+it is needed.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def main() -> None:
     report_fd = os.dup(1)
     os.dup2(2, 1)  # a library that prints cannot corrupt the report
     _preload()
+    con = open_database()  # before the job, as the imports: DuckDB's first connect is slow
     with os.fdopen(report_fd, "wb") as report:
         try:
             job = read_job(sys.stdin.buffer)
@@ -60,7 +62,8 @@ def main() -> None:
             return
         if job is None:  # the parent went away, or closed a spare it no longer needs
             return
-        report.write(run(job, sys.stdin.buffer))
+        report.write(run(job, sys.stdin.buffer, con))
+    # The parent stops this process once the report is read: nothing more is done here.
 
 
 def _preload() -> None:
@@ -69,10 +72,10 @@ def _preload() -> None:
     import exchange.compute.release  # noqa: F401
 
 
-def run(job: Job, source: BinaryIO) -> bytes:
-    """The report for one job, whatever happens."""
+def run(job: Job, source: BinaryIO, con: duckdb.DuckDBPyConnection | None = None) -> bytes:
+    """The report for one job, whatever happens; `con` a database opened ahead, if any."""
     try:
-        return released_report(_run(job, source))
+        return released_report(_run(job, source, con))
     except Refused as refused:
         return failure_report(refused.kind, refused.detail, refused.cause)
     except (MemoryError, duckdb.OutOfMemoryException) as error:
@@ -81,23 +84,29 @@ def run(job: Job, source: BinaryIO) -> bytes:
         return failure_report("failed", "crashed", type(error).__name__)
 
 
-def _run(job: Job, source: BinaryIO) -> Released:
+def _run(job: Job, source: BinaryIO, con: duckdb.DuckDBPyConnection | None) -> Released:
     if resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY:
         raise Refused("failed", "bad-request")  # the parent sets limits before it writes
     limits = job.limits
     pa.set_cpu_count(limits.threads)
     pa.set_io_thread_count(limits.threads)
-    con = connect(limits)
+    if con is None:
+        con = open_database()
+    hold(con, limits)
     try:
         plaintext = decrypt_stream(source, job.data_key, CipherMode(job.mode))
-        load_data(con, plaintext, job.file_format, job.fields, job.policy, Path.cwd())
+        # A join counts the data's rows by rowid, which only a table has.
+        as_view = not job.query.joins_buyer_table
+        file = load_data(
+            con, plaintext, job.file_format, job.fields, job.policy, Path.cwd(), as_view=as_view
+        )
         if job.buyer_table is not None:
             load_buyer_table(con, job.buyer_table)
     except (ObjectCorrupted, DataUnreadable, ValueError, duckdb.Error) as error:
         if isinstance(error, duckdb.OutOfMemoryException):
             raise
         raise Refused("failed", "data-unreadable", type(error).__name__) from None
-    lock(con)
+    lock(con, file)
     resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))  # nothing more is written anywhere
     rows = _select(con, job.query, job.policy)
     from exchange.compute.release import release
@@ -112,11 +121,17 @@ def _run(job: Job, source: BinaryIO) -> Released:
 
 
 def connect(limits: SandboxLimits) -> duckdb.DuckDBPyConnection:
-    """An in-memory database held to the run's memory and threads, and never to spill or load
-    extensions; its files and network are still open, for loading, until `lock`."""
+    """An in-memory database held to the run's memory and threads (see open_database)."""
+    con = open_database()
+    hold(con, limits)
+    return con
+
+
+def open_database() -> duckdb.DuckDBPyConnection:
+    """An in-memory database that never spills or loads extensions, on one thread until `hold`;
+    its files and network are still open, for loading, until `lock`."""
     config: dict[str, str | bool | int | float | list[str]] = {
-        "threads": limits.threads,
-        "memory_limit": f"{limits.duckdb_memory_bytes}B",
+        "threads": 1,
         "temp_directory": "",  # nothing spills to disk
         "max_temp_directory_size": "0B",
         "autoinstall_known_extensions": False,
@@ -128,8 +143,17 @@ def connect(limits: SandboxLimits) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(":memory:", config=config)
 
 
-def lock(con: duckdb.DuckDBPyConnection) -> None:
-    """Cut the database off from files and the network, and freeze every setting."""
+def hold(con: duckdb.DuckDBPyConnection, limits: SandboxLimits) -> None:
+    """Hold the database to the run's memory and threads."""
+    con.execute(f"SET memory_limit = '{limits.duckdb_memory_bytes}B'")
+    con.execute(f"SET threads = {int(limits.threads)}")
+
+
+def lock(con: duckdb.DuckDBPyConnection, file: Path | None = None) -> None:
+    """Cut the database off from files, but for the one file a view reads, and from the
+    network, and freeze every setting."""
+    if file is not None:
+        con.execute(f"SET allowed_paths = ['{_literal(str(file))}']")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
 
@@ -157,6 +181,10 @@ def _select(
     if len(rows) > cap:
         raise Refused("too-many-rows", "too-many-rows")
     return rows
+
+
+def _literal(text: str) -> str:
+    return text.replace("'", "''")
 
 
 if __name__ == "__main__":
