@@ -13,14 +13,16 @@ from typing import Any, TypedDict
 from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException
 
+from exchange.delivery.api_keys import API_KEY_PREFIX
 from exchange.http.auth import bearer_actor
 from exchange.http.uploads import MULTIPART_OVERHEAD
 from exchange.http.url_rules import IdOutOfRange, within_range
 from exchange.kernel import json_depth
-from exchange.kernel.errors import ExchangeError
+from exchange.kernel.errors import ExchangeError, NotAuthenticated
 from exchange.kernel.i18n import N_
 
 BEARER_SCHEME = "bearerAuth"
+API_KEY_SCHEME = "dataApiKey"
 
 
 class MalformedBody(ExchangeError):
@@ -47,6 +49,8 @@ def init_request_limits(app: Flask) -> None:
         view = current_app.view_functions.get(request.endpoint or "")
         if view is not None and requires_bearer(view):
             bearer_actor()
+        if view is not None and requires_api_key(view) and not _api_key_given():
+            raise NotAuthenticated(N_("This API key is not valid."))
         if request.is_json:
             _check_json_body(current_app.config["JSON_MAX_BYTES"])
 
@@ -58,6 +62,18 @@ def requires_bearer(view: Any) -> bool:
         return False
     # OpenAPI: the alternatives are OR-ed; an empty one ({}) means anonymous is allowed too.
     return all(BEARER_SCHEME in requirement for requirement in security)
+
+
+def requires_api_key(view: Any) -> bool:
+    """Whether an API view's documented security is the data API's key."""
+    security = getattr(view, "_apidoc", {}).get("manual_doc", {}).get("security")
+    return bool(security) and all(API_KEY_SCHEME in requirement for requirement in security)
+
+
+def _api_key_given() -> bool:
+    """A data-API key in its header, at least in shape: the view checks that it is live."""
+    key = request.headers.get("X-Api-Key", "")
+    return key.startswith(API_KEY_PREFIX) and len(key) < 100
 
 
 def _addressed_view() -> Any:

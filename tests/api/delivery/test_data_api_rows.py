@@ -509,3 +509,16 @@ def test_rows_are_not_cached_by_the_client(app: Flask, client: FlaskClient) -> N
     response = call(client, bought.key, bought.product_id, limit=1)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_without_a_key_the_answer_is_401_before_the_query_is_read(app: Flask, client: FlaskClient):
+    bought = keyed(app, client)
+    malformed = {"fields": "x" * 5000, "limit": 0}
+    refused = call(client, None, bought.product_id, **malformed)
+    assert problem_type(refused, 401) == "not-authenticated"
+    assert problem_type(call(client, "not-a-key", bought.product_id, **malformed), 401) == (
+        "not-authenticated"
+    )
+    assert problem_type(call(client, bought.key, bought.product_id, **malformed), 422) == (
+        "validation-failed"
+    )
