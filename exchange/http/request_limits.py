@@ -41,10 +41,12 @@ def init_request_limits(app: Flask) -> None:
         if request.routing_exception is not None:
             # No such route, or an id past every column (its 404 stands, after a token route's
             # 401 as for any id that names nothing): nothing will read the body.
-            if isinstance(request.routing_exception, IdOutOfRange) and requires_bearer(
-                _addressed_view()
-            ):
-                bearer_actor()
+            if isinstance(request.routing_exception, IdOutOfRange):
+                addressed = _addressed_view()
+                if requires_bearer(addressed):
+                    bearer_actor()
+                if requires_api_key(addressed) and not _api_key_given():
+                    raise NotAuthenticated(N_("This API key is not valid."))
             return
         view = current_app.view_functions.get(request.endpoint or "")
         if view is not None and requires_bearer(view):

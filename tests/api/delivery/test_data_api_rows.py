@@ -522,3 +522,7 @@ def test_without_a_key_the_answer_is_401_before_the_query_is_read(app: Flask, cl
     assert problem_type(call(client, bought.key, bought.product_id, **malformed), 422) == (
         "validation-failed"
     )
+
+
+def test_without_a_key_an_id_past_every_product_is_401_too(client: FlaskClient) -> None:
+    assert problem_type(call(client, None, 10**20), 401) == "not-authenticated"
