@@ -16,3 +16,6 @@ def require_component(available: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: a missing component fails the run)", pytrace=False)
     pytest.skip(reason)
+
+
+REDIS_URL = "redis://127.0.0.1:6379"  # the Redis every machine of this kind runs

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import gc
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
 from exchange.app import create_app
 from exchange.extensions import db
-from tests.components import require_component
+from tests.components import REDIS_URL, require_component
 from tests.databases import (
     BACKENDS,
     TemplateDatabase,
@@ -135,3 +137,19 @@ def configured_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., 
 def client(app: Flask) -> FlaskClient:
     """An HTTP client for the app."""
     return app.test_client()
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of the test's own in the local Redis, removed afterwards."""
+    connection = redis.Redis.from_url(REDIS_URL)
+    try:
+        available = bool(connection.ping())
+    except redis.RedisError:
+        available = False
+    require_component(available, f"Redis: none answers at {REDIS_URL}")
+    prefix = f"test-{uuid.uuid4().hex}"
+    yield prefix
+    for key in connection.scan_iter(f"*{prefix}*"):
+        connection.delete(key)
+    connection.close()

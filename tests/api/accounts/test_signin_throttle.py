@@ -14,22 +14,19 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
-import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
 from exchange.app import create_app
 from exchange.extensions import db
 from tests.api.helpers import assert_problem, english_client
-from tests.components import require_component
+from tests.components import REDIS_URL
 from tests.factories import bearer, csrf_token, make_member
 from tests.serving import served
 
 TOKENS = "/api/v1/auth/tokens"
 WRONG = "Not-The-Password-1"
 STRANGER, OWNER = "203.0.113.9", "198.51.100.7"
-REDIS_URL = "redis://127.0.0.1:6379"
 
 
 def from_address(app: Flask, address: str) -> FlaskClient:
@@ -84,22 +81,6 @@ def concurrent_statuses(
 
     with ThreadPoolExecutor(len(bodies)) as pool:
         return Counter(pool.map(send, bodies))
-
-
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    """A key prefix of the test's own in the local Redis, removed afterwards."""
-    connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        available = bool(connection.ping())
-    except redis.RedisError:
-        available = False
-    require_component(available, f"Redis: none answers at {REDIS_URL}")
-    prefix = f"test-{uuid.uuid4().hex}"
-    yield prefix
-    for key in connection.scan_iter(f"*{prefix}*"):
-        connection.delete(key)
-    connection.close()
 
 
 # A stranger cannot lock the owner out -------------------------------------------------------

@@ -4,34 +4,13 @@ Redis, as in production; with its storage down, no call is served uncounted."""
 from __future__ import annotations
 
 import secrets
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-import redis
 from flask import Flask
 
 from tests.api.delivery.test_data_api_rows import call, keyed, metered, problem_type
-from tests.components import require_component
-
-REDIS_URL = "redis://127.0.0.1:6379"
-
-
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    """A key prefix of the test's own in the local Redis, removed afterwards."""
-    connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        available = bool(connection.ping())
-    except redis.RedisError:
-        available = False
-    require_component(available, f"Redis: none answers at {REDIS_URL}")
-    prefix = f"test-{uuid.uuid4().hex}"
-    yield prefix
-    for key in connection.scan_iter(f"*{prefix}*"):
-        connection.delete(key)
-    connection.close()
+from tests.components import REDIS_URL
 
 
 def test_two_processes_sharing_redis_share_one_keys_rate(
