@@ -58,6 +58,8 @@ class SandboxResult:
 class Sandbox:
     """Starts sandbox children; with `spare`, keeps one started ahead so a run skips the start.
 
+    The next spare is started as a run ends, not as it begins: its imports would take a core
+    from the run (about 140 ms of a 10M-row GROUP BY on two cores).
     Build one per process (kept in app.extensions) and close it on shutdown; a spare inherited
     by a forked worker is never used there.
     """
@@ -67,6 +69,7 @@ class Sandbox:
         self._lock = threading.Lock()
         self._held: list[Child] = []
         self._reaping: set[threading.Thread] = set()
+        self._closed = False
         self._finalizer = weakref.finalize(self, _discard_all, self._held)
 
     def run_query(
@@ -115,15 +118,17 @@ class Sandbox:
             outcome = communicate(child, job, sealed)
         finally:
             self._reap(child)
+            self._refill()
         return SandboxResult(_released(outcome, limits, policy), time.monotonic() - started)
 
     def close(self) -> None:
-        """Stop the spare child, if one waits, and finish reaping the children that ran."""
-        self._finalizer()
+        """Finish reaping the children that ran, and stop the spare child, if one waits."""
         with self._lock:
+            self._closed = True
             reaping = list(self._reaping)
         for thread in reaping:
             thread.join(timeout=10)
+        self._finalizer()
 
     def _reap(self, child: Child) -> None:
         """Reap the child and remove its folder in the background: the result need not wait."""
@@ -133,6 +138,12 @@ class Sandbox:
             self._reaping.add(thread)
         thread.start()
 
+    def _refill(self) -> None:
+        """Start the next spare if one is wanted and none waits."""
+        with self._lock:
+            if self.spare and not self._closed and not self._held:
+                self._held.append(start_child())
+
     def _discard(self, child: Child) -> None:
         try:
             discard(child)
@@ -141,11 +152,9 @@ class Sandbox:
                 self._reaping.discard(threading.current_thread())
 
     def _take(self) -> Child:
-        """The spare if it is ours and still waiting, else a new child; then the next spare."""
+        """The spare if it is ours and still waiting, else a new child."""
         with self._lock:
             spare = self._held.pop() if self._held else None
-            if self.spare:
-                self._held.append(start_child())
         if spare is not None and spare.owner == os.getpid() and spare.process.poll() is None:
             return spare
         if spare is not None:

@@ -122,23 +122,35 @@ def test_a_spare_child_waits_in_its_own_folder_until_closed(stored, monkeypatch,
     runs = tmp_path / "runs"
     runs.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(runs))
+    before = children()
     sandbox = Sandbox(spare=True)
     try:
-        for _ in range(2):  # the second run takes the spare the first one started
+        for _ in range(2):  # the second run takes the spare started as the first ended
             run(sandbox, stored)
-        # each run's child is reaped, and its folder removed, after its result is returned
-        assert folders_once_reaped(runs, 1) == ["ganshu-sandbox-"]
+        # each run's child is reaped and its folder removed after its result is returned
+        folders, waiting = spare_folders(runs, before)
+        assert len(folders) == 1 and folders == waiting
+        assert [folder.name[:15] for folder in runs.iterdir()] == ["ganshu-sandbox-"]
     finally:
         sandbox.close()
     assert list(runs.iterdir()) == []
 
 
-def folders_once_reaped(runs, count: int) -> list[str]:
-    """The folders' name prefixes once at most `count` remain, or after five seconds."""
+def spare_folders(runs, before: set[int]) -> tuple[set[str], set[str]]:
+    """The folders in `runs`, and those of new children still running, once both are the one
+    folder of one child, or after five seconds."""
     deadline = time.monotonic() + 5
-    while len(list(runs.iterdir())) > count and time.monotonic() < deadline:
+    while True:
+        waiting = set()
+        for pid in children() - before:
+            try:
+                waiting.add(os.readlink(f"/proc/{pid}/cwd"))
+            except OSError:  # a zombie has no folder; it is about to be reaped
+                continue
+        folders = {str(folder) for folder in runs.iterdir()}
+        if (len(folders) == 1 and folders == waiting) or time.monotonic() > deadline:
+            return folders, waiting
         time.sleep(0.01)
-    return [folder.name[:15] for folder in runs.iterdir()]
 
 
 def test_each_runs_child_is_reaped_once_its_result_is_returned(stored):
