@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from werkzeug.routing import Rule
 
-from exchange.http.request_limits import requires_bearer
+from exchange.http.request_limits import requires_api_key, requires_bearer
 from exchange.kernel.vocabulary import Role
 from tests.api.helpers import assert_problem, row_counts
 from tests.catalog import catalog_counts, person
@@ -70,7 +70,8 @@ def test_a_stranger_is_told_to_sign_in_before_anything_is_validated(app, client)
     junk = {"unknown": "x" * 100, "price": "1e309", "id": 2**63}
     refused = 0
     for rule, method in operations(app):
-        if not requires_bearer(app.view_functions[rule.endpoint]):
+        view = app.view_functions[rule.endpoint]
+        if not (requires_bearer(view) or requires_api_key(view)):
             continue
         response = client.open(path(rule) + "?unknown=1&limit=-5", method=method, json=junk)
         problem = assert_problem(response, 401)
@@ -87,12 +88,13 @@ def test_an_id_past_what_a_column_holds_names_nothing(app, client, number):
         if "<int:" not in rule.rule:
             continue
         huge = path(rule, number)
-        assert_problem(client.open(huge, method=method, json={}, headers=member.headers), 404)
-        # A stranger is asked for a token first, as for any id that names nothing.
+        view = app.view_functions[rule.endpoint]
+        # The data API is called with its key, not a member's token.
+        credentials = {"X-Api-Key": "gsk_" + "x" * 43} if requires_api_key(view) else member.headers
+        assert_problem(client.open(huge, method=method, json={}, headers=credentials), 404)
+        # A stranger is asked for a token (or key) first, as for any id that names nothing.
         anonymous = client.open(huge, method=method, json={})
-        assert_problem(
-            anonymous, 401 if requires_bearer(app.view_functions[rule.endpoint]) else 404
-        )
+        assert_problem(anonymous, 401 if requires_bearer(view) or requires_api_key(view) else 404)
         tried += 1
     assert tried > 40
 

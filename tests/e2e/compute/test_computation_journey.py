@@ -63,7 +63,7 @@ def add_computation_offer(page: Page, product_id: int) -> int:
     )
     expect(offer).to_have_count(1)
     access = offer.get_by_test_id("offer-access")
-    expect(access).to_have_text("隐私计算（数据可用不可见） · 5 次查询")
+    expect(access).to_have_text("隐私计算（数据可用不可见） · 5 次查询 · 每次 ¥600.00")
     expect(offer.get_by_test_id("offer-protection")).to_contain_text("仅最小分组规模")
     return int(offer.get_attribute("data-offer-id") or "")
 
