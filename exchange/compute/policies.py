@@ -202,6 +202,19 @@ def save_policy(
     return policy_view(session, product_id)
 
 
+def _column(field: Mapping[str, Any], policy: ComputePolicy | None) -> PolicyColumn:
+    """A column of the data with the use and bounds the policy gives it (hidden by default)."""
+    rule = policy.rule(str(field["name"])) if policy else None
+    return PolicyColumn(
+        name=str(field["name"]),
+        type=str(field.get("type", "string")),
+        personal=personal_data.column_kind(field) in PERSONAL_KINDS,
+        use=(rule.use if rule else ColumnUse.HIDDEN).value,
+        lower=rule.lower if rule else None,
+        upper=rule.upper if rule else None,
+    )
+
+
 def policy_view(session: Session, product_id: int) -> PolicyView:
     """The product's policy as the editor and the product page show it."""
     require_found(session.get(DataProduct, product_id))
@@ -217,17 +230,7 @@ def policy_view(session: Session, product_id: int) -> PolicyView:
     return PolicyView(
         product_id=product_id,
         version=row.version if row else None,
-        columns=[
-            PolicyColumn(
-                name=str(f["name"]),
-                type=str(f.get("type", "string")),
-                personal=personal_data.column_kind(f) in PERSONAL_KINDS,
-                use=(policy.use_of(str(f["name"])) if policy else ColumnUse.HIDDEN).value,
-                lower=(rule.lower if policy and (rule := policy.rule(str(f["name"]))) else None),
-                upper=(rule.upper if policy and (rule := policy.rule(str(f["name"]))) else None),
-            )
-            for f in fields
-        ],
+        columns=[_column(f, policy) for f in fields],
         min_group_size=policy.min_group_size if policy else 10,
         max_rows=policy.max_rows if policy else 1000,
         epsilon_budget=policy.epsilon_budget if policy else None,

@@ -21,9 +21,7 @@ from exchange.compute.schemas import (
 )
 from exchange.http.attachments import content_disposition
 from exchange.http.context import uow, web_actor
-from exchange.http.forms import form_input, render_form
-from exchange.http.i18n import translate
-from exchange.http.problems import flatten_errors
+from exchange.http.forms import form_error_page, form_input
 from exchange.http.uploads import received_upload
 from exchange.kernel.errors import ExchangeError
 from exchange.trading.contract_lookup import trade_contract
@@ -67,17 +65,7 @@ def _policy_form() -> dict[str, Any]:
 
 def _error_page(template: str, error: ExchangeError | ValidationError, **context: Any) -> Any:
     """The page again with the message where the form is (so not again on top)."""
-    context["form_detail_in_place"] = True
-    if isinstance(error, ValidationError):
-        detail, errors = gettext("Some fields are not valid"), flatten_errors(error.messages)
-        return render_form(template, 422, detail, errors, **context)
-    errors = {
-        field: [translate(message, **error.params) for message in messages]
-        for field, messages in error.errors.items()
-    }
-    return render_form(
-        template, error.status, translate(error.detail, **error.params), errors, **context
-    )
+    return form_error_page(template, error, form_detail_in_place=True, **context)
 
 
 @bp.route("/vendor/products/<int:product_id>/compute-policy", methods=["GET", "POST"])
@@ -91,8 +79,6 @@ def policy(product_id: int) -> Any:
         chosen = PolicyInputSchema().load(_policy_form())
         policies.save_policy(uow(), web_actor(), product_id, chosen)
     except (ValidationError, ExchangeError) as error:
-        if isinstance(error, ExchangeError) and error.status >= 500:
-            raise
         return _error_page(POLICY, error, policy=current)
     flash(gettext("The query policy is saved as a new version."), "success")
     return redirect(url_for("compute.policy", product_id=product_id))
@@ -131,8 +117,6 @@ def upload_table(contract_id: int) -> Any:
         content = received_upload().stream.read(buyer_tables.MAX_BYTES + 1)
         buyer_tables.set_buyer_table(uow(), web_actor(), contract_id, content)
     except ExchangeError as error:
-        if error.status >= 500:
-            raise
         found = reading.console(uow(), web_actor(), contract_id)
         return _error_page(CONSOLE, error, console=found, ran=None)
     flash(gettext("Your table is uploaded; join it as “mine”."), "success")
@@ -181,8 +165,6 @@ def decide(query_id: int) -> Any:
             contracts=trade_contract,
         )
     except (ValidationError, ExchangeError) as error:
-        if isinstance(error, ExchangeError) and error.status >= 500:
-            raise
         pending = reading.approvals(uow(), web_actor())
         return _error_page(APPROVALS, error, pending=pending)
     message = (

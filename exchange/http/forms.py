@@ -49,26 +49,27 @@ def submit_form(
     """Load the form, run the action; on a fixable error re-render with messages and input kept."""
     try:
         return action(schema.load(form_input(schema)))
-    except ValidationError as error:
-        return render_form(
-            template,
-            422,
-            gettext("Some fields are not valid"),
-            flatten_errors(error.messages),
-            **context,
-        )
-    except ExchangeError as error:
-        if error.status not in FORM_STATUSES:
-            raise
-        errors = {
-            field: [translate(m, **error.params) for m in msgs]
-            for field, msgs in error.errors.items()
-        }
-        page = render_form(
-            template, error.status, translate(error.detail, **error.params), errors, **context
-        )
-        retry_after = getattr(error, "retry_after", None)
-        return (*page, {"Retry-After": str(retry_after)}) if retry_after else page
+    except (ValidationError, ExchangeError) as error:
+        return form_error_page(template, error, **context)
+
+
+def form_error_page(
+    template: str, error: ValidationError | ExchangeError, **context: Any
+) -> tuple[Any, ...]:
+    """The page again for a fixable error, its messages in place; any other error is raised."""
+    if isinstance(error, ValidationError):
+        detail = gettext("Some fields are not valid")
+        return render_form(template, 422, detail, flatten_errors(error.messages), **context)
+    if error.status not in FORM_STATUSES:
+        raise error
+    errors = {
+        field: [translate(m, **error.params) for m in msgs] for field, msgs in error.errors.items()
+    }
+    page = render_form(
+        template, error.status, translate(error.detail, **error.params), errors, **context
+    )
+    retry_after = getattr(error, "retry_after", None)
+    return (*page, {"Retry-After": str(retry_after)}) if retry_after else page
 
 
 def render_form(

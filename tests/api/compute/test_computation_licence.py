@@ -18,7 +18,7 @@ from exchange.trading.models import TradeContract
 from tests.api.helpers import assert_problem
 from tests.catalog import person
 from tests.compute import REGIONS, licensed
-from tests.integration.catalog_pages import english, sign_in_as
+from tests.integration.catalog_pages import english, post, sign_in_as
 from tests.trading import ledger_bodies
 
 URL = "/api/v1"
@@ -337,3 +337,17 @@ def test_the_product_page_shows_each_computation_offers_price_per_query(app, cli
     english(client)
     page = client.get(f"/products/{deal.product_id}").get_data(as_text=True)
     assert "¥75.00 each" in page
+
+
+def test_the_console_shows_a_refusal_once_beside_the_query_and_keeps_the_text(app, client):
+    deal = licensed(app, client)
+    sign_in_as(client, deal.buyer)
+    english(client)
+    text = 'SELECT "手机号" FROM data'
+    page = post(client, f"/contracts/{deal.contract_id}/compute", {"text": text})
+    assert page.status_code == 422
+    body = page.get_data(as_text=True)
+    assert body.count('role="alert"') == 1 and 'data-testid="query-error"' in body
+    assert "The licence does not allow reading the column 手机号." in body
+    assert 'data-testid="form-error"' not in body
+    assert "手机号&#34; FROM data</textarea>" in body
