@@ -254,12 +254,13 @@ def upload_view(version: ProductVersion) -> UploadView:
     )
 
 
-def _unit_price(offer: LicenceOffer) -> Decimal | None:
-    """What one call or query costs at the offer's price and quota, as pricing rounds it."""
-    if offer.access is Access.COPY or not offer.quota:
+def unit_price(price: Decimal, access: Access, quota: int | None) -> Decimal | None:
+    """What one call or query costs at this price and quota, as pricing rounds it; None for a
+    copy, which has no unit."""
+    if access is Access.COPY or not quota:
         return None
-    terms = pricing.LicenceTerms(access=pricing.Access(offer.access.value), quota=offer.quota)
-    return pricing.unit_price(offer.price, terms)
+    terms = pricing.LicenceTerms(access=pricing.Access(access.value), quota=quota)
+    return pricing.unit_price(price, terms)
 
 
 def offer_view(offer: LicenceOffer) -> OfferView:
@@ -276,7 +277,7 @@ def offer_view(offer: LicenceOffer) -> OfferView:
         price=offer.price,
         access=offer.access,
         quota=offer.quota,
-        unit_price=_unit_price(offer),
+        unit_price=unit_price(offer.price, offer.access, offer.quota),
         is_active=offer.is_active,
     )
 

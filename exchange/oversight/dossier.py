@@ -60,6 +60,7 @@ class RoundView(TypedDict):
     side: str
     action: str
     price: Decimal | None
+    quota: int | None  # calls or queries proposed with the price; None for a copy
     message: str | None
     created_at: datetime
 
@@ -212,6 +213,7 @@ def _negotiation(session: Session, negotiation_id: int) -> NegotiationView:
                 side=r.side.value,
                 action=r.action.value,
                 price=r.price,
+                quota=r.quota,
                 message=r.message,
                 created_at=r.created_at,
             )

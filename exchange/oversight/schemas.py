@@ -290,6 +290,7 @@ class DossierRoundSchema(Schema):
     side = member(Side)
     action = member(RoundAction)
     price = fields.Decimal(as_string=True, allow_none=True)
+    quota = fields.Integer(allow_none=True, metadata={"description": "calls or queries proposed"})
     message = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
 

@@ -51,6 +51,8 @@ class OfferedTerms(Protocol):
     def seats(self) -> int | None: ...
     @property
     def derivative(self) -> bool | None: ...
+    @property
+    def quota(self) -> int | None: ...
 
 
 def offer_valuation(session: Session, offer: LicenceOffer, vendor_id: int) -> Valuation | None:
@@ -133,6 +135,6 @@ def _terms(offer: LicenceOffer, terms: OfferedTerms) -> LicenceTerms:
         seats=int(value("seats")),
         derivative=bool(value("derivative")),
         redistribution=offer.redistribution,
-        access=Access(offer.access.value),  # rounds negotiate neither access nor quota
-        quota=offer.quota,
+        access=Access(offer.access.value),  # the offer's: rounds never change the access
+        quota=None if offer.access.value == Access.COPY else value("quota"),
     )

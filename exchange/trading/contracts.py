@@ -154,12 +154,13 @@ class AccessFacts(TypedDict):
     policy: NotRequired[dict[str, Any]]  # computation: the query policy, frozen
 
 
-def _access(session: Session, offer: LicenceOffer) -> AccessFacts | None:
-    """The access an offer gives beyond a copy, with the product's query policy frozen for a
-    computation licence; 409 while the vendor has set none."""
+def _access(session: Session, offer: LicenceOffer, agreed: NegotiationRound) -> AccessFacts | None:
+    """The access an offer gives beyond a copy at the quota agreed, with the product's query
+    policy frozen for a computation licence; 409 while the vendor has set none."""
     if offer.access is Access.COPY:
         return None
-    access = AccessFacts(kind=offer.access.value, quota=int(offer.quota or 0))
+    quota = agreed.quota if agreed.quota is not None else offer.quota
+    access = AccessFacts(kind=offer.access.value, quota=int(quota or 0))
     if offer.access is Access.COMPUTATION:
         policy = compute_policies.current(session, offer.product_id)
         if policy is None:
@@ -223,7 +224,7 @@ def draft(
         starts_on=starts_on.isoformat(),
         ends_on=ends_on.isoformat(),
     )
-    access = _access(session, offer)
+    access = _access(session, offer, agreed)
     if access is not None:
         terms["access"], terms["quota"] = access["kind"], access["quota"]
     contract = TradeContract(

@@ -94,7 +94,10 @@ class DisputeStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Terms:
-    """What a round proposes: a price in yuan (to the fen) and the licence's terms."""
+    """What a round proposes: a price in yuan (to the fen) and the licence's terms.
+
+    `quota` is the calls (API) or queries (computation) the licence allows: negotiated like the
+    price on an offer that has one (None there means the offer's own), and never on a copy."""
 
     price: Decimal
     scope: UseScope
@@ -103,3 +106,4 @@ class Terms:
     exclusive: bool
     seats: int
     derivative: bool
+    quota: int | None = None

@@ -33,6 +33,14 @@ class TermsFormSchema(BaseSchema):
     exclusive = fields.Boolean(load_default=False)
     seats = _count(1, 10000)
     derivative = fields.Boolean(load_default=False)
+    quota = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(
+            min=1, max=10_000_000, error=_l("Enter a number from {min} to {max}.")
+        ),
+        error_messages={"invalid": _l("Enter a whole number.")},
+    )
     message = text(2000, required=False)
 
     @post_load
@@ -45,6 +53,7 @@ class TermsFormSchema(BaseSchema):
             exclusive=data["exclusive"],
             seats=data["seats"],
             derivative=data["derivative"],
+            quota=data["quota"],
         )
         return {"terms": terms, "message": data.get("message")}
 
@@ -84,4 +93,5 @@ def round_defaults(round_: RoundView) -> dict[str, Any]:
         "exclusive": round_["exclusive"],
         "seats": round_["seats"],
         "derivative": round_["derivative"],
+        "quota": round_["quota"],
     }

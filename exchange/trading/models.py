@@ -107,6 +107,7 @@ class NegotiationRound(Base):
     exclusive: Mapped[bool | None]
     seats: Mapped[int | None] = mapped_column(SmallInteger)
     derivative: Mapped[bool | None]
+    quota: Mapped[int | None] = mapped_column(Integer)  # calls or queries; none for a copy
     message: Mapped[str | None] = mapped_column(Text)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

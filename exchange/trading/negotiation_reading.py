@@ -12,8 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from exchange.accounts.names import PartyName, party_names
 from exchange.catalog.browse import SUPERVISORS
-from exchange.catalog.domain import LicenceKind, Territory, UseScope
+from exchange.catalog.domain import Access, LicenceKind, Territory, UseScope
 from exchange.catalog.models import DataProduct, LicenceOffer
+from exchange.catalog.product_page import unit_price
 from exchange.kernel.actors import Actor, require_found
 from exchange.kernel.errors import NotFound, PermissionDenied
 from exchange.kernel.unit_of_work import UnitOfWork
@@ -50,6 +51,8 @@ class RoundView(TypedDict):
     exclusive: bool | None
     seats: int | None
     derivative: bool | None
+    quota: int | None  # calls or queries proposed; None for a copy and for closing rounds
+    unit_price: Decimal | None  # the price of one call or query at that quota
     message: str | None
     user_id: int | None
     created_at: datetime
@@ -74,6 +77,9 @@ class NegotiatedOffer(TypedDict):
     seats: int
     derivative: bool
     price: Decimal
+    access: Access
+    quota: int | None
+    unit_price: Decimal | None
 
 
 class SuggestedCounter(TypedDict):
@@ -121,7 +127,8 @@ class NegotiationLine(NegotiationSummary):
     updated_at: datetime
 
 
-def _round_view(row: NegotiationRound) -> RoundView:
+def _round_view(row: NegotiationRound, access: Access) -> RoundView:
+    per_unit = None if row.price is None else unit_price(row.price, access, row.quota)
     return RoundView(
         number=row.number,
         side=row.side,
@@ -133,6 +140,8 @@ def _round_view(row: NegotiationRound) -> RoundView:
         exclusive=row.exclusive,
         seats=row.seats,
         derivative=row.derivative,
+        quota=row.quota,
+        unit_price=per_unit,
         message=row.message,
         user_id=row.user_id,
         created_at=row.created_at,
@@ -205,10 +214,13 @@ def negotiation_view(uow: UnitOfWork, actor: Actor, negotiation_id: int) -> Nego
             seats=offer.seats,
             derivative=offer.derivative,
             price=offer.price,
+            access=offer.access,
+            quota=offer.quota,
+            unit_price=unit_price(offer.price, offer.access, offer.quota),
         ),
         buyer=names[negotiation.buyer_id],
         vendor=names[negotiation.vendor_id],
-        history=[_round_view(r) for r in negotiation.rounds],
+        history=[_round_view(r, offer.access) for r in negotiation.rounds],
         band=band,
         suggested_counter=_suggestion(band, negotiation.rounds),
         contract_id=contract_id,

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from exchange.catalog.domain import ListingStatus, Territory, UseScope
+from exchange.catalog.domain import Access, ListingStatus, Territory, UseScope
 from exchange.catalog.models import DataProduct, LicenceOffer
 from exchange.catalog.product_page import can_see
 from exchange.kernel import audit
@@ -42,14 +42,25 @@ MAX_PRICE = Decimal("1000000000000")  # what a Money column holds: below a trill
 MAX_SEATS = 10_000
 MAX_TERM_MONTHS = 120
 MAX_MESSAGE = 2000
+MAX_QUOTA = 10_000_000  # as on an offer
 
 
 # Checks on what a round proposes
 
 
-def checked_terms(terms: Terms) -> Terms:
-    """The terms, normalised, or one ValidationFailed naming every field that is wrong."""
+def checked_terms(terms: Terms, offer: LicenceOffer) -> Terms:
+    """The terms, normalised, or one ValidationFailed naming every field that is wrong.
+
+    The quota is the offer's own when the round names none; a copy takes none."""
     problems: dict[str, list[str]] = {}
+    quota = terms.quota
+    if offer.access is Access.COPY:
+        if quota is not None:
+            problems["quota"] = [N_("A copy of the data has no quota.")]
+    elif quota is None:
+        quota = offer.quota
+    elif not _int_between(quota, 1, MAX_QUOTA):
+        problems["quota"] = [N_("A quota is 1 to 10,000,000 calls or queries.")]
     price = terms.price
     try:
         price = Decimal(price)
@@ -77,7 +88,9 @@ def checked_terms(terms: Terms) -> Terms:
             problems[name] = [N_("Answer yes or no.")]
     if problems:
         raise ValidationFailed(N_("These terms cannot be offered."), errors=problems)
-    return replace(terms, price=price.quantize(Decimal("0.01")), scope=scope, territory=territory)
+    return replace(
+        terms, price=price.quantize(Decimal("0.01")), scope=scope, territory=territory, quota=quota
+    )
 
 
 def _int_between(value: object, low: int, high: int) -> bool:
@@ -186,7 +199,7 @@ def _add_round(
     if terms is not None:
         row.price, row.scope, row.term_months = terms.price, terms.scope, terms.term_months
         row.territory, row.exclusive = terms.territory, terms.exclusive
-        row.seats, row.derivative = terms.seats, terms.derivative
+        row.seats, row.derivative, row.quota = terms.seats, terms.derivative, terms.quota
     negotiation.rounds.append(row)
     negotiation.updated_at = now
     return row
@@ -210,22 +223,22 @@ def _close(
     _add_round(session, negotiation, side, action, actor, now, message=message)
     last = last_proposal(negotiation)
     negotiation.status = outcome
+    body = {
+        "negotiation_id": negotiation.id,
+        "offer_id": negotiation.offer_id,
+        "product_id": negotiation.product_id,
+        "buyer_id": negotiation.buyer_id,
+        "vendor_id": negotiation.vendor_id,
+        "outcome": outcome.value,
+        "closed_by": side.value,
+        "rounds": len(negotiation.rounds),
+        "last_price": str(last.price),
+        "actor_user_id": actor.user_id if actor else None,
+    }
+    if last.quota is not None:  # only then: a copy's entry keeps its earlier shape
+        body["last_quota"] = last.quota
     entry = record_event(
-        session,
-        "trade.negotiation",
-        {
-            "negotiation_id": negotiation.id,
-            "offer_id": negotiation.offer_id,
-            "product_id": negotiation.product_id,
-            "buyer_id": negotiation.buyer_id,
-            "vendor_id": negotiation.vendor_id,
-            "outcome": outcome.value,
-            "closed_by": side.value,
-            "rounds": len(negotiation.rounds),
-            "last_price": str(last.price),
-            "actor_user_id": actor.user_id if actor else None,
-        },
-        parties=[negotiation.buyer_id, negotiation.vendor_id],
+        session, "trade.negotiation", body, parties=[negotiation.buyer_id, negotiation.vendor_id]
     )
     negotiation.ledger_seq = entry.seq
     audit.record(
@@ -256,7 +269,7 @@ def propose(
         raise NotFound()
     buyer_id = _buyer_organisation(actor, product.vendor_id)
     _require_tradable(product, offer)
-    terms = checked_terms(terms)
+    terms = checked_terms(terms, offer)
     message = _message(message)
     standing = session.scalar(
         select(Negotiation)
@@ -325,7 +338,7 @@ def counter(
     now = now or utcnow()
     negotiation = load_negotiation(session, negotiation_id, for_update=True)
     side = _on_turn(actor, negotiation, now)
-    terms = checked_terms(terms)
+    terms = checked_terms(terms, require_found(session.get(LicenceOffer, negotiation.offer_id)))
     message = _message(message)
     _add_round(
         session, negotiation, side, RoundAction.COUNTER, actor, now, terms=terms, message=message

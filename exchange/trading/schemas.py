@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
-from exchange.catalog.domain import LicenceKind, Territory, UseScope
+from exchange.catalog.domain import Access, LicenceKind, Territory, UseScope
 from exchange.catalog.schemas import Price
 from exchange.delivery.domain import EntitlementStatus
 from exchange.http.schemas import BaseSchema, choice, text
@@ -25,7 +25,16 @@ from exchange.trading.domain import (
     Terms,
 )
 
-TERMS = ("price", "scope", "term_months", "territory", "exclusive", "seats", "derivative")
+TERMS = (
+    "price",
+    "scope",
+    "term_months",
+    "territory",
+    "exclusive",
+    "seats",
+    "derivative",
+    "quota",
+)
 
 
 class TradePrice(Price):
@@ -55,6 +64,15 @@ class TermsSchema(BaseSchema):
     exclusive = fields.Boolean(load_default=False)
     seats = fields.Integer(load_default=1, strict=True)
     derivative = fields.Boolean(load_default=False)
+    quota = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        metadata={
+            "description": "calls (api) or queries (computation) proposed; the offer's if absent; "
+            "none on a copy"
+        },
+    )
     message = text(2000, required=False)
 
     @post_load
@@ -160,6 +178,11 @@ class OfferRefSchema(Schema):
     seats = fields.Integer()
     derivative = fields.Boolean()
     price = fields.Decimal(as_string=True)
+    access = fields.Enum(Access, by_value=True)
+    quota = fields.Integer(allow_none=True, metadata={"description": "calls or queries offered"})
+    unit_price = fields.Decimal(
+        as_string=True, allow_none=True, metadata={"description": "price of one call or query"}
+    )
 
 
 class RoundSchema(Schema):
@@ -173,6 +196,10 @@ class RoundSchema(Schema):
     exclusive = fields.Boolean(allow_none=True)
     seats = fields.Integer(allow_none=True)
     derivative = fields.Boolean(allow_none=True)
+    quota = fields.Integer(allow_none=True, metadata={"description": "calls or queries proposed"})
+    unit_price = fields.Decimal(
+        as_string=True, allow_none=True, metadata={"description": "price of one call or query"}
+    )
     message = fields.String(allow_none=True)
     user_id = fields.Integer(allow_none=True)
     created_at = fields.AwareDateTime()
