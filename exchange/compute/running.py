@@ -1,5 +1,6 @@
 """Where a checked query runs: the licensed product's latest ready version, handed to the
-sandbox sealed as stored, so this process never holds the decrypted data."""
+sandbox sealed as stored, so this process never holds the decrypted data; keyed by its stored
+object, so the sandbox keeps what it prepared from it for the next run."""
 
 from __future__ import annotations
 
@@ -59,7 +60,8 @@ class SandboxRunner:
         policy: ComputePolicy,
         buyer_table: BuyerTable | None = None,
     ) -> Run:
-        """Unwrap the product's key, stream its sealed bytes to a sandbox, return the release."""
+        """Unwrap the product's key, stream its sealed bytes to a sandbox (none when it kept
+        the version's licensed columns from an earlier run), return the release."""
         product = require_found(session.get(DataProduct, product_id))
         version = latest_version(session, product_id)
         if version is None:
@@ -75,5 +77,6 @@ class SandboxRunner:
             policy=policy,
             limits=self._limits,
             buyer_table=buyer_table,
+            cache_key=version.object_key,
         )
         return Run(result.released, version.number, result.seconds)

@@ -1,6 +1,7 @@
-"""The sandbox process: reads a job and the sealed file on stdin, decrypts and loads it into an
-in-memory DuckDB cut off from files, network and extensions, runs the one SELECT, releases the
-result under the licence here (so unnoised aggregates never leave), and reports JSON on stdout.
+"""The sandbox process: reads a job and the sealed file on stdin (or, for data an earlier run
+prepared, the job only), decrypts and loads it into an in-memory DuckDB cut off from files,
+network and extensions but for the one file of licensed columns, runs the one SELECT, releases
+the result under the licence here (so unnoised aggregates never leave), and reports JSON on stdout.
 
 Started by exchange.compute.sandbox with a minimal environment in a private folder; it imports
 its libraries and opens its database first and then waits, so a spare one can be started before
@@ -21,7 +22,12 @@ import duckdb
 import pyarrow as pa
 
 from exchange.compute.domain import CheckedQuery, ComputePolicy, Released
-from exchange.compute.sandbox.loading import DataUnreadable, load_buyer_table, load_data
+from exchange.compute.sandbox.loading import (
+    DataUnreadable,
+    load_buyer_table,
+    load_data,
+    use_entry,
+)
 from exchange.compute.sandbox.wire import (
     Job,
     SandboxLimits,
@@ -93,16 +99,27 @@ def _run(job: Job, source: BinaryIO, con: duckdb.DuckDBPyConnection | None) -> R
     if con is None:
         con = open_database()
     hold(con, limits)
+    # A join counts the data's rows by rowid, which only a table has.
+    as_view = not job.query.joins_buyer_table
+    entry = Path(job.entry) if job.entry is not None else None
     try:
-        plaintext = decrypt_stream(source, job.data_key, CipherMode(job.mode))
-        # A join counts the data's rows by rowid, which only a table has.
-        as_view = not job.query.joins_buyer_table
-        file = load_data(
-            con, plaintext, job.file_format, job.fields, job.policy, Path.cwd(), as_view=as_view
-        )
+        if entry is not None and job.entry_ready:
+            file = use_entry(con, entry, job.fields, job.policy, as_view=as_view)
+        else:
+            plaintext = decrypt_stream(source, job.data_key, CipherMode(job.mode))
+            file = load_data(
+                con,
+                plaintext,
+                job.file_format,
+                job.fields,
+                job.policy,
+                Path.cwd(),
+                entry=entry,
+                as_view=as_view,
+            )
         if job.buyer_table is not None:
             load_buyer_table(con, job.buyer_table)
-    except (ObjectCorrupted, DataUnreadable, ValueError, duckdb.Error) as error:
+    except (ObjectCorrupted, DataUnreadable, ValueError, OSError, duckdb.Error) as error:
         if isinstance(error, duckdb.OutOfMemoryException):
             raise
         raise Refused("failed", "data-unreadable", type(error).__name__) from None

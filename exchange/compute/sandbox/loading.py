@@ -1,21 +1,23 @@
-"""The decrypted file as DuckDB's `data` table, typed as the catalog declared its columns; runs
-only in the sandbox child, before external access is switched off.
+"""The decrypted file as DuckDB's `data` table or view, typed as the catalog declared its
+columns, holding the licensed columns only; runs only in the sandbox child, before external
+access is switched off.
 
-The decrypted file is written to the child's private folder and removed once loaded. A
-Parquet file whose every column is licensed becomes a view instead, read where it lies for the
-query (the file stays, and `lock` lets DuckDB read that one file only): a table would copy every
-licensed column first, where the query reads only those it needs. A file with a column the
-licence hides is loaded (the query could name the file itself), as is the data of a join, which
-counts its rows by rowid. Otherwise Parquet is read by DuckDB's read_parquet, the licensed
-columns only; CSV in UTF-8 or GB18030
-(transcoded first) by its read_csv, all text, then cast: much faster than any per-cell reader.
-JSON, XLSX, and a CSV DuckDB cannot read as the catalog did, go through the catalog's own
-readers, in batches of text columns.
+The decrypted file is written to the child's private folder. Where it can, a run reads a Parquet
+file of the licensed columns only through a view (`lock` lets DuckDB read that one file and no
+other), so a query reads just the columns it needs and SQL naming the file itself finds no hidden
+column: the decrypted file itself when every column in it is licensed, else a copy of those
+columns. That file is the entry kept for later runs when the parent gives one (see cache), made
+from the loaded table for the other formats; the decrypted file is removed before the query
+runs. The data of a join is a table, since the join counts its rows by rowid.
+Parquet is read by DuckDB's read_parquet; CSV in UTF-8 or GB18030 (transcoded first) by its
+read_csv, all text, then cast: much faster than any per-cell reader. JSON, XLSX, and a CSV DuckDB
+cannot read as the catalog did, go through the catalog's own readers, in batches of text columns.
 """
 
 from __future__ import annotations
 
 import codecs
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -23,8 +25,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from exchange.compute.domain import BUYER_TABLE, DATA_TABLE, ColumnUse, ComputePolicy
-from exchange.compute.sandbox.wire import BuyerTable, FieldSpec
+from exchange.compute.domain import BUYER_TABLE, DATA_TABLE, ComputePolicy
+from exchange.compute.sandbox.wire import BuyerTable, FieldSpec, licensed_fields
 
 FORMATS = ("csv", "json", "xlsx", "parquet")  # the catalog's FileFormat values
 BATCH_ROWS = 65_536
@@ -53,32 +55,44 @@ def load_data(
     policy: ComputePolicy,
     folder: Path,
     *,
+    entry: Path | None = None,
     as_view: bool = False,
 ) -> Path | None:
-    """Create DATA_TABLE holding only the columns the policy licenses, cast to their types;
-    with `as_view`, a view where it can be: then the file it reads, to be kept, is returned."""
+    """Create DATA_TABLE holding only the columns the policy licenses, cast to their types,
+    and keep them at `entry` if given; with `as_view`, a view where it can be: then the file it
+    reads is returned (the one file the locked database may read)."""
     if file_format not in FORMATS:
         raise DataUnreadable(f"no reader for {file_format!r}")
-    licensed = [field for field in fields if policy.use_of(field["name"]) != ColumnUse.HIDDEN]
+    licensed = licensed_fields(fields, policy)
     path = folder / f"data.{file_format}"
     with path.open("wb") as out:
         for chunk in plaintext:
             out.write(chunk)
-    kept = False
     try:
         if file_format == "parquet":
-            kept = _load_parquet(con, path, licensed, as_view)
-            return path if kept else None
-        if file_format == "csv" and _load_csv(con, path, folder, licensed, fields):
-            return None
-        table = _read_with_catalog(path, file_format, fields)
-        con.register("__raw", table)
-        _typed(con, DATA_TABLE, "__raw", licensed, {field["name"] for field in fields})
-        con.unregister("__raw")
+            return _prepare_parquet(con, path, folder, licensed, entry, as_view)
+        if not (file_format == "csv" and _load_csv(con, path, folder, licensed, fields)):
+            table = _read_with_catalog(path, file_format, fields)
+            con.register("__raw", table)
+            _typed(con, DATA_TABLE, "__raw", licensed, {field["name"] for field in fields})
+            con.unregister("__raw")
+        if entry is not None:  # this run keeps its table; the next reads the entry
+            _keep(con, _quoted(DATA_TABLE), "*", entry)
         return None
     finally:
-        if not kept:
-            path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+
+
+def use_entry(
+    con: duckdb.DuckDBPyConnection,
+    entry: Path,
+    fields: Sequence[FieldSpec],
+    policy: ComputePolicy,
+    *,
+    as_view: bool,
+) -> Path | None:
+    """DATA_TABLE over an entry an earlier run kept (see load_data)."""
+    return _over(con, entry, licensed_fields(fields, policy), as_view)
 
 
 def load_buyer_table(con: duckdb.DuckDBPyConnection, buyer: BuyerTable) -> None:
@@ -94,21 +108,64 @@ def load_buyer_table(con: duckdb.DuckDBPyConnection, buyer: BuyerTable) -> None:
     con.unregister("__mine")
 
 
-def _load_parquet(
-    con: duckdb.DuckDBPyConnection, path: Path, licensed: Sequence[FieldSpec], as_view: bool
-) -> bool:
-    """DuckDB's own reader, the licensed columns only: twice as fast as pyarrow's from memory
-    and then a copy (10M rows: 0.8 s against 1.5 s, measured on two busy cores). A view when
-    asked and the file holds nothing the licence hides; True then."""
+def _prepare_parquet(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    folder: Path,
+    licensed: Sequence[FieldSpec],
+    entry: Path | None,
+    as_view: bool,
+) -> Path | None:
+    """DuckDB's own reader: twice as fast as pyarrow's from memory and then a copy (10M rows:
+    0.8 s against 1.5 s, measured on two busy cores). The file goes to the entry as it is when
+    every column in it is licensed, else a copy of the licensed columns does; a join's table
+    for this run alone is loaded from the file."""
     source = f"read_parquet({_literal(str(path))})"
-    described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
-    types = {str(row[0]): str(row[1]) for row in described}
+    types = _described(con, source)
     if any(field["name"] not in types for field in licensed):
         raise DataUnreadable("the Parquet file does not hold the declared columns")
+    if entry is None and not as_view:
+        text = {name for name, sql_type in types.items() if sql_type == "VARCHAR"}
+        _typed(con, DATA_TABLE, source, licensed, text)
+        return None
+    target = entry or folder / "licensed.parquet"
+    if len(types) == len(licensed):  # nothing in it is hidden
+        os.replace(path, target)
+    else:
+        columns = ", ".join(_quoted(field["name"]) for field in licensed) or "TRUE AS __row"
+        _keep(con, source, columns, target)
+    return _over(con, target, licensed, as_view)
+
+
+def _keep(con: duckdb.DuckDBPyConnection, source: str, columns: str, target: Path) -> None:
+    """Write the columns to a Parquet file at `target`, whole or not at all."""
+    partial = target.with_name(f"{target.name}.{os.getpid()}.part")
+    try:
+        con.execute(
+            f"COPY (SELECT {columns} FROM {source}) TO {_literal(str(partial))} (FORMAT parquet)"
+        )
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _over(
+    con: duckdb.DuckDBPyConnection, file: Path, licensed: Sequence[FieldSpec], as_view: bool
+) -> Path | None:
+    """DATA_TABLE as a view over a file of licensed columns (returned, to be allowed) or, for a
+    join, a table loaded from it."""
+    source = f"read_parquet({_literal(str(file))})"
+    types = _described(con, source)
+    if any(field["name"] not in types for field in licensed):
+        raise DataUnreadable("the prepared file does not hold the licensed columns")
     text = {name for name, sql_type in types.items() if sql_type == "VARCHAR"}
-    view = as_view and len(types) == len(licensed)  # every column in it is licensed
-    _typed(con, DATA_TABLE, source, licensed, text, kind="VIEW" if view else "TABLE")
-    return view
+    _typed(con, DATA_TABLE, source, licensed, text, kind="VIEW" if as_view else "TABLE")
+    return file if as_view else None
+
+
+def _described(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
+    described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+    return {str(row[0]): str(row[1]) for row in described}
 
 
 def _load_csv(

@@ -67,7 +67,10 @@ class BuyerTable(TypedDict):
 
 @dataclass(frozen=True)
 class Job:
-    """Everything the child needs besides the sealed bytes, which follow the header."""
+    """Everything the child needs besides the sealed bytes, which follow the header.
+
+    `entry` is where the prepared data lies (`entry_ready`: then no bytes follow and no data
+    key is sent) or is to be kept for later runs; None to prepare it for this run alone."""
 
     query: CheckedQuery
     policy: ComputePolicy
@@ -77,6 +80,8 @@ class Job:
     fields: tuple[FieldSpec, ...]
     limits: SandboxLimits
     buyer_table: BuyerTable | None = None
+    entry: str | None = None
+    entry_ready: bool = False
 
 
 def write_job(stream: IO[bytes], job: Job) -> None:
@@ -91,6 +96,8 @@ def write_job(stream: IO[bytes], job: Job) -> None:
             "fields": list(job.fields),
             "limits": dataclasses.asdict(job.limits),
             "buyer_table": job.buyer_table,
+            "entry": job.entry,
+            "entry_ready": job.entry_ready,
         },
         default=plain,
         allow_nan=False,
@@ -119,6 +126,8 @@ def read_job(stream: BinaryIO) -> Job | None:
         fields=tuple(FieldSpec(name=str(f["name"]), type=str(f["type"])) for f in data["fields"]),
         limits=SandboxLimits(**data["limits"]),
         buyer_table=data["buyer_table"],
+        entry=str(data["entry"]) if data["entry"] is not None else None,
+        entry_ready=data["entry_ready"] is True,
     )
 
 
@@ -222,6 +231,11 @@ def read_report(body: bytes) -> Report:
         return Report(released)
     cause = data.get("cause")
     return Report(None, str(data["kind"]), str(data["detail"]), str(cause) if cause else None)
+
+
+def licensed_fields(fields: Sequence[FieldSpec], policy: ComputePolicy) -> list[FieldSpec]:
+    """The fields the policy does not hide: the only columns a run's data holds."""
+    return [field for field in fields if policy.use_of(field["name"]) != ColumnUse.HIDDEN]
 
 
 def field_specs(fields: Sequence[Mapping[str, object]]) -> tuple[FieldSpec, ...]:
