@@ -8,11 +8,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from exchange.catalog.models import DataProduct
 from exchange.delivery.entitlements import check_usable, own_entitlement
 from exchange.delivery.models import Entitlement
 from exchange.delivery.ports import ContractLookup
@@ -143,34 +144,26 @@ def revoke_key(
     return state
 
 
+class LiveKey(NamedTuple):
+    """The entitlement a live key is for, and its product (kept so the session need not read it
+    again: the session holds what it loaded only while something else does)."""
 
-def live_entitlement(session: Session, key: str) -> Entitlement:
-    """The API product's entitlement whose live key this is; 401 unknown, rotated or revoked."""
-    entitlement = (
-        session.scalar(select(Entitlement).where(Entitlement.api_key_hash == digest(key)))
+    entitlement: Entitlement
+    product: DataProduct
+
+
+def live_entitlement(session: Session, key: str) -> LiveKey:
+    """The API product's entitlement whose live key this is, read with its product in one
+    query; 401 unknown, rotated or revoked."""
+    found = (
+        session.execute(
+            select(Entitlement, DataProduct)
+            .join(DataProduct, DataProduct.id == Entitlement.product_id)
+            .where(Entitlement.api_key_hash == digest(key))
+        ).first()
         if key.startswith(API_KEY_PREFIX) and len(key) < 100
         else None
     )
-    if entitlement is None or entitlement.quota is None:
+    if found is None or found.Entitlement.quota is None:
         raise NotAuthenticated(N_("This API key is not valid."))
-    return entitlement
-
-
-def spend_call(session: Session, entitlement: Entitlement, key: str) -> None:
-    """Count one call against the quota in one conditional UPDATE, so concurrent calls never
-    overspend it; 409 once it is spent, 401 if the key was rotated or revoked meanwhile."""
-    counted = session.execute(
-        update(Entitlement)
-        .where(
-            Entitlement.id == entitlement.id,
-            Entitlement.api_key_hash == digest(key),
-            Entitlement.used < Entitlement.quota,
-        )
-        .values(used=Entitlement.used + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if counted.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(entitlement)
-        if entitlement.api_key_hash != digest(key):
-            raise NotAuthenticated(N_("This API key is not valid."))
-        raise QuotaExhausted()
+    return LiveKey(found.Entitlement, found.DataProduct)

@@ -1,13 +1,17 @@
 """Buyers' copies read as columns, kept per process so the data API does not decrypt, mark and
-parse a file on every call; least recently used copies go first once the byte budget is full."""
+parse a file on every call; least recently used copies go first once the byte budget is full.
+A kept copy also keeps each column as the JSON cells pages are written from, once asked for."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from exchange.catalog.domain import FieldType
+from exchange.delivery.rows import json_column
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,18 @@ class CopyTable:
     names: tuple[str, ...]
     columns: list[list[Any]]
     size: int
+    _served: dict[tuple[int, FieldType], list[Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def served(self, index: int, field_type: FieldType) -> list[Any]:
+        """A column as JSON cells of a declared type, written on its first page and then kept
+        (a type the vendor declares anew is written anew)."""
+        key = (index, field_type)
+        found = self._served.get(key)
+        if found is None:  # two threads may both write it; either result is the same
+            found = self._served[key] = json_column(self.columns[index], field_type)
+        return found
 
 
 class CopyCache:
@@ -37,7 +53,7 @@ class CopyCache:
                 self._copies.move_to_end(key)
                 return found
         table = load()
-        if table.size <= self._max_bytes:
+        if self.keeps(table):
             with self._lock:
                 if key not in self._copies:
                     self._copies[key] = table
@@ -46,6 +62,10 @@ class CopyCache:
                     _, dropped = self._copies.popitem(last=False)
                     self._bytes -= dropped.size
         return table
+
+    def keeps(self, table: CopyTable) -> bool:
+        """Whether a copy this large is kept, so work done on it (its JSON cells) is kept too."""
+        return table.size <= self._max_bytes
 
     def clear(self) -> None:
         """Forget every copy."""

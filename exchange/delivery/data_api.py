@@ -25,13 +25,12 @@ from sqlalchemy.orm import Session
 from exchange.catalog.datafiles import DataFiles
 from exchange.catalog.domain import FieldType
 from exchange.catalog.models import DataProduct, ProductVersion
-from exchange.delivery import api_keys, copies, rows
+from exchange.delivery import api_keys, copies, meter, rows
 from exchange.delivery.copy_cache import CopyCache, CopyTable
 from exchange.delivery.entitlements import check_usable, ready_version
 from exchange.delivery.fingerprint import tables
-from exchange.delivery.models import DataApiCall, Entitlement
+from exchange.delivery.models import Entitlement
 from exchange.delivery.ports import ContractLookup, PaidContract
-from exchange.kernel.actors import require_found
 from exchange.kernel.errors import Conflict, ExchangeError, NotFound, TooManyAttempts
 from exchange.kernel.i18n import N_
 from exchange.kernel.models import utcnow
@@ -157,7 +156,7 @@ def serve_rows(
     """One page of the licensed version's rows for the live key of the product's buyer."""
     now = now or utcnow()
     session = uow.session
-    entitlement = api_keys.live_entitlement(session, api_key)
+    entitlement, product = api_keys.live_entitlement(session, api_key)
     if entitlement.product_id != request.product_id:
         raise NotFound(N_("This API key is for another product."))
     wait = rate.spend(api_keys.digest(api_key))
@@ -172,7 +171,6 @@ def serve_rows(
     query_digest = _query_digest(request.fields, request.where)
     position, cursor_version = _position(serializer, request.cursor, entitlement.id, query_digest)
     version = ready_version(session, entitlement.product_id, cursor_version or request.version)
-    product = require_found(session.get(DataProduct, entitlement.product_id))
     forms = copies.forms_digest(copies.delivered_forms(product, version, contract))
     table = cache.get(
         (entitlement.id, version.number, forms),
@@ -185,10 +183,14 @@ def serve_rows(
         position=position,
         limit=max(1, min(request.limit, MAX_PAGE)),
     )
-    found = rows.page(table.names, table.columns, types, query)
-    api_keys.spend_call(session, entitlement, api_key)
-    session.add(
-        DataApiCall(
+    found = rows.page(
+        table.names, table.columns, types, query, table.served if cache.keeps(table) else None
+    )
+    used = meter.spend_and_record(
+        session,
+        entitlement,
+        api_key,
+        meter.MeteredCall(
             entitlement_id=entitlement.id,
             day=business_day(now),
             key_hint=entitlement.api_key_hint or "",
@@ -199,10 +201,8 @@ def serve_rows(
             ).hexdigest(),
             client_address=client_address,
             called_at=now,
-        )
+        ),
     )
-    uow.commit()
-    session.refresh(entitlement)
     next_cursor = (
         None
         if found.next_position is None
@@ -218,13 +218,17 @@ def serve_rows(
         )
     )
     quota = entitlement.quota or 0
-    return ServedRows(
+    served = ServedRows(
         product_id=entitlement.product_id,
         version=version.number,
         fields=list(found.fields),
         rows=found.rows,
         next_cursor=next_cursor,
         quota=quota,
-        used=entitlement.used,
-        remaining=quota - entitlement.used,
+        used=used,
+        remaining=quota - used,
     )
+    # Read before the commit, which expires what the session loaded: the commit is the call's
+    # one durable write, of the unit spent and the call metered together.
+    uow.commit()
+    return served

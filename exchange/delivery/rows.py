@@ -4,6 +4,9 @@ declared columns and compared by each column's declared type, from a position on
 A page scans at most SCAN_LIMIT rows of the copy, so a filter that matches little cannot make
 one call read millions of rows: the page then holds what the scan found and its cursor goes on
 from where the scan stopped (a short or empty page with a cursor means "keep reading").
+
+Filters read the cells as they are; a page is written from each column's cells as JSON, which a
+caller may keep (ServedColumns) so a cached copy's columns are written once, not on every call.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from exchange.catalog.domain import FieldType
 from exchange.kernel.errors import ValidationFailed
@@ -142,13 +145,45 @@ def json_cell(cell: Any, field_type: FieldType) -> Any:
     return cell if isinstance(cell, str) else str(cell)
 
 
+def json_column(cells: Sequence[Any], field_type: FieldType) -> list[Any]:
+    """A whole column as JSON cells (json_cell)."""
+    return [json_cell(cell, field_type) for cell in cells]
+
+
+class ServedColumns(Protocol):
+    """Where a page takes its columns as JSON cells from (a cached copy keeps them)."""
+
+    def __call__(self, index: int, field_type: FieldType) -> Sequence[Any]:
+        """The column at this index as JSON cells of its declared type."""
+        ...
+
+
+def _matching(
+    tests: Sequence[tuple[Sequence[Any], Callable[[Any], bool]]], query: RowsQuery, total: int
+) -> tuple[Sequence[int], int]:
+    """The positions of the page's rows, and where the scan stopped."""
+    position = query.position
+    if not tests:  # every row matches: the page is the next `limit` rows
+        end = min(total, position + min(query.limit, SCAN_LIMIT))
+        return range(position, end), max(position, end)
+    found: list[int] = []
+    stop = min(total, position + SCAN_LIMIT)
+    while position < stop and len(found) < query.limit:
+        if all(test(column[position]) for column, test in tests):
+            found.append(position)
+        position += 1
+    return found, position
+
+
 def page(
     names: Sequence[str],
     columns: Sequence[Sequence[Any]],
     types: Mapping[str, FieldType],
     query: RowsQuery,
+    served: ServedColumns | None = None,
 ) -> RowsPage:
-    """The rows from `query.position` that pass every filter, at most `query.limit` of them."""
+    """The rows from `query.position` that pass every filter, at most `query.limit` of them;
+    cells come as JSON from `served` when given, else are written here."""
     index = {name: i for i, name in enumerate(names)}
     fields = query.fields if query.fields is not None else tuple(names)
     for field, names in (("fields", fields), ("where", [f.column for f in query.filters])):
@@ -163,13 +198,17 @@ def page(
         (columns[index[f.column]], _test(f, types.get(f.column, FieldType.STRING)))
         for f in query.filters
     ]
-    chosen = [(name, columns[index[name]], types.get(name, FieldType.STRING)) for name in fields]
     total = len(columns[0]) if columns else 0
-    rows: list[dict[str, Any]] = []
-    position = query.position
-    stop = min(total, position + SCAN_LIMIT)
-    while position < stop and len(rows) < query.limit:
-        if all(test(column[position]) for column, test in tests):
-            rows.append({name: json_cell(column[position], kind) for name, column, kind in chosen})
-        position += 1
+    positions, position = _matching(tests, query, total)
+    chosen = [(index[name], types.get(name, FieldType.STRING)) for name in fields]
+    values: list[Sequence[Any]]
+    if served is None:
+        values = [[json_cell(columns[i][p], kind) for p in positions] for i, kind in chosen]
+    elif isinstance(positions, range):
+        values = [served(i, kind)[positions.start : positions.stop] for i, kind in chosen]
+    else:
+        values = [[column[p] for p in positions] for column in (served(*c) for c in chosen)]
+    rows = [dict(zip(fields, cells, strict=True)) for cells in zip(*values, strict=True)]
+    if not fields:
+        rows = [{} for _ in positions]
     return RowsPage(tuple(fields), rows, position if position < total else None)

@@ -50,11 +50,19 @@ class RowsArgsSchema(BaseSchema):
         return data
 
 
+class JsonRows(fields.List[dict[str, Any]]):
+    """Rows already written as JSON cells (exchange.delivery.rows): dumped as they are, not
+    copied row by row; documented as the list of objects they are."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return value
+
+
 class ServedRowsSchema(Schema):
     product_id = fields.Integer()
     version = fields.Integer()
     fields_ = fields.List(fields.String(), data_key="fields", attribute="fields")
-    rows = fields.List(
+    rows = JsonRows(
         fields.Dict(),
         metadata={
             "description": "Rows of the buyer's copy: integers as numbers, decimals as exact "
