@@ -149,6 +149,19 @@ def tradable_offers(session: Session) -> list[Offer]:
     ]
 
 
+def first_member(session: Session, organisation_id: int) -> Actor:
+    """The organisation's first member, who acts for it in the demo."""
+    user_id = session.scalar(
+        select(Membership.user_id)
+        .where(Membership.organisation_id == organisation_id)
+        .order_by(Membership.id)
+        .limit(1)
+    )
+    found = load_actor(session, user_id or 0)
+    assert found is not None, organisation_id
+    return found
+
+
 class Market:
     """Trades between demo organisations, each acted by the organisation's first member; the
     signing keys the exchange makes for them are dated `keys_made`, before any trade's story."""
@@ -160,15 +173,7 @@ class Market:
     def actor(self, organisation_id: int) -> Actor:
         """The organisation's first member, who acts for it in the demo."""
         if organisation_id not in self._actors:
-            user_id = self.uow.session.scalar(
-                select(Membership.user_id)
-                .where(Membership.organisation_id == organisation_id)
-                .order_by(Membership.id)
-                .limit(1)
-            )
-            found = load_actor(self.uow.session, user_id or 0)
-            assert found is not None, organisation_id
-            self._actors[organisation_id] = found
+            self._actors[organisation_id] = first_member(self.uow.session, organisation_id)
         return self._actors[organisation_id]
 
     def trade(

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from contracts.certificates import CertificateSigner
 from exchange.accounts.actors import load_actor
@@ -111,6 +112,20 @@ def on_notice(listed: Sequence[DataProduct]) -> list[int]:
     return [p.id for p in listed[-ON_NOTICE:]]
 
 
+def noticed_products(session: Session) -> list[int]:
+    """The listed products the loader leaves on notice: certified only once their notice is
+    over, which a later run of the seed may see and an earlier one did not."""
+    return on_notice(_listed(session))
+
+
+def _listed(session: Session) -> Sequence[DataProduct]:
+    return session.scalars(
+        select(DataProduct)
+        .where(DataProduct.status == ListingStatus.LISTED)
+        .order_by(DataProduct.id)
+    ).all()
+
+
 def load_demo_rights(
     uow: UnitOfWork,
     files: DataFiles,
@@ -124,11 +139,7 @@ def load_demo_rights(
     registered."""
     session = uow.session
     registered = set(session.scalars(select(RightsRegistration.product_id)))
-    listed = session.scalars(
-        select(DataProduct)
-        .where(DataProduct.status == ListingStatus.LISTED)
-        .order_by(DataProduct.id)
-    ).all()
+    listed = _listed(session)
     noticed_ids = on_notice(listed)
     todo = [p for p in listed if p.id not in registered]
     for product in todo:

@@ -6,10 +6,12 @@ story says it happened as the service's `now`, so its business rows carry the st
 while the ledger and the audit log keep the seed's own times. The exchange's signing keys for
 the demo organisations are dated the day before the history begins, and the outlier's stored
 valuation nine days before its trade, the same way. Seeded random, so every demo has the same
-market. Each planned trade has a stable key and is marked complete in the commit that completes
-it, so loading again takes only the trades not yet complete: an interrupted seed finishes (the
-one trade it was in the middle of is carried on from its last step), and a complete one adds
-nothing.
+market: the plan reads only what the seed does not change as it trades (the demo's own list of
+vendors, offers by id, less those of products whose notice may end between two runs), so a
+seed run again plans what the first run planned. Each planned trade has a stable key and is
+marked complete in the commit that completes it, so loading again takes only the trades not yet
+complete: an interrupted seed finishes (the one trade it was in the middle of is carried on from
+its last step), and a complete one adds nothing.
 
 - History: between the demo vendors and the demo buyer, over the last six months, busier
   recently, at prices spread around each offer's list price; a few negotiations fail and a few
@@ -34,9 +36,21 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event, func, select
+from sqlalchemy.orm import Session
 
 from demo import DEMO_VENDORS
-from demo.market import TRADED, Desk, Done, Market, Moments, Offer, Step, tradable_offers
+from demo.market import (
+    TRADED,
+    Desk,
+    Done,
+    Market,
+    Moments,
+    Offer,
+    Step,
+    first_member,
+    tradable_offers,
+)
+from demo.rights import noticed_products
 from exchange.accounts.actors import load_actor
 from exchange.accounts.models import Membership, Organisation, User
 from exchange.accounts.users import add_membership
@@ -136,6 +150,18 @@ class Trades:
 
 
 @dataclass(frozen=True)
+class Planned:
+    """One trade of the history as the seed plans it."""
+
+    key: str
+    buyer: int
+    offer: Offer
+    prices: tuple[Decimal, ...]
+    moments: Moments
+    until: Step
+
+
+@dataclass(frozen=True)
 class Cast:
     """The demo's organisations by role in the story."""
 
@@ -164,9 +190,9 @@ def load_demo_trades(
         audit.record(session, KEYED)
         uow.commit()
     now = now or utcnow()
-    cast = _cast(uow)
-    offers = tradable_offers(session)
-    operator = load_actor(session, _user(uow, OPERATOR_EMAIL))
+    cast = _cast(session)
+    offers = _offers(session)
+    operator = load_actor(session, _user(session, OPERATOR_EMAIL))
     assert operator is not None
     keys_made = now - timedelta(days=DAYS + 1)  # before the history's first signature
     trades = Trades(uow, Market(uow, desk, operator, keys_made), limit)
@@ -174,7 +200,15 @@ def load_demo_trades(
     before = session.scalar(contracts) or 0
     rng = random.Random(SEED)
     with quick_commits(session.get_bind()):
-        _history(trades, rng, cast, offers, now)
+        for planned in _history(session, rng, cast, offers, now):
+            trades.trade(
+                planned.key,
+                planned.buyer,
+                planned.offer,
+                list(planned.prices),
+                planned.moments,
+                planned.until,
+            )
         _wash_pair(uow, trades, rng, cast, offers, now)
         _outlier(uow, trades, cast, offers, now, table, market)
         _burst(trades, rng, cast, offers, now)
@@ -213,16 +247,16 @@ def quick_commits(bind: Engine | Connection) -> Iterator[None]:
         event.remove(engine, "checkin", on_checkin)
 
 
-def _user(uow: UnitOfWork, email: str) -> int:
-    found = uow.session.scalar(select(User.id).where(User.email == email))
+def _user(session: Session, email: str) -> int:
+    found = session.scalar(select(User.id).where(User.email == email))
     assert found is not None, email
     return found
 
 
-def _organisation_of(uow: UnitOfWork, email: str) -> int:
-    found = uow.session.scalar(
+def _organisation_of(session: Session, email: str) -> int:
+    found = session.scalar(
         select(Membership.organisation_id)
-        .where(Membership.user_id == _user(uow, email))
+        .where(Membership.user_id == _user(session, email))
         .order_by(Membership.id)
         .limit(1)
     )
@@ -230,16 +264,34 @@ def _organisation_of(uow: UnitOfWork, email: str) -> int:
     return found
 
 
-def _cast(uow: UnitOfWork) -> Cast:
-    codes = {v.credit_code: v.key for v in DEMO_VENDORS}
-    rows = uow.session.execute(
+def _cast(session: Session) -> Cast:
+    """The cast, its vendors in the demo's list order: never in the order the database happens
+    to return them, which changes with its query plan and the table's history."""
+    codes = [v.credit_code for v in DEMO_VENDORS]
+    rows = session.execute(
         select(Organisation.credit_code, Organisation.id).where(Organisation.credit_code.in_(codes))
     )
-    vendors = {codes[code]: organisation_id for code, organisation_id in rows}
+    found = {code: organisation_id for code, organisation_id in rows}
+    vendors = {v.key: found[v.credit_code] for v in DEMO_VENDORS}
     rank = {vendors[v.key]: place for place, v in enumerate(DEMO_VENDORS)}
     return Cast(
-        _organisation_of(uow, BUYER_EMAIL), _organisation_of(uow, VENDOR_EMAIL), vendors, rank
+        _organisation_of(session, BUYER_EMAIL),
+        _organisation_of(session, VENDOR_EMAIL),
+        vendors,
+        rank,
     )
+
+
+def _offers(session: Session) -> list[Offer]:
+    """The offers the seed plans with, by id: tradable ones less those of products left on
+    notice, whose certification a later run could see and an earlier one did not."""
+    noticed = set(noticed_products(session))
+    return [o for o in tradable_offers(session) if o.product_id not in noticed]
+
+
+def history_plan(session: Session, now: datetime) -> list[Planned]:
+    """The history a seed started at `now` plans: the same before, during and after trading."""
+    return _history(session, random.Random(SEED), _cast(session), _offers(session), now)
 
 
 # Stories: prices and moments
@@ -325,11 +377,11 @@ def _may_buy(cast: Cast, buyer: int, vendor: int) -> bool:
     return cast.rank.get(buyer, len(cast.rank)) < cast.rank.get(vendor, -1)
 
 
-def _buyers(trades: Trades, cast: Cast) -> list[int]:
+def _buyers(session: Session, cast: Cast) -> list[int]:
     """Who buys in the history: the demo buyer and every vendor that may buy."""
     buying = [cast.buyer]
     for organisation_id in cast.vendors.values():
-        actor = trades.actor(organisation_id)
+        actor = first_member(session, organisation_id)
         membership = actor.membership(organisation_id)
         if membership is not None and Role.BUYER in membership.roles:
             buying.append(organisation_id)
@@ -344,13 +396,14 @@ def _ordinary(cast: Cast, offers: list[Offer]) -> list[Offer]:
 
 
 def _history(
-    trades: Trades, rng: random.Random, cast: Cast, offers: list[Offer], now: datetime
-) -> None:
+    session: Session, rng: random.Random, cast: Cast, offers: list[Offer], now: datetime
+) -> list[Planned]:
     """Six months of trades, more each month, across every board with tradable offers."""
     ordinary = _ordinary(cast, offers)
     buyers = [
-        b for b in _buyers(trades, cast) if any(_may_buy(cast, b, o.vendor_id) for o in ordinary)
+        b for b in _buyers(session, cast) if any(_may_buy(cast, b, o.vendor_id) for o in ordinary)
     ]
+    planned = []
     weights = [6 if b == cast.buyer else 1 for b in buyers]
     first = now - timedelta(days=DAYS)
     days = list(range(DAYS - QUIET_DAYS))
@@ -365,7 +418,8 @@ def _history(
             prices = prices[:2]  # the buyer walks away from the vendor's counter
         downloads = int(rng.random() < 0.2) if until >= Step.PAID else 0  # fingerprinting is slow
         moments = _story(rng, start, len(prices), until, downloads)
-        trades.trade(f"history-{index:03d}", buyer, offer, prices, moments, until)
+        planned.append(Planned(f"history-{index:03d}", buyer, offer, tuple(prices), moments, until))
+    return planned
 
 
 # Planted for the regulators' alerts

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.pool import NullPool
 
@@ -28,7 +28,7 @@ from contracts.schema import ledger_entries
 from demo import DEMO_VENDORS
 from demo.cli import demo
 from demo.market import TRADED
-from demo.trades import BURST_BUYER, HISTORY
+from demo.trades import BURST_BUYER, HISTORY, Planned, history_plan
 from exchange import ROOT
 from exchange.accounts.actors import load_actor
 from exchange.accounts.models import Membership, Organisation, User
@@ -77,6 +77,7 @@ class Seeded:
     rows: dict[str, int]
     rows_again: dict[str, int]
     killed: dict[str, int]  # the rows a seed killed half-way through its trades left
+    planned_when_killed: list[Planned]  # the history as planned on the market it left
 
 
 @contextmanager
@@ -152,6 +153,8 @@ def seeded(migrated_database, tmp_path_factory) -> Iterator[Seeded]:  # noqa: AN
     started = utcnow()
     try:
         killed = killed_half_way(url, str(instance))
+        with reading(app) as session:
+            planned_when_killed = history_plan(session, started)
         first = runner.invoke(demo, ["seed"])
         assert first.exit_code == 0, (first.output, first.exception)
         with reading(app) as session:
@@ -160,7 +163,9 @@ def seeded(migrated_database, tmp_path_factory) -> Iterator[Seeded]:  # noqa: AN
         assert second.exit_code == 0, (second.output, second.exception)
         with reading(app) as session:
             rows_again = row_counts(session)
-        yield Seeded(app, started, first.output, second.output, rows, rows_again, killed)
+        yield Seeded(
+            app, started, first.output, second.output, rows, rows_again, killed, planned_when_killed
+        )
     finally:
         chain = app.extensions.get("chain")
         if chain is not None and hasattr(chain, "close"):
@@ -207,6 +212,57 @@ def test_a_seed_killed_half_way_completes_when_run_again(seeded):
     with reading(seeded.app) as session:
         keys = session.scalars(select(AuditEvent.subject).where(AuditEvent.action == TRADED))
         assert len(set(keys)) == seeded.rows["traded"]
+
+
+def test_a_seed_plans_the_same_history_whatever_part_of_it_is_traded(seeded):
+    with reading(seeded.app) as session:
+        assert history_plan(session, seeded.started) == seeded.planned_when_killed
+
+
+# Statements that make each backend return the rows of a query without ORDER BY in another
+# order: PostgreSQL through an index instead of the table, SQLite backwards.
+SCRAMBLE = {
+    "postgresql": ("SET LOCAL enable_seqscan = off", "SET LOCAL enable_bitmapscan = off"),
+    "sqlite": ("PRAGMA reverse_unordered_selects = ON",),
+}
+
+
+def test_the_plan_does_not_hang_on_the_order_the_database_returns_rows_in(seeded):
+    with reading(seeded.app) as session:
+        planned = history_plan(session, seeded.started)
+        dialect = session.get_bind().dialect.name
+        try:
+            for statement in SCRAMBLE[dialect]:
+                session.execute(text(statement))
+            scrambled = history_plan(session, seeded.started)
+        finally:
+            if dialect == "sqlite":  # on the same connection, before it goes back to the pool
+                session.execute(text("PRAGMA reverse_unordered_selects = OFF"))
+            session.rollback()  # the end of the SET LOCAL settings
+    assert scrambled == planned
+
+
+def test_every_history_trade_is_the_one_planned(seeded):
+    with reading(seeded.app) as session:
+        planned = {p.key: p for p in history_plan(session, seeded.started)}
+        made = {}
+        for key, detail in session.execute(
+            select(AuditEvent.subject, AuditEvent.detail).where(
+                AuditEvent.action == TRADED, AuditEvent.subject.like("history-%")
+            )
+        ):
+            negotiation = session.get(Negotiation, int(detail["negotiation_id"]))
+            prices = session.scalars(
+                select(NegotiationRound.price)
+                .where(
+                    NegotiationRound.negotiation_id == negotiation.id,
+                    NegotiationRound.price.is_not(None),
+                )
+                .order_by(NegotiationRound.number)
+            ).all()
+            made[key] = (negotiation.buyer_id, negotiation.offer_id, tuple(prices))
+    assert len(planned) == HISTORY
+    assert made == {key: (p.buyer, p.offer.offer_id, p.prices) for key, p in planned.items()}
 
 
 def test_history_covers_six_months_up_to_today(seeded):
