@@ -8,10 +8,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import NamedTuple, TypedDict
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import Session, load_only
 
 from exchange.catalog.models import DataProduct
 from exchange.delivery.entitlements import check_usable, own_entitlement
@@ -152,15 +153,30 @@ class LiveKey(NamedTuple):
     product: DataProduct
 
 
+@cache
+def _by_key_hash() -> Select[Entitlement, DataProduct]:
+    """The entitlement holding a key hash, with what a call reads of its product (its key and
+    its personal-data approval; the rest loads if asked): built once, run on every call."""
+    return (
+        select(Entitlement, DataProduct)
+        .join(DataProduct, DataProduct.id == Entitlement.product_id)
+        .where(Entitlement.api_key_hash == bindparam("key_hash"))
+        .options(
+            load_only(
+                DataProduct.cipher_mode,
+                DataProduct.wrapped_key,
+                DataProduct.pi_legal_basis,
+                DataProduct.pi_raw_approval,
+            )
+        )
+    )
+
+
 def live_entitlement(session: Session, key: str) -> LiveKey:
     """The API product's entitlement whose live key this is, read with its product in one
     query; 401 unknown, rotated or revoked."""
     found = (
-        session.execute(
-            select(Entitlement, DataProduct)
-            .join(DataProduct, DataProduct.id == Entitlement.product_id)
-            .where(Entitlement.api_key_hash == digest(key))
-        ).first()
+        session.execute(_by_key_hash(), {"key_hash": digest(key)}).first()
         if key.startswith(API_KEY_PREFIX) and len(key) < 100
         else None
     )

@@ -18,11 +18,12 @@ import calendar
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import TypedDict
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import Session, defer
 
 from exchange.accounts.actors import load_actor
 from exchange.accounts.names import PartyName, party_names
@@ -201,17 +202,29 @@ def check_usable(
     return contract
 
 
+@cache
+def _ready_versions(numbered: bool) -> Select[ProductVersion]:
+    """A product's ready versions, the latest first or the one numbered, without the profile a
+    delivery does not read (it loads if asked): built once each."""
+    ready = (
+        select(ProductVersion)
+        .where(
+            ProductVersion.product_id == bindparam("product_id"),
+            ProductVersion.state == VersionState.READY,
+        )
+        .options(defer(ProductVersion.sample), defer(ProductVersion.quality))
+    )
+    if numbered:
+        return ready.where(ProductVersion.number == bindparam("number"))
+    return ready.order_by(ProductVersion.number.desc()).limit(1)
+
+
 def ready_version(session: Session, product_id: int, number: int | None) -> ProductVersion:
     """A ready version of the product: the one numbered, or the latest."""
     require_found(session.get(DataProduct, product_id))
-    ready = select(ProductVersion).where(
-        ProductVersion.product_id == product_id, ProductVersion.state == VersionState.READY
-    )
     # The latest ready version: one still being profiled (or refused) is not delivered.
     version = session.scalar(
-        ready.order_by(ProductVersion.number.desc()).limit(1)
-        if number is None
-        else ready.where(ProductVersion.number == number)
+        _ready_versions(number is not None), {"product_id": product_id, "number": number}
     )
     if version is None:
         raise NotFound(N_("The product has no such data version."))
