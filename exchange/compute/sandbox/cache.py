@@ -2,9 +2,10 @@
 the load; parent side: it names, pins and evicts entries and never opens one.
 
 An entry is a Parquet file of one version's licensed columns only, written by a child into this
-process's private 0700 folder (see loading.prepare); later children read it through a view that
-DuckDB may read and nothing else. The folder is this process's alone (a forked worker makes its
-own), bounded in bytes, and removed on close.
+process's private 0700 folder (see loading.load_data); later children read it through a view
+that DuckDB may read and nothing else. The folder is this process's alone (a forked worker makes
+its own), bounded in bytes, and removed on close; the folder of a process that died without
+closing is removed by the next cache to make one.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from exchange.compute.domain import ComputePolicy
 from exchange.compute.sandbox.wire import FieldSpec, licensed_fields
 
+PREFIX = "ganshu-cache-"  # then the owner's pid, "-", and mkdtemp's random part
 SUFFIX = ".parquet"
 PARTIAL = ".part"  # a child writes `<entry>.<pid>.part`, then renames it into place
 
@@ -112,7 +114,8 @@ class DataCache:
 
     def _own_folder(self) -> Path:
         if self._folder is None or self._owner != os.getpid():
-            self._folder = Path(tempfile.mkdtemp(prefix="ganshu-cache-"))
+            remove_orphans()
+            self._folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
             self._owner = os.getpid()
         return self._folder
 
@@ -122,6 +125,25 @@ class DataCache:
             with contextlib.suppress(FileNotFoundError):
                 total += (folder / name).stat().st_size
         return total
+
+
+def remove_orphans() -> None:
+    """Remove the folders of caches whose process is gone (killed before it could close)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
+        owner = folder.name.removeprefix(PREFIX).split("-", 1)[0]
+        with contextlib.suppress(OSError):
+            if owner.isdigit() and not _alive(int(owner)) and folder.stat().st_uid == os.getuid():
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
 
 
 def _name(

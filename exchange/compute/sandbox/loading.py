@@ -77,7 +77,7 @@ def load_data(
             _typed(con, DATA_TABLE, "__raw", licensed, {field["name"] for field in fields})
             con.unregister("__raw")
         if entry is not None:  # this run keeps its table; the next reads the entry
-            _keep(con, _quoted(DATA_TABLE), "*", entry)
+            _keep_if_possible(con, entry)
         return None
     finally:
         path.unlink(missing_ok=True)
@@ -147,6 +147,17 @@ def _keep(con: duckdb.DuckDBPyConnection, source: str, columns: str, target: Pat
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _keep_if_possible(con: duckdb.DuckDBPyConnection, entry: Path) -> None:
+    """Keep the loaded table for the next run; one that cannot (past the file size limit, say)
+    still runs over the table, and the next run loads it again."""
+    try:
+        _keep(con, _quoted(DATA_TABLE), "*", entry)
+    except duckdb.OutOfMemoryException:
+        raise
+    except (duckdb.Error, OSError):
+        pass
 
 
 def _over(

@@ -1,13 +1,18 @@
 """The licensed columns a run prepared are kept for the next run of the same version, data key
-and licence, which reads them without the sealed bytes; kept within a budget, removed on close."""
+and licence, which reads them without the sealed bytes; kept within a budget, removed on close,
+or by the next cache when their process died first."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
 
 import pytest
 
 from exchange.compute.checker import check
 from exchange.compute.domain import ColumnRule, ColumnUse, ComputePolicy
-from exchange.compute.sandbox import QueryFailed, Sandbox
+from exchange.compute.sandbox import QueryFailed, Sandbox, SandboxLimits
 from tests.integration.compute.conftest import FIELDS, POLICY
 from tests.integration.compute.test_checked import BUYER, JOINING
 from tests.integration.compute.test_queries import csv_bytes, parquet_bytes
@@ -28,7 +33,17 @@ def kept():
     sandbox.close()
 
 
-def run(sandbox, stored, file_format, *, sealed=None, data_key=None, policy=POLICY, text=BY_CITY):
+def run(
+    sandbox,
+    stored,
+    file_format,
+    *,
+    sealed=None,
+    data_key=None,
+    policy=POLICY,
+    text=BY_CITY,
+    limits=None,
+):
     joins = text == JOIN
     return sandbox.run_query(
         stored.sealed() if sealed is None else sealed,
@@ -40,6 +55,7 @@ def run(sandbox, stored, file_format, *, sealed=None, data_key=None, policy=POLI
         policy=policy,
         buyer_table=BUYER if joins else None,
         cache_key=stored.key,
+        limits=limits,
     ).released
 
 
@@ -79,6 +95,16 @@ def test_another_data_key_or_licence_is_not_served_what_was_kept(kept, upload):
     assert len(list(kept.cache.folder.iterdir())) == 2
 
 
+def test_a_table_too_large_to_keep_still_runs_and_is_loaded_again_next_time(kept, upload):
+    stored = upload(csv_bytes())
+    tight = SandboxLimits(max_file_bytes=len(csv_bytes()) + 10)  # a Parquet copy is larger
+    assert run(kept, stored, "csv", limits=tight).rows == EXPECTED
+    assert kept.cache is not None and kept.cache.folder is not None
+    assert list(kept.cache.folder.iterdir()) == []
+    with pytest.raises(QueryFailed):
+        run(kept, stored, "csv", sealed=NOTHING)
+
+
 def test_kept_columns_past_the_budget_are_evicted_and_all_removed_on_close(upload):
     small = Sandbox(cache_bytes=1)
     try:
@@ -97,3 +123,27 @@ def test_kept_columns_past_the_budget_are_evicted_and_all_removed_on_close(uploa
     assert folder is not None and len(list(folder.iterdir())) == 1
     roomy.close()
     assert not folder.exists()
+
+
+def test_the_folder_of_a_process_that_died_is_removed_by_the_next_cache(
+    upload, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    orphan = tmp_path / f"ganshu-cache-{gone.stdout.strip()}-abc"
+    living = tmp_path / "ganshu-cache-1-abc"  # pid 1 is alive
+    for folder in (orphan, living):
+        folder.mkdir()
+        (folder / "entry.parquet").write_bytes(b"plaintext")
+    sandbox = Sandbox()
+    try:
+        assert run(sandbox, upload(parquet_bytes()), "parquet").rows == EXPECTED
+        assert not orphan.exists()
+        assert (living / "entry.parquet").exists()
+    finally:
+        sandbox.close()
