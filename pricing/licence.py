@@ -6,11 +6,12 @@ price times one multiplier per term, each read from the table:
     term — the multiplier of the first step whose `up_to_months` covers the term;
     seats — 1 for the first seat, plus the tier's `each` for every further seat;
     derivative and redistribution rights — their multiplier when granted, 1 when not;
-    access (copy, api, computation) and its quota of calls or queries — see pricing.access.
+    access (copy, api, computation) and its quota of calls or queries — see pricing.access;
+    a computation licence's differential-privacy budget — see pricing.privacy.
 `licence_table` checks a parsed table (TOML or JSON alike): every multiplier above zero,
 steps in order, longer terms and larger quotas never cheaper, and the reference terms priced
 at exactly 1. A copy's access and quota multipliers are 1, so a copy's explanation names
-neither; an api or computation licence's names both.
+neither; an api or computation licence's names both, and a computation licence's its budget.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from pricing.errors import ValuationError
 from pricing.explain import METHOD_VERSION, N_, Factor, explain, jsonable
 from pricing.money import CONTEXT, MAX_MULTIPLIER, ONE, ZERO, bounded, whole
 from pricing.money import multiplier as _multiplier
+from pricing.privacy import NO_PRIVACY, PrivacyStep, privacy_multiplier, privacy_points
 from pricing.terms import (
     MAX_SEATS,
     MAX_TERM_MONTHS,
@@ -78,6 +80,7 @@ class LicenceTable:
     redistribution: Decimal
     access: Mapping[Access, Decimal] = field(default_factory=lambda: COPY_ONLY)
     quota: Mapping[Access, tuple[QuotaStep, ...]] = field(default_factory=lambda: NO_QUOTAS)
+    privacy: tuple[PrivacyStep, ...] = NO_PRIVACY
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +144,7 @@ def licence_table(data: Mapping[str, Any]) -> LicenceTable:
         redistribution=_multiplier(rights.get("redistribution"), "rights.redistribution"),
         access=access,
         quota=quota,
+        privacy=privacy_points(data),
     )
     if licence_multiplier(reference, table) != ONE:
         raise ValuationError("reference", "the reference terms must have a multiplier of 1")
@@ -157,7 +161,15 @@ FACTORS = (
     "redistribution",
     "access",
     "quota",
+    "privacy",
 )
+# How many of the factors each access names: a copy's access and quota are the reference's
+# (both 1), and only a computation licence has a privacy budget.
+NAMED = {
+    Access.COPY: len(FACTORS) - 3,
+    Access.API: len(FACTORS) - 1,
+    Access.COMPUTATION: len(FACTORS),
+}
 QUOTA_WHY = {
     Access.API: N_("a quota of %(quota)s API calls: licence table %(version)s"),
     Access.COMPUTATION: N_("a quota of %(quota)s queries: licence table %(version)s"),
@@ -194,9 +206,14 @@ def licence_adjustment(terms: LicenceTerms, table: LicenceTable) -> LicenceAdjus
         ),
         (N_("%(access)s: licence table %(version)s"), {"access": terms.access.value}),
         (QUOTA_WHY.get(terms.access, ""), {"quota": terms.quota}),
+        (
+            N_("a privacy budget of ε %(epsilon)s per contract: licence table %(version)s")
+            if terms.privacy_budget is not None
+            else N_("no privacy budget (exact answers): licence table %(version)s"),
+            {"epsilon": str(terms.privacy_budget)} if terms.privacy_budget is not None else {},
+        ),
     )
-    # A copy's access and quota are the reference's (both 1): its explanation names neither.
-    named = len(FACTORS) if terms.access is not Access.COPY else len(FACTORS) - 2
+    named = NAMED[terms.access]
     explanation = (
         *(
             explain(name, value, why, **params, version=table.version)
@@ -230,6 +247,7 @@ def _values(terms: LicenceTerms, table: LicenceTable) -> tuple[Decimal, ...]:
         table.redistribution if terms.redistribution else ONE,
         access_multiplier(terms, table.access),
         quota_multiplier(terms, table.quota),
+        privacy_multiplier(terms, table.privacy),
     )
 
 

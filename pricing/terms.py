@@ -8,11 +8,12 @@ checks that the two stay in step.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
 
 from pricing.errors import ValuationError
-from pricing.money import whole
+from pricing.money import ZERO, bounded, whole
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -21,6 +22,8 @@ MAX_TERM_MONTHS = 1200
 MAX_SEATS = 100_000
 # Far beyond any quota the exchange accepts (its offers allow up to ten million).
 MAX_QUOTA = 10**9
+# The largest privacy budget (ε per contract) a query policy may set.
+MAX_EPSILON = Decimal(100)
 
 
 class Access(StrEnum):
@@ -80,7 +83,8 @@ class LicenceTerms:
     """The terms a licence is priced under (the catalog's licence offer, without its price).
 
     `quota` counts the calls (api) or queries (computation) a contract allows: required for
-    those, refused for a copy, which has no use to count.
+    those, refused for a copy, which has no use to count. `privacy_budget` is a computation
+    licence's differential-privacy budget (ε per contract), None when its answers are exact.
     """
 
     kind: LicenceKind = LicenceKind.NON_EXCLUSIVE
@@ -92,6 +96,7 @@ class LicenceTerms:
     redistribution: bool = False
     access: Access = Access.COPY
     quota: int | None = None
+    privacy_budget: Decimal | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -115,3 +120,14 @@ class LicenceTerms:
             )
         else:
             whole(self.quota, "quota", 1, MAX_QUOTA)
+        if self.privacy_budget is not None:
+            if self.access is not Access.COMPUTATION:
+                raise ValuationError(
+                    "privacy_budget", "only a computation licence has a privacy budget"
+                )
+            budget = bounded(
+                self.privacy_budget, "privacy_budget", ZERO, MAX_EPSILON, allow_float=True
+            )
+            if budget == 0:
+                raise ValuationError("privacy_budget", "a privacy budget must be above zero")
+            set_(self, "privacy_budget", budget)

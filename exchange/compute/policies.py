@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, TypedDict
 
 from sqlalchemy import select
@@ -108,6 +109,15 @@ def current(session: Session, product_id: int) -> ComputePolicy | None:
         .limit(1)
     )
     return from_json(row.policy) if row else None
+
+
+def privacy_budget(session: Session, product_id: int) -> Decimal | None:
+    """The privacy budget (ε per contract) a computation licence over the product gives now,
+    as pricing reads it; None when its answers are exact (or no policy is set)."""
+    policy = current(session, product_id)
+    if policy is None or not policy.epsilon_budget:
+        return None
+    return Decimal(str(policy.epsilon_budget))
 
 
 def _vendor_product(session: Session, actor: Actor, product_id: int) -> DataProduct:

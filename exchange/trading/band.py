@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exchange.catalog.models import LicenceOffer
+from exchange.compute import policies as compute_policies
 from exchange.valuation.access import LISTING
 from exchange.valuation.models import Valuation
 from pricing import LicenceTable, LicenceTerms, ValuationError, licence_table
@@ -79,7 +80,7 @@ def negotiation_band(
     row = offer_valuation(session, offer, vendor_id)
     if row is None:
         return None
-    factor = _terms_factor(row, offer, terms)
+    factor = _terms_factor(row, offer, terms, _privacy_budget(session, offer))
     with_terms = (cents(edge * factor) for edge in (row.floor, row.reference, row.ceiling))
     floor, reference, ceiling = with_terms
     return Band(
@@ -92,15 +93,25 @@ def negotiation_band(
     )
 
 
-def _terms_factor(row: Valuation, offer: LicenceOffer, terms: OfferedTerms | None) -> Decimal:
-    """The negotiated terms' licence multiplier over the valued offer's, by its own table."""
+def _privacy_budget(session: Session, offer: LicenceOffer) -> Decimal | None:
+    """The budget a computation licence over the product gives now (none for other access)."""
+    if offer.access.value != Access.COMPUTATION:
+        return None
+    return compute_policies.privacy_budget(session, offer.product_id)
+
+
+def _terms_factor(
+    row: Valuation, offer: LicenceOffer, terms: OfferedTerms | None, budget: Decimal | None
+) -> Decimal:
+    """The negotiated terms' licence multiplier over the valued offer's, by its own table, at
+    the privacy budget the query policy gives now."""
     licence = (row.result or {}).get("licence")
     if terms is None or not licence:
         return Decimal(1)
     try:
         table = _table(licence["table"])
         valued = Decimal(str(licence["multiplier"]))
-        wanted = licence_multiplier(_terms(offer, terms), table)
+        wanted = licence_multiplier(_terms(offer, terms, budget), table)
     except (KeyError, TypeError, ValueError, ValuationError):
         return Decimal(1)  # a valuation from before its table was kept: the offer's own band
     if not valued:
@@ -116,7 +127,7 @@ def _table(stored: Mapping[str, Any]) -> LicenceTable:
     return licence_table(data)
 
 
-def _terms(offer: LicenceOffer, terms: OfferedTerms) -> LicenceTerms:
+def _terms(offer: LicenceOffer, terms: OfferedTerms, budget: Decimal | None) -> LicenceTerms:
     """The round's terms, the offer's where the round leaves one out."""
 
     def value(name: str) -> Any:
@@ -137,4 +148,5 @@ def _terms(offer: LicenceOffer, terms: OfferedTerms) -> LicenceTerms:
         redistribution=offer.redistribution,
         access=Access(offer.access.value),  # the offer's: rounds never change the access
         quota=None if offer.access.value == Access.COPY else value("quota"),
+        privacy_budget=budget,
     )

@@ -21,6 +21,7 @@ from exchange.accounts.models import Organisation
 from exchange.catalog import domain as catalog
 from exchange.catalog.domain import QUALITY_DIMENSIONS, ListingStatus, VersionState
 from exchange.catalog.models import DataProduct, IndustryBoard, LicenceOffer, ProductVersion
+from exchange.compute import policies as compute_policies
 from pricing import (
     Access,
     Comparable,
@@ -36,8 +37,10 @@ from pricing import (
 )
 
 
-def licence_terms(offer: LicenceOffer) -> LicenceTerms:
-    """A catalog offer's terms as pricing reads them (its price left aside)."""
+def licence_terms(session: Session, offer: LicenceOffer) -> LicenceTerms:
+    """A catalog offer's terms as pricing reads them (its price left aside), with the privacy
+    budget the product's query policy gives a computation licence now."""
+    computation = offer.access is catalog.Access.COMPUTATION
     return LicenceTerms(
         kind=LicenceKind(offer.kind.value),
         scope=UseScope(offer.scope.value),
@@ -48,6 +51,9 @@ def licence_terms(offer: LicenceOffer) -> LicenceTerms:
         redistribution=offer.redistribution,
         access=Access(offer.access.value),
         quota=offer.quota,
+        privacy_budget=compute_policies.privacy_budget(session, offer.product_id)
+        if computation
+        else None,
     )
 
 
@@ -215,7 +221,7 @@ def comparables_from_listings(session: Session, *, exclude: int) -> list[Compara
             found.append(
                 _comparable(
                     ProductFacts(*facts),
-                    licence=licence_terms(offer),
+                    licence=licence_terms(session, offer),
                     on=listed_at.date(),
                     price=offer.price,
                     is_trade=False,

@@ -161,7 +161,7 @@ def request_valuation(
             "cost", N_("Only the vendor's members may give cost inputs; leave them out.")
         )
     offer = _offer(product, data.get("offer_id"))
-    terms = licence_terms(offer) if offer else None
+    terms = licence_terms(session, offer) if offer else None
     licence = _priced("offer_id", lambda: licence_adjustment(terms, table)) if terms else None
     vendor = session.get(Organisation, product.vendor_id)
     quality = product_quality(product, vendor.dcmm_level if vendor else None)

@@ -194,3 +194,30 @@ def test_a_copy_has_no_quota_to_negotiate(app, client, offers):
     negotiation_id = opened(client, offers.buyer, offers.copy_id)
     (first,) = history(client, offers.buyer, negotiation_id)["history"]
     assert (first["quota"], first["unit_price"]) == (None, None)
+
+
+def test_a_privacy_budget_prices_the_valuation_and_the_band_follows_the_policy(app, client, offers):
+    def valued() -> Any:
+        response = client.post(
+            f"{URL}/products/{offers.product_id}/valuations",
+            json={"cost": COST, "offer_id": offers.computation_id},
+            headers=offers.vendor.headers,
+        )
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    exact = valued()
+    factors = {f["name"]: f for f in exact["licence"]}
+    assert Decimal(factors["privacy"]["value"]) == 1
+    budget = {"epsilon_budget": 1.0, "epsilon_per_query": 0.1}
+    assert save_policy(client, offers.vendor, offers.product_id, **budget).status_code == 200
+    # The band of the valuation made for exact answers, priced for the budget now set:
+    # the table's ε 1 costs 0.60 of exact answers.
+    band = history(client, offers.buyer, opened(client, offers.buyer, offers.computation_id))
+    expected = Decimal(exact["reference"]) * Decimal("0.60")
+    assert abs(Decimal(band["band"]["reference"]) - expected) <= Decimal("0.01")
+
+    noisy = valued()
+    factors = {f["name"]: f for f in noisy["licence"]}
+    assert Decimal(factors["privacy"]["value"]) == Decimal("0.60")
+    assert Decimal(noisy["reference"]) < Decimal(exact["reference"])

@@ -120,9 +120,9 @@ def test_an_api_licence_names_its_access_and_quota_worked_example(table):
     assert adjustment.multiplier == Decimal("5.40")
     factors = {f.name: f for f in adjustment.explanation}
     assert factors["access"].value == Decimal("0.60")
-    assert factors["access"].source == "api: licence table 2026.1"
+    assert factors["access"].source == "api: licence table 2026.2"
     assert factors["quota"].value == Decimal("3.00")
-    assert factors["quota"].source == "a quota of 100000 API calls: licence table 2026.1"
+    assert factors["quota"].source == "a quota of 100000 API calls: licence table 2026.2"
     assert list(factors)[-3:] == ["access", "quota", "licence"]
 
 
@@ -131,7 +131,7 @@ def test_a_computation_licence_at_the_default_quota_costs_its_access_multiplier(
     adjustment = licence_adjustment(terms, table)
     assert adjustment.multiplier == Decimal("0.40")
     quota = next(f for f in adjustment.explanation if f.name == "quota")
-    assert quota.source == "a quota of 100 queries: licence table 2026.1"
+    assert quota.source == "a quota of 100 queries: licence table 2026.2"
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ def test_the_default_licence_table_is_built_at_start_up():
     app = create_app({"MODE": "test"})
 
     setup = app.extensions["valuation"]
-    assert setup.table.version == "2026.1"
+    assert setup.table.version == "2026.2"
     assert setup.market.k == 5
 
 
