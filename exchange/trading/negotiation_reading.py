@@ -150,12 +150,13 @@ def _round_view(row: NegotiationRound, access: Access) -> RoundView:
 
 def _suggestion(band: Band | None, rounds: list[NegotiationRound]) -> SuggestedCounter | None:
     """pricing's counter (its JSON, as pricing gives it) between each side's latest price, inside
-    the band; None without both."""
+    the band; None without both, or while they price different quotas (no middle between them)."""
     if band is None:
         return None
-    latest = {r.side: r.price for r in rounds if r.action in PROPOSING and r.price is not None}
-    if len(latest) < 2:
+    proposals = {r.side: r for r in rounds if r.action in PROPOSING and r.price is not None}
+    if len(proposals) < 2 or len({r.quota for r in proposals.values()}) > 1:
         return None
+    latest = {side: r.price for side, r in proposals.items() if r.price is not None}
     # suggest_counter reads only the band's edges; the stored valuation keeps the rest.
     price_band = PriceBand(
         floor=band["floor"],

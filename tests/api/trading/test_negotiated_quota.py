@@ -221,3 +221,27 @@ def test_a_privacy_budget_prices_the_valuation_and_the_band_follows_the_policy(a
     factors = {f["name"]: f for f in noisy["licence"]}
     assert Decimal(factors["privacy"]["value"]) == Decimal("0.60")
     assert Decimal(noisy["reference"]) < Decimal(exact["reference"])
+
+
+def test_a_counter_is_suggested_only_between_prices_of_one_quota(app, client, offers):
+    valued = client.post(
+        f"{URL}/products/{offers.product_id}/valuations",
+        json={"cost": COST, "offer_id": offers.computation_id},
+        headers=offers.vendor.headers,
+    )
+    assert valued.status_code == 201, valued.get_json()
+    negotiation_id = opened(client, offers.buyer, offers.computation_id, quota=20)
+
+    def answer(who: Person, **terms: Any) -> Any:
+        response = client.post(
+            f"{URL}/negotiations/{negotiation_id}/counter",
+            json=terms_json(**terms),
+            headers=who.headers,
+        )
+        assert response.status_code == 200, response.get_json()
+        return history(client, offers.buyer, negotiation_id)["suggested_counter"]
+
+    assert answer(offers.vendor, price="1500.00", quota=50) is None  # 20 queries against 50
+    suggested = answer(offers.buyer, price="1000.00", quota=50)
+    assert suggested is not None
+    assert (suggested["buyer_price"], suggested["vendor_price"]) == ("1000.00", "1500.00")
