@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from exchange.catalog.domain import FieldType
+from exchange.delivery.copy_cache import CopyTable
 from exchange.delivery.rows import (
     MAX_FILTERS,
     SCAN_LIMIT,
@@ -256,3 +257,40 @@ def test_booleans_stay_booleans_and_other_cells_become_text() -> None:
     assert json_cell(True, FieldType.BOOLEAN) is True
     assert json_cell(False, FieldType.BOOLEAN) is False
     assert json_cell(42, FieldType.STRING) == "42"
+
+
+# Pages from a kept copy's JSON columns ------------------------------------------------------
+
+
+def kept(names: Sequence[str], columns: list[list[Any]]) -> CopyTable:
+    return CopyTable(tuple(names), columns, size=0)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        RowsQuery(None, (), 0, 3),
+        RowsQuery(None, (), 4, 100),
+        RowsQuery(("b", "a"), (), 2, 2),
+        RowsQuery(None, (parse_filter("a:gte:3"),), 1, 2),
+        RowsQuery(("b",), (parse_filter("b:ne:"),), 0, 10),
+        RowsQuery(None, (), 7, 10),
+    ],
+)
+def test_a_page_from_json_columns_is_the_page_written_cell_by_cell(query: RowsQuery) -> None:
+    names = ["a", "b"]
+    columns: list[list[Any]] = [
+        ["1", "2", "3", "0012", "", "5", "x"],
+        ["铜", "", None, "铝", "锌", "9", "10"],
+    ]
+    types = {"a": FieldType.INTEGER}
+    table = kept(names, columns)
+    assert page(names, columns, types, query, table.served) == page(names, columns, types, query)
+
+
+def test_a_kept_copy_writes_a_column_once_for_each_declared_type() -> None:
+    table = kept(["v"], [["0012", "12", ""]])
+    as_integers = table.served(0, FieldType.INTEGER)
+    assert as_integers == ["0012", 12, None]
+    assert table.served(0, FieldType.INTEGER) is as_integers
+    assert table.served(0, FieldType.STRING) == ["0012", "12", None]  # declared anew
