@@ -4,6 +4,7 @@ the licence has a differential-privacy budget)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -215,3 +216,14 @@ QUERY_STATUS_LABELS = {
     QueryStatus.FAILED: N_("Failed"),
     QueryStatus.DONE: N_("Done"),
 }
+
+
+# The chance a group of one record may show under DP: below one in the records of any product.
+DELTA = 1e-7
+
+
+def key_threshold(size_epsilon: float, min_group_size: int) -> int:
+    """The noisy size a grouped row needs under DP: k, or more where k alone would let a group
+    of one record show with probability above DELTA (its discrete Laplace noise, of scale
+    1/size_epsilon, passes t with probability at most e^(-t·size_epsilon))."""
+    return max(min_group_size, 1 + math.ceil(math.log(1 / DELTA) / size_epsilon))

@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 from exchange.catalog import personal_data
 from exchange.catalog.domain import PERSONAL_KINDS, FieldType, VersionState
 from exchange.catalog.models import DataProduct, ProductVersion
-from exchange.compute.domain import ColumnRule, ColumnUse, ComputePolicy, Protection
+from exchange.compute.domain import (
+    ColumnRule,
+    ColumnUse,
+    ComputePolicy,
+    Protection,
+    key_threshold,
+)
 from exchange.compute.models import PolicyVersion
 from exchange.kernel import audit
 from exchange.kernel.actors import Actor, require_found
@@ -57,6 +63,7 @@ class PolicyView(TypedDict):
     needs_approval: bool
     allow_join: bool
     protection: str | None
+    group_threshold: int | None  # the least noisy size a grouped row shows at (k without DP)
     saved_at: datetime | None
 
 
@@ -109,6 +116,14 @@ def current(session: Session, product_id: int) -> ComputePolicy | None:
         .limit(1)
     )
     return from_json(row.policy) if row else None
+
+
+def group_threshold(policy: ComputePolicy) -> int:
+    """The least size a grouped row shows at: k, or under DP the noisy size a COUNT(*) by
+    group (the query that measures the size with the whole epsilon) needs."""
+    if policy.epsilon_per_query is None or not policy.epsilon_budget:
+        return policy.min_group_size
+    return key_threshold(policy.epsilon_per_query, policy.min_group_size)
 
 
 def privacy_budget(session: Session, product_id: int) -> Decimal | None:
@@ -248,6 +263,7 @@ def policy_view(session: Session, product_id: int) -> PolicyView:
         needs_approval=policy.needs_approval if policy else False,
         allow_join=policy.allow_join if policy else False,
         protection=Protection(policy.protection).value if policy else None,
+        group_threshold=group_threshold(policy) if policy else None,
         saved_at=row.created_at if row else None,
     )
 

@@ -5,7 +5,10 @@ Under DP each row (a group; groups are disjoint, so their noise composes in para
 epsilon_per_query, split evenly over its measurements (sequential composition): one per COUNT
 or SUM, two per AVG (its clamped sum and its count, divided after the noise and clamped into
 the column's bounds), and one for the group size unless a COUNT(*) output already measures it.
-A group is suppressed when its noisy size is under k, so whether it shows is noise too.
+A group is suppressed when its noisy size is under k, so whether it shows is noise too. A
+grouped query's keys are data: a group of one record has a row only because that record is
+there, so under DP a grouped row also needs its noisy size to reach domain.key_threshold,
+above which a one-record group shows with probability at most DELTA ((ε, δ)-DP).
 Noisy counts are integers of at least 0; NULL sums (no rows) count as 0 before the noise.
 """
 
@@ -21,10 +24,18 @@ from exchange.compute.domain import (
     OutputRole,
     Released,
     avg_parts,
+    key_threshold,
 )
 from exchange.compute.noise import noisy_count, noisy_sum
 from exchange.kernel.errors import ExchangeError
 from exchange.kernel.i18n import N_
+
+
+def size_epsilon(query: CheckedQuery, epsilon: float) -> float:
+    """The share of a row's epsilon its group size is measured with: each COUNT or SUM one
+    share, each AVG two, and one more for the size unless a COUNT(*) output measures it."""
+    measurements = sum(2 if a is Aggregate.AVG else 1 for a in _aggregates(query))
+    return epsilon / (measurements + (0 if _size_output(query) is not None else 1))
 
 
 class TooManyRows(ExchangeError):
@@ -61,8 +72,12 @@ def release(
         if policy.epsilon_per_query is None or not policy.epsilon_per_query > 0:
             raise ValueError("a policy with a privacy budget needs a positive epsilon_per_query")
         epsilon = policy.epsilon_per_query
-        measured = [_noisy(query, row, policy, epsilon) for row in read]
-    kept = [values for size, values in measured if size >= policy.min_group_size]
+        share = size_epsilon(query, epsilon)
+        measured = [_noisy(query, row, policy, share) for row in read]
+    threshold = policy.min_group_size
+    if epsilon and any(output.role is OutputRole.KEY for output in query.outputs):
+        threshold = key_threshold(share, policy.min_group_size)
+    kept = [values for size, values in measured if size >= threshold]
     end = None if query.limit is None else query.offset + query.limit
     released = kept[query.offset : end]
     if cut and (query.limit is None or len(released) < query.limit):
@@ -77,22 +92,25 @@ def release(
     )
 
 
-def _noisy(
-    query: CheckedQuery, row: Sequence[object], policy: ComputePolicy, epsilon: float
-) -> tuple[int, tuple[object, ...]]:
-    """The row's noisy group size and its outputs, each aggregate noised with its share."""
-    outputs = query.outputs
-    hidden = dict(zip(query.hidden, row[len(outputs) :], strict=True))
-    size_from = next(
+def _size_output(query: CheckedQuery) -> int | None:
+    """The output that counts the group's rows (a COUNT(*)), if the query has one."""
+    return next(
         (
             i
-            for i, output in enumerate(outputs)
+            for i, output in enumerate(query.outputs)
             if output.aggregate is Aggregate.COUNT and output.source is None
         ),
         None,
     )
-    measurements = sum(2 if a is Aggregate.AVG else 1 for a in _aggregates(query))
-    share = epsilon / (measurements + (1 if size_from is None else 0))
+
+
+def _noisy(
+    query: CheckedQuery, row: Sequence[object], policy: ComputePolicy, share: float
+) -> tuple[int, tuple[object, ...]]:
+    """The row's noisy group size and its outputs, each measurement noised with one share."""
+    outputs = query.outputs
+    hidden = dict(zip(query.hidden, row[len(outputs) :], strict=True))
+    size_from = _size_output(query)
     values = list(row[: len(outputs)])
     for i, output in enumerate(outputs):
         if output.role is OutputRole.KEY:

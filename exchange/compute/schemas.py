@@ -90,6 +90,10 @@ class PolicySchema(Schema):
     needs_approval = fields.Boolean()
     allow_join = fields.Boolean()
     protection = fields.String(allow_none=True)
+    group_threshold = fields.Integer(
+        allow_none=True,
+        metadata={"description": "the least (noisy) size at which a grouped row is released"},
+    )
     saved_at = fields.AwareDateTime(allow_none=True)
 
 

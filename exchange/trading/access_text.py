@@ -43,6 +43,10 @@ def _computation_zh(quota: int, policy: Mapping[str, Any]) -> str:
             f"差分隐私：本合同隐私预算 ε 为 {_number(policy['epsilon_budget'])}，每次查询消耗 "
             f"{_number(policy['epsilon_per_query'])}，聚合结果加入校准噪声，预算用尽后不再执行查询；"
         )
+        lines.append(
+            "分组查询的每个分组仅在其含噪计数达到阈值时输出，该阈值使仅含一条记录的分组被输出的"
+            "概率不超过千万分之一（δ = 10⁻⁷）；"
+        )
     else:
         lines.append("本许可仅以最小分组规模保护数据，不加入差分隐私噪声；")
     lines.append(
@@ -74,6 +78,11 @@ def _computation_en(quota: int, policy: Mapping[str, Any]) -> str:
             f"{_number(policy['epsilon_budget'])}, each query spends "
             f"{_number(policy['epsilon_per_query'])}, aggregates carry calibrated noise, and no "
             "query runs once the budget is spent;"
+        )
+        lines.append(
+            "a grouped query outputs a group only when its noisy count reaches a threshold set "
+            "so that a group of a single record is output with a probability of at most one in "
+            "ten million (delta 10^-7);"
         )
     else:
         lines.append("the data is protected by the minimum group size alone, without noise;")

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from exchange.compute.checker import check
-from exchange.compute.domain import ComputePolicy
+from exchange.compute.domain import DELTA, ComputePolicy, key_threshold
 from exchange.compute.release import TooManyRows, release
 from tests.unit.compute.policies import PRIVATE, THRESHOLD
 
@@ -121,11 +121,39 @@ def test_a_noisy_average_stays_in_the_bounds_and_near_the_truth_for_a_big_group(
 def test_under_dp_suppression_follows_the_noisy_count() -> None:
     policy = replace(PRIVATE, epsilon_per_query=0.2)
     query = check(BY_REGION, policy)
-    shown = [release(query, [("a", 4, 4)], policy).rows for _ in range(RUNS)]
+    # A grouped row needs its noisy size to reach 1 + ⌈ln(10⁷) / 0.2⌉ = 82 (k is 5).
+    threshold = key_threshold(0.2, policy.min_group_size)
+    assert threshold == 82
+    shown = [release(query, [("a", 82, 82)], policy).rows for _ in range(RUNS)]
     kept = [rows[0][1] for rows in shown if rows]
     assert 0 < len(kept) < RUNS
-    assert all(count >= policy.min_group_size for count in kept)  # type: ignore[operator]
+    assert all(count >= threshold for count in kept)  # type: ignore[operator]
     assert release(check(BY_REGION, THRESHOLD), [("a", 4, 4)], THRESHOLD).rows == ()
+
+
+def test_under_dp_a_group_of_one_record_does_not_show() -> None:
+    # Its row exists only because the record does: with k alone (5) its noisy size of 1 would
+    # pass about one time in four at this epsilon, giving the record's key away.
+    policy = replace(PRIVATE, epsilon_per_query=0.2)
+    query = check(BY_REGION, policy)
+    assert not any(release(query, [("婺源", 1, 1)], policy).rows for _ in range(4 * RUNS))
+
+
+def test_the_key_threshold_keeps_a_one_record_group_under_delta() -> None:
+    for epsilon in (0.05, 0.2, 1.0, 5.0):
+        threshold = key_threshold(epsilon, 2)
+        # the discrete Laplace tail the threshold is set by: P(noise ≥ threshold − 1)
+        assert math.exp(-(threshold - 1) * epsilon) <= DELTA
+        assert math.exp(-(threshold - 2) * epsilon) > DELTA  # and no higher than needed
+    assert key_threshold(5.0, 1000) == 1000  # a larger k stands
+
+
+def test_a_query_without_groups_is_held_to_k_alone() -> None:
+    # One row whatever the data: its existence gives nothing away, so no key threshold.
+    policy = replace(PRIVATE, epsilon_per_query=0.2)
+    query = check("SELECT count(*) FROM data", policy)
+    shown = [release(query, [(8, 8)], policy).rows for _ in range(RUNS)]
+    assert sum(1 for rows in shown if rows) > RUNS // 2
 
 
 def test_noisy_counts_are_whole_and_never_negative() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from exchange.trading.access_text import access_clause
 from exchange.trading.contract_text import render_en, render_zh
 
 HASH = "ab" * 32
@@ -106,3 +107,23 @@ def test_the_english_text_spells_out_the_licence():
     ):
         assert term in text
     assert "non-exclusive" not in text
+
+
+def test_a_dp_computation_clause_states_delta_and_a_threshold_clause_states_no_noise():
+    policy = {
+        "version": 3,
+        "columns": [{"name": "地区", "use": "group"}],
+        "min_group_size": 5,
+        "max_rows": 100,
+        "epsilon_budget": 2.0,
+        "epsilon_per_query": 0.5,
+        "needs_approval": False,
+        "allow_join": False,
+    }
+    zh, en = access_clause({"access": {"kind": "computation", "quota": 40, "policy": policy}})
+    assert "隐私预算 ε 为 2，每次查询消耗 0.5" in zh and "δ = 10⁻⁷" in zh
+    assert "epsilon 2, each query spends 0.5" in en and "delta 10^-7" in en
+    exact = policy | {"epsilon_budget": None, "epsilon_per_query": None}
+    zh, en = access_clause({"access": {"kind": "computation", "quota": 40, "policy": exact}})
+    assert "δ" not in zh and "delta" not in en
+    assert "without noise" in en
