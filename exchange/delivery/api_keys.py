@@ -11,10 +11,11 @@ from datetime import datetime
 from functools import cache
 from typing import NamedTuple, TypedDict
 
-from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy import Integer, Select, and_, bindparam, func, select
+from sqlalchemy.orm import Session, aliased, defer, load_only
 
-from exchange.catalog.models import DataProduct
+from exchange.catalog.domain import VersionState
+from exchange.catalog.models import DataProduct, ProductVersion
 from exchange.delivery.entitlements import check_usable, own_entitlement
 from exchange.delivery.models import Entitlement
 from exchange.delivery.ports import ContractLookup
@@ -146,20 +147,38 @@ def revoke_key(
 
 
 class LiveKey(NamedTuple):
-    """The entitlement a live key is for, and its product (kept so the session need not read it
-    again: the session holds what it loaded only while something else does)."""
+    """The entitlement a live key is for, its product and the ready version asked for (None
+    when the product has no such version). Kept together so the session need not read them
+    again: it holds what it loaded only while something else does."""
 
     entitlement: Entitlement
     product: DataProduct
+    version: ProductVersion | None
 
 
 @cache
-def _by_key_hash() -> Select[Entitlement, DataProduct]:
-    """The entitlement holding a key hash, with what a call reads of its product (its key and
-    its personal-data approval; the rest loads if asked): built once, run on every call."""
+def _by_key_hash() -> Select[Entitlement, DataProduct, ProductVersion]:
+    """The entitlement holding a key hash, what a call reads of its product (its key and its
+    personal-data approval; the rest loads if asked), and its ready version numbered (the latest
+    when no number is given) without the profile a call does not read: one query, built once."""
+    ready = aliased(ProductVersion)
+    latest = (
+        select(func.max(ready.number))
+        .where(ready.product_id == Entitlement.product_id, ready.state == VersionState.READY)
+        .correlate(Entitlement)
+        .scalar_subquery()
+    )
     return (
-        select(Entitlement, DataProduct)
+        select(Entitlement, DataProduct, ProductVersion)
         .join(DataProduct, DataProduct.id == Entitlement.product_id)
+        .outerjoin(
+            ProductVersion,
+            and_(
+                ProductVersion.product_id == Entitlement.product_id,
+                ProductVersion.state == VersionState.READY,
+                ProductVersion.number == func.coalesce(bindparam("number", type_=Integer), latest),
+            ),
+        )
         .where(Entitlement.api_key_hash == bindparam("key_hash"))
         .options(
             load_only(
@@ -167,19 +186,22 @@ def _by_key_hash() -> Select[Entitlement, DataProduct]:
                 DataProduct.wrapped_key,
                 DataProduct.pi_legal_basis,
                 DataProduct.pi_raw_approval,
-            )
+            ),
+            defer(ProductVersion.sample),
+            defer(ProductVersion.quality),
         )
     )
 
 
-def live_entitlement(session: Session, key: str) -> LiveKey:
-    """The API product's entitlement whose live key this is, read with its product in one
-    query; 401 unknown, rotated or revoked."""
+def live_entitlement(session: Session, key: str, version: int | None = None) -> LiveKey:
+    """The API product's entitlement whose live key this is, read with its product and the
+    ready version numbered (the latest by default) in one query; 401 unknown, rotated or
+    revoked."""
     found = (
-        session.execute(_by_key_hash(), {"key_hash": digest(key)}).first()
+        session.execute(_by_key_hash(), {"key_hash": digest(key), "number": version}).first()
         if key.startswith(API_KEY_PREFIX) and len(key) < 100
         else None
     )
     if found is None or found.Entitlement.quota is None:
         raise NotAuthenticated(N_("This API key is not valid."))
-    return LiveKey(found.Entitlement, found.DataProduct)
+    return LiveKey(found.Entitlement, found.DataProduct, found.ProductVersion)

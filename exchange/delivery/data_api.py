@@ -27,7 +27,7 @@ from exchange.catalog.domain import FieldType
 from exchange.catalog.models import DataProduct, ProductVersion
 from exchange.delivery import api_keys, copies, meter, rows
 from exchange.delivery.copy_cache import CopyCache, CopyTable
-from exchange.delivery.entitlements import check_usable, ready_version
+from exchange.delivery.entitlements import check_usable
 from exchange.delivery.fingerprint import tables
 from exchange.delivery.models import Entitlement
 from exchange.delivery.ports import ContractLookup, PaidContract
@@ -111,19 +111,29 @@ def _query_digest(fields: tuple[str, ...] | None, where: tuple[str, ...]) -> str
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def _cursor_version(serializer: URLSafeSerializer, cursor: str | None) -> int | None:
+    """The version a cursor pages, read before the key is checked so the version is read with
+    the entitlement; the cursor is checked, claims and all, in its turn (_position)."""
+    try:
+        return int(serializer.loads(cursor)["v"]) if cursor else None
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
 def _position(
     serializer: URLSafeSerializer, cursor: str | None, entitlement_id: int, query: str
-) -> tuple[int, int | None]:
-    """The position and version a cursor continues from; (0, None) without one."""
+) -> int:
+    """The position a cursor continues from (0 without one), once it is checked to be ours and
+    for this entitlement and query."""
     if not cursor:
-        return 0, None
+        return 0
     try:
         claims = serializer.loads(cursor)
     except BadSignature:
         raise CursorInvalid() from None
     if claims.get("e") != entitlement_id or claims.get("q") != query:
         raise CursorInvalid()
-    return int(claims["p"]), int(claims["v"])
+    return int(claims["p"])
 
 
 def _load(
@@ -156,7 +166,9 @@ def serve_rows(
     """One page of the licensed version's rows for the live key of the product's buyer."""
     now = now or utcnow()
     session = uow.session
-    entitlement, product = api_keys.live_entitlement(session, api_key)
+    serializer = URLSafeSerializer(secret, salt=CURSOR_SALT)
+    asked = _cursor_version(serializer, request.cursor) or request.version
+    entitlement, product, version = api_keys.live_entitlement(session, api_key, asked)
     if entitlement.product_id != request.product_id:
         raise NotFound(N_("This API key is for another product."))
     wait = rate.spend(api_keys.digest(api_key))
@@ -167,10 +179,10 @@ def serve_rows(
     contract = _usable(session, entitlement, now, contracts)
     if entitlement.quota is not None and entitlement.used >= entitlement.quota:
         raise api_keys.QuotaExhausted()  # before the copy is read: a spent key costs nothing
-    serializer = URLSafeSerializer(secret, salt=CURSOR_SALT)
     query_digest = _query_digest(request.fields, request.where)
-    position, cursor_version = _position(serializer, request.cursor, entitlement.id, query_digest)
-    version = ready_version(session, entitlement.product_id, cursor_version or request.version)
+    position = _position(serializer, request.cursor, entitlement.id, query_digest)
+    if version is None:
+        raise NotFound(N_("The product has no such data version."))
     forms = copies.forms_digest(copies.delivered_forms(product, version, contract))
     table = cache.get(
         (entitlement.id, version.number, forms),
