@@ -111,26 +111,23 @@ def _query_digest(fields: tuple[str, ...] | None, where: tuple[str, ...]) -> str
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _cursor_version(serializer: URLSafeSerializer, cursor: str | None) -> int | None:
-    """The version a cursor pages, read before the key is checked so the version is read with
-    the entitlement; the cursor is checked, claims and all, in its turn (_position)."""
-    try:
-        return int(serializer.loads(cursor)["v"]) if cursor else None
-    except (BadSignature, KeyError, TypeError, ValueError):
-        return None
-
-
-def _position(
-    serializer: URLSafeSerializer, cursor: str | None, entitlement_id: int, query: str
-) -> int:
-    """The position a cursor continues from (0 without one), once it is checked to be ours and
-    for this entitlement and query."""
+def _claims(serializer: URLSafeSerializer, cursor: str | None) -> dict[str, Any] | None:
+    """A cursor's claims (None without one, {} for one not signed by us), read before the key
+    is checked so the version it pages is read with the entitlement; checked in its turn."""
     if not cursor:
-        return 0
+        return None
     try:
         claims = serializer.loads(cursor)
     except BadSignature:
-        raise CursorInvalid() from None
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def _position(claims: dict[str, Any] | None, entitlement_id: int, query: str) -> int:
+    """The position a cursor continues from (0 without one); 400 unless it was made for this
+    entitlement and query."""
+    if claims is None:
+        return 0
     if claims.get("e") != entitlement_id or claims.get("q") != query:
         raise CursorInvalid()
     return int(claims["p"])
@@ -167,7 +164,8 @@ def serve_rows(
     now = now or utcnow()
     session = uow.session
     serializer = URLSafeSerializer(secret, salt=CURSOR_SALT)
-    asked = _cursor_version(serializer, request.cursor) or request.version
+    claims = _claims(serializer, request.cursor)
+    asked = int(claims["v"]) if claims and "v" in claims else request.version
     entitlement, product, version = api_keys.live_entitlement(session, api_key, asked)
     if entitlement.product_id != request.product_id:
         raise NotFound(N_("This API key is for another product."))
@@ -180,7 +178,7 @@ def serve_rows(
     if entitlement.quota is not None and entitlement.used >= entitlement.quota:
         raise api_keys.QuotaExhausted()  # before the copy is read: a spent key costs nothing
     query_digest = _query_digest(request.fields, request.where)
-    position = _position(serializer, request.cursor, entitlement.id, query_digest)
+    position = _position(claims, entitlement.id, query_digest)
     if version is None:
         raise NotFound(N_("The product has no such data version."))
     forms = copies.forms_digest(copies.delivered_forms(product, version, contract))
