@@ -26,9 +26,12 @@ from pathlib import Path
 from exchange import ROOT
 from exchange.compute.sandbox.wire import Job, SandboxLimits, read_report, write_job
 
-# The child runs this tree's code (not whatever `exchange` an isolated interpreter would find).
+# The child runs this tree's code (not whatever `exchange` an isolated interpreter would find),
+# leaving the network first, while it has one thread (pyarrow's import starts a second, and a
+# process with two may not enter a user namespace).
 BOOT = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from exchange.compute.sandbox.isolation import isolate_network; isolate_network(); "
     "from exchange.compute.sandbox.child import main; main()"
 )
 READ_SIZE = 65_536
