@@ -4,9 +4,8 @@ network and extensions but for the one file of licensed columns, runs the one SE
 the result under the licence here (so unnoised aggregates never leave), and reports JSON on stdout.
 
 Started by exchange.compute.sandbox with a minimal environment in a private folder, already in a
-network namespace of its own (sandbox.isolation); it imports
-its libraries and opens its database first and then waits, so a spare one can be started before
-it is needed.
+network namespace of its own (sandbox.isolation); it imports its libraries and opens its
+database first and then waits, so a spare one can be started before it is needed.
 """
 
 from __future__ import annotations
