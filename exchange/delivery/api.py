@@ -80,7 +80,7 @@ def download(token: str) -> Response:
 
 
 @blp.route("/data-api/<int:product_id>/rows", methods=["GET"])
-@blp.arguments(RowsArgsSchema, location="query")
+@blp.arguments(RowsArgsSchema(), location="query")  # one instance, not one per call
 @blp.response(200, ServedRowsSchema)
 @blp.doc(security=[{"dataApiKey": []}])
 def rows(args: dict[str, Any], product_id: int) -> Any:
