@@ -11,11 +11,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from demo.catalog import load_demo_catalog
+from demo.compute import load_demo_computation
 from demo.market import Desk
 from demo.organisations import demo_logins, load_demo_data
 from demo.rights import load_demo_rights
 from demo.trades import load_demo_trades
 from exchange.catalog.extension import data_files
+from exchange.compute.extension import query_runner
 from exchange.http.context import uow
 from exchange.kernel.models import utcnow
 from exchange.oversight.tasks import detect_once
@@ -55,6 +57,8 @@ def seed() -> None:
     )
     traded = load_demo_trades(uow(), desk, table=pricing.table, market=pricing.market)
     click.echo(f"Demo trades: {traded} contract(s) added.")
+    submitted = load_demo_computation(uow(), desk, query_runner())
+    click.echo(f"Demo computation: {submitted} query(ies) submitted.")
     # The worker looks back a week; the seed's history is months long, so look at all of it.
     raised = detect_once(app, since=utcnow() - timedelta(days=DEMO_HISTORY_DAYS))
     click.echo(f"Demo alerts: {raised} alert(s) raised.")

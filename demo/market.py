@@ -24,7 +24,7 @@ from contracts.signing import SigningDomain
 from exchange.accounts.actors import load_actor
 from exchange.accounts.models import Membership
 from exchange.catalog.datafiles import DataFiles
-from exchange.catalog.domain import Grade, LicenceKind, ListingStatus, Territory
+from exchange.catalog.domain import Access, Grade, LicenceKind, ListingStatus, Territory
 from exchange.catalog.models import DataProduct, LicenceOffer
 from exchange.delivery import entitlements as delivery
 from exchange.delivery.models import Download, Entitlement
@@ -123,7 +123,8 @@ class Done:
 
 
 def tradable_offers(session: Session) -> list[Offer]:
-    """Every offer a vendor may contract on now: certified rights, not exclusive, not global."""
+    """Every offer a vendor may contract on now: certified rights, not exclusive, not global,
+    and for a copy or API calls (the demo's computation licences are its own: demo.compute)."""
     rows = session.execute(
         select(LicenceOffer, DataProduct.vendor_id, DataProduct.grade)
         .join(DataProduct, DataProduct.id == LicenceOffer.product_id)
@@ -134,6 +135,7 @@ def tradable_offers(session: Session) -> list[Offer]:
             LicenceOffer.is_active.is_(True),
             LicenceOffer.kind == LicenceKind.NON_EXCLUSIVE,
             LicenceOffer.territory != Territory.GLOBAL,
+            LicenceOffer.access != Access.COMPUTATION,
         )
         .order_by(LicenceOffer.id)
     ).all()

@@ -27,7 +27,8 @@ from sqlalchemy.pool import NullPool
 from contracts.schema import ledger_entries
 from demo import DEMO_VENDORS
 from demo.cli import demo
-from demo.market import TRADED
+from demo.compute import LICENSED
+from demo.market import TRADED, first_member
 from demo.trades import BURST_BUYER, HISTORY, Planned, history_plan
 from exchange import ROOT
 from exchange.accounts.actors import load_actor
@@ -35,6 +36,8 @@ from exchange.accounts.models import Membership, Organisation, User
 from exchange.app import create_app
 from exchange.catalog.domain import Grade
 from exchange.catalog.models import DataProduct, LicenceOffer
+from exchange.compute import reading as compute_reading
+from exchange.compute.models import ComputeLicence, ComputeQuery
 from exchange.delivery.models import Download, Entitlement
 from exchange.extensions import db
 from exchange.kernel.actors import Actor
@@ -60,7 +63,8 @@ from exchange.valuation.models import Valuation
 
 PAID = (ContractStatus.IN_ESCROW, ContractStatus.DISPUTED, ContractStatus.SETTLED)
 PAID_OR_REFUNDED = (*PAID, ContractStatus.REFUNDED)
-FULL_SEED_CONTRACTS = 228  # what one uninterrupted seed makes
+FULL_SEED_CONTRACTS = 228  # what one uninterrupted seed's trades make
+COMPUTATION_CONTRACTS = len(LICENSED)  # and then its computation licences (demo.compute)
 ADDED = re.compile(r"Demo trades: (\d+) contract\(s\) added\.")
 TABLES = (Negotiation, TradeContract, Payment, Entitlement, Dispute, Valuation, Membership)
 SECRETS = {"MASTER_KEY": "demo-trades-master-key", "SECRET_KEY": "demo-trades-secret-key"}
@@ -200,14 +204,15 @@ def test_seed_adds_a_few_hundred_contracts_and_says_how_many(seeded):
     added = ADDED.search(seeded.first)
     assert added, seeded.first
     assert 200 <= seeded.rows["TradeContract"] <= 300
-    assert int(added.group(1)) == seeded.rows["TradeContract"] - seeded.killed["TradeContract"]
+    added_after_kill = seeded.rows["TradeContract"] - seeded.killed["TradeContract"]
+    assert int(added.group(1)) + COMPUTATION_CONTRACTS == added_after_kill
 
 
 def test_a_seed_killed_half_way_completes_when_run_again(seeded):
     assert HISTORY // 2 <= seeded.killed["traded"] < HISTORY
     assert 0 < seeded.killed["TradeContract"] < seeded.rows["TradeContract"]
     # every planned trade once: the one the kill interrupted was carried on, not begun again
-    assert seeded.rows["TradeContract"] == FULL_SEED_CONTRACTS
+    assert seeded.rows["TradeContract"] == FULL_SEED_CONTRACTS + COMPUTATION_CONTRACTS
     assert seeded.rows["Negotiation"] == seeded.rows["traded"]
     with reading(seeded.app) as session:
         keys = session.scalars(select(AuditEvent.subject).where(AuditEvent.action == TRADED))
@@ -581,7 +586,45 @@ def test_the_demo_operator_has_a_transfer_to_confirm(seeded):
 
 def test_seeding_again_adds_no_trade(seeded):
     assert "Demo trades: 0 contract(s) added." in seeded.second
+    assert "Demo computation: 0 query(ies) submitted." in seeded.second
     assert seeded.rows_again == seeded.rows
+
+
+# Computation over data the buyer never sees
+
+
+def test_the_demo_buyer_computes_over_data_it_never_sees(seeded):
+    assert "Demo computation: 3 query(ies) submitted." in seeded.first
+    with reading(seeded.app) as session:
+        buyer = demo_actor(session, "buyer@demo.ganshu.cn")
+        buyer_id = buyer.memberships[0].organisation_id
+        licences = session.scalars(
+            select(ComputeLicence)
+            .where(ComputeLicence.buyer_id == buyer_id)
+            .order_by(ComputeLicence.id)
+        ).all()
+        assert [licence.epsilon_budget for licence in licences] == [5.0, None]
+        ran = {
+            licence.id: [
+                (q.status.value, q.refusal)
+                for q in session.scalars(
+                    select(ComputeQuery)
+                    .where(ComputeQuery.licence_id == licence.id)
+                    .order_by(ComputeQuery.id)
+                )
+            ]
+            for licence in licences
+        }
+        roster, training = licences
+        # the roster's aggregate ran under its budget and a row-level query was refused; the
+        # training records' query waits for its vendor
+        assert ran[roster.id][0] == ("done", None)
+        assert ran[roster.id][1][0] == "refused" and ran[roster.id][1][1]
+        assert roster.epsilon_spent == 0.5
+        assert ran[training.id] == [("pending", None)]
+        vendor = first_member(session, training.vendor_id)
+        queue = compute_reading.approvals(UnitOfWork(session), vendor)
+        assert [q["contract_id"] for q in queue] == [training.contract_id]
 
 
 # The alerts
