@@ -7,8 +7,11 @@ or SUM, two per AVG (its clamped sum and its count, divided after the noise and 
 the column's bounds), and one for the group size unless a COUNT(*) output already measures it.
 A group is suppressed when its noisy size is under k, so whether it shows is noise too. A
 grouped query's keys are data: a group of one record has a row only because that record is
-there, so under DP a grouped row also needs its noisy size to reach domain.key_threshold,
-above which a one-record group shows with probability at most DELTA ((ε, δ)-DP).
+there (its key output or not), so under DP a grouped row also needs its noisy size to reach
+domain.key_threshold, above which a one-record group shows with probability at most DELTA
+((ε, δ)-DP). Under DP a run reads up to a fixed number of groups (rewrite.DP_ROW_CAP), not a
+number the buyer's OFFSET moves: whether more groups exist is exact, and only a query with that
+many groups learns it.
 Noisy counts are integers of at least 0; NULL sums (no rows) count as 0 before the noise.
 """
 
@@ -75,7 +78,7 @@ def release(
         share = size_epsilon(query, epsilon)
         measured = [_noisy(query, row, policy, share) for row in read]
     threshold = policy.min_group_size
-    if epsilon and any(output.role is OutputRole.KEY for output in query.outputs):
+    if epsilon and query.group_by:  # whether its key is shown or not, a group's row is data
         threshold = key_threshold(share, policy.min_group_size)
     kept = [values for size, values in measured if size >= threshold]
     end = None if query.limit is None else query.offset + query.limit

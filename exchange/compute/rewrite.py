@@ -37,6 +37,9 @@ from exchange.compute.scope import (
 )
 
 SCAN_FACTOR = 10  # groups read per group the policy may release, before suppression
+# Under a privacy budget the groups read do not follow the buyer's OFFSET: whether a run was cut
+# short is exact, so it must not be tunable to hinge on one small group (see release).
+DP_ROW_CAP = 100_000
 MAX_LIMIT = 100_000  # a LIMIT or OFFSET beyond any release's rows: the scan would be for nothing
 ORDER_ARGS = frozenset({"this", "desc", "nulls_first"})
 
@@ -90,6 +93,8 @@ class _Rewrite:
         names = _output_names(items, originals)
         columns, hidden = self._columns(outputs, names, roles)
         row_cap = SCAN_FACTOR * (self.policy.max_rows + offset)
+        if self.policy.epsilon_budget:
+            row_cap = DP_ROW_CAP
         select.set("expressions", columns + hidden)
         select.set("offset", None)
         select.set("limit", exp.Limit(expression=exp.Literal.number(row_cap + 1)))

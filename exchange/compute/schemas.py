@@ -19,14 +19,16 @@ def _range(low: float, high: float) -> validate.Range:
     return validate.Range(min=low, max=high, error=_l("Enter a number from {min} to {max}."))
 
 
+MIN_EPSILON = 0.001
+
+
 def _epsilon(**kwargs: Any) -> fields.Float:
     return fields.Float(
         load_default=None,
         allow_none=True,
         allow_nan=False,
-        validate=validate.Range(
-            min=0, max=100, min_inclusive=False, error=_l("Enter a number above 0, at most 100.")
-        ),
+        # Below 0.001 a query's noise hides everything and the key threshold outgrows any data.
+        validate=_range(MIN_EPSILON, 100),
         **kwargs,
     )
 

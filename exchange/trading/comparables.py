@@ -3,6 +3,9 @@ valuation's PaidTrades port, so valuation need not import trading."""
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,6 +37,15 @@ def paid_trades(session: Session, *, exclude: int) -> list[PaidTrade]:
             terms=contract.terms,
             paid_on=contract.settled_at or contract.delivered_at or contract.created_at,
             facts=ProductFacts(*facts),
+            privacy_budget=_privacy_budget(contract),
         )
         for contract, *facts in rows
     ]
+
+
+def _privacy_budget(contract: TradeContract) -> Decimal | None:
+    """The ε per contract a computation licence's frozen policy gives (None: exact answers)."""
+    if contract.terms.get("access") != "computation":
+        return None
+    budget = json.loads(contract.canonical)["access"]["policy"].get("epsilon_budget")
+    return None if budget is None else Decimal(str(budget))

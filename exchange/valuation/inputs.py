@@ -93,13 +93,15 @@ class ProductFacts(NamedTuple):
 @dataclass(frozen=True)
 class PaidTrade:
     """A trade whose price was paid (in escrow or settled): its contract's number, price and
-    terms as agreed, when it was paid, and its product's facts."""
+    terms as agreed, when it was paid, its product's facts, and a computation licence's
+    privacy budget as its contract froze it."""
 
     number: str
     price: Decimal
     terms: Mapping[str, Any]
     paid_on: datetime
     facts: ProductFacts
+    privacy_budget: Decimal | None = None
 
 
 class PaidTrades(Protocol):
@@ -184,6 +186,7 @@ def comparables_from_trades(trades: list[PaidTrade]) -> list[Comparable]:
                 redistribution=False,
                 access=Access(terms.get("access", "copy")),
                 quota=terms.get("quota"),
+                privacy_budget=trade.privacy_budget,
             )
             found.append(
                 _comparable(

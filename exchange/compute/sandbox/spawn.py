@@ -26,12 +26,14 @@ from pathlib import Path
 from exchange import ROOT
 from exchange.compute.sandbox.wire import Job, SandboxLimits, read_report, write_job
 
-# The child runs this tree's code (not whatever `exchange` an isolated interpreter would find),
-# leaving the network first, while it has one thread (pyarrow's import starts a second, and a
-# process with two may not enter a user namespace).
+# The child leaves the network first, by running isolation.py as a file with only the standard
+# library imported, while it has one thread (a process with two may not enter a user namespace,
+# and the exchange's imports start threads); then it runs this tree's code (not whatever
+# `exchange` an isolated interpreter would find).
+ISOLATION = Path(__file__).with_name("isolation.py")
 BOOT = (
-    "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from exchange.compute.sandbox.isolation import isolate_network; isolate_network(); "
+    "import runpy, sys; runpy.run_path(sys.argv[2], run_name='__main__'); "
+    "sys.path.insert(0, sys.argv[1]); "
     "from exchange.compute.sandbox.child import main; main()"
 )
 READ_SIZE = 65_536
@@ -72,7 +74,7 @@ def start_child() -> Child:
     }
     try:
         process = subprocess.Popen(
-            [sys.executable, "-I", "-c", BOOT, str(ROOT)],
+            [sys.executable, "-I", "-c", BOOT, str(ROOT), str(ISOLATION)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # tracebacks may quote data; the report says what failed

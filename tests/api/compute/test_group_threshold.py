@@ -47,4 +47,4 @@ def test_the_policy_and_the_product_page_give_the_group_threshold(
     sign_in_as(page_client, vendor)
     english(page_client)
     page = text(page_client.get(f"/products/{product['id']}"))
-    assert "reaches at least 34 records (k is 5)" in page
+    assert "reaches at least 34 records (more for a query that measures several" in page

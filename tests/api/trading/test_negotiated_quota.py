@@ -18,12 +18,16 @@ from sqlalchemy import func, select
 from exchange.compute.models import ComputeLicence
 from exchange.extensions import db
 from exchange.kernel.vocabulary import Role
+from exchange.trading import payment_outcomes, payment_start
+from exchange.trading.comparables import paid_trades
+from exchange.trading.extension import trading_settings
 from exchange.trading.models import Negotiation, NegotiationRound, TradeContract
+from exchange.valuation.inputs import comparables_from_trades
 from tests.api.helpers import field_errors
 from tests.catalog import Person, create_product, person, review, submit, upload
 from tests.compute import computation_offer, households, save_policy
 from tests.rights import certify
-from tests.trading import paid, sign
+from tests.trading import act, paid, sign
 
 URL = "/api/v1"
 OFFERED = 100  # queries in the computation offer
@@ -245,3 +249,26 @@ def test_a_counter_is_suggested_only_between_prices_of_one_quota(app, client, of
     suggested = answer(offers.buyer, price="1000.00", quota=50)
     assert suggested is not None
     assert (suggested["buyer_price"], suggested["vendor_price"]) == ("1000.00", "1500.00")
+
+
+def test_a_paid_computation_trade_is_a_comparable_at_its_frozen_budget(app, client, offers):
+    budget = {"epsilon_budget": 1.0, "epsilon_per_query": 0.5}
+    assert save_policy(client, offers.vendor, offers.product_id, **budget).status_code == 200
+    negotiation_id = opened(client, offers.buyer, offers.computation_id, quota=20)
+    accepted = client.post(
+        f"{URL}/negotiations/{negotiation_id}/accept", json={}, headers=offers.vendor.headers
+    )
+    assert accepted.status_code == 201, accepted.get_json()
+    contract_id = accepted.get_json()["contract_id"]
+    sign(app, offers.vendor, contract_id)
+    sign(app, offers.buyer, contract_id)
+    operator = person(app, [Role.OPERATOR])
+    bank = trading_settings(app).gateway()
+    started = act(app, offers.buyer, payment_start.start_payment, contract_id, gateway=bank)
+    act(app, operator, payment_outcomes.confirm_bank_transfer, started["id"], amount="3000.00")
+    with app.app_context():
+        (trade,) = paid_trades(db.session, exclude=0)
+        assert trade.privacy_budget == Decimal("1.0")
+        (comparable,) = comparables_from_trades([trade])
+        assert (comparable.licence.privacy_budget, comparable.licence.quota) == (Decimal(1), 20)
+        db.session.remove()

@@ -1,5 +1,6 @@
 """The sandbox child has no network in the kernel: it runs in a network namespace of its own,
-where no socket reaches the PostgreSQL server the tests themselves reach on 127.0.0.1."""
+where no socket reaches the PostgreSQL server the tests themselves reach on 127.0.0.1, and
+without the capabilities that namespace would give it."""
 
 from __future__ import annotations
 
@@ -60,5 +61,9 @@ def test_the_sandbox_child_runs_in_a_network_namespace_of_its_own():
             time.sleep(0.01)
         assert os.readlink(f"/proc/{pid}/ns/net") != ours
         assert os.readlink(f"/proc/{pid}/ns/user") != os.readlink("/proc/self/ns/user")
+        # and it kept none of the capabilities its new user namespace gave it
+        with open(f"/proc/{pid}/status") as status:
+            caps = dict(line.split(":\t", 1) for line in status if line.startswith("Cap"))
+        assert int(caps["CapEff"], 16) == 0 and int(caps["CapPrm"], 16) == 0
     finally:
         discard(child)

@@ -620,7 +620,7 @@ def test_the_demo_buyer_computes_over_data_it_never_sees(seeded):
         # training records' query waits for its vendor
         assert ran[roster.id][0] == ("done", None)
         assert ran[roster.id][1][0] == "refused" and ran[roster.id][1][1]
-        assert roster.epsilon_spent == 0.5
+        assert roster.epsilon_spent == 1.0
         assert ran[training.id] == [("pending", None)]
         vendor = first_member(session, training.vendor_id)
         queue = compute_reading.approvals(UnitOfWork(session), vendor)

@@ -12,6 +12,7 @@ import pytest
 from exchange.compute.checker import check
 from exchange.compute.domain import DELTA, ComputePolicy, key_threshold
 from exchange.compute.release import TooManyRows, release
+from exchange.compute.rewrite import DP_ROW_CAP, SCAN_FACTOR
 from tests.unit.compute.policies import PRIVATE, THRESHOLD
 
 RUNS = 500
@@ -167,3 +168,17 @@ def test_noisy_counts_are_whole_and_never_negative() -> None:
 def test_a_dp_release_spends_the_epsilon_per_query() -> None:
     released = release(check(BY_REGION, PRIVATE), [("a", 1000, 1000)], PRIVATE)
     assert released.epsilon_spent == PRIVATE.epsilon_per_query
+
+
+def test_under_dp_a_group_of_one_record_does_not_show_without_its_key_either() -> None:
+    # The key left out of the output, the group's row still exists only because the record does.
+    policy = replace(PRIVATE, epsilon_per_query=0.5)
+    query = check("SELECT count(*) FROM data GROUP BY region", policy)
+    assert not any(release(query, [(1, 1)], policy).rows for _ in range(4 * RUNS))
+
+
+def test_under_dp_the_groups_read_do_not_follow_the_buyers_offset() -> None:
+    private = check(BY_REGION + " LIMIT 1 OFFSET 50", PRIVATE)
+    assert private.row_cap == DP_ROW_CAP
+    exact = check(BY_REGION + " LIMIT 1 OFFSET 50", THRESHOLD)
+    assert exact.row_cap == SCAN_FACTOR * (THRESHOLD.max_rows + 50)
