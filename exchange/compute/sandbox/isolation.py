@@ -15,6 +15,7 @@ run the child under bwrap/nsjail).
 from __future__ import annotations
 
 import ctypes
+import os
 import sys
 
 CLONE_NEWUSER = 0x10000000  # <linux/sched.h>
@@ -45,6 +46,15 @@ def isolate_network() -> bool:
     header = _CapHeader(CAPABILITY_VERSION_3, 0)
     nothing = (_CapData * 2)()  # version 3 takes two sets of 32 bits, all zero
     return int(libc.capset(ctypes.byref(header), nothing)) == 0
+
+
+def network_isolated(pid: int) -> bool | None:
+    """Whether the process runs in another network namespace than this one (None: unknown,
+    the process gone or /proc unreadable)."""
+    try:
+        return os.readlink(f"/proc/{pid}/ns/net") != os.readlink("/proc/self/ns/net")
+    except OSError:
+        return None
 
 
 if __name__ == "__main__":  # spawn.BOOT runs this file before the child's imports

@@ -9,6 +9,7 @@ of whichever run it serves.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import resource
 import selectors
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from exchange import ROOT
+from exchange.compute.sandbox.isolation import network_isolated
 from exchange.compute.sandbox.wire import Job, SandboxLimits, read_report, write_job
 
 # The child leaves the network first, by running isolation.py as a file with only the standard
@@ -37,6 +39,8 @@ BOOT = (
     "from exchange.compute.sandbox.child import main; main()"
 )
 READ_SIZE = 65_536
+log = logging.getLogger(__name__)
+_WARNED = False
 
 
 @dataclass
@@ -159,6 +163,8 @@ def communicate(child: Child, job: Job, sealed: Iterable[bytes]) -> Outcome:
     # A whole report is all the child had to give: its exit (an interpreter's teardown with
     # DuckDB and Arrow) is not waited for; the caller reaps it (see discard).
     done = not (timed_out or too_large) and _whole(report)
+    if done:
+        _warn_if_networked(child)
     if timed_out or too_large or done:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(child.process.pid, signal.SIGKILL)
@@ -174,6 +180,18 @@ def communicate(child: Child, job: Job, sealed: Iterable[bytes]) -> Outcome:
         timed_out = True
     writer.raise_source_error()
     return Outcome(bytes(report), returncode, timed_out, too_large)
+
+
+def _warn_if_networked(child: Child) -> None:
+    """Say once per process when a child that answered still shares our network: the kernel
+    refused it a namespace, and DuckDB's locked settings are its only wall."""
+    global _WARNED
+    if not _WARNED and network_isolated(child.process.pid) is False:
+        _WARNED = True
+        log.warning(
+            "compute sandbox: the kernel refused the child a network namespace (user namespaces "
+            "off?); it runs with the network, behind DuckDB's locked settings only"
+        )
 
 
 def _whole(report: bytearray) -> bool:

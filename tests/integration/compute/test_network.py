@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import time
 
 import pytest
 
-from exchange.compute.sandbox.isolation import isolate_network
+from exchange.compute.sandbox.isolation import isolate_network, network_isolated
 from exchange.compute.sandbox.spawn import discard, start_child
 from tests.integration.compute.test_limits import wait_for_exec
 
@@ -67,3 +68,20 @@ def test_the_sandbox_child_runs_in_a_network_namespace_of_its_own():
         assert int(caps["CapEff"], 16) == 0 and int(caps["CapPrm"], 16) == 0
     finally:
         discard(child)
+
+
+def test_the_parent_tells_an_isolated_child_from_one_that_shares_its_network():
+    plain = subprocess.Popen(["sleep", "30"])  # noqa: S607 - a process that never isolates
+    child = start_child()
+    try:
+        wait_for_exec(child.process.pid)
+        deadline = time.monotonic() + 10
+        while not network_isolated(child.process.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert network_isolated(child.process.pid) is True
+        assert network_isolated(plain.pid) is False
+    finally:
+        plain.kill()
+        plain.wait()
+        discard(child)
+    assert network_isolated(plain.pid) is None  # gone
