@@ -77,8 +77,10 @@ def _register_tasks(app: Flask) -> None:
     """The worker's tasks, in the order it runs them: anchoring first (repairing what a killed
     worker left, before a gateway's reconcile that can take minutes), payments reconciled once;
     then on each pass large uploads profiled, negotiations expired and trades settled,
-    certificates issued, data-API usage entered, alerts raised, and due batches anchored."""
+    certificates issued, data-API usage entered, abandoned computation runs failed, alerts
+    raised, and due batches anchored."""
     from exchange.catalog.tasks import INGEST
+    from exchange.compute.tasks import ABANDONED
     from exchange.delivery.tasks import usage_task
     from exchange.ledger.tasks import ANCHOR
     from exchange.oversight.tasks import DETECT
@@ -91,7 +93,15 @@ def _register_tasks(app: Flask) -> None:
         app,
         Schedule(
             at_start=(ANCHOR, RECONCILE),
-            each_pass=(INGEST, SWEEP, SETTLE, usage_task(trade_contract), DETECT, ANCHOR),
+            each_pass=(
+                INGEST,
+                SWEEP,
+                SETTLE,
+                usage_task(trade_contract),
+                ABANDONED,
+                DETECT,
+                ANCHOR,
+            ),
         ),
     )
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from contracts.ledger import canonical_json
@@ -145,6 +145,12 @@ def submit_query(
         created_at=now,
     )
     session.add(query)
+    if not policy.needs_approval:
+        try:
+            _take_share(session, licence, policy)
+        except Conflict as spent_out:  # another query took the last of it meanwhile
+            session.rollback()
+            _refuse(uow, actor, licence, text, spent_out)
     audit.record(
         session,
         "compute.query_submitted",
@@ -158,6 +164,12 @@ def submit_query(
     return query_view(session, query)
 
 
+def _take_share(session: Session, licence: ComputeLicence, policy: ComputePolicy) -> None:
+    """Take the query and its epsilon in the transaction that marks the query running, so a
+    running query has always taken its share (and fail_abandoned may give it back)."""
+    licences.spend(session, licence, policy.epsilon_per_query or 0.0)
+
+
 def _run(
     uow: UnitOfWork,
     licence: ComputeLicence,
@@ -168,18 +180,11 @@ def _run(
     contract: PaidContract,
     now: datetime,
 ) -> None:
-    """Take the query's share, run it, and record the result and its ledger entry (or why
-    nothing was released); a failure is raised after it is recorded."""
+    """Run a query that took its share, and record the result and its ledger entry (or why
+    nothing was released, giving the share back unless the failure itself spent it); a
+    failure is raised after it is recorded."""
     session = uow.session
     epsilon = policy.epsilon_per_query or 0.0
-    try:
-        licences.spend(session, licence, epsilon)
-    except Conflict as spent_out:  # another query took the last of it meanwhile
-        query.status, query.refusal = QueryStatus.FAILED, spent_out.code
-        query.detail = _detail(spent_out.title)
-        uow.commit()
-        raise
-    uow.commit()
     try:
         table = cast(BuyerTable | None, licence.buyer_table) if checked.joins_buyer_table else None
         run = runner.run(session, licence.product_id, checked, policy, table)
@@ -246,6 +251,7 @@ def decide_query(
         raise PermissionDenied(N_("Only the vendor's vendors decide on queries."))
     # One decision per query, even from two vendors at once: the first moves it on, the
     # second finds it no longer pending.
+    policy = from_json(licence.policy)
     decided = session.execute(
         update(ComputeQuery)
         .where(ComputeQuery.id == query.id, ComputeQuery.status == QueryStatus.PENDING)
@@ -259,6 +265,16 @@ def decide_query(
     )
     if decided.rowcount != 1:  # type: ignore[attr-defined]
         raise NotPending()
+    if approve:
+        try:
+            _take_share(session, licence, policy)
+        except Conflict as spent_out:  # the licence ran out while the query waited
+            session.rollback()
+            query.status, query.refusal = QueryStatus.FAILED, spent_out.code
+            query.detail = _detail(spent_out.title)
+            query.decided_by_id, query.decided_at = actor.user_id, now
+            uow.commit()
+            raise
     audit.record(
         session,
         "compute.query_approved" if approve else "compute.query_declined",
@@ -270,14 +286,56 @@ def decide_query(
     session.refresh(query)
     if not approve:
         return query_view(session, query)
-    policy = from_json(licence.policy)
     try:
         contract = _usable(session, licence, now, contracts)
         checked = check(query.text, policy, buyer_columns=_buyer_columns(licence))
     except ExchangeError as failed:  # the licence ended or the buyer's table changed meanwhile
+        licences.give_back(session, licence, policy.epsilon_per_query or 0.0)
         query.status, query.refusal = QueryStatus.FAILED, failed.code
         query.detail = _detail(failed.detail, **failed.params)
         uow.commit()
         raise
     _run(uow, licence, query, checked, policy, runner, contract, now)
     return query_view(session, query)
+
+
+ABANDONED = "abandoned"  # the refusal code of a run whose process died
+
+
+def fail_abandoned(uow: UnitOfWork, *, older_than: timedelta, now: datetime | None = None) -> int:
+    """Fail the queries still running long after any run could have ended (the process that ran
+    them died: a crash, a restart), giving back the share each took; how many."""
+    now = now or utcnow()
+    session = uow.session
+    started = func.coalesce(ComputeQuery.decided_at, ComputeQuery.created_at)
+    stuck = session.scalars(
+        select(ComputeQuery)
+        .where(ComputeQuery.status == QueryStatus.RUNNING, started < now - older_than)
+        .order_by(ComputeQuery.id)
+    ).all()
+    failed = 0
+    for query in stuck:
+        moved = session.execute(
+            update(ComputeQuery)
+            .where(ComputeQuery.id == query.id, ComputeQuery.status == QueryStatus.RUNNING)
+            .values(
+                status=QueryStatus.FAILED,
+                refusal=ABANDONED,
+                detail=_detail(
+                    N_(
+                        "The run stopped before it ended (the exchange restarted); nothing was "
+                        "released, and the query and its privacy budget were given back."
+                    )
+                ),
+                ran_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            continue  # it ended meanwhile
+        licence = require_found(session.get(ComputeLicence, query.licence_id))
+        licences.give_back(session, licence, from_json(licence.policy).epsilon_per_query or 0.0)
+        audit.record(session, "compute.query_abandoned", subject=str(query.id))
+        failed += 1
+    uow.commit()
+    return failed

@@ -48,6 +48,7 @@ def test_the_exchange_anchors_first_then_reconciles_then_runs_each_pass_in_order
         "trading.sweep",
         "rights.settle",
         "delivery.api_usage",
+        "compute.abandoned",
         "oversight.detect",
         "ledger.anchor",
     ]
