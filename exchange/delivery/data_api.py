@@ -17,7 +17,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Protocol, TypedDict
+from typing import Any, Protocol, TypedDict, cast
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
@@ -111,7 +111,17 @@ def _query_digest(fields: tuple[str, ...] | None, where: tuple[str, ...]) -> str
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _claims(serializer: URLSafeSerializer, cursor: str | None) -> dict[str, Any] | None:
+class CursorClaims(TypedDict, total=False):
+    """What a cursor signs: the entitlement, the version and the query it pages, and where the
+    next page starts (an unsigned cursor reads as no claims at all)."""
+
+    e: int
+    v: int
+    q: str
+    p: int
+
+
+def _claims(serializer: URLSafeSerializer, cursor: str | None) -> CursorClaims | None:
     """A cursor's claims (None without one, {} for one not signed by us), read before the key
     is checked so the version it pages is read with the entitlement; checked in its turn."""
     if not cursor:
@@ -119,11 +129,11 @@ def _claims(serializer: URLSafeSerializer, cursor: str | None) -> dict[str, Any]
     try:
         claims = serializer.loads(cursor)
     except BadSignature:
-        return {}
-    return claims if isinstance(claims, dict) else {}
+        return CursorClaims()
+    return cast(CursorClaims, claims) if isinstance(claims, dict) else CursorClaims()
 
 
-def _position(claims: dict[str, Any] | None, entitlement_id: int, query: str) -> int:
+def _position(claims: CursorClaims | None, entitlement_id: int, query: str) -> int:
     """The position a cursor continues from (0 without one); 400 unless it was made for this
     entitlement and query."""
     if claims is None:
@@ -219,12 +229,9 @@ def serve_rows(
         if found.next_position is None
         else str(
             serializer.dumps(
-                {
-                    "e": entitlement.id,
-                    "v": version.number,
-                    "q": query_digest,
-                    "p": found.next_position,
-                }
+                CursorClaims(
+                    e=entitlement.id, v=version.number, q=query_digest, p=found.next_position
+                )
             )
         )
     )
