@@ -76,6 +76,10 @@ class DefaultConfig:
     # waits ANCHOR_MAX_WAIT_SECONDS (60) plus a worker interval (5) plus mining, and a dropped
     # anchor one ANCHOR_RESEND_SECONDS (120) more, so 300 s flags a stall, not a fresh demo.
     ANCHOR_STALE_SECONDS = 300
+    # On SQLite a worker leads the singleton tasks (anchoring) by a lease row it renews before
+    # each run; a killed leader is replaced after this long. Longer than a whole worker pass, so
+    # a live leader is never taken over. PostgreSQL leads by an advisory lock and ignores this.
+    WORKER_LEASE_SECONDS = 120
     # Data files: the encrypted object store (default instance/objects), the upload limit, the
     # cipher for new products ("aes-256-gcm", or "sm4-gcm" for national cryptography) and how
     # many rows the masked sample shows.

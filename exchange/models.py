@@ -51,6 +51,7 @@ from exchange.trading.models import (
     TradeContract,
 )
 from exchange.valuation.models import Valuation
+from exchange.worker.models import WorkerLease
 
 __all__ = [
     "ApiToken",
@@ -98,4 +99,5 @@ __all__ = [
     "User",
     "Valuation",
     "WebSession",
+    "WorkerLease",
 ]

@@ -30,4 +30,10 @@ def anchor_pass(app: Flask) -> str | None:
     return None if line.startswith("nothing due") else f"ledger worker: {line}"
 
 
-ANCHOR = Task("ledger.anchor", anchor_pass, failure="ledger worker: the pass failed; retrying")
+# A singleton: two workers anchoring at once would send with colliding nonces.
+ANCHOR = Task(
+    "ledger.anchor",
+    anchor_pass,
+    failure="ledger worker: the pass failed; retrying",
+    singleton=True,
+)

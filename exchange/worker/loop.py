@@ -7,32 +7,48 @@ import time
 
 from flask import Flask
 
+from exchange.worker.leadership import Leadership
 from exchange.worker.registry import Task, schedule_of
 
 
 def run_worker(app: Flask, stop: threading.Event) -> None:
     """Run the app's start-up tasks once, then its tasks in order on each pass (a task with a
     minimum interval only when that much time has passed), waiting ANCHOR_INTERVAL_SECONDS
-    between passes, until told to stop; a failing task only waits for the next pass."""
+    between passes, until told to stop; a failing task only waits for the next pass. A
+    singleton task runs only while this worker leads it; its lease is released on the way out."""
     schedule = schedule_of(app)
-    for task in schedule.at_start:
-        _run(app, task)
+    leadership = Leadership(app)
+    try:
+        for task in schedule.at_start:
+            _run(app, task, leadership)
+        _run_passes(app, schedule.each_pass, leadership, stop)
+    finally:
+        leadership.release()
+
+
+def _run_passes(
+    app: Flask, tasks: tuple[Task, ...], leadership: Leadership, stop: threading.Event
+) -> None:
+    """Every pass until told to stop, each task no sooner than its minimum interval."""
     interval = app.config["ANCHOR_INTERVAL_SECONDS"]
-    every = {task.name: float(app.config[task.every]) for task in schedule.each_pass if task.every}
+    every = {task.name: float(app.config[task.every]) for task in tasks if task.every}
     last_run = dict.fromkeys(every, float("-inf"))
     while not stop.is_set():
-        for task in schedule.each_pass:
+        for task in tasks:
             if task.name in every:
                 if time.monotonic() - last_run[task.name] < every[task.name]:
                     continue
                 last_run[task.name] = time.monotonic()
-            _run(app, task)
+            _run(app, task, leadership)
         stop.wait(interval)
 
 
-def _run(app: Flask, task: Task) -> None:
-    """One task, logged; a failure waits for the next pass."""
+def _run(app: Flask, task: Task, leadership: Leadership) -> None:
+    """One task, logged (a singleton only when this worker leads it); a failure waits for the
+    next pass."""
     try:
+        if task.singleton and not leadership.leads(task.name):
+            return
         line = task.run(app)
         if line:
             app.logger.info("%s", line)

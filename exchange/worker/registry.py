@@ -15,12 +15,14 @@ class Task:
     """One piece of background work. `run` returns a line worth logging (None when it has
     nothing to say); when it raises, `failure` is logged with the traceback and the worker
     carries on. `every` names the setting holding the least seconds between two runs (None:
-    every pass)."""
+    every pass). A `singleton` runs only on the worker holding its lease (exchange/worker/lease.py),
+    however many workers run."""
 
     name: str
     run: Callable[[Flask], str | None]
     failure: str
     every: str | None = None
+    singleton: bool = False
 
 
 @dataclass(frozen=True)

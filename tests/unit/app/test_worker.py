@@ -108,3 +108,9 @@ def test_a_task_with_an_interval_waits_for_it_between_passes():
     register_tasks(app, Schedule(at_start=(), each_pass=(throttled, stopping_after(3, stop, ran))))
     run_worker(app, stop)
     assert ran == ["slow", "stop", "stop", "stop"]
+
+
+def test_only_anchoring_is_a_singleton_the_leading_worker_alone_runs(tmp_path):
+    schedule = schedule_of(create_app({"MODE": "test", "INSTANCE_PATH": str(tmp_path)}))
+    tasks = schedule.at_start + schedule.each_pass
+    assert {task.name for task in tasks if task.singleton} == {"ledger.anchor"}
