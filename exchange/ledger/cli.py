@@ -1,5 +1,7 @@
 """`flask ledger …`: the worker (anchoring, and every other capability's background work), one
-anchoring pass, verification, re-anchoring."""
+anchoring pass, verification, re-anchoring. Whatever sends to the chain (init's deployment, an
+anchoring pass, re-anchoring) first takes the anchoring lease, so it never races the worker
+that leads anchoring (two senders collide on nonces)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from exchange.extensions import db
-from exchange.ledger.extension import chain_of
-from exchange.ledger.tasks import anchor_once
+from exchange.ledger.extension import ChainNotConfigured, chain_of
+from exchange.ledger.tasks import ANCHOR, anchor_once
+from exchange.worker.leadership import leading
 from exchange.worker.loop import run_worker
+
+# A worker leading anchoring anchors and re-sends on its own; a second sender would collide.
+WORKER_LEADS = "a worker leads anchoring; stop it to anchor from here"
 
 ledger_cli = AppGroup("ledger", help="The contract ledger and its anchoring.")
 
@@ -22,7 +28,8 @@ ledger_cli = AppGroup("ledger", help="The contract ledger and its anchoring.")
 @ledger_cli.command("init")
 def init() -> None:
     """Fix the ledger's hash (LEDGER_HASH: sha256, or sm3 for national cryptography) before
-    its first entry; a ledger that has entries keeps the hash it was built with."""
+    its first entry (a ledger that has entries keeps the hash it was built with), then deploy
+    the anchor contract: here or by the worker leading anchoring, never by a web request."""
     from contracts import ledger
 
     wanted = current_app.config["LEDGER_HASH"]
@@ -33,6 +40,23 @@ def init() -> None:
             raise click.ClickException(f"{error}; it stays as it is") from None
         size, hasher = ledger.state(connection)
     click.echo(f"ledger: {size} entries, hashed with {hasher.name}")
+    click.echo(_deploy_anchor(current_app._get_current_object()))  # type: ignore[attr-defined]
+
+
+def _deploy_anchor(app: Flask) -> str:
+    """Deploy the anchor contract unless it is deployed; a line saying where it stands. A
+    chain that does not answer only postpones it to the worker leading anchoring."""
+    from contracts.anchoring import ensure_deployment
+    from contracts.chain import ChainError
+
+    with leading(app, ANCHOR.name) as leads:
+        if not leads:
+            return "anchor contract: left to the worker leading anchoring"
+        try:
+            deployment = ensure_deployment(db.engine, chain_of(app))
+        except (ChainError, ChainNotConfigured) as error:
+            return f"anchor contract: not deployed ({error}); the anchoring worker will deploy it"
+    return f"anchor contract: {deployment.contract_address} on chain {deployment.chain_id}"
 
 
 @ledger_cli.command("worker")
@@ -55,8 +79,12 @@ def worker() -> None:
     help="Anchor whatever is unanchored now, re-sending a dropped anchor at once.",
 )
 def anchor(force: bool) -> None:
-    """One anchoring pass."""
-    click.echo(anchor_once(current_app._get_current_object(), force=force))  # type: ignore[attr-defined]
+    """One anchoring pass (refused while a worker leads anchoring)."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    with leading(app, ANCHOR.name) as leads:
+        if not leads:
+            raise click.ClickException(WORKER_LEADS)
+        click.echo(anchor_once(app, force=force))
 
 
 @ledger_cli.command("verify")
@@ -94,8 +122,13 @@ def verify() -> None:
 
 @ledger_cli.command("reanchor")
 def reanchor() -> None:
-    """After a chain reset: deploy the anchor contract again and anchor the latest checkpoint."""
+    """After a chain reset: deploy the anchor contract again and anchor the latest checkpoint
+    (refused while a worker leads anchoring)."""
     from contracts.anchoring import reanchor as reanchor_chain
 
-    run = reanchor_chain(db.engine, chain_of())
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    with leading(app, ANCHOR.name) as leads:
+        if not leads:
+            raise click.ClickException(WORKER_LEADS)
+        run = reanchor_chain(db.engine, chain_of(app))
     click.echo(run.error or f"re-anchored tree size {run.anchored_size} in {run.tx_hash}")

@@ -3,6 +3,9 @@ leadership changes hands, and released when the worker stops."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask
 
 from exchange.worker.lease import Lease, lease_for, new_holder
@@ -46,3 +49,14 @@ class Leadership:
         seconds = float(self._app.config["WORKER_LEASE_SECONDS"])
         self._leases[name] = lease_for(engine, name, holder=self._holder, seconds=seconds)
         return self._leases[name]
+
+
+@contextmanager
+def leading(app: Flask, name: str) -> Iterator[bool]:
+    """Lead the singleton `name` for one command (an operator's anchoring pass) and hand it
+    back after; False, without waiting, while a worker leads it."""
+    leadership = Leadership(app)
+    try:
+        yield leadership.leads(name)
+    finally:
+        leadership.release()
