@@ -17,6 +17,10 @@ from sqlalchemy.pool import NullPool
 from exchange.kernel.models import utcnow
 from exchange.worker.models import WorkerLease
 
+# How a leader's lock connection names itself in pg_stat_activity: the prefix, then the
+# singleton's name and the holder.
+LEADER_PREFIX = "exchange leader: "
+
 
 class Lease(Protocol):
     """Leadership of one named singleton: hold() takes or keeps it, release() hands it over."""
@@ -40,12 +44,17 @@ def advisory_key(name: str) -> int:
 
 class AdvisoryLease:
     """PostgreSQL: a session advisory lock on a connection of its own (no pool), so the server
-    frees it the moment that connection or its process dies and another worker takes over."""
+    frees it the moment that connection or its process dies and another worker takes over. The
+    connection's application_name names the holder, so pg_stat_activity shows who leads."""
 
-    def __init__(self, engine: Engine, name: str) -> None:
+    def __init__(self, engine: Engine, name: str, holder: str) -> None:
         self.name = name
         self._key = advisory_key(name)
-        self._engine = create_engine(engine.url, poolclass=NullPool)
+        self._engine = create_engine(
+            engine.url,
+            poolclass=NullPool,
+            connect_args={"application_name": f"{LEADER_PREFIX}{name} {holder}"[:63]},
+        )
         self._connection: Connection | None = None
 
     def hold(self) -> bool:
@@ -127,5 +136,5 @@ class RowLease:
 def lease_for(engine: Engine, name: str, *, holder: str, seconds: float) -> Lease:
     """The lease the database offers: an advisory lock on PostgreSQL, a lease row elsewhere."""
     if engine.dialect.name == "postgresql":
-        return AdvisoryLease(engine, name)
+        return AdvisoryLease(engine, name, holder)
     return RowLease(engine, name, holder, seconds)
