@@ -16,7 +16,6 @@ from exchange.ledger.cli import WORKER_LEADS
 from exchange.ledger.extension import chain_of
 from exchange.ledger.tasks import ANCHOR
 from exchange.worker.lease import lease_for
-from tests.trading import agreed_contract
 
 
 def deployments(app) -> int:
@@ -74,16 +73,3 @@ def test_the_command_line_hands_the_lease_back(app, database_url):
     finally:
         lease.release()
         engine.dispose()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 21 §2, left to trading: signing_domain (exchange/trading/extension.py) still "
-    "calls ensure_deployment, so the first request that signs or shows a contract deploys; it "
-    "should read the recorded deployment (deployed_signing_domain) and refuse without one",
-)
-def test_a_web_request_never_deploys_the_anchor_contract(app, client):
-    trade, contract_id = agreed_contract(app, client)
-    assert deployments(app) == 0
-    client.get(f"/api/v1/contracts/{contract_id}", headers=trade.buyer.headers)
-    assert deployments(app) == 0
