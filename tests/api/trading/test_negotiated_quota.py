@@ -28,17 +28,10 @@ from tests.catalog import Person, create_product, person, review, submit, upload
 from tests.compute import computation_offer, households, save_policy
 from tests.rights import certify
 from tests.trading import act, paid, sign
+from tests.valuation import value
 
 URL = "/api/v1"
 OFFERED = 100  # queries in the computation offer
-COST = {
-    "planning": "10000",
-    "collection": "20000.50",
-    "labour": "30000",
-    "return_rate": "0.2",
-    "total_life_months": 36,
-    "remaining_life_months": 30,
-}
 
 
 @dataclass(frozen=True)
@@ -153,18 +146,13 @@ def test_a_round_without_a_quota_proposes_the_offers(app, client, offers):
 
 
 def test_the_band_is_priced_at_the_quota_on_the_table(app, client, offers):
-    valued = client.post(
-        f"{URL}/products/{offers.product_id}/valuations",
-        json={"cost": COST, "offer_id": offers.computation_id},
-        headers=offers.vendor.headers,
-    )
-    assert valued.status_code == 201, valued.get_json()
+    valued = value(client, offers.vendor, offers.product_id, offers.computation_id)
     at_offer = history(client, offers.buyer, opened(client, offers.buyer, offers.computation_id))
     other = person(app, [Role.BUYER])
     at_ten = history(client, other, opened(client, other, offers.computation_id, quota=10))
     # The licence table prices 10 queries at 0.25 and 100 at 1.00 (pricing/licence_terms.toml).
-    assert Decimal(at_offer["band"]["reference"]) == Decimal(valued.get_json()["reference"])
-    expected = Decimal(valued.get_json()["reference"]) * Decimal("0.25")
+    assert Decimal(at_offer["band"]["reference"]) == Decimal(valued["reference"])
+    expected = Decimal(valued["reference"]) * Decimal("0.25")
     assert abs(Decimal(at_ten["band"]["reference"]) - expected) <= Decimal("0.01")
 
 
@@ -201,16 +189,7 @@ def test_a_copy_has_no_quota_to_negotiate(app, client, offers):
 
 
 def test_a_privacy_budget_prices_the_valuation_and_the_band_follows_the_policy(app, client, offers):
-    def valued() -> Any:
-        response = client.post(
-            f"{URL}/products/{offers.product_id}/valuations",
-            json={"cost": COST, "offer_id": offers.computation_id},
-            headers=offers.vendor.headers,
-        )
-        assert response.status_code == 201, response.get_json()
-        return response.get_json()
-
-    exact = valued()
+    exact = value(client, offers.vendor, offers.product_id, offers.computation_id)
     factors = {f["name"]: f for f in exact["licence"]}
     assert Decimal(factors["privacy"]["value"]) == 1
     budget = {"epsilon_budget": 1.0, "epsilon_per_query": 0.1}
@@ -221,19 +200,14 @@ def test_a_privacy_budget_prices_the_valuation_and_the_band_follows_the_policy(a
     expected = Decimal(exact["reference"]) * Decimal("0.60")
     assert abs(Decimal(band["band"]["reference"]) - expected) <= Decimal("0.01")
 
-    noisy = valued()
+    noisy = value(client, offers.vendor, offers.product_id, offers.computation_id)
     factors = {f["name"]: f for f in noisy["licence"]}
     assert Decimal(factors["privacy"]["value"]) == Decimal("0.60")
     assert Decimal(noisy["reference"]) < Decimal(exact["reference"])
 
 
 def test_a_counter_is_suggested_only_between_prices_of_one_quota(app, client, offers):
-    valued = client.post(
-        f"{URL}/products/{offers.product_id}/valuations",
-        json={"cost": COST, "offer_id": offers.computation_id},
-        headers=offers.vendor.headers,
-    )
-    assert valued.status_code == 201, valued.get_json()
+    value(client, offers.vendor, offers.product_id, offers.computation_id)
     negotiation_id = opened(client, offers.buyer, offers.computation_id, quota=20)
 
     def answer(who: Person, **terms: Any) -> Any:

@@ -28,15 +28,8 @@ from pricing.money import cents
 from tests.catalog import Person, person, review, submit
 from tests.rights import certify, own_product
 from tests.trading import EXPIRY_HOURS, accept, act, propose, sign, terms
+from tests.valuation import value
 
-COST = {
-    "planning": "10000",
-    "collection": "20000.50",
-    "labour": "30000",
-    "return_rate": "0.2",
-    "total_life_months": 36,
-    "remaining_life_months": 30,
-}
 CHEAP = {  # the default offer of tests.catalog: what tests.trading.terms() proposes
     "kind": "non_exclusive",
     "scope": "internal",
@@ -66,16 +59,6 @@ class TwoOffers:
     cheap_id: int
     cheap: dict[str, Any]
     dear: dict[str, Any]
-
-
-def value(client: FlaskClient, vendor: Person, product_id: int, offer_id: int) -> dict[str, Any]:
-    response = client.post(
-        f"/api/v1/products/{product_id}/valuations",
-        json={"cost": COST, "offer_id": offer_id},
-        headers=vendor.headers,
-    )
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
 
 
 def two_offers(app: Flask, client: FlaskClient) -> TwoOffers:
