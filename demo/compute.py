@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from demo import DEMO_PRODUCTS
 from demo.market import TRADED, Desk, Market, Moments, Offer, Step, first_member
-from demo.trades import BUYER_EMAIL, OPERATOR_EMAIL, _organisation_of, _user
+from demo.trades import BUYER_EMAIL, OPERATOR_EMAIL, organisation_of, user_of
 from exchange.accounts.actors import load_actor
 from exchange.catalog import products
 from exchange.catalog.domain import Access, Grade, LicenceKind, Territory, UseScope
@@ -105,10 +105,10 @@ def load_demo_computation(
     queries it submitted."""
     session = uow.session
     now = now or utcnow()
-    operator = load_actor(session, _user(session, OPERATOR_EMAIL))
+    operator = load_actor(session, user_of(session, OPERATOR_EMAIL))
     assert operator is not None
     market = Market(uow, desk, operator, keys_made=now - 10 * DAY)
-    buyer_id = _organisation_of(session, BUYER_EMAIL)
+    buyer_id = organisation_of(session, BUYER_EMAIL)
     submitted = 0
     for place, licensed in enumerate(LICENSED):
         offer = _offer(uow, licensed)

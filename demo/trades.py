@@ -192,7 +192,7 @@ def load_demo_trades(
     now = now or utcnow()
     cast = _cast(session)
     offers = _offers(session)
-    operator = load_actor(session, _user(session, OPERATOR_EMAIL))
+    operator = load_actor(session, user_of(session, OPERATOR_EMAIL))
     assert operator is not None
     keys_made = now - timedelta(days=DAYS + 1)  # before the history's first signature
     trades = Trades(uow, Market(uow, desk, operator, keys_made), limit)
@@ -247,16 +247,18 @@ def quick_commits(bind: Engine | Connection) -> Iterator[None]:
         event.remove(engine, "checkin", on_checkin)
 
 
-def _user(session: Session, email: str) -> int:
+def user_of(session: Session, email: str) -> int:
+    """The id of the demo login with this e-mail (demo.compute reads it too)."""
     found = session.scalar(select(User.id).where(User.email == email))
     assert found is not None, email
     return found
 
 
-def _organisation_of(session: Session, email: str) -> int:
+def organisation_of(session: Session, email: str) -> int:
+    """The first organisation of the demo login with this e-mail."""
     found = session.scalar(
         select(Membership.organisation_id)
-        .where(Membership.user_id == _user(session, email))
+        .where(Membership.user_id == user_of(session, email))
         .order_by(Membership.id)
         .limit(1)
     )
@@ -275,8 +277,8 @@ def _cast(session: Session) -> Cast:
     vendors = {v.key: found[v.credit_code] for v in DEMO_VENDORS}
     rank = {vendors[v.key]: place for place, v in enumerate(DEMO_VENDORS)}
     return Cast(
-        _organisation_of(session, BUYER_EMAIL),
-        _organisation_of(session, VENDOR_EMAIL),
+        organisation_of(session, BUYER_EMAIL),
+        organisation_of(session, VENDOR_EMAIL),
         vendors,
         rank,
     )
